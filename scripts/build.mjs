@@ -1,0 +1,35 @@
+// Bundles source/cli.tsx into dist/ with esbuild. Heavy modules (ink, react, dockerode,
+// octokit...) are reached only through dynamic import(), so esbuild splits them into chunks
+// that `berth --version` and the plain commands never load.
+import {build} from 'esbuild';
+import {readFile} from 'node:fs/promises';
+
+import {rmSync} from 'node:fs';
+rmSync('dist', {recursive: true, force: true});
+
+const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: ['source/cli.tsx'],
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node22',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  logLevel: 'warning',
+  jsx: 'automatic',
+  define: {
+    'process.env.BERTH_VERSION': JSON.stringify(pkg.version),
+    // Production React: development mode leaks memory in Ink.
+    'process.env.NODE_ENV': '"production"',
+  },
+  alias: {'react-devtools-core': './source/lib/stubs/react-devtools-core.js'},
+  // Native or runtime-resolved packages stay in node_modules.
+  external: ['@napi-rs/keyring', 'dockerode', 'ssh2', 'cpu-features', 'pg-native', '@homebridge/node-pty-prebuilt-multiarch'],
+  banner: {
+    js: "import {createRequire as __berthCreateRequire} from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
+  },
+});

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// Entry point. Kept tiny: `berth --version` answers without loading anything, plain commands
+// load the commander program, and only the TUI loads React and Ink.
+const argv = process.argv.slice(2);
+
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  process.stdout.write(`${process.env.BERTH_VERSION ?? '0.0.0-dev'}\n`);
+} else {
+  // Compiled code for the bundle is cached on disk (Node >= 22.1): start-up halves.
+  const {enableCompileCache} = await import('node:module');
+  enableCompileCache?.();
+  silenceSqliteWarning();
+  process.exitCode = await main(argv);
+}
+
+async function main(args: string[]): Promise<number> {
+  if (args.length === 0) {
+    if (process.stdin.isTTY && process.stdout.isTTY) {
+      const {runTui} = await import('./tui.js');
+      return runTui({});
+    }
+    const {runCli} = await import('./commands/program.js');
+    const code = await runCli({argv: ['status']});
+    process.stderr.write('Run `berth` in a terminal for the TUI, or `berth --help` for the commands.\n');
+    return code;
+  }
+  const {runCli} = await import('./commands/program.js');
+  return runCli({argv: args});
+}
+
+/** node:sqlite is stable in use but Node 22 still labels it experimental on every start. */
+function silenceSqliteWarning(): void {
+  const emit = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/SQLite is an experimental feature/.test(text)) return;
+    (emit as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+}

@@ -1,0 +1,26 @@
+// What every command gets: the dependencies, the output, and the terminal it runs in.
+import type {Command} from 'commander';
+import type {Deps} from '../deps.js';
+import type {Output} from '../lib/output.js';
+import type {PromptIo} from '../lib/prompt.js';
+import {outsideRepositoryWarning, type ActiveContext} from '../services/context.js';
+
+export type CommandContext = {
+  deps: Deps;
+  output: Output;
+  io: PromptIo & {stdout: NodeJS.WriteStream};
+};
+
+export type RegisterCommands = (program: Command, context: CommandContext) => void;
+
+/** The lines every profile/stack command prints first (stderr, so `--json` stays clean). */
+export function announce(ctx: CommandContext, active: ActiveContext): void {
+  if (!active.repositoryRoot) ctx.output.warn(outsideRepositoryWarning(ctx.deps.cwd));
+  for (const notice of active.notices) ctx.output.warn(notice);
+  ctx.output.info(`Running with active profile: '${active.profile.name}' (${active.profileSource})`);
+}
+
+/** Collects a repeatable option (`--option a=b --option c=d`). */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

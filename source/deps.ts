@@ -1,0 +1,66 @@
+// The one place that builds real clients (gh's Factory). Members are created on first use, so
+// a command pays only for what it touches: `berth stack list` never loads dockerode or React.
+import os from 'node:os';
+import path from 'node:path';
+import {UserError} from './lib/errors.js';
+import type {Profile} from './models/profile.js';
+import {GlobalConfigStore} from './store/global-config.js';
+import type {ProfileStore} from './store/profile-store.js';
+
+export type Deps = {
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  configDir: string;
+  globalConfig: GlobalConfigStore;
+  /** The store of a profile, opened once per process. */
+  openStore(profile: Profile): Promise<ProfileStore>;
+  close(): Promise<void>;
+};
+
+export type DepsOptions = {env?: NodeJS.ProcessEnv; cwd?: string};
+
+export function configDirFor(env: NodeJS.ProcessEnv): string {
+  if (env.BERTH_CONFIG_DIR) return path.resolve(env.BERTH_CONFIG_DIR);
+  const xdg = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
+  return path.join(xdg, 'berth');
+}
+
+export function createDeps(options: DepsOptions = {}): Deps {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const configDir = configDirFor(env);
+  const stores = new Map<string, Promise<ProfileStore>>();
+
+  return {
+    env,
+    cwd,
+    configDir,
+    globalConfig: new GlobalConfigStore(configDir),
+    openStore(profile) {
+      let store = stores.get(profile.storeUrl);
+      if (!store) {
+        store = openProfileStore(profile);
+        stores.set(profile.storeUrl, store);
+      }
+      return store;
+    },
+    async close() {
+      for (const store of stores.values()) await (await store.catch(() => undefined))?.close();
+      stores.clear();
+    },
+  };
+}
+
+async function openProfileStore(profile: Profile): Promise<ProfileStore> {
+  switch (profile.storeType) {
+    case 'local': {
+      const {openSqliteStore} = await import('./store/sqlite-store.js');
+      return openSqliteStore(profile.storeUrl.replace(/^sqlite:/, ''));
+    }
+    case 'postgres': {
+      throw new UserError(`Profile "${profile.name}" uses a PostgreSQL store, which this berth does not support yet.`, {
+        hint: 'Use a local profile: `berth profile create NAME`.',
+      });
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// Line prompts for the plain CLI. Without a TTY on stdin there are no prompts: the caller
+// names the flag to pass instead.
+import {createInterface} from 'node:readline/promises';
+import {UsageError} from './errors.js';
+
+export type PromptIo = {stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream};
+
+export function canPrompt(io: PromptIo): boolean {
+  return Boolean(io.stdin.isTTY);
+}
+
+export async function confirm(io: PromptIo, question: string, flagHint: string): Promise<boolean> {
+  if (!canPrompt(io)) {
+    throw new UsageError(`${question} needs an answer, and stdin is not a terminal.`, {hint: flagHint});
+  }
+  const rl = createInterface({input: io.stdin, output: io.stderr});
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}

@@ -1,0 +1,141 @@
+// Which profile and stack are active here, and why (ZenML 0.7–0.10 resolution):
+// repository root = $BERTH_REPOSITORY_PATH or the nearest ancestor holding `.berth/`;
+// profile = the repository's if it names one that exists, else the global one;
+// stack = the repository's if it names one that exists in that profile, else the profile's.
+import path from 'node:path';
+import type {Deps} from '../deps.js';
+import {UserError} from '../lib/errors.js';
+import type {GlobalConfig, Profile, RepositoryConfig, Source} from '../models/profile.js';
+import {componentKey, type Component, type Stack} from '../models/stack.js';
+import type {ProfileStore} from '../store/profile-store.js';
+import {findRepositoryRoot, readRepositoryConfig, repositoryConfigFile} from '../store/repository-config.js';
+
+export const defaultProfileName = 'default';
+export const defaultStackName = 'default';
+
+export type ActiveContext = {
+  repositoryRoot: string | null;
+  repositoryConfig: RepositoryConfig;
+  config: GlobalConfig;
+  profile: Profile;
+  profileSource: Source;
+  stackName: string;
+  stackSource: Source;
+  /** What resolution had to work around (a local config naming something that is gone). */
+  notices: string[];
+};
+
+export function now(): string {
+  return new Date().toISOString();
+}
+
+export function localStoreUrl(deps: Deps, profileName: string): string {
+  return `sqlite:${path.join(deps.configDir, 'profiles', `${profileName}.db`)}`;
+}
+
+/** A profile record for a new profile; its store is seeded by `seedProfileStore`. */
+export function newProfile(deps: Deps, name: string, storeUrl?: string): Profile {
+  return {
+    name,
+    storeType: storeUrl?.startsWith('postgres') ? 'postgres' : 'local',
+    storeUrl: storeUrl ?? localStoreUrl(deps, name),
+    activeStack: defaultStackName,
+    previousStack: null,
+    createdAt: now(),
+  };
+}
+
+/** The default stack: local orchestrator and artifact store, no registry or image builder. */
+export async function seedProfileStore(deps: Deps, store: ProfileStore, profileName: string): Promise<void> {
+  const createdAt = now();
+  const components = store.collection<Component>('components');
+  const stacks = store.collection<Stack>('stacks');
+  await store.transaction(async () => {
+    if (!(await stacks.get(defaultStackName))) {
+      await components.put(componentKey('orchestrator', 'default'), {
+        type: 'orchestrator', name: 'default', flavor: 'local', options: {}, createdAt,
+      });
+      await components.put(componentKey('artifact_store', 'default'), {
+        type: 'artifact_store',
+        name: 'default',
+        flavor: 'local',
+        options: {path: path.join(deps.configDir, 'artifacts', profileName)},
+        createdAt,
+      });
+      await stacks.put(defaultStackName, {
+        name: defaultStackName,
+        components: {orchestrator: 'default', artifact_store: 'default'},
+        createdAt,
+      });
+    }
+  });
+}
+
+/** Reads the global config, creating profile `default` with stack `default` on a first run. */
+export async function loadGlobalConfig(deps: Deps): Promise<GlobalConfig> {
+  const config = deps.globalConfig.read();
+  if (config.profiles.length > 0 && config.activeProfile) return config;
+  const profile = newProfile(deps, defaultProfileName);
+  const created = await deps.globalConfig.update((current) => {
+    if (current.profiles.length === 0) current.profiles.push(profile);
+    current.activeProfile ??= current.profiles[0]?.name;
+  });
+  const active = created.profiles.find((p) => p.name === created.activeProfile);
+  if (active?.storeType === 'local') await seedProfileStore(deps, await deps.openStore(active), active.name);
+  return created;
+}
+
+export async function resolveContext(deps: Deps): Promise<ActiveContext> {
+  const config = await loadGlobalConfig(deps);
+  const notices: string[] = [];
+  const repositoryRoot = findRepositoryRoot(deps.cwd, deps.env) ?? null;
+  const repositoryConfig = repositoryRoot ? await readRepositoryConfig(repositoryRoot) : {};
+  const configFile = repositoryRoot ? repositoryConfigFile(repositoryRoot) : '';
+
+  const globalProfile = config.profiles.find((p) => p.name === config.activeProfile);
+  if (!globalProfile) {
+    throw new UserError(`The global active profile "${config.activeProfile}" does not exist.`, {
+      hint: `Run \`berth profile set NAME --global\` with one of: ${config.profiles.map((p) => p.name).join(', ')}.`,
+    });
+  }
+  let profile = globalProfile;
+  let profileSource: Source = 'global';
+  if (repositoryConfig.active_profile) {
+    const local = config.profiles.find((p) => p.name === repositoryConfig.active_profile);
+    if (local) {
+      profile = local;
+      profileSource = 'local';
+    } else {
+      notices.push(
+        `${configFile} names profile '${repositoryConfig.active_profile}', which does not exist; using the global profile '${globalProfile.name}'.`,
+      );
+    }
+  }
+
+  let stackName = profile.activeStack;
+  let stackSource: Source = 'global';
+  if (repositoryConfig.active_stack) {
+    const store = await deps.openStore(profile);
+    if (await store.collection<Stack>('stacks').get(repositoryConfig.active_stack)) {
+      stackName = repositoryConfig.active_stack;
+      stackSource = 'local';
+    } else {
+      notices.push(
+        `${configFile} names stack '${repositoryConfig.active_stack}', which does not exist in profile '${profile.name}'; using its active stack '${profile.activeStack}'.`,
+      );
+    }
+  }
+  return {repositoryRoot, repositoryConfig, config, profile, profileSource, stackName, stackSource, notices};
+}
+
+export function outsideRepositoryWarning(cwd: string): string {
+  return `No berth repository in ${cwd} or any parent directory. Run \`berth init\` to make one here, or set BERTH_REPOSITORY_PATH.`;
+}
+
+export function findProfile(config: GlobalConfig, name: string): Profile {
+  const profile = config.profiles.find((p) => p.name === name);
+  if (!profile) {
+    throw new UserError(`No profile named "${name}".`, {hint: 'Run `berth profile list` to see the profiles.'});
+  }
+  return profile;
+}

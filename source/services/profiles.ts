@@ -1,0 +1,112 @@
+import {existsSync, rmSync} from 'node:fs';
+import type {Deps} from '../deps.js';
+import {UsageError, UserError} from '../lib/errors.js';
+import {validateName} from '../lib/names.js';
+import type {Profile, Source} from '../models/profile.js';
+import {repositoryConfigFile, updateRepositoryConfig} from '../store/repository-config.js';
+import {findProfile, newProfile, resolveContext, seedProfileStore, type ActiveContext} from './context.js';
+
+export type ProfileView = Profile & {active: boolean};
+
+export async function listProfiles(deps: Deps): Promise<{profiles: ProfileView[]; context: ActiveContext}> {
+  const context = await resolveContext(deps);
+  return {
+    profiles: context.config.profiles.map((profile) => ({...profile, active: profile.name === context.profile.name})),
+    context,
+  };
+}
+
+export async function createProfile(deps: Deps, input: {name: string; storeUrl?: string}) {
+  const name = validateName('profile', input.name);
+  if (input.storeUrl !== undefined && !/^postgres(ql)?:\/\//.test(input.storeUrl)) {
+    throw new UsageError(`"${redactUrl(input.storeUrl)}" is not a store URL.`, {
+      hint: 'Leave --store-url out for a local SQLite store, or give postgres://USER@HOST:PORT/DB.',
+    });
+  }
+  const context = await resolveContext(deps);
+  const profile = newProfile(deps, name, input.storeUrl);
+  // Seed the store before the profile becomes visible, so it is never listed half-made.
+  if (!context.config.profiles.some((p) => p.name === name)) {
+    await seedProfileStore(deps, await deps.openStore(profile), name);
+  }
+  await deps.globalConfig.update((config) => {
+    if (config.profiles.some((p) => p.name === name)) {
+      throw new UserError(`A profile named "${name}" exists already.`, {hint: `Switch to it with \`berth profile set ${name}\`.`});
+    }
+    config.profiles.push(profile);
+  });
+  return {profile, context};
+}
+
+export async function describeProfile(deps: Deps, name?: string) {
+  const context = await resolveContext(deps);
+  const profile = findProfile(context.config, name ?? context.profile.name);
+  return {profile: {...profile, active: profile.name === context.profile.name}, context};
+}
+
+/** Sets the active profile here (this repository) or globally; `-` is the previous global one. */
+export async function setActiveProfile(deps: Deps, input: {name: string; global?: boolean}) {
+  const context = await resolveContext(deps);
+  const scope: Source = context.repositoryRoot && !input.global ? 'local' : 'global';
+  let name = input.name;
+  if (name === '-') {
+    if (!context.config.previousProfile) throw new UserError('There is no previous profile to return to yet.');
+    name = context.config.previousProfile;
+  }
+  const profile = findProfile(context.config, name);
+  if (scope === 'local' && context.repositoryRoot) {
+    await updateRepositoryConfig(context.repositoryRoot, (config) => {
+      config.active_profile = profile.name;
+      // A stack name only means something within its profile.
+      config.active_stack = profile.activeStack;
+      delete config.previous_stack;
+    });
+  } else {
+    await deps.globalConfig.update((config) => {
+      if (!config.profiles.some((p) => p.name === profile.name)) throw new UserError(`Profile "${profile.name}" was deleted meanwhile.`);
+      if (config.activeProfile !== profile.name) config.previousProfile = config.activeProfile ?? null;
+      config.activeProfile = profile.name;
+    });
+  }
+  return {profile, previous: context.profile.name, scope, context};
+}
+
+export async function deleteProfile(deps: Deps, name: string) {
+  const context = await resolveContext(deps);
+  const profile = findProfile(context.config, name);
+  if (context.config.activeProfile === name) {
+    throw new UserError(`Profile "${name}" is the global active profile; berth won't delete it.`, {
+      hint: 'Switch first: `berth profile set OTHER --global`.',
+    });
+  }
+  if (context.profile.name === name) {
+    throw new UserError(`Profile "${name}" is active in the repository at ${context.repositoryRoot}; berth won't delete it.`, {
+      hint: 'Switch first: `berth profile set OTHER`.',
+    });
+  }
+  await deps.globalConfig.update((config) => {
+    if (config.activeProfile === name) throw new UserError(`Profile "${name}" became the active profile meanwhile.`);
+    config.profiles = config.profiles.filter((p) => p.name !== name);
+    if (config.previousProfile === name) config.previousProfile = null;
+  });
+  if (profile.storeType === 'local') {
+    const file = profile.storeUrl.replace(/^sqlite:/, '');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, {force: true});
+  }
+  return {profile, context};
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, (_match, credentials: string) => `//${credentials.split(':')[0]}:****@`);
+}
+
+/** `berth init`: makes `path` a berth repository with the current profile and stack. */
+export async function initRepository(deps: Deps, root: string) {
+  const context = await resolveContext(deps);
+  if (existsSync(repositoryConfigFile(root))) return {root, created: false, context};
+  await updateRepositoryConfig(root, (config) => {
+    config.active_profile = context.profile.name;
+    config.active_stack = context.stackName;
+  });
+  return {root, created: true, context};
+}

@@ -1,0 +1,63 @@
+// The global config ($BERTH_CONFIG_DIR/config.json): profiles and the globally active profile.
+// Reads parse the file directly (every command reads it; conf loads a JSON-schema validator
+// that costs more start-up time than the read itself). Writes go through `conf` (atomic temp
+// file + rename, 0600), as a read-modify-write under a cross-process lock.
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {UserError} from '../lib/errors.js';
+import {withLock} from '../lib/lock.js';
+import {parseGlobalConfig, type GlobalConfig} from '../models/profile.js';
+
+export class GlobalConfigStore {
+  readonly file: string;
+
+  constructor(readonly configDir: string) {
+    this.file = path.join(configDir, 'config.json');
+  }
+
+  read(): GlobalConfig {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {version: 1, previousProfile: null, profiles: []};
+      throw new UserError(`Can't read ${this.file}: ${(error as Error).message}.`, {cause: error});
+    }
+    let raw: unknown;
+    try {
+      raw = text.trim() === '' ? {} : JSON.parse(text);
+    } catch (error) {
+      throw new UserError(`${this.file} is not valid JSON (${(error as Error).message}); berth left it unchanged.`, {
+        hint: 'Fix the file by hand, or move it away to start afresh.',
+        cause: error,
+      });
+    }
+    const parsed = parseGlobalConfig(raw);
+    if (!parsed.ok) {
+      throw new UserError(`${this.file} is not a valid berth config: ${parsed.path}: ${parsed.message}.`, {
+        hint: 'Fix the file by hand, or move it away to start afresh.',
+      });
+    }
+    return parsed.value;
+  }
+
+  /** Applies `change` to the current config under the lock; returns the config written. */
+  async update(change: (config: GlobalConfig) => void): Promise<GlobalConfig> {
+    const {default: Conf} = await import('conf');
+    return withLock(this.file, () => {
+      const config = structuredClone(this.read());
+      change(config);
+      const conf = new Conf<GlobalConfig>({
+        cwd: this.configDir,
+        configName: 'config',
+        projectName: 'berth',
+        accessPropertiesByDotNotation: false,
+        clearInvalidConfig: false,
+        watch: false,
+        configFileMode: 0o600,
+      });
+      conf.store = config;
+      return config;
+    });
+  }
+}

@@ -1,0 +1,92 @@
+// `.berth/config.yaml`: a berth repository's own active profile and stack.
+import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {writeFileAtomic} from '../lib/atomic-write.js';
+import {UserError} from '../lib/errors.js';
+import {withLock} from '../lib/lock.js';
+import {parseRepositoryConfig, type RepositoryConfig} from '../models/profile.js';
+
+export const repositoryDirName = '.berth';
+
+export function repositoryConfigFile(root: string): string {
+  return path.join(root, repositoryDirName, 'config.yaml');
+}
+
+/** `$BERTH_REPOSITORY_PATH` if set, else the nearest ancestor of `cwd` holding `.berth/`. */
+export function findRepositoryRoot(cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  const fromEnv = env.BERTH_REPOSITORY_PATH;
+  if (fromEnv) {
+    const root = path.resolve(cwd, fromEnv);
+    if (!isDirectory(path.join(root, repositoryDirName))) {
+      throw new UserError(`BERTH_REPOSITORY_PATH points to ${root}, which is not a berth repository.`, {
+        hint: `Run \`berth init --path ${root}\`, or unset BERTH_REPOSITORY_PATH.`,
+      });
+    }
+    return root;
+  }
+  let directory = path.resolve(cwd);
+  for (;;) {
+    if (isDirectory(path.join(directory, repositoryDirName))) return directory;
+    const parent = path.dirname(directory);
+    if (parent === directory) return undefined;
+    directory = parent;
+  }
+}
+
+export async function readRepositoryConfig(root: string): Promise<RepositoryConfig> {
+  const file = repositoryConfigFile(root);
+  if (!existsSync(file)) return {};
+  const text = readFileSync(file, 'utf8');
+  // yaml is loaded only inside a repository.
+  const {parseDocument} = await loadYaml();
+  const document = parseDocument(text, {prettyErrors: true});
+  const first = document.errors[0];
+  if (first) {
+    const line = first.linePos?.[0];
+    const where = line ? `${file}:${line.line}:${line.col}` : file;
+    throw new UserError(`${where}: ${first.message.split('\n')[0]}`, {
+      hint: 'Fix the YAML by hand; berth left the file unchanged.',
+    });
+  }
+  const parsed = parseRepositoryConfig(document.toJS());
+  if (!parsed.ok) {
+    throw new UserError(`${file}: ${parsed.path}: ${parsed.message}.`, {
+      hint: 'It holds `active_profile: NAME` and `active_stack: NAME`; berth left the file unchanged.',
+    });
+  }
+  return parsed.value;
+}
+
+export async function updateRepositoryConfig(
+  root: string,
+  change: (config: RepositoryConfig) => void,
+): Promise<RepositoryConfig> {
+  const file = repositoryConfigFile(root);
+  mkdirSync(path.dirname(file), {recursive: true});
+  const {stringify} = await loadYaml();
+  return withLock(file, async () => {
+    const config = {...(await readRepositoryConfig(root))};
+    change(config);
+    const ordered: RepositoryConfig = {
+      active_profile: config.active_profile,
+      active_stack: config.active_stack,
+      previous_stack: config.previous_stack,
+    };
+    writeFileAtomic(file, stringify(JSON.parse(JSON.stringify(ordered))));
+    return ordered;
+  });
+}
+
+/** yaml is CommonJS for Node: a bundled dynamic import gives its exports under `default`. */
+async function loadYaml(): Promise<typeof import('yaml')> {
+  const module = (await import('yaml')) as typeof import('yaml') & {default?: typeof import('yaml')};
+  return module.default ?? module;
+}
+
+function isDirectory(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}

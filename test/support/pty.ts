@@ -1,0 +1,110 @@
+// Drives berth in a real pseudo-terminal, like a person: one key per write, waits for text.
+import pty from '@homebridge/node-pty-prebuilt-multiarch';
+import {cleanEnv, cliPath, nodeBinary} from './cli.js';
+
+export type PtySession = {
+  /** Everything written to the terminal so far (raw, with escape codes). */
+  readonly output: string;
+  /** The terminal text with escape sequences removed. */
+  text(): string;
+  /** Waits until `pattern` appears in the text written after the last `mark()`. */
+  waitFor(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** Forgets what was seen so far, so the next waitFor sees only new output. */
+  mark(): void;
+  write(data: string): Promise<void>;
+  /** Types text one key per write. */
+  type(text: string): Promise<void>;
+  resize(cols: number, rows: number): void;
+  exit: Promise<number>;
+  kill(): void;
+};
+
+export const keys = {
+  enter: '\r',
+  escape: '\u001b',
+  tab: '\t',
+  up: '\u001b[A',
+  down: '\u001b[B',
+  ctrlC: '\u0003',
+  backspace: '\u007f',
+  pageUp: '\u001b[5~',
+  pageDown: '\u001b[6~',
+};
+
+export function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*(\u0007|\u001b\\)|\u001b[()][A-Z0-9]|\u001b[=>78]/g, '');
+}
+
+export function spawnBerth(
+  args: string[],
+  options: {cwd: string; env?: Record<string, string | undefined>; cols?: number; rows?: number},
+): PtySession {
+  const child = pty.spawn(nodeBinary, [cliPath, ...args], {
+    name: 'xterm-256color',
+    cols: options.cols ?? 100,
+    rows: options.rows ?? 30,
+    cwd: options.cwd,
+    env: cleanEnv({TERM: 'xterm-256color', NO_COLOR: undefined, ...options.env}),
+  });
+  let output = '';
+  let markAt = 0;
+  const waiters = new Set<() => void>();
+  child.onData((data) => {
+    output += data;
+    for (const waiter of waiters) waiter();
+  });
+  const exit = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
+  let exited = false;
+  void exit.then(() => {
+    exited = true;
+    for (const waiter of waiters) waiter();
+  });
+
+  const session: PtySession = {
+    get output() {
+      return output;
+    },
+    text: () => stripAnsi(output),
+    mark() {
+      markAt = output.length;
+    },
+    waitFor(pattern, timeoutMs = 15_000) {
+      const matches = () => {
+        const seen = stripAnsi(output.slice(markAt));
+        return typeof pattern === 'string' ? seen.includes(pattern) : pattern.test(seen);
+      };
+      return new Promise<void>((resolve, reject) => {
+        if (matches()) return resolve();
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`Timed out waiting for ${String(pattern)}. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`));
+        }, timeoutMs);
+        const check = () => {
+          if (matches()) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            resolve();
+          } else if (exited) {
+            clearTimeout(timer);
+            waiters.delete(check);
+            reject(new Error(`berth exited before ${String(pattern)} appeared. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`));
+          }
+        };
+        waiters.add(check);
+      });
+    },
+    async write(data) {
+      child.write(data);
+      // One key per write, paced as a person types (ENVIRONMENT.md: >= 50 ms between keys).
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    },
+    async type(text) {
+      for (const char of text) await session.write(char);
+    },
+    resize: (cols, rows) => child.resize(cols, rows),
+    exit,
+    kill: () => child.kill(),
+  };
+  return session;
+}
