@@ -4,12 +4,12 @@
 import {build} from 'esbuild';
 import {readFile} from 'node:fs/promises';
 
-import {rmSync} from 'node:fs';
+import {rmSync, writeFileSync} from 'node:fs';
 rmSync('dist', {recursive: true, force: true});
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
-await build({
+const result = await build({
   entryPoints: ['source/cli.tsx'],
   outdir: 'dist',
   bundle: true,
@@ -20,6 +20,7 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   logLevel: 'warning',
+  metafile: true,
   jsx: 'automatic',
   define: {
     'process.env.BERTH_VERSION': JSON.stringify(pkg.version),
@@ -33,3 +34,6 @@ await build({
     js: "import {createRequire as __berthCreateRequire} from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
   },
 });
+
+// The import graph, for the test that keeps React and Ink off the plain commands' path.
+writeFileSync('dist/meta.json', JSON.stringify(result.metafile));

@@ -2,7 +2,6 @@
 // a command pays only for what it touches: `berth stack list` never loads dockerode or React.
 import os from 'node:os';
 import path from 'node:path';
-import {UserError} from './lib/errors.js';
 import type {Profile} from './models/profile.js';
 import {GlobalConfigStore} from './store/global-config.js';
 import type {ProfileStore} from './store/profile-store.js';
@@ -58,9 +57,8 @@ async function openProfileStore(profile: Profile): Promise<ProfileStore> {
       return openSqliteStore(profile.storeUrl.replace(/^sqlite:/, ''));
     }
     case 'postgres': {
-      throw new UserError(`Profile "${profile.name}" uses a PostgreSQL store, which this berth does not support yet.`, {
-        hint: 'Use a local profile: `berth profile create NAME`.',
-      });
+      const {openPostgresStore} = await import('./store/postgres-store.js');
+      return openPostgresStore(profile.storeUrl, profile.name);
     }
   }
 }

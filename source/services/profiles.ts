@@ -18,10 +18,18 @@ export async function listProfiles(deps: Deps): Promise<{profiles: ProfileView[]
 
 export async function createProfile(deps: Deps, input: {name: string; storeUrl?: string}) {
   const name = validateName('profile', input.name);
-  if (input.storeUrl !== undefined && !/^postgres(ql)?:\/\//.test(input.storeUrl)) {
-    throw new UsageError(`"${redactUrl(input.storeUrl)}" is not a store URL.`, {
-      hint: 'Leave --store-url out for a local SQLite store, or give postgres://USER@HOST:PORT/DB.',
-    });
+  if (input.storeUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(input.storeUrl)) {
+      throw new UsageError(`"${redactUrl(input.storeUrl)}" is not a store URL.`, {
+        hint: 'Leave --store-url out for a local SQLite store, or give postgres://USER@HOST:PORT/DB.',
+      });
+    }
+    // The URL is kept in config.json: a password there would be a secret on disk.
+    if (/\/\/[^@/]*:[^@/]*@/.test(input.storeUrl)) {
+      throw new UsageError('The store URL holds a password, and berth keeps store URLs in config.json.', {
+        hint: 'Leave the password out of the URL and set PGPASSWORD or use ~/.pgpass.',
+      });
+    }
   }
   const context = await resolveContext(deps);
   const profile = newProfile(deps, name, input.storeUrl);

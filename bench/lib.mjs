@@ -1,0 +1,34 @@
+// Shared helpers for the benchmarks: medians of whole-process timings against a baseline
+// measured in the same run, printed as a Markdown table row per case.
+import {spawnSync} from 'node:child_process';
+import {performance} from 'node:perf_hooks';
+
+export const node = process.execPath;
+
+export function timeCommand(command, args, {runs = 15, warmup = 3, env = process.env, cwd} = {}) {
+  const samples = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const started = performance.now();
+    const result = spawnSync(command, args, {env, cwd, stdio: ['ignore', 'ignore', 'pipe']});
+    const elapsed = performance.now() - started;
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+    if (i >= warmup) samples.push(elapsed);
+  }
+  return median(samples);
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export function printTable(title, headers, rows) {
+  console.log(`\n### ${title}\n`);
+  console.log(`| ${headers.join(' | ')} |`);
+  console.log(`| ${headers.map(() => '---').join(' | ')} |`);
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+}
+
+export const ms = (value) => `${value.toFixed(1)} ms`;
+export const ratio = (value, baseline) => `${(value / baseline).toFixed(2)}x`;

@@ -1,0 +1,37 @@
+// Plain commands must not load React, Ink or the network clients: they live in chunks that
+// only dynamic import() reaches. Checked on the real bundle's import graph.
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import {describe, expect, it} from 'vitest';
+import {repoRoot} from './support/cli.js';
+
+type Meta = {outputs: Record<string, {imports: Array<{path: string; kind: string}>; inputs: Record<string, unknown>}>};
+
+function staticClosure(meta: Meta, entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const imported of meta.outputs[file]?.imports ?? []) {
+      if (imported.kind === 'import-statement' && meta.outputs[imported.path]) visit(imported.path);
+    }
+  };
+  visit(entry);
+  return seen;
+}
+
+describe('the bundle', () => {
+  const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Meta;
+  const outputs = Object.keys(meta.outputs).filter((file) => file.endsWith('.js'));
+  const programChunk = outputs.find((file) => Object.keys(meta.outputs[file]!.inputs).includes('source/commands/program.ts'));
+
+  it('keeps React, Ink and the HTTP/Docker clients out of the plain command path', () => {
+    expect(programChunk).toBeDefined();
+    const loaded = new Set([...staticClosure(meta, 'dist/cli.js'), ...staticClosure(meta, programChunk!)]);
+    const inputs = [...loaded].flatMap((file) => Object.keys(meta.outputs[file]!.inputs));
+    expect(inputs.length).toBeGreaterThan(10);
+    for (const heavy of ['node_modules/react/', 'node_modules/ink/', 'node_modules/@octokit/', 'node_modules/@gitbeaker/', 'node_modules/zod/']) {
+      expect(inputs.filter((input) => input.includes(heavy))).toEqual([]);
+    }
+  });
+});
