@@ -33,7 +33,10 @@ export const keys = {
 
 export function stripAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*(\u0007|\u001b\\)|\u001b[()][A-Z0-9]|\u001b[=>78]/g, '');
+  return text.replace(
+    /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*(\u0007|\u001b\\)|\u001b[()][A-Z0-9]|\u001b[=>78]/g,
+    '',
+  );
 }
 
 export function spawnBerth(
@@ -78,7 +81,11 @@ export function spawnBerth(
         if (matches()) return resolve();
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`Timed out waiting for ${String(pattern)}. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`));
+          reject(
+            new Error(
+              `Timed out waiting for ${String(pattern)}. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`,
+            ),
+          );
         }, timeoutMs);
         const check = () => {
           if (matches()) {
@@ -88,7 +95,11 @@ export function spawnBerth(
           } else if (exited) {
             clearTimeout(timer);
             waiters.delete(check);
-            reject(new Error(`berth exited before ${String(pattern)} appeared. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`));
+            reject(
+              new Error(
+                `berth exited before ${String(pattern)} appeared. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`,
+              ),
+            );
           }
         };
         waiters.add(check);

@@ -1,0 +1,209 @@
+// The entry point of a dependencies-only image: a Python script (standard library only) that
+// downloads the module's code at its commit when the container starts, then runs the entry point
+// with the container's arguments. The image holds no code and no secret; everything comes from
+// the environment of `docker run`:
+//
+//   BERTH_CODE_ARCHIVE_URL   required. A .tar.gz of the repository at the commit (GitHub's
+//                            /repos/O/R/tarball/SHA, GitLab's /projects/ID/repository/archive.tar.gz?sha=SHA),
+//                            http(s) or file://. A single top-level folder is stripped.
+//   BERTH_ENTRY_POINT        required. The entry point, relative to the project folder.
+//   BERTH_CODE_SUBDIRECTORY  the project folder inside the repository (POSIX); default: the root.
+//   BERTH_CODE_COMMIT        the commit, shown in the log.
+//   BERTH_CODE_TOKEN         a token for private repositories, sent only to the archive URL's host
+//                            (never forwarded on a redirect).
+//   BERTH_CODE_TOKEN_HEADER  its header: `Authorization` (default; sent as `Bearer TOKEN`) or e.g.
+//                            `PRIVATE-TOKEN` for GitLab (sent as is).
+//   BERTH_CODE_DIR           where the code goes; default /berth/module (as in a full image).
+//   BERTH_CODE_TIMEOUT       seconds for the download; default 120.
+//
+// Every BERTH_CODE_* variable is removed before the entry point starts, so user code never sees
+// the token. Extraction is checked: no entry may land outside the code folder (absolute paths,
+// `..`, links pointing out), devices are refused, a truncated download is an error.
+//
+// Any change to this script changes the dependency checksum (it is hashed), so images built with
+// an older bootstrap are not reused by mistake.
+
+export const BOOTSTRAP_SCRIPT = String.raw`#!/usr/bin/env python3
+"""berth bootstrap: download the module's code at its commit, then run its entry point."""
+import os
+import posixpath
+import shutil
+import sys
+import tarfile
+import tempfile
+import urllib.parse
+import urllib.request
+
+EXIT_SETUP = 70
+
+
+def fail(message):
+    sys.stderr.write("berth bootstrap: " + message + "\n")
+    sys.stderr.flush()
+    sys.exit(EXIT_SETUP)
+
+
+def public_url(url):
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += ":" + str(parts.port)
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def download(url, token, header, timeout, target):
+    request = urllib.request.Request(url)
+    if token:
+        value = "Bearer " + token if header.lower() == "authorization" else token
+        # Unredirected: a redirect to another host never receives the token.
+        request.add_unredirected_header(header, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            expected = response.headers.get("Content-Length") if hasattr(response, "headers") else None
+            received = 0
+            with open(target, "wb") as out:
+                while True:
+                    chunk = response.read(1 << 16)
+                    if not chunk:
+                        break
+                    received += len(chunk)
+                    out.write(chunk)
+    except Exception as error:  # noqa: BLE001 - every failure ends the same way
+        status = getattr(error, "code", None)
+        fail("could not download the code from " + public_url(url)
+             + (" (HTTP " + str(status) + ")" if status else " (" + type(error).__name__ + ")"))
+    if expected is not None and expected.isdigit() and int(expected) != received:
+        fail("the download of " + public_url(url) + " was cut short ("
+             + str(received) + " of " + expected + " bytes)")
+
+
+def inside(root, path):
+    root = os.path.realpath(root)
+    path = os.path.realpath(path)
+    return path == root or path.startswith(root + os.sep)
+
+
+def clean_name(name):
+    name = name.replace("\\", "/")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if any(p == ".." for p in parts):
+        return None
+    return parts
+
+
+def extract(archive, subdirectory, destination):
+    try:
+        tar = tarfile.open(archive, "r:*")
+        members = tar.getmembers()
+    except (tarfile.TarError, EOFError, OSError) as error:
+        fail("the code archive is damaged or incomplete (" + str(error) + ")")
+    named = []
+    for member in members:
+        parts = clean_name(member.name)
+        if parts is None:
+            fail("the code archive has an entry outside its folder: " + member.name)
+        if parts:
+            named.append((member, parts))
+    tops = set(parts[0] for _, parts in named)
+    strip = 1 if len(tops) == 1 and all(len(p) > 1 or m.isdir() for m, p in named) else 0
+    prefix = [p for p in subdirectory.split("/") if p not in ("", ".")]
+    files = 0
+    os.makedirs(destination, exist_ok=True)
+    for member, parts in named:
+        parts = parts[strip:]
+        if parts[:len(prefix)] != prefix:
+            continue
+        parts = parts[len(prefix):]
+        if not parts:
+            continue
+        target = os.path.join(destination, *parts)
+        if not inside(destination, os.path.dirname(target)):
+            fail("the code archive has an entry outside its folder: " + member.name)
+        if member.isdir():
+            os.makedirs(target, exist_ok=True)
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.lexists(target) and not os.path.isdir(target):
+            os.unlink(target)
+        if member.issym():
+            link = posixpath.normpath(posixpath.join(posixpath.dirname("/".join(parts)), member.linkname))
+            if member.linkname.startswith("/") or link == ".." or link.startswith("../"):
+                fail("the code archive has a link pointing outside its folder: " + member.name)
+            os.symlink(member.linkname, target)
+        elif member.islnk():
+            source_parts = clean_name(member.linkname)
+            if source_parts is None:
+                fail("the code archive has a link pointing outside its folder: " + member.name)
+            source_parts = source_parts[strip:]
+            if source_parts[:len(prefix)] != prefix:
+                fail("the code archive has a link pointing outside the project: " + member.name)
+            source = os.path.join(destination, *source_parts[len(prefix):])
+            if not inside(destination, source) or not os.path.isfile(source):
+                fail("the code archive has a link pointing outside its folder: " + member.name)
+            shutil.copyfile(source, target)
+            os.chmod(target, member.mode & 0o777 | 0o600)
+            files += 1
+        elif member.isfile():
+            data = tar.extractfile(member)
+            if data is None:
+                fail("the code archive is missing the contents of " + member.name)
+            with open(target, "wb") as out:
+                shutil.copyfileobj(data, out)
+            if os.path.getsize(target) != member.size:
+                fail("the code archive is incomplete at " + member.name)
+            os.chmod(target, member.mode & 0o777 | 0o600)
+            files += 1
+        else:
+            fail("the code archive has a special file (device or pipe): " + member.name)
+    tar.close()
+    return files
+
+
+def main():
+    url = os.environ.get("BERTH_CODE_ARCHIVE_URL", "")
+    entry = os.environ.get("BERTH_ENTRY_POINT", "")
+    if not url or not entry:
+        fail("this image downloads its code when it starts: set BERTH_CODE_ARCHIVE_URL and BERTH_ENTRY_POINT "
+             "(berth run does this for you)")
+    subdirectory = os.environ.get("BERTH_CODE_SUBDIRECTORY", "")
+    commit = os.environ.get("BERTH_CODE_COMMIT", "")
+    token = os.environ.get("BERTH_CODE_TOKEN", "")
+    header = os.environ.get("BERTH_CODE_TOKEN_HEADER", "Authorization")
+    destination = os.environ.get("BERTH_CODE_DIR", "/berth/module")
+    try:
+        timeout = float(os.environ.get("BERTH_CODE_TIMEOUT", "120"))
+    except ValueError:
+        timeout = 120.0
+    for name in list(os.environ):
+        if name.startswith("BERTH_CODE_"):
+            del os.environ[name]
+
+    entry_parts = clean_name(entry)
+    if not entry_parts:
+        fail("BERTH_ENTRY_POINT must be a path inside the project: " + entry)
+
+    sys.stderr.write("berth bootstrap: downloading the code" + (" at " + commit[:12] if commit else "")
+                     + " from " + public_url(url) + "\n")
+    sys.stderr.flush()
+    handle, archive = tempfile.mkstemp(suffix=".tar.gz")
+    os.close(handle)
+    try:
+        download(url, token, header, timeout, archive)
+        files = extract(archive, subdirectory, destination)
+    finally:
+        os.unlink(archive)
+    if files == 0:
+        fail("the code archive has no files" + (" under " + subdirectory if subdirectory else ""))
+    entry_path = os.path.join(destination, *entry_parts)
+    if not os.path.isfile(entry_path):
+        fail("the entry point " + entry + " is not in the downloaded code")
+    os.chdir(destination)
+    sys.stdout.flush()
+    os.execv(sys.executable, [sys.executable, entry_path] + sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()
+`;

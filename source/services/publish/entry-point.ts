@@ -1,0 +1,81 @@
+// Finds the entry point of a code project: the one `.py` file that declares the module.
+import {readFile, readdir, stat} from 'node:fs/promises';
+import path from 'node:path';
+import {UserError} from '../../lib/errors.js';
+import {declaresModule} from './annotations.js';
+
+/** Folders never searched: they hold installed packages or tool state, not the project's code. */
+const SKIPPED_FOLDERS = new Set(['venv', '__pycache__', 'node_modules', 'site-packages']);
+
+/** POSIX path relative to the project directory; `--entry` wins over discovery. */
+export async function findEntryPoint(
+  projectDir: string,
+  options: {entry?: string} = {},
+): Promise<string> {
+  if (options.entry !== undefined) return checkEntry(projectDir, options.entry);
+
+  const candidates: string[] = [];
+  for (const file of await pythonFiles(projectDir)) {
+    const source = await readFile(path.join(projectDir, ...file.split('/')), 'utf8');
+    if (declaresModule(source)) candidates.push(file);
+  }
+  if (candidates.length === 1) return candidates[0]!;
+  if (candidates.length === 0) {
+    throw new UserError(`No Python file in ${projectDir} declares a module with @data_processor.`, {
+      hint: 'Add @data_processor(name=...) above the entry function, or pass --entry FILE.',
+    });
+  }
+  throw new UserError(`Several Python files declare a module: ${candidates.join(', ')}.`, {
+    hint: `Choose one with --entry, e.g. --entry ${candidates[0]}.`,
+  });
+}
+
+async function checkEntry(projectDir: string, entry: string): Promise<string> {
+  const absolute = path.resolve(projectDir, entry);
+  const relative = path.relative(path.resolve(projectDir), absolute);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new UserError(`The entry point ${entry} is not inside ${projectDir}.`, {
+      hint: 'Pass --entry a .py file inside the project, relative to it.',
+    });
+  }
+  const info = await stat(absolute).catch(() => undefined);
+  if (!info?.isFile()) {
+    throw new UserError(`The entry point ${entry} does not exist in ${projectDir}.`, {
+      hint: 'Pass --entry a .py file inside the project, relative to it.',
+    });
+  }
+  if (!absolute.endsWith('.py')) {
+    throw new UserError(`The entry point ${entry} is not a Python file.`, {
+      hint: 'Pass --entry a .py file.',
+    });
+  }
+  return relative.split(path.sep).join('/');
+}
+
+/** Every `.py` file of the project (POSIX paths, sorted), outside skipped folders. */
+export async function pythonFiles(projectDir: string): Promise<string[]> {
+  const found: string[] = [];
+  async function walk(relative: string): Promise<void> {
+    const absolute = path.join(projectDir, ...relative.split('/').filter(Boolean));
+    const entries = await readdir(absolute, {withFileTypes: true});
+    // A virtual environment may have any name; `pyvenv.cfg` marks it (PEP 405).
+    if (relative !== '' && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      // Symbolic links are not followed: they can loop or lead out of the project.
+      if (entry.isDirectory()) {
+        if (!SKIPPED_FOLDERS.has(entry.name)) await walk(child);
+      } else if (entry.isFile() && entry.name.endsWith('.py')) {
+        found.push(child);
+      }
+    }
+  }
+  await walk('');
+  return found.sort(comparePaths);
+}
+
+/** Byte order, so results do not depend on the locale. */
+export function comparePaths(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,217 @@
+// Everything about a code project that can be known without Docker: its entry point and schema,
+// its requirements, the Dockerfile and the files of the build context. `berth publish --dry-run`
+// prints this; the build step tars `contextEntries` and sends them to the image builder.
+import {createHash} from 'node:crypto';
+import {createReadStream} from 'node:fs';
+import {readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {UserError} from '../../lib/errors.js';
+import type {ModuleSchema} from '../../models/module.js';
+import {readModuleAnnotations} from './annotations.js';
+import {BOOTSTRAP_SCRIPT} from './bootstrap.js';
+import {buildContextFiles, type ContextFile} from './context.js';
+import {
+  CONTEXT_BOOTSTRAP,
+  CONTEXT_CODE_DIR,
+  CONTEXT_DOCKERFILE,
+  DEFAULT_BASE_IMAGE,
+  DOCKERFILE_TEMPLATE_VERSION,
+  dependencyChecksum,
+  generateDockerfile,
+  type BuildPipOptions,
+  type DockerfileMode,
+} from './dockerfile.js';
+import {findEntryPoint} from './entry-point.js';
+import {readRequirements, type Requirements} from './requirements.js';
+
+export type PrepareOptions = {
+  /** `--entry FILE`, relative to the project. */
+  entry?: string;
+  baseImage?: string;
+  /** `dependencies-only` for a clean, pushed checkout of a registered repository. */
+  mode?: DockerfileMode;
+  berthVersion: string;
+  commit?: string | null;
+  moduleVersion?: string;
+  sourceUrl?: string;
+  pip?: BuildPipOptions;
+};
+
+/** One entry of the build context tar: generated text, or a file of the project. */
+export type ContextEntry =
+  | {name: string; type: 'generated'; content: string; mode: number}
+  | {name: string; type: 'project'; file: ContextFile; sourcePath: string};
+
+export type PreparedProject = {
+  projectDir: string;
+  mode: DockerfileMode;
+  baseImage: string;
+  schema: ModuleSchema;
+  entryPoint: string;
+  requirements: Requirements;
+  dockerfile: string;
+  /** The project's files that go into a full image (after exclusions and `.dockerignore`). */
+  contextFiles: ContextFile[];
+  /** What to send as the build context, in order. */
+  contextEntries: ContextEntry[];
+  /** Dependencies-only: the image tag; null for a full image. */
+  dependencyChecksum: string | null;
+  notes: string[];
+};
+
+export async function prepareProject(
+  projectDir: string,
+  options: PrepareOptions,
+): Promise<PreparedProject> {
+  const root = path.resolve(projectDir);
+  const mode = options.mode ?? 'full';
+  const baseImage = options.baseImage ?? DEFAULT_BASE_IMAGE;
+
+  const entryPoint = await findEntryPoint(
+    root,
+    options.entry === undefined ? {} : {entry: options.entry},
+  );
+  const source = await readFile(path.join(root, ...entryPoint.split('/')), 'utf8');
+  const annotations = readModuleAnnotations(source, entryPoint);
+  const requirements = await readRequirements(root);
+  const contextFiles = await buildContextFiles(root);
+
+  const included = new Set(contextFiles.map((f) => f.path));
+  if (mode === 'full' && !included.has(entryPoint)) {
+    throw new UserError(`.dockerignore excludes the entry point ${entryPoint}.`, {
+      hint: `Remove the pattern that matches it, or add !${entryPoint} to .dockerignore.`,
+    });
+  }
+  if (mode === 'full' && requirements.present && !included.has('requirements.txt')) {
+    throw new UserError('.dockerignore excludes requirements.txt.', {
+      hint: 'Remove the pattern that matches it, or add !requirements.txt to .dockerignore.',
+    });
+  }
+  const wheelFiles = new Map<string, ContextFile[]>();
+  for (const folder of requirements.localFindLinks) {
+    const files = contextFiles.filter((f) => f.path.startsWith(`${folder}/`));
+    if (files.length === 0) {
+      throw new UserError(`The --find-links folder ${folder} has no files in the build context.`, {
+        hint: `Put the wheels in ${folder}/, and check that .dockerignore does not exclude them.`,
+      });
+    }
+    wheelFiles.set(folder, files);
+  }
+
+  let checksum: string | null = null;
+  if (mode === 'dependencies-only') {
+    const files = await Promise.all(
+      [...wheelFiles.values()].flat().map(async (f) => ({
+        path: f.path,
+        sha256:
+          f.type === 'symlink'
+            ? `link:${f.linkTarget}`
+            : await hashFile(path.join(root, ...f.path.split('/'))),
+      })),
+    );
+    checksum = dependencyChecksum(baseImage, requirements.text, DOCKERFILE_TEMPLATE_VERSION, {
+      ...(options.pip ? {pip: options.pip} : {}),
+      files,
+    });
+  }
+
+  const dockerfile = generateDockerfile({
+    mode,
+    baseImage,
+    entryPoint,
+    requirements,
+    berthVersion: options.berthVersion,
+    schema: annotations.schema,
+    ...(options.pip ? {pip: options.pip} : {}),
+    ...(options.commit !== undefined ? {commit: options.commit} : {}),
+    ...(options.moduleVersion ? {moduleVersion: options.moduleVersion} : {}),
+    ...(options.sourceUrl ? {sourceUrl: options.sourceUrl} : {}),
+    ...(checksum ? {dependencyChecksum: checksum} : {}),
+  });
+
+  const projectEntry = (file: ContextFile): ContextEntry => ({
+    name: `${CONTEXT_CODE_DIR}/${file.path}`,
+    type: 'project',
+    file,
+    sourcePath: path.join(root, ...file.path.split('/')),
+  });
+  const contextEntries: ContextEntry[] = [
+    {name: CONTEXT_DOCKERFILE, type: 'generated', content: dockerfile, mode: 0o644},
+  ];
+  if (mode === 'full') {
+    contextEntries.push(...contextFiles.map(projectEntry));
+  } else {
+    contextEntries.push({
+      name: CONTEXT_BOOTSTRAP,
+      type: 'generated',
+      content: BOOTSTRAP_SCRIPT,
+      mode: 0o755,
+    });
+    if (requirements.present) {
+      // Sent even when .dockerignore lists it: the image cannot install without it.
+      contextEntries.push({
+        name: `${CONTEXT_CODE_DIR}/requirements.txt`,
+        type: 'generated',
+        content: requirements.text,
+        mode: 0o644,
+      });
+    }
+    contextEntries.push(...[...wheelFiles.values()].flat().map(projectEntry));
+  }
+
+  return {
+    projectDir: root,
+    mode,
+    baseImage,
+    schema: annotations.schema,
+    entryPoint,
+    requirements,
+    dockerfile,
+    contextFiles,
+    contextEntries,
+    dependencyChecksum: checksum,
+    notes: [...annotations.notes, ...requirements.notes],
+  };
+}
+
+/** The `berth publish --dry-run --json` document (names fixed by the CLI contract). */
+export function dryRunJson(prepared: PreparedProject) {
+  const {schema} = prepared;
+  return {
+    name: schema.name,
+    slug: schema.slug,
+    description: schema.description,
+    entryPoint: prepared.entryPoint,
+    parameters: schema.parameters.map((p) => ({
+      name: p.name,
+      type: p.type,
+      required: p.required,
+      defaultValue: p.defaultValue,
+      description: p.description,
+    })),
+    dockerfile: prepared.dockerfile,
+    kind: schema.kind,
+    function: schema.function,
+    mode: prepared.mode,
+    baseImage: prepared.baseImage,
+    requirements: prepared.requirements.requirements.map((r) => ({
+      name: r.name,
+      specifier: r.specifier,
+      ...(r.url ? {url: r.url} : {}),
+      ...(r.marker ? {marker: r.marker} : {}),
+    })),
+    contextFiles: prepared.contextFiles.map((f) => f.path),
+    dependencyChecksum: prepared.dependencyChecksum,
+    notes: prepared.notes,
+  };
+}
+
+function hashFile(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', reject)
+      .on('end', () => resolve(hash.digest('hex')));
+  });
+}

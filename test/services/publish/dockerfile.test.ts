@@ -1,0 +1,261 @@
+import {describe, expect, test} from 'vitest';
+import {UserError} from '../../../source/lib/errors.js';
+import type {ModuleSchema} from '../../../source/models/module.js';
+import {
+  DEFAULT_BASE_IMAGE,
+  DOCKERFILE_TEMPLATE_VERSION,
+  dependencyChecksum,
+  generateDockerfile,
+  type DockerfileInput,
+} from '../../../source/services/publish/dockerfile.js';
+
+const schema: ModuleSchema = {
+  name: 'Image "Rotation" $HOME',
+  slug: 'image-rotation-home',
+  description: 'Rotates\nimages by \\ degrees',
+  kind: 'data-processor',
+  entryPoint: 'src/rotate.py',
+  function: 'rotate',
+  parameters: [{name: 'angle', type: 'float', required: false, defaultValue: 90, description: ''}],
+  metadata: {author: 'MLReef'},
+};
+
+function full(overrides: Partial<DockerfileInput> = {}): string {
+  return generateDockerfile({
+    mode: 'full',
+    baseImage: 'berth-test/python:3.11',
+    entryPoint: 'src/rotate.py',
+    requirements: {present: true, localFindLinks: []},
+    berthVersion: '0.1.0',
+    schema,
+    commit: 'a'.repeat(40),
+    moduleVersion: '3',
+    ...overrides,
+  });
+}
+
+/** The instruction keywords in order, e.g. ['FROM', 'ENV', 'WORKDIR', ...]. */
+function instructions(dockerfile: string): string[] {
+  return dockerfile
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('#'))
+    .map((l) => l.split(' ')[0]!);
+}
+
+/** Undoes Dockerfile double-quote escaping of a LABEL value. */
+function label(dockerfile: string, key: string): string | undefined {
+  const line = dockerfile.split('\n').find((l) => l.startsWith(`LABEL ${key}="`));
+  if (!line) return undefined;
+  const quoted = line.slice(`LABEL ${key}="`.length, -1);
+  return quoted.replace(/\\([\\"$])/g, '$1');
+}
+
+describe('generateDockerfile: full image', () => {
+  test('dependencies before code: requirements COPY → pip → code COPY → labels → ENTRYPOINT', () => {
+    const dockerfile = full();
+    const lines = dockerfile.split('\n');
+    const index = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    expect(lines[1]).toBe('FROM berth-test/python:3.11');
+    expect(index('WORKDIR /berth/module')).toBeGreaterThan(index('FROM '));
+    expect(lines[index('COPY ["code/requirements.txt"')]).toBe(
+      'COPY ["code/requirements.txt","./requirements.txt"]',
+    );
+    expect(index('COPY ["code/requirements.txt"')).toBeGreaterThan(index('WORKDIR'));
+    expect(index('RUN ')).toBeGreaterThan(index('COPY ["code/requirements.txt"'));
+    expect(index('COPY ["code/","./"]')).toBeGreaterThan(index('RUN '));
+    expect(index('LABEL ')).toBeGreaterThan(index('COPY ["code/","./"]'));
+    expect(lines.filter((l) => l.startsWith('COPY ["code/","./"]'))).toHaveLength(1);
+    expect(instructions(dockerfile).at(-1)).toBe('ENTRYPOINT');
+    expect(dockerfile.endsWith('ENTRYPOINT ["python3","/berth/module/src/rotate.py"]\n')).toBe(
+      true,
+    );
+  });
+
+  test('pip installs without a cache, quietly on Debian and as root, from requirements.txt', () => {
+    const run = full()
+      .split('\n')
+      .find((l) => l.startsWith('RUN '));
+    expect(run).toBe(
+      'RUN PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore python3 -m pip install --no-cache-dir --disable-pip-version-check --no-input -r requirements.txt',
+    );
+  });
+
+  test('berth-level pip options go on the command line, quoted', () => {
+    const run = full({
+      pip: {
+        noIndex: true,
+        findLinks: ['http://127.0.0.1:8080/wheels/'],
+        indexUrl: "https://pypi.example.org/simple?x='1'",
+        extraIndexUrls: ['https://extra.example.org/simple'],
+        trustedHosts: ['127.0.0.1'],
+      },
+    })
+      .split('\n')
+      .find((l) => l.startsWith('RUN '));
+    expect(run).toContain(
+      "--no-index --index-url 'https://pypi.example.org/simple?x='\\''1'\\''' --extra-index-url https://extra.example.org/simple --find-links http://127.0.0.1:8080/wheels/ --trusted-host 127.0.0.1 -r requirements.txt",
+    );
+  });
+
+  test('local --find-links folders are copied before pip runs', () => {
+    const lines = full({
+      requirements: {present: true, localFindLinks: ['wheels', 'vendor/wheels']},
+    }).split('\n');
+    const run = lines.findIndex((l) => l.startsWith('RUN '));
+    expect(lines.indexOf('COPY ["code/wheels/","./wheels/"]')).toBeGreaterThan(0);
+    expect(lines.indexOf('COPY ["code/wheels/","./wheels/"]')).toBeLessThan(run);
+    expect(lines.indexOf('COPY ["code/vendor/wheels/","./vendor/wheels/"]')).toBeLessThan(run);
+  });
+
+  test('no requirements.txt: no requirements COPY and no pip', () => {
+    const dockerfile = full({requirements: {present: false, localFindLinks: []}});
+    expect(dockerfile).not.toContain('requirements.txt');
+    expect(instructions(dockerfile)).toEqual([
+      'FROM',
+      'ENV',
+      'WORKDIR',
+      'COPY',
+      ...Array(11).fill('LABEL'),
+      'ENTRYPOINT',
+    ]);
+  });
+
+  test('labels carry the schema, commit, versions and entry point, escaped for the Dockerfile', () => {
+    const dockerfile = full({sourceUrl: 'https://github.com/o/r'});
+    expect(JSON.parse(label(dockerfile, 'dev.berth.schema')!)).toEqual(schema);
+    expect(label(dockerfile, 'dev.berth.commit')).toBe('a'.repeat(40));
+    expect(label(dockerfile, 'dev.berth.version')).toBe('0.1.0');
+    expect(label(dockerfile, 'dev.berth.entry-point')).toBe('src/rotate.py');
+    expect(label(dockerfile, 'dev.berth.mode')).toBe('full');
+    expect(label(dockerfile, 'dev.berth.template')).toBe(DOCKERFILE_TEMPLATE_VERSION);
+    expect(label(dockerfile, 'org.opencontainers.image.title')).toBe('Image "Rotation" $HOME');
+    expect(label(dockerfile, 'org.opencontainers.image.description')).toBe(
+      'Rotates images by \\ degrees',
+    );
+    expect(label(dockerfile, 'org.opencontainers.image.revision')).toBe('a'.repeat(40));
+    expect(label(dockerfile, 'org.opencontainers.image.version')).toBe('3');
+    expect(label(dockerfile, 'org.opencontainers.image.authors')).toBe('MLReef');
+    expect(label(dockerfile, 'org.opencontainers.image.source')).toBe('https://github.com/o/r');
+    // Every instruction is one line: nothing in a value can start a new instruction.
+    for (const line of dockerfile.trimEnd().split('\n')) {
+      expect(line).toMatch(/^(#|FROM|ENV|WORKDIR|COPY|RUN|LABEL|ENTRYPOINT) /);
+    }
+    expect(dockerfile).not.toMatch(/[^\\]\$HOME/);
+  });
+
+  test('without a commit (not in a repository) there is no commit label', () => {
+    const dockerfile = full({commit: null});
+    expect(label(dockerfile, 'dev.berth.commit')).toBeUndefined();
+    expect(label(dockerfile, 'org.opencontainers.image.revision')).toBeUndefined();
+  });
+
+  test('the default base image is a Python image', () => {
+    const dockerfile = generateDockerfile({
+      mode: 'full',
+      entryPoint: 'main.py',
+      requirements: {present: true, localFindLinks: []},
+      berthVersion: '0.1.0',
+    });
+    expect(dockerfile.split('\n')[1]).toBe(`FROM ${DEFAULT_BASE_IMAGE}`);
+    expect(DEFAULT_BASE_IMAGE).toMatch(/^python:/);
+  });
+
+  test.each([['python:3.11\nRUN curl evil'], ['my image'], ['']])(
+    'refuses base image %j',
+    (image) => {
+      expect(() => full({baseImage: image})).toThrow(UserError);
+    },
+  );
+
+  test.each([
+    [{indexUrl: 'https://user:secret@pypi.example.org/simple'}, /credentials/],
+    [{findLinks: ['/opt/wheels']}, /not a URL/],
+    [{extraIndexUrls: ['ftp://example.org/simple']}, /not an http\(s\) URL/],
+  ])('refuses pip option %j', (pip, message) => {
+    expect(() => full({pip})).toThrow(message);
+  });
+});
+
+describe('generateDockerfile: dependencies-only image', () => {
+  const dependenciesOnly = (overrides: Partial<DockerfileInput> = {}) =>
+    generateDockerfile({
+      mode: 'dependencies-only',
+      baseImage: 'berth-test/python:3.11',
+      requirements: {present: true, localFindLinks: ['wheels']},
+      berthVersion: '0.1.0',
+      schema,
+      commit: 'b'.repeat(40),
+      dependencyChecksum: 'c'.repeat(64),
+      ...overrides,
+    });
+
+  test('no source COPY; the bootstrap is the ENTRYPOINT', () => {
+    const dockerfile = dependenciesOnly();
+    expect(dockerfile).not.toContain('COPY ["code/","./"]');
+    expect(dockerfile).toContain('COPY ["berth-bootstrap.py","/berth/bootstrap.py"]');
+    expect(dockerfile.endsWith('ENTRYPOINT ["python3","/berth/bootstrap.py"]\n')).toBe(true);
+    expect(instructions(dockerfile)).toEqual([
+      'FROM',
+      'ENV',
+      'WORKDIR',
+      'COPY',
+      'COPY',
+      'RUN',
+      'COPY',
+      'LABEL',
+      'LABEL',
+      'LABEL',
+      'LABEL',
+      'ENTRYPOINT',
+    ]);
+  });
+
+  test('holds nothing of one commit: no schema, commit or entry point, so any commit can reuse it', () => {
+    const dockerfile = dependenciesOnly();
+    expect(dockerfile).not.toContain('b'.repeat(40));
+    expect(label(dockerfile, 'dev.berth.schema')).toBeUndefined();
+    expect(label(dockerfile, 'dev.berth.entry-point')).toBeUndefined();
+    expect(label(dockerfile, 'dev.berth.dependencies')).toBe('c'.repeat(64));
+    expect(label(dockerfile, 'dev.berth.mode')).toBe('dependencies-only');
+    expect(dependenciesOnly({commit: 'd'.repeat(40), schema: {...schema, name: 'Other'}})).toBe(
+      dockerfile,
+    );
+  });
+});
+
+describe('dependencyChecksum', () => {
+  const base = dependencyChecksum('python:3.11-slim', 'numpy==1.26.4\n', '1');
+
+  test('is a sha256 hex, usable as an image tag, and stable', () => {
+    expect(base).toMatch(/^[0-9a-f]{64}$/);
+    expect(dependencyChecksum('python:3.11-slim', 'numpy==1.26.4\n', '1')).toBe(base);
+    expect(dependencyChecksum('python:3.11-slim', 'numpy==1.26.4\r\n', '1')).toBe(base);
+  });
+
+  test.each<[string, () => string]>([
+    ['base image', () => dependencyChecksum('python:3.12-slim', 'numpy==1.26.4\n', '1')],
+    ['requirements', () => dependencyChecksum('python:3.11-slim', 'numpy==1.26.3\n', '1')],
+    ['template version', () => dependencyChecksum('python:3.11-slim', 'numpy==1.26.4\n', '2')],
+    [
+      'pip options',
+      () => dependencyChecksum('python:3.11-slim', 'numpy==1.26.4\n', '1', {pip: {noIndex: true}}),
+    ],
+    [
+      'local wheel contents',
+      () =>
+        dependencyChecksum('python:3.11-slim', 'numpy==1.26.4\n', '1', {
+          files: [{path: 'wheels/numpy.whl', sha256: 'f'.repeat(64)}],
+        }),
+    ],
+  ])('changes with the %s', (_name, other) => {
+    expect(other()).not.toBe(base);
+  });
+
+  test('does not depend on the order local files are listed in', () => {
+    const a = {path: 'wheels/a.whl', sha256: '1'};
+    const b = {path: 'wheels/b.whl', sha256: '2'};
+    expect(dependencyChecksum('p', 'r', '1', {files: [a, b]})).toBe(
+      dependencyChecksum('p', 'r', '1', {files: [b, a]}),
+    );
+  });
+});

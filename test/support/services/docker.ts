@@ -1,0 +1,329 @@
+// A private Docker Engine shared by every test file and run on this machine, and the offline
+// base image the publish tests build FROM.
+import {spawn} from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import {mkdtemp, rename, rm, symlink, lstat} from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import {Readable} from 'node:stream';
+import Docker from 'dockerode';
+import tarStream from 'tar-stream';
+import {waitFor} from '../wait.js';
+import {isAlive, readTail, run, servicePath, servicesRoot, tail, withLock} from './common.js';
+
+export const dockerDir = path.join(servicesRoot, 'docker');
+export const dockerSocket = path.join(dockerDir, 'docker.sock');
+export const dockerHost = `unix://${dockerSocket}`;
+export const dockerPidFile = path.join(dockerDir, 'docker.pid');
+export const dockerLog = path.join(dockerDir, 'dockerd.log');
+
+export const baseImage = 'berth-test/python:3.11';
+/** Built once per machine; `docker import` of it takes seconds, debootstrap takes a minute. */
+export const rootfsTarball = path.join(servicesRoot, 'python-3.11-bookworm-rootfs.tar');
+
+export function socketPathOf(host: string): string {
+  if (!host.startsWith('unix://')) throw new Error(`Not a unix socket host: ${host}`);
+  return host.slice('unix://'.length);
+}
+
+export function dockerClient(host: string = dockerHost): Docker {
+  return new Docker({socketPath: socketPathOf(host)});
+}
+
+/** True when the engine behind `socketPath` answers `/_ping` with OK. */
+export function pingDocker(socketPath: string = dockerSocket, timeoutMs = 2_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get({socketPath, path: '/_ping', timeout: timeoutMs}, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts (or reuses) the private engine. It runs detached, outlives the test run, and is
+ * stopped by .ci/run; a second run finds it answering and pays nothing.
+ */
+export async function startDocker(): Promise<{host: string}> {
+  if (await pingDocker()) return {host: dockerHost};
+  mkdirSync(dockerDir, {recursive: true});
+  await withLock('docker', async () => {
+    if (await pingDocker()) return;
+    const running = readPid(dockerPidFile);
+    if (running !== undefined && isAlive(running)) {
+      // Started by someone who lost the lock or is still coming up: give it time, not a twin.
+      await waitFor(() => pingDocker(), {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        message: `dockerd (pid ${running}) to answer on ${dockerHost}; log: ${dockerLog}`,
+      });
+      return;
+    }
+    rmSync(dockerSocket, {force: true});
+    rmSync(dockerPidFile, {force: true});
+    const configFile = path.join(dockerDir, 'daemon.json');
+    // Our own (empty) config, so a machine-wide /etc/docker/daemon.json cannot leak in.
+    writeFileSync(configFile, '{}\n');
+    const log = openSync(dockerLog, 'a');
+    const child = spawn(
+      'dockerd',
+      [
+        '--config-file',
+        configFile,
+        '--data-root',
+        path.join(dockerDir, 'data'),
+        '--exec-root',
+        path.join(dockerDir, 'exec'),
+        '--host',
+        dockerHost,
+        '--pidfile',
+        dockerPidFile,
+        '--bridge=none',
+        '--iptables=false',
+        '--ip6tables=false',
+        '--ip-masq=false',
+        '--userland-proxy=false',
+        '--log-level=warn',
+      ],
+      {detached: true, stdio: ['ignore', log, log], env: {...process.env, PATH: servicePath}},
+    );
+    closeSync(log);
+    let exit: string | undefined;
+    child.once('error', (error) => (exit = `could not start: ${error.message}`));
+    child.once('exit', (code, signal) => (exit = `exited (${signal ?? code})`));
+    child.unref();
+    await waitFor(async () => exit !== undefined || (await pingDocker()), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      message: `dockerd to answer on ${dockerHost}`,
+    }).catch((error: Error) => {
+      exit ??= error.message;
+    });
+    if (exit !== undefined) {
+      throw new Error(`The test Docker engine ${exit}. Log ${dockerLog}:\n${readTail(dockerLog)}`);
+    }
+  });
+  return {host: dockerHost};
+}
+
+async function imageExists(docker: Docker, name: string): Promise<boolean> {
+  try {
+    await docker.getImage(name).inspect();
+    return true;
+  } catch (error) {
+    if ((error as {statusCode?: number}).statusCode === 404) return false;
+    throw error;
+  }
+}
+
+/** Directories of a minbase root that no build needs: docs, man pages, locales, apt caches. */
+const trimmedPaths = [
+  'usr/share/doc',
+  'usr/share/man',
+  'usr/share/info',
+  'usr/share/locale',
+  'usr/share/lintian',
+  'usr/share/linda',
+  'var/cache/apt',
+  'var/lib/apt/lists',
+  'var/cache/debconf/templates.dat-old',
+  'var/log',
+  // The sources list names a mirror; the image never reaches one, so it goes.
+  'etc/apt/sources.list',
+];
+
+async function buildRootfsTarball(): Promise<void> {
+  const work = await mkdtemp(path.join(servicesRoot, 'rootfs-build-'));
+  const root = path.join(work, 'root');
+  try {
+    await run(
+      'debootstrap',
+      ['--variant=minbase', '--include=python3,python3-pip', 'bookworm', root],
+      {
+        timeoutMs: 15 * 60_000,
+      },
+    );
+    for (const relative of trimmedPaths) {
+      await rm(path.join(root, relative), {recursive: true, force: true});
+    }
+    for (const dir of ['usr/share/doc', 'usr/share/man', 'usr/share/locale', 'var/log']) {
+      mkdirSync(path.join(root, dir), {recursive: true});
+    }
+    for (const [link, target] of [
+      ['usr/bin/python', 'python3'],
+      ['usr/bin/pip', 'pip3'],
+    ] as const) {
+      const exists = await lstat(path.join(root, link)).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) await symlink(target, path.join(root, link));
+    }
+    const partial = `${rootfsTarball}.partial`;
+    await run('tar', ['--numeric-owner', '-C', root, '-cf', partial, '.'], {timeoutMs: 5 * 60_000});
+    await rename(partial, rootfsTarball);
+  } finally {
+    await rm(work, {recursive: true, force: true});
+  }
+}
+
+/**
+ * Makes sure `berth-test/python:3.11` (Debian bookworm, Python 3.11, pip) exists in the engine
+ * at `host`, building it offline from a cached debootstrap root. Returns the image name.
+ */
+export async function ensureBaseImage(host?: string): Promise<string> {
+  const engine = host ?? (await startDocker()).host;
+  const docker = dockerClient(engine);
+  if (await imageExists(docker, baseImage)) return baseImage;
+  await withLock(
+    'base-image',
+    async () => {
+      if (await imageExists(docker, baseImage)) return;
+      if (!existsSync(rootfsTarball)) await buildRootfsTarball();
+      await run(
+        'docker',
+        [
+          'import',
+          '--change',
+          'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+          '--change',
+          'ENV LANG=C.UTF-8',
+          // Debian marks its Python as externally managed (PEP 668); images install into it.
+          '--change',
+          'ENV PIP_BREAK_SYSTEM_PACKAGES=1',
+          '--change',
+          'ENV PIP_DISABLE_PIP_VERSION_CHECK=1',
+          '--change',
+          'ENV PIP_NO_CACHE_DIR=1',
+          '--change',
+          'CMD ["python3"]',
+          rootfsTarball,
+          baseImage,
+        ],
+        {
+          env: {DOCKER_HOST: engine, DOCKER_CONFIG: path.join(servicesRoot, 'docker-cli')},
+          timeoutMs: 5 * 60_000,
+        },
+      );
+    },
+    {timeoutMs: 20 * 60_000},
+  );
+  return baseImage;
+}
+
+/** Stops the engine if it runs (used by .ci/run's clean-up and by hand). */
+export async function stopDocker(): Promise<void> {
+  const pid = readPid(dockerPidFile);
+  if (pid === undefined || !isAlive(pid)) return;
+  process.kill(pid, 'SIGTERM');
+  await waitFor(() => !isAlive(pid), {timeoutMs: 30_000, message: `dockerd ${pid} to stop`});
+}
+
+/** A build context tar (tar-stream) from files by path; Buffers keep binary files intact. */
+export async function contextTar(files: Record<string, string | Buffer>): Promise<Buffer> {
+  const pack = tarStream.pack();
+  for (const [name, content] of Object.entries(files)) {
+    pack.entry({name, mode: 0o644}, typeof content === 'string' ? Buffer.from(content) : content);
+  }
+  pack.finalize();
+  const chunks: Buffer[] = [];
+  for await (const chunk of pack) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/**
+ * `docker build` through dockerode, network `none`. followProgress never rejects on a failed
+ * step, so every event is checked for `error`/`errorDetail`. Returns the build's output lines.
+ */
+export async function buildImage(
+  host: string,
+  files: Record<string, string | Buffer>,
+  tag: string,
+  options: {networkmode?: string; nocache?: boolean} = {},
+): Promise<string[]> {
+  const docker = dockerClient(host);
+  const stream = await docker.buildImage(Readable.from([await contextTar(files)]), {
+    t: tag,
+    networkmode: options.networkmode ?? 'none',
+    rm: true,
+    forcerm: true,
+    nocache: options.nocache ?? false,
+  });
+  const output: string[] = [];
+  const events = await new Promise<Array<Record<string, unknown>>>((resolve, reject) => {
+    docker.modem.followProgress(
+      stream,
+      (error: Error | null, result: Array<Record<string, unknown>>) =>
+        error ? reject(error) : resolve(result),
+      (event: Record<string, unknown>) => {
+        if (typeof event.stream === 'string') output.push(event.stream);
+      },
+    );
+  });
+  const failed = events.find(
+    (event) => event.error !== undefined || event.errorDetail !== undefined,
+  );
+  if (failed) {
+    throw new Error(
+      `docker build ${tag} failed: ${String(failed.error)}\n${tail(output.join(''))}`,
+    );
+  }
+  return output;
+}
+
+/** Runs `cmd` in a new container (network `none`), removes it, returns exit code and output. */
+export async function runContainer(
+  host: string,
+  image: string,
+  cmd: string[],
+  options: {env?: string[]; networkMode?: string} = {},
+): Promise<{code: number; stdout: string; stderr: string}> {
+  const docker = dockerClient(host);
+  const container = await docker.createContainer({
+    Image: image,
+    Cmd: cmd,
+    Env: options.env,
+    HostConfig: {NetworkMode: options.networkMode ?? 'none', AutoRemove: false},
+  });
+  try {
+    await container.start();
+    const {StatusCode} = (await container.wait()) as {StatusCode: number};
+    const logs = await container.logs({stdout: true, stderr: true, follow: false});
+    const {stdout: out, stderr: err} = demux(logs);
+    return {code: StatusCode, stdout: out, stderr: err};
+  } finally {
+    await container.remove({force: true});
+  }
+}
+
+/** Splits a non-TTY container log (8-byte frame headers: stream id, 0,0,0, size BE). */
+export function demux(logs: Buffer): {stdout: string; stderr: string} {
+  const parts: Record<number, Buffer[]> = {1: [], 2: []};
+  let offset = 0;
+  while (offset + 8 <= logs.length) {
+    const kind = logs[offset] ?? 1;
+    const size = logs.readUInt32BE(offset + 4);
+    (parts[kind] ?? parts[1]!).push(logs.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return {stdout: Buffer.concat(parts[1]!).toString(), stderr: Buffer.concat(parts[2]!).toString()};
+}

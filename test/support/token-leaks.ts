@@ -1,0 +1,68 @@
+// Leak checks for secrets: files under directories, process arguments while a command runs.
+import {readdirSync, readFileSync, statSync} from 'node:fs';
+import path from 'node:path';
+import {runBerth, type RunOptions, type RunResult} from './cli.js';
+
+/** Files (recursively) under `dirs` whose bytes contain `secret`. */
+export function filesContaining(secret: string, dirs: string[]): string[] {
+  const needle = Buffer.from(secret);
+  const found: string[] = [];
+  const visit = (entry: string) => {
+    let stat;
+    try {
+      stat = statSync(entry);
+    } catch {
+      return;
+    }
+    if (stat.isDirectory()) {
+      for (const child of readdirSync(entry)) visit(path.join(entry, child));
+    } else if (stat.isFile() && readFileSync(entry).includes(needle)) {
+      found.push(entry);
+    }
+  };
+  for (const dir of dirs) visit(dir);
+  return found;
+}
+
+/** Command lines of running processes that contain `secret`. */
+export function processArgumentsContaining(secret: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.includes(secret)) found.push(`${pid}: ${cmdline.replace(/\0/g, ' ')}`);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return found;
+}
+
+/**
+ * Runs berth while scanning every process's arguments for `secret` (each scan takes a few ms,
+ * so the berth process and the keychain helper it spawns are seen many times).
+ */
+export async function runBerthWatchingArguments(
+  secret: string,
+  args: string[],
+  options: RunOptions,
+): Promise<RunResult & {leakedArguments: string[]; scans: number}> {
+  const leaked = new Set<string>();
+  let running = true;
+  let scans = 0;
+  const watcher = (async () => {
+    while (running) {
+      for (const line of processArgumentsContaining(secret)) leaked.add(line);
+      scans += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  })();
+  try {
+    const result = await runBerth(args, options);
+    return {...result, leakedArguments: [...leaked], scans};
+  } finally {
+    running = false;
+    await watcher;
+  }
+}
