@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type {Profile} from './models/profile.js';
 import {GlobalConfigStore} from './store/global-config.js';
+import {OsKeychain, type Keychain} from './clients/keychain.js';
+import {TokenStore} from './store/token-store.js';
 import type {ProfileStore} from './store/profile-store.js';
 
 export type Deps = {
@@ -13,6 +15,10 @@ export type Deps = {
   globalConfig: GlobalConfigStore;
   /** The store of a profile, opened once per process. */
   openStore(profile: Profile): Promise<ProfileStore>;
+  /** The OS keychain (berth's entries live under service `berth`). */
+  keychain: Keychain;
+  /** Token metadata and --insecure-storage secrets in the config dir. */
+  tokenStore: TokenStore;
   close(): Promise<void>;
 };
 
@@ -29,6 +35,8 @@ export function createDeps(options: DepsOptions = {}): Deps {
   const cwd = options.cwd ?? process.cwd();
   const configDir = configDirFor(env);
   const stores = new Map<string, Promise<ProfileStore>>();
+  let keychain: Keychain | undefined;
+  let tokenStore: TokenStore | undefined;
 
   return {
     env,
@@ -42,6 +50,14 @@ export function createDeps(options: DepsOptions = {}): Deps {
         stores.set(profile.storeUrl, store);
       }
       return store;
+    },
+    get keychain() {
+      keychain ??= new OsKeychain({env});
+      return keychain;
+    },
+    get tokenStore() {
+      tokenStore ??= new TokenStore(configDir);
+      return tokenStore;
     },
     async close() {
       for (const store of stores.values()) await (await store.catch(() => undefined))?.close();
