@@ -9,9 +9,15 @@ import {Output, shouldUseColor} from '../lib/output.js';
 import {registerComponentCommands} from './component.js';
 import type {CommandContext} from './context.js';
 import {registerInitCommand} from './init.js';
+import {registerModuleCommands} from './module.js';
 import {registerProfileCommands} from './profile.js';
+import {registerPublishCommand} from './publish.js';
+import {registerRepoCommands} from './repo.js';
+import {registerRunCommands} from './run.js';
+import {registerSetupCommand} from './setup.js';
 import {registerStackCommands} from './stack.js';
 import {registerStatusCommand} from './status.js';
+import {registerTokenCommands} from './token.js';
 
 export const version = process.env.BERTH_VERSION ?? '0.0.0-dev';
 
@@ -34,6 +40,12 @@ export function createProgram(ctx: CommandContext): Command {
   registerProfileCommands(program, ctx);
   registerStackCommands(program, ctx);
   registerComponentCommands(program, ctx);
+  registerTokenCommands(program, ctx);
+  registerRepoCommands(program, ctx);
+  registerSetupCommand(program, ctx);
+  registerPublishCommand(program, ctx);
+  registerModuleCommands(program, ctx);
+  registerRunCommands(program, ctx);
 
   // Every subcommand reports usage errors (exit 2) through the same override.
   const inherit = (command: Command) => {

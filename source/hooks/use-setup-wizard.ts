@@ -1,0 +1,465 @@
+// The onboarding wizard as a state machine. The reducer is pure (typed actions, assertNever);
+// the hook runs the side effects a step asks for (detect, verify, probe the keychain, apply)
+// and feeds their results back as actions.
+//
+// Nothing is written until the user confirms the review step: every earlier step only reads
+// (git, the stack list) or asks the provider (verification). Quitting before that leaves the
+// disk as it was. Applying then runs the writes in order, each one atomic on its own (a token
+// stored, a repository registered, a stack created, `.berth/config.yaml` written); a failure
+// stops there and the summary says exactly which writes happened.
+import {useEffect, useReducer} from 'react';
+import {assertNever} from '../lib/errors.js';
+import {validateName} from '../lib/names.js';
+import type {
+  DetectedCheckout,
+  KeychainProbe,
+  Provider,
+  TokenVerification,
+  WizardServices,
+} from '../screens/setup-services.js';
+import {userFacingError} from './use-active-context.js';
+
+export type WizardStep =
+  | 'detect'
+  | 'provider'
+  | 'apiUrl'
+  | 'token'
+  | 'verify'
+  | 'storage'
+  | 'repository'
+  | 'init'
+  | 'stack'
+  | 'newStack'
+  | 'review'
+  | 'applying'
+  | 'done';
+
+export type StorageChoice = 'keychain' | 'file' | 'skip';
+
+export type PlanItem =
+  | {kind: 'storeToken'; name: string; insecure: boolean}
+  | {kind: 'registerRepository'; name: string; slug: string}
+  | {kind: 'createStack'; name: string}
+  | {kind: 'init'; root: string}
+  | {kind: 'setStack'; name: string; local: boolean};
+
+export type PlanOutcome = {status: 'done'; detail?: string} | {status: 'failed'; message: string};
+
+export type WizardState = {
+  step: WizardStep;
+  /** Steps to return to with Esc. */
+  history: WizardStep[];
+  features: {tokens: boolean; repositories: boolean};
+  cwd: string;
+  repositoryRoot: string | null;
+  checkout: DetectedCheckout | undefined;
+  provider: Provider;
+  apiUrl: string;
+  /** Held in memory only, never in a file, log or error. */
+  token: string;
+  tokenName: string;
+  verification: TokenVerification | undefined;
+  keychain: KeychainProbe | undefined;
+  storage: StorageChoice | undefined;
+  slug: string;
+  registerRepository: boolean;
+  init: boolean;
+  stacks: {names: string[]; active: string} | undefined;
+  stack: string | undefined;
+  newStack: string;
+  createStack: boolean;
+  error: string | undefined;
+  outcomes: PlanOutcome[];
+};
+
+export type WizardAction =
+  | {type: 'detected'; checkout: DetectedCheckout; stacks: {names: string[]; active: string}}
+  | {type: 'detectFailed'; message: string}
+  | {type: 'continue'}
+  | {type: 'chooseProvider'; provider: Provider}
+  | {type: 'draft'; field: 'apiUrl' | 'token' | 'slug' | 'newStack'; value: string}
+  | {type: 'submitApiUrl'}
+  | {type: 'submitToken'}
+  | {type: 'skipToken'}
+  | {type: 'verified'; verification: TokenVerification}
+  | {type: 'verifyFailed'; message: string}
+  | {type: 'keychainProbed'; probe: KeychainProbe}
+  | {type: 'chooseStorage'; storage: StorageChoice}
+  | {type: 'submitRepository'}
+  | {type: 'skipRepository'}
+  | {type: 'chooseInit'; init: boolean}
+  | {type: 'chooseStack'; name: string | undefined}
+  | {type: 'submitNewStack'}
+  | {type: 'confirm'}
+  | {type: 'applied'; outcome: PlanOutcome}
+  | {type: 'back'};
+
+export function initialWizardState(
+  services: Pick<WizardServices, 'cwd' | 'repositoryRoot' | 'tokens' | 'repositories'>,
+): WizardState {
+  return {
+    step: 'detect',
+    history: [],
+    features: {tokens: Boolean(services.tokens), repositories: Boolean(services.repositories)},
+    cwd: services.cwd,
+    repositoryRoot: services.repositoryRoot,
+    checkout: undefined,
+    provider: 'github',
+    apiUrl: '',
+    token: '',
+    tokenName: 'github',
+    verification: undefined,
+    keychain: undefined,
+    storage: undefined,
+    slug: '',
+    registerRepository: false,
+    init: false,
+    stacks: undefined,
+    stack: undefined,
+    newStack: '',
+    createStack: false,
+    error: undefined,
+    outcomes: [],
+  };
+}
+
+/** The remote most likely to be the code's home: `origin`, else the first one on a host. */
+export function primaryRemote(checkout: DetectedCheckout | undefined) {
+  const hosted = checkout?.remotes.filter((remote) => remote.host && remote.path) ?? [];
+  return hosted.find((remote) => remote.name === 'origin') ?? hosted[0];
+}
+
+export function providerForHost(host: string): Provider {
+  return /gitlab/i.test(host) ? 'gitlab' : 'github';
+}
+
+export function defaultApiUrl(provider: Provider, host: string | undefined): string {
+  if (provider === 'github') {
+    return !host || host === 'github.com' ? 'https://api.github.com' : `https://${host}/api/v3`;
+  }
+  return `https://${host ?? 'gitlab.com'}`;
+}
+
+export function tokenNameFor(provider: Provider, apiUrl: string): string {
+  const host = /^[a-z]+:\/\/([^/]+)/i.exec(apiUrl)?.[1] ?? '';
+  const standard = host === 'api.github.com' || host === 'gitlab.com' || host === '';
+  return standard ? provider : `${provider}-${host.replace(/[^A-Za-z0-9._-]/g, '-')}`;
+}
+
+function go(state: WizardState, step: WizardStep, patch: Partial<WizardState> = {}): WizardState {
+  // Transient steps (running an effect) are never returned to with Esc.
+  const remember = state.step !== 'verify' && state.step !== 'applying';
+  return {
+    ...state,
+    ...patch,
+    step,
+    history: remember ? [...state.history, state.step] : state.history,
+    error: undefined,
+  };
+}
+
+function afterDetect(state: WizardState): WizardStep {
+  if (state.features.tokens && state.checkout?.gitRoot) return 'provider';
+  return afterTokens(state);
+}
+
+function afterTokens(state: WizardState): WizardStep {
+  if (state.features.repositories && primaryRemote(state.checkout)) return 'repository';
+  return initOrStack(state);
+}
+
+/** Inside a berth repository already there is nothing to init. */
+function initOrStack(state: WizardState): WizardStep {
+  return state.repositoryRoot ? 'stack' : 'init';
+}
+
+export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
+  switch (action.type) {
+    case 'detected': {
+      const remote = primaryRemote(action.checkout);
+      const provider = remote?.host ? providerForHost(remote.host) : 'github';
+      const apiUrl = defaultApiUrl(provider, remote?.host ?? undefined);
+      return {
+        ...state,
+        checkout: action.checkout,
+        stacks: action.stacks,
+        stack: action.stacks.active,
+        provider,
+        apiUrl,
+        tokenName: tokenNameFor(provider, apiUrl),
+        slug: remote?.path ?? '',
+        error: undefined,
+      };
+    }
+    case 'detectFailed':
+      return {...state, error: action.message};
+    case 'continue':
+      switch (state.step) {
+        case 'detect':
+          return state.checkout ? go(state, afterDetect(state)) : state;
+        case 'verify':
+          return state.verification ? go(state, 'storage') : state;
+        default:
+          return state;
+      }
+    case 'chooseProvider': {
+      const remote = primaryRemote(state.checkout);
+      const host =
+        remote?.host && providerForHost(remote.host) === action.provider ? remote.host : undefined;
+      const apiUrl =
+        action.provider === state.provider && state.apiUrl
+          ? state.apiUrl
+          : defaultApiUrl(action.provider, host);
+      return go(state, 'apiUrl', {provider: action.provider, apiUrl});
+    }
+    case 'draft':
+      return {...state, [action.field]: action.value, error: undefined};
+    case 'submitApiUrl':
+      if (!/^https?:\/\/[^/\s]+/i.test(state.apiUrl.trim())) {
+        return {...state, error: 'Write the API URL with its scheme, e.g. https://api.github.com.'};
+      }
+      return go(state, 'token', {
+        apiUrl: state.apiUrl.trim(),
+        tokenName: tokenNameFor(state.provider, state.apiUrl.trim()),
+      });
+    case 'submitToken':
+      if (state.token.trim() === '')
+        return {...state, error: 'Paste a token, or press Tab to skip tokens.'};
+      return go(state, 'verify', {token: state.token.trim(), verification: undefined});
+    case 'skipToken':
+      return go(state, afterTokens(state), {
+        token: '',
+        verification: undefined,
+        storage: undefined,
+      });
+    case 'verified':
+      return state.step === 'verify'
+        ? {...state, verification: action.verification, error: undefined}
+        : state;
+    case 'verifyFailed':
+      // Back to the input with the token cleared: a token that failed is not kept around.
+      return state.step === 'verify'
+        ? {...state, step: 'token', token: '', error: action.message}
+        : state;
+    case 'keychainProbed':
+      return {...state, keychain: action.probe};
+    case 'chooseStorage':
+      if (action.storage === 'skip')
+        return go(state, afterTokens(state), {
+          storage: undefined,
+          token: '',
+          verification: undefined,
+        });
+      return go(state, afterTokens(state), {storage: action.storage});
+    case 'submitRepository': {
+      const slug = state.slug
+        .trim()
+        .replace(/^\/+|\/+$/g, '')
+        .replace(/\.git$/, '');
+      if (!/^[^/\s]+(\/[^/\s]+)+$/.test(slug))
+        return {...state, error: 'Write it as owner/repository (GitLab: group/project).'};
+      return go(state, initOrStack(state), {slug, registerRepository: true});
+    }
+    case 'skipRepository':
+      return go(state, initOrStack(state), {registerRepository: false});
+    case 'chooseInit':
+      return go(state, 'stack', {init: action.init});
+    case 'chooseStack':
+      if (action.name === undefined) return go(state, 'newStack', {createStack: true});
+      return go(state, 'review', {stack: action.name, createStack: false});
+    case 'submitNewStack': {
+      const name = state.newStack.trim();
+      try {
+        validateName('stack', name);
+      } catch (error) {
+        return {...state, error: userFacingError(error)};
+      }
+      if (state.stacks?.names.includes(name))
+        return go(state, 'review', {stack: name, createStack: false});
+      return go(state, 'review', {stack: name, createStack: true});
+    }
+    case 'confirm':
+      if (state.step !== 'review') return state;
+      if (setupPlan(state).length === 0) return {...state, step: 'done', history: [], outcomes: []};
+      return go(state, 'applying', {outcomes: []});
+    case 'applied': {
+      const outcomes = [...state.outcomes, action.outcome];
+      const finished =
+        action.outcome.status === 'failed' || outcomes.length >= setupPlan(state).length;
+      return finished ? {...state, outcomes, step: 'done', history: []} : {...state, outcomes};
+    }
+    case 'back': {
+      if (state.step === 'applying' || state.step === 'done') return state;
+      const previous = state.history[state.history.length - 1];
+      if (!previous) return state;
+      return {...state, step: previous, history: state.history.slice(0, -1), error: undefined};
+    }
+    default:
+      return assertNever(action);
+  }
+}
+
+/** What applying writes, in order. */
+export function setupPlan(state: WizardState): PlanItem[] {
+  const plan: PlanItem[] = [];
+  if (state.verification && state.storage && state.token) {
+    plan.push({kind: 'storeToken', name: state.tokenName, insecure: state.storage === 'file'});
+  }
+  if (state.registerRepository) {
+    plan.push({kind: 'registerRepository', name: repositoryName(state.slug), slug: state.slug});
+  }
+  if (state.createStack && state.stack) plan.push({kind: 'createStack', name: state.stack});
+  const root = state.repositoryRoot ?? (state.init ? state.cwd : null);
+  if (!state.repositoryRoot && state.init) plan.push({kind: 'init', root: state.cwd});
+  if (state.stack && (state.stack !== state.stacks?.active || state.createStack || root)) {
+    plan.push({kind: 'setStack', name: state.stack, local: root !== null});
+  }
+  return plan;
+}
+
+export function repositoryName(slug: string): string {
+  return (
+    (slug.split('/').pop() ?? slug).replace(/[^A-Za-z0-9._-]/g, '-').replace(/^[.-]+/, '') ||
+    'repository'
+  );
+}
+
+export function describePlanItem(item: PlanItem): string {
+  switch (item.kind) {
+    case 'storeToken':
+      return item.insecure
+        ? `Store token '${item.name}' in a plain file (0600) — not encrypted`
+        : `Store token '${item.name}' in the OS keychain`;
+    case 'registerRepository':
+      return `Register code repository '${item.name}' (${item.slug})`;
+    case 'createStack':
+      return `Create stack '${item.name}' from the default stack's components`;
+    case 'init':
+      return `Make ${item.root} a berth repository (berth init)`;
+    case 'setStack':
+      return `Set the active stack to '${item.name}' ${item.local ? 'in this repository' : 'globally'}`;
+    default:
+      return assertNever(item);
+  }
+}
+
+async function applyItem(
+  item: PlanItem,
+  state: WizardState,
+  services: WizardServices,
+): Promise<string | undefined> {
+  switch (item.kind) {
+    case 'storeToken': {
+      if (!services.tokens) throw new Error('token storage is not available');
+      const result = await services.tokens.store({
+        name: item.name,
+        provider: state.provider,
+        apiUrl: state.apiUrl,
+        token: state.token,
+        insecureStorage: item.insecure,
+      });
+      return `stored in ${result.storage}`;
+    }
+    case 'registerRepository': {
+      if (!services.repositories) throw new Error('repository registration is not available');
+      const remote = primaryRemote(state.checkout);
+      await services.repositories.register({
+        name: item.name,
+        provider: state.provider,
+        host: remote?.host ?? '',
+        slug: item.slug,
+        tokenName: state.storage && state.verification ? state.tokenName : undefined,
+      });
+      return undefined;
+    }
+    case 'createStack':
+      await services.createStack(item.name);
+      return undefined;
+    case 'init':
+      await services.initRepository(item.root);
+      return undefined;
+    case 'setStack':
+      await services.setStack(item.name, item.local);
+      return undefined;
+    default:
+      return assertNever(item);
+  }
+}
+
+export function useSetupWizard(services: WizardServices) {
+  const [state, dispatch] = useReducer(wizardReducer, services, initialWizardState);
+
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      try {
+        const [checkout, stacks] = await Promise.all([
+          services.detectCheckout(),
+          services.listStacks(),
+        ]);
+        if (!cancelled) dispatch({type: 'detected', checkout, stacks});
+      } catch (error) {
+        if (!cancelled) dispatch({type: 'detectFailed', message: userFacingError(error)});
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [services]);
+
+  const {step, provider, apiUrl, token} = state;
+  useEffect(() => {
+    if (step !== 'verify' || !services.tokens) return;
+    let cancelled = false;
+    void services.tokens
+      .verify({provider, apiUrl, token})
+      .then((verification) => !cancelled && dispatch({type: 'verified', verification}))
+      .catch(
+        (error: unknown) =>
+          !cancelled && dispatch({type: 'verifyFailed', message: userFacingError(error)}),
+      );
+    return () => {
+      cancelled = true;
+    };
+  }, [step, provider, apiUrl, token, services]);
+
+  const needsProbe = step === 'storage' && state.keychain === undefined;
+  useEffect(() => {
+    if (!needsProbe || !services.tokens) return;
+    let cancelled = false;
+    void services.tokens
+      .probeKeychain()
+      .then((probe) => !cancelled && dispatch({type: 'keychainProbed', probe}))
+      .catch((error: unknown) => {
+        if (!cancelled)
+          dispatch({
+            type: 'keychainProbed',
+            probe: {available: false, backend: 'none', problem: userFacingError(error)},
+          });
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [needsProbe, services]);
+
+  // Applying is not cancelled by unmounting: a write that started finishes (each is atomic).
+  const applying = step === 'applying';
+  useEffect(() => {
+    if (!applying) return;
+    void (async () => {
+      for (const item of setupPlan(state)) {
+        try {
+          const detail = await applyItem(item, state, services);
+          dispatch({type: 'applied', outcome: {status: 'done', detail}});
+        } catch (error) {
+          dispatch({type: 'applied', outcome: {status: 'failed', message: userFacingError(error)}});
+          return;
+        }
+      }
+    })();
+    // The plan is fixed once applying starts.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [applying]);
+
+  return {state, dispatch};
+}

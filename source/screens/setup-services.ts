@@ -1,0 +1,129 @@
+// What the setup wizard needs from the rest of berth, as one small interface: the wizard's
+// state machine is tested against it, and `createWizardServices` wires the real services.
+// Optional members are features whose services have not landed in this build (repository
+// registration, as of this writing); the wizard skips their steps and says so.
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import type {Deps} from '../deps.js';
+import {errorMessage} from '../lib/errors.js';
+import {findRepositoryRoot} from '../store/repository-config.js';
+
+export type Provider = 'github' | 'gitlab';
+
+export type DetectedRemote = {name: string; url: string; host: string | null; path: string | null};
+
+export type DetectedCheckout = {gitRoot: string | null; remotes: DetectedRemote[]};
+
+export type TokenVerification = {login: string; scopes: string[]; missingScopes: string[]};
+
+export type KeychainProbe = {available: boolean; backend: string; problem?: string};
+
+export type TokenInput = {name: string; provider: Provider; apiUrl: string; token: string};
+
+export type RepositoryInput = {
+  name: string;
+  provider: Provider;
+  host: string;
+  /** `owner/repository` (GitHub) or `group/sub/project` (GitLab). */
+  slug: string;
+  tokenName: string | undefined;
+};
+
+export type WizardServices = {
+  cwd: string;
+  /** The berth repository that already contains cwd, if any (read only). */
+  repositoryRoot: string | null;
+  detectCheckout(): Promise<DetectedCheckout>;
+  /** Stack names and the one that would apply here, read without creating anything. */
+  listStacks(): Promise<{names: string[]; active: string}>;
+  tokens?: {
+    verify(input: Omit<TokenInput, 'name'>): Promise<TokenVerification>;
+    probeKeychain(): Promise<KeychainProbe>;
+    store(input: TokenInput & {insecureStorage: boolean}): Promise<{storage: string}>;
+  };
+  repositories?: {
+    register(input: RepositoryInput): Promise<void>;
+  };
+  createStack(name: string): Promise<void>;
+  initRepository(root: string): Promise<void>;
+  /** In the repository at root when there is one (local), else globally. */
+  setStack(name: string, local: boolean): Promise<void>;
+};
+
+export async function createWizardServices(deps: Deps): Promise<WizardServices> {
+  const [{readCheckout}, stacks, profiles, tokens] = await Promise.all([
+    import('../clients/git.js'),
+    import('../services/stacks.js'),
+    import('../services/profiles.js'),
+    import('../services/tokens.js'),
+  ]);
+  return {
+    cwd: deps.cwd,
+    repositoryRoot: findRepositoryRoot(deps.cwd, deps.env) ?? null,
+    async detectCheckout() {
+      const checkout = await readCheckout(deps.cwd);
+      if (!checkout) return {gitRoot: null, remotes: []};
+      return {
+        gitRoot: checkout.gitRoot,
+        remotes: checkout.remotes.map((remote) => ({
+          name: remote.name,
+          url: remote.url,
+          host: remote.parsed
+            ? remote.parsed.host + (remote.parsed.port ? `:${remote.parsed.port}` : '')
+            : null,
+          path: remote.parsed?.path ?? null,
+        })),
+      };
+    },
+    async listStacks() {
+      // On a first run resolving the context would write the global config: don't, until the
+      // user confirms. Its only stack will be the default one.
+      if (!existsSync(deps.globalConfig.file)) return {names: ['default'], active: 'default'};
+      const {stacks: list, context} = await stacks.listStacks(deps);
+      return {names: list.map((stack) => stack.name).sort(), active: context.stackName};
+    },
+    tokens: {
+      async verify({provider, apiUrl, token}) {
+        const verification = await tokens.verifySecret({
+          provider,
+          apiUrl: tokens.normalizeApiUrl(provider, apiUrl),
+          secret: token,
+        });
+        return {
+          login: verification.login ?? '(unknown)',
+          scopes: verification.scopes,
+          missingScopes: verification.missingScopes,
+        };
+      },
+      async probeKeychain() {
+        // The same early check `token add` makes: a read that fails fast without a keychain.
+        try {
+          await deps.keychain.get('berth-setup-probe');
+          return {available: true, backend: deps.keychain.backend};
+        } catch (error) {
+          return {available: false, backend: deps.keychain.backend, problem: errorMessage(error)};
+        }
+      },
+      async store({name, provider, apiUrl, token, insecureStorage}) {
+        // addToken verifies again before storing: one code path for the CLI and the wizard.
+        const result = await tokens.addToken(deps, {
+          provider,
+          name,
+          apiUrl,
+          insecureStorage,
+          readSecret: async () => token,
+        });
+        return {storage: result.backend};
+      },
+    },
+    async createStack(name) {
+      await stacks.registerStack(deps, {name, components: {}});
+    },
+    async initRepository(root) {
+      await profiles.initRepository(deps, path.resolve(root));
+    },
+    async setStack(name, local) {
+      await stacks.setActiveStack(deps, {name, global: !local});
+    },
+  };
+}

@@ -1,0 +1,520 @@
+// The onboarding wizard's view and keys. Its state machine lives in hooks/use-setup-wizard.ts;
+// this file maps a state to a screen and keys to actions. Esc goes back a step (on the first
+// step it leaves the wizard); Tab skips the optional token and repository steps.
+import {Box, Text, useInput} from 'ink';
+import TextInput from 'ink-text-input';
+import {useEffect, useState, type ReactNode} from 'react';
+import {ChoiceList} from '../components/choice-list.js';
+import {ScreenFrame} from '../components/screen-frame.js';
+import type {KeyHint} from '../components/key-footer.js';
+import type {Deps} from '../deps.js';
+import {userFacingError} from '../hooks/use-active-context.js';
+import {
+  describePlanItem,
+  primaryRemote,
+  setupPlan,
+  useSetupWizard,
+  type WizardAction,
+  type WizardState,
+  type WizardStep,
+} from '../hooks/use-setup-wizard.js';
+import {useTheme} from '../hooks/use-theme.js';
+import {assertNever} from '../lib/errors.js';
+import {createWizardServices, type WizardServices} from './setup-services.js';
+
+export type SetupWizardProps = {
+  isActive: boolean;
+  /** Setup finished (something may have been written): show home, or exit for `berth setup`. */
+  onFinish: () => void;
+  /** Left before applying: nothing was written. */
+  onCancel: () => void;
+};
+
+/** Builds the real services, then runs the wizard. */
+export function SetupWizardScreen({deps, ...props}: SetupWizardProps & {deps: Deps}) {
+  const [services, setServices] = useState<WizardServices | {error: string} | undefined>(undefined);
+  useEffect(() => {
+    createWizardServices(deps).then(setServices, (error: unknown) =>
+      setServices({error: userFacingError(error)}),
+    );
+  }, [deps]);
+  if (!services) return <Text dimColor>Starting setup…</Text>;
+  if ('error' in services) return <Text>{services.error}</Text>;
+  return <SetupWizard services={services} {...props} />;
+}
+
+const stepTitles: Partial<Record<WizardStep, string>> = {
+  detect: 'checkout',
+  provider: 'provider',
+  apiUrl: 'provider',
+  token: 'token',
+  verify: 'token',
+  storage: 'storage',
+  repository: 'repository',
+  init: 'init',
+  stack: 'stack',
+  newStack: 'stack',
+  review: 'review',
+  applying: 'apply',
+  done: 'done',
+};
+
+const textSteps: readonly WizardStep[] = ['apiUrl', 'token', 'repository', 'newStack'];
+const choiceSteps: readonly WizardStep[] = ['provider', 'storage', 'init', 'stack'];
+
+export function SetupWizard({
+  services,
+  isActive,
+  onFinish,
+  onCancel,
+}: SetupWizardProps & {services: WizardServices}) {
+  const {state, dispatch} = useSetupWizard(services);
+  useWizardInput(state, dispatch, {isActive, onFinish, onCancel});
+  return (
+    <ScreenFrame title={`setup · ${stepTitles[state.step] ?? state.step}`} hints={hintsFor(state)}>
+      <Progress state={state} />
+      {/* Keyed by step: each step's input starts fresh (ink-select-input keeps its cursor). */}
+      <Box key={state.step} flexDirection="column" marginTop={1}>
+        <StepBody state={state} dispatch={dispatch} isActive={isActive} />
+      </Box>
+      <ErrorLine text={state.error} />
+    </ScreenFrame>
+  );
+}
+
+function useWizardInput(
+  state: WizardState,
+  dispatch: (action: WizardAction) => void,
+  options: {isActive: boolean; onFinish: () => void; onCancel: () => void},
+) {
+  useInput(
+    (_input, key) => {
+      if (state.step === 'done') {
+        if (key.return || key.escape) options.onFinish();
+        return;
+      }
+      if (key.escape) {
+        if (state.step === 'applying') return;
+        if (state.history.length === 0) options.onCancel();
+        else dispatch({type: 'back'});
+        return;
+      }
+      if (key.tab) {
+        if (state.step === 'token' || state.step === 'provider' || state.step === 'apiUrl')
+          dispatch({type: 'skipToken'});
+        else if (state.step === 'repository') dispatch({type: 'skipRepository'});
+        return;
+      }
+      if (!key.return || textSteps.includes(state.step) || choiceSteps.includes(state.step)) return;
+      if (state.step === 'review') dispatch({type: 'confirm'});
+      else if (state.step === 'detect' || state.step === 'verify') dispatch({type: 'continue'});
+    },
+    {isActive: options.isActive},
+  );
+}
+
+function hintsFor(state: WizardState): KeyHint[] {
+  const back: KeyHint = {key: 'esc', label: state.history.length === 0 ? 'leave setup' : 'back'};
+  switch (state.step) {
+    case 'detect':
+    case 'verify':
+      return [{key: 'enter', label: 'continue'}, back];
+    case 'provider':
+    case 'apiUrl':
+    case 'token':
+      return [{key: 'enter', label: 'next'}, {key: 'tab', label: 'skip tokens'}, back];
+    case 'repository':
+      return [{key: 'enter', label: 'register'}, {key: 'tab', label: 'skip'}, back];
+    case 'storage':
+    case 'init':
+    case 'stack':
+    case 'newStack':
+      return [{key: '↑↓ enter', label: 'choose'}, back];
+    case 'review':
+      return [{key: 'enter', label: 'apply'}, back];
+    case 'applying':
+      return [];
+    case 'done':
+      return [{key: 'enter', label: 'finish'}];
+    default:
+      return assertNever(state.step);
+  }
+}
+
+function Progress({state}: {state: WizardState}) {
+  const theme = useTheme();
+  const names = [
+    'checkout',
+    ...(state.features.tokens ? ['provider', 'token', 'storage'] : []),
+    ...(state.features.repositories ? ['repository'] : []),
+    'init',
+    'stack',
+    'review',
+    'done',
+  ];
+  const current = stepTitles[state.step];
+  return (
+    <Text wrap="wrap">
+      {names.map((name, index) => (
+        <Text key={name}>
+          {index > 0 ? <Text dimColor> › </Text> : null}
+          <Text
+            bold={name === current}
+            color={name === current ? theme.tint('accent') : undefined}
+            dimColor={name !== current}
+          >
+            {name}
+          </Text>
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+function ErrorLine({text}: {text: string | undefined}) {
+  const theme = useTheme();
+  if (!text) return null;
+  return (
+    <Box marginTop={1}>
+      <Text color={theme.tint('error')} wrap="wrap">
+        ✗ {text}
+      </Text>
+    </Box>
+  );
+}
+
+function Field({label, children}: {label: string; children: ReactNode}) {
+  return (
+    <Box>
+      <Box width={14} flexShrink={0}>
+        <Text dimColor>{label}</Text>
+      </Box>
+      <Box flexGrow={1}>{children}</Box>
+    </Box>
+  );
+}
+
+function StepBody({
+  state,
+  dispatch,
+  isActive,
+}: {
+  state: WizardState;
+  dispatch: (action: WizardAction) => void;
+  isActive: boolean;
+}) {
+  const theme = useTheme();
+  const draft = (field: 'apiUrl' | 'token' | 'slug' | 'newStack') => (value: string) =>
+    dispatch({type: 'draft', field, value});
+  switch (state.step) {
+    case 'detect': {
+      if (!state.checkout) return <Text dimColor>Looking at {state.cwd}…</Text>;
+      const {gitRoot, remotes} = state.checkout;
+      return (
+        <Box flexDirection="column">
+          <Field label="Directory">
+            <Text wrap="truncate-middle">{state.cwd}</Text>
+          </Field>
+          <Field label="Git checkout">
+            {gitRoot ? (
+              <Text wrap="truncate-middle">{gitRoot}</Text>
+            ) : (
+              <Text color={theme.tint('warning')}>
+                none — the token and repository steps are skipped
+              </Text>
+            )}
+          </Field>
+          {gitRoot ? (
+            <Field label="Remotes">
+              {remotes.length === 0 ? (
+                <Text dimColor>none</Text>
+              ) : (
+                <Box flexDirection="column">
+                  {remotes.slice(0, 4).map((remote) => (
+                    <Text key={remote.name} wrap="truncate-end">
+                      {remote.name} <Text dimColor>{remote.url}</Text>
+                    </Text>
+                  ))}
+                </Box>
+              )}
+            </Field>
+          ) : null}
+          <Field label="Berth repo">
+            <Text wrap="truncate-middle">
+              {state.repositoryRoot ?? 'not yet — the init step can make one here'}
+            </Text>
+          </Field>
+          {!state.features.tokens || !state.features.repositories ? (
+            <Box marginTop={1}>
+              <Text dimColor wrap="wrap">
+                Not in this build yet:{' '}
+                {[
+                  !state.features.tokens && 'token setup',
+                  !state.features.repositories && 'repository registration',
+                ]
+                  .filter(Boolean)
+                  .join(' and ')}
+                .
+              </Text>
+            </Box>
+          ) : null}
+        </Box>
+      );
+    }
+    case 'provider':
+      return (
+        <Box flexDirection="column">
+          <Text>Where is the code hosted?</Text>
+          <ChoiceList
+            items={[
+              {label: 'GitHub', value: 'github' as const},
+              {label: 'GitLab', value: 'gitlab' as const},
+            ]}
+            initialIndex={state.provider === 'gitlab' ? 1 : 0}
+            isActive={isActive}
+            onSelect={(provider) => dispatch({type: 'chooseProvider', provider})}
+          />
+        </Box>
+      );
+    case 'apiUrl':
+      return (
+        <Box flexDirection="column">
+          <Text>
+            {state.provider === 'github' ? 'GitHub' : 'GitLab'} API URL (prefilled from the remote):
+          </Text>
+          <Box>
+            <Text color={theme.tint('accent')}>› </Text>
+            <TextInput
+              value={state.apiUrl}
+              onChange={draft('apiUrl')}
+              onSubmit={() => dispatch({type: 'submitApiUrl'})}
+              focus={isActive}
+            />
+          </Box>
+        </Box>
+      );
+    case 'token':
+      return (
+        <Box flexDirection="column">
+          <Text wrap="wrap">
+            Paste a personal access token for {state.apiUrl}. It is verified, then stored under the
+            name '{state.tokenName}'.
+          </Text>
+          <Box>
+            <Text color={theme.tint('accent')}>› </Text>
+            <TextInput
+              value={state.token}
+              onChange={draft('token')}
+              onSubmit={() => dispatch({type: 'submitToken'})}
+              mask="*"
+              focus={isActive}
+            />
+          </Box>
+        </Box>
+      );
+    case 'verify':
+      if (!state.verification)
+        return <Text color={theme.tint('accent')}>Verifying the token with {state.apiUrl}…</Text>;
+      return (
+        <Box flexDirection="column">
+          <Text color={theme.tint('success')}>✓ Token verified</Text>
+          <Field label="Login">
+            <Text bold>{state.verification.login}</Text>
+          </Field>
+          <Field label="Scopes">
+            <Text>{state.verification.scopes.join(', ') || '(none reported)'}</Text>
+          </Field>
+          {state.verification.missingScopes.length > 0 ? (
+            <Text color={theme.tint('warning')} wrap="wrap">
+              Missing scopes: {state.verification.missingScopes.join(', ')} — some features will
+              fail with this token.
+            </Text>
+          ) : null}
+        </Box>
+      );
+    case 'storage': {
+      const probe = state.keychain;
+      if (!probe) return <Text dimColor>Checking the OS keychain…</Text>;
+      return (
+        <Box flexDirection="column">
+          {probe.available ? (
+            <Text>
+              The token goes to the OS keychain: <Text bold>{probe.backend}</Text>.
+            </Text>
+          ) : (
+            <Text color={theme.tint('warning')} wrap="wrap">
+              No OS keychain is reachable{probe.problem ? `: ${probe.problem}` : '.'}
+            </Text>
+          )}
+          <ChoiceList
+            items={
+              probe.available
+                ? [
+                    {label: `Store it in ${probe.backend}`, value: 'keychain' as const},
+                    {label: "Don't store it (skip)", value: 'skip' as const},
+                  ]
+                : [
+                    {label: "Don't store it (skip)", value: 'skip' as const},
+                    {
+                      label: 'Store it in a plain file (0600, not encrypted)',
+                      value: 'file' as const,
+                    },
+                  ]
+            }
+            isActive={isActive}
+            onSelect={(storage) => dispatch({type: 'chooseStorage', storage})}
+          />
+        </Box>
+      );
+    }
+    case 'repository': {
+      const remote = primaryRemote(state.checkout);
+      return (
+        <Box flexDirection="column">
+          <Text wrap="wrap">
+            Register this checkout's code repository ({remote?.host ?? 'remote'}
+            {state.provider === 'gitlab' ? ', group/project' : ', owner/repository'}):
+          </Text>
+          <Box>
+            <Text color={theme.tint('accent')}>› </Text>
+            <TextInput
+              value={state.slug}
+              onChange={draft('slug')}
+              onSubmit={() => dispatch({type: 'submitRepository'})}
+              focus={isActive}
+            />
+          </Box>
+        </Box>
+      );
+    }
+    case 'init':
+      return (
+        <Box flexDirection="column">
+          <Text wrap="wrap">
+            Make this directory a berth repository, with its own active profile and stack?
+          </Text>
+          <ChoiceList
+            items={[
+              {label: `Yes, init ${state.cwd}`, value: true},
+              {label: 'No, keep using the global stack', value: false},
+            ]}
+            isActive={isActive}
+            onSelect={(init) => dispatch({type: 'chooseInit', init})}
+          />
+        </Box>
+      );
+    case 'stack': {
+      const names = state.stacks?.names ?? [];
+      const active = state.stacks?.active;
+      const items = [
+        ...names.map((name) => ({
+          key: name,
+          label: name === active ? `${name} (current)` : name,
+          value: name as string | undefined,
+        })),
+        {key: '+new', label: '+ New stack…', value: undefined},
+      ];
+      const local = Boolean(state.repositoryRoot || state.init);
+      return (
+        <Box flexDirection="column">
+          <Text>Pick the stack to use {local ? 'in this repository' : 'globally'}:</Text>
+          <ChoiceList
+            items={items}
+            initialIndex={Math.max(0, names.indexOf(active ?? ''))}
+            limit={8}
+            isActive={isActive}
+            onSelect={(name) => dispatch({type: 'chooseStack', name})}
+          />
+        </Box>
+      );
+    }
+    case 'newStack':
+      return (
+        <Box flexDirection="column">
+          <Text>Name of the new stack (letters, digits, . - _):</Text>
+          <Box>
+            <Text color={theme.tint('accent')}>› </Text>
+            <TextInput
+              value={state.newStack}
+              onChange={draft('newStack')}
+              onSubmit={() => dispatch({type: 'submitNewStack'})}
+              focus={isActive}
+            />
+          </Box>
+        </Box>
+      );
+    case 'review': {
+      const plan = setupPlan(state);
+      return (
+        <Box flexDirection="column">
+          <Text bold>
+            {plan.length ? 'Enter applies these changes, in this order:' : 'Nothing to change.'}
+          </Text>
+          {plan.map((item, index) => (
+            <Text key={index} wrap="wrap">
+              {index + 1}. {describePlanItem(item)}
+            </Text>
+          ))}
+          <Box marginTop={1}>
+            <Text dimColor wrap="wrap">
+              Nothing has been written yet.
+            </Text>
+          </Box>
+        </Box>
+      );
+    }
+    case 'applying':
+    case 'done':
+      return <Outcomes state={state} />;
+    default:
+      return assertNever(state.step);
+  }
+}
+
+function Outcomes({state}: {state: WizardState}) {
+  const theme = useTheme();
+  const plan = setupPlan(state);
+  const failed = state.outcomes.some((outcome) => outcome.status === 'failed');
+  return (
+    <Box flexDirection="column">
+      {plan.map((item, index) => {
+        const outcome = state.outcomes[index];
+        const mark = !outcome
+          ? state.step === 'applying' && index === state.outcomes.length
+            ? '…'
+            : '·'
+          : outcome.status === 'done'
+            ? '✓'
+            : '✗';
+        const tint = !outcome
+          ? undefined
+          : outcome.status === 'done'
+            ? theme.tint('success')
+            : theme.tint('error');
+        return (
+          <Text key={index} wrap="wrap">
+            <Text color={tint}>{mark}</Text> {describePlanItem(item)}
+            {outcome?.status === 'done' && outcome.detail ? (
+              <Text dimColor> ({outcome.detail})</Text>
+            ) : null}
+            {outcome?.status === 'failed' ? (
+              <Text color={theme.tint('error')}>: {outcome.message}</Text>
+            ) : null}
+          </Text>
+        );
+      })}
+      {state.step === 'done' ? (
+        <Box flexDirection="column" marginTop={1}>
+          <Text bold color={theme.tint(failed ? 'warning' : 'success')}>
+            {failed
+              ? 'Setup stopped; the steps marked ✓ were applied, nothing after the failure.'
+              : 'Setup is complete.'}
+          </Text>
+          <Text dimColor>
+            Next: `berth status`, `berth stack list`, `berth publish` in a code project.
+          </Text>
+        </Box>
+      ) : null}
+    </Box>
+  );
+}
