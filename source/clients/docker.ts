@@ -1,0 +1,345 @@
+// A Docker Engine behind a small interface (dockerode underneath). Every call is bounded: short
+// calls by a timeout, long ones (build, push, pull, run) by the caller's AbortSignal. Errors that
+// mean "nothing answered" become one message naming the host and the fix.
+import type {Readable} from 'node:stream';
+import {PassThrough} from 'node:stream';
+import Docker from 'dockerode';
+import {CancelledError, UserError} from '../lib/errors.js';
+
+/** One decoded JSON message of a build, push or pull stream. */
+export type EngineEvent = Record<string, unknown> & {
+  stream?: string;
+  status?: string;
+  id?: string;
+  progressDetail?: {current?: number; total?: number};
+  error?: string;
+  errorDetail?: {message?: string; code?: number};
+  aux?: Record<string, unknown>;
+};
+
+/** What docker sends as X-Registry-Auth: it travels in a request header, never argv or env. */
+export type RegistryAuthConfig = {username: string; password: string; serveraddress: string};
+
+export type ImageInfo = {
+  id: string;
+  sizeBytes: number;
+  labels: Record<string, string>;
+  repoDigests: string[];
+};
+
+export type StreamOptions = {signal?: AbortSignal; onEvent?: (event: EngineEvent) => void};
+
+export type RunContainerInput = {
+  image: string;
+  args: string[];
+  env?: string[];
+  networkMode?: string;
+  signal?: AbortSignal;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+};
+
+export interface DockerClient {
+  /** What the user knows the engine as (`unix:///var/run/docker.sock`, `tcp://host:2375`). */
+  readonly host: string;
+  ping(): Promise<void>;
+  inspectImage(reference: string): Promise<ImageInfo | undefined>;
+  imageExists(reference: string): Promise<boolean>;
+  /** Streams the build; rejects on an `error`/`errorDetail` event (EngineStreamError). */
+  build(
+    context: Readable,
+    options: StreamOptions & {tag: string; labels?: Record<string, string>; networkMode?: string},
+  ): Promise<void>;
+  tag(source: string, repository: string, tag: string): Promise<void>;
+  push(
+    reference: string,
+    options: StreamOptions & {auth?: RegistryAuthConfig},
+  ): Promise<EngineEvent[]>;
+  pull(reference: string, options: StreamOptions & {auth?: RegistryAuthConfig}): Promise<void>;
+  /** Creates, starts and waits for a container, streaming its (demultiplexed) output; removes it. */
+  runContainer(input: RunContainerInput): Promise<{exitCode: number}>;
+  removeImage(reference: string): Promise<void>;
+}
+
+/** An error the engine reported inside a stream (a failing RUN, a refused push). */
+export class EngineStreamError extends Error {}
+
+const shortCallTimeoutMs = 10_000;
+const pingTimeoutMs = 5_000;
+
+export type DockerHost = {display: string; options: Docker.DockerOptions};
+
+/** `unix:///path`, `tcp://host:port`, `http(s)://host:port`, or the local socket by default. */
+export function parseDockerHost(value: string | undefined): DockerHost {
+  const raw = value?.trim() || 'unix:///var/run/docker.sock';
+  if (raw.startsWith('unix://'))
+    return {display: raw, options: {socketPath: raw.slice('unix://'.length)}};
+  if (raw.startsWith('/')) return {display: `unix://${raw}`, options: {socketPath: raw}};
+  const match = /^(tcp|http|https):\/\/([^/:]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(raw);
+  if (!match) {
+    throw new UserError(`"${raw}" is not a Docker host.`, {
+      hint: "Use unix:///path/to/docker.sock or tcp://HOST:PORT (DOCKER_HOST or the image builder's host option).",
+    });
+  }
+  const protocol = match[1] === 'https' ? 'https' : 'http';
+  const port = match[3] ? Number(match[3]) : protocol === 'https' ? 2376 : 2375;
+  return {display: raw, options: {host: match[2]!.replace(/^\[|\]$/g, ''), port, protocol}};
+}
+
+export function unreachableEngine(host: string, cause?: unknown): UserError {
+  return new UserError(`Can't reach the Docker engine at ${host}. Start it, or set DOCKER_HOST.`, {
+    hint: 'Check the image builder: `berth stack describe` (its host option), or DOCKER_HOST.',
+    cause,
+  });
+}
+
+function isUnreachable(error: unknown): boolean {
+  const code = (error as {code?: string} | undefined)?.code;
+  return [
+    'ECONNREFUSED',
+    'ENOENT',
+    'EACCES',
+    'ECONNRESET',
+    'EHOSTUNREACH',
+    'ENOTFOUND',
+    'EPIPE',
+    'ETIMEDOUT',
+  ].includes(code ?? '');
+}
+
+function isAbort(error: unknown): boolean {
+  const e = error as {name?: string; code?: string} | undefined;
+  return e?.name === 'AbortError' || e?.code === 'ABORT_ERR';
+}
+
+function statusCode(error: unknown): number | undefined {
+  return (error as {statusCode?: number} | undefined)?.statusCode;
+}
+
+/** Splits a stream of newline-delimited JSON into events, across chunk boundaries. */
+export function jsonLines(onEvent: (event: EngineEvent) => void): (chunk: Buffer | string) => void {
+  let pending = '';
+  return (chunk) => {
+    pending += chunk.toString();
+    let newline: number;
+    while ((newline = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, newline).trim();
+      pending = pending.slice(newline + 1);
+      if (!line) continue;
+      try {
+        onEvent(JSON.parse(line) as EngineEvent);
+      } catch {
+        onEvent({stream: `${line}\n`});
+      }
+    }
+  };
+}
+
+export function engineErrorOf(event: EngineEvent): string | undefined {
+  if (event.errorDetail !== undefined)
+    return event.errorDetail.message ?? event.error ?? 'the engine reported an error';
+  if (event.error !== undefined) return String(event.error);
+  return undefined;
+}
+
+export function createDockerClient(hostValue?: string): DockerClient {
+  const parsed = parseDockerHost(hostValue);
+  const host = parsed.display;
+  const docker = new Docker(parsed.options);
+
+  async function call<T>(
+    work: (signal: AbortSignal) => Promise<T>,
+    timeoutMs = shortCallTimeoutMs,
+  ): Promise<T> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      return await work(signal);
+    } catch (error) {
+      if (isUnreachable(error) || (isAbort(error) && signal.aborted))
+        throw unreachableEngine(host, error);
+      throw error;
+    }
+  }
+
+  /** Reads a JSON-lines progress stream to its end; the first engine error rejects. */
+  function follow(stream: NodeJS.ReadableStream, options: StreamOptions): Promise<EngineEvent[]> {
+    return new Promise((resolve, reject) => {
+      const events: EngineEvent[] = [];
+      let failure: string | undefined;
+      let settled = false;
+      const finish = (error?: unknown) => {
+        if (settled) return;
+        settled = true;
+        options.signal?.removeEventListener('abort', onAbort);
+        if (options.signal?.aborted) reject(new CancelledError());
+        else if (error) reject(isUnreachable(error) ? unreachableEngine(host, error) : error);
+        else if (failure !== undefined) reject(new EngineStreamError(failure));
+        else resolve(events);
+      };
+      const onAbort = () => {
+        (stream as unknown as {destroy?: () => void}).destroy?.();
+        finish();
+      };
+      options.signal?.addEventListener('abort', onAbort, {once: true});
+      const feed = jsonLines((event) => {
+        events.push(event);
+        const message = engineErrorOf(event);
+        if (message !== undefined && failure === undefined) failure = message;
+        options.onEvent?.(event);
+      });
+      stream.on('data', feed);
+      stream.on('end', () => finish());
+      stream.on('close', () => finish());
+      stream.on('error', (error) => finish(error));
+    });
+  }
+
+  async function start<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    if (signal?.aborted) throw new CancelledError();
+    try {
+      return await work();
+    } catch (error) {
+      if (signal?.aborted || isAbort(error)) throw new CancelledError();
+      if (isUnreachable(error)) throw unreachableEngine(host, error);
+      throw error;
+    }
+  }
+
+  const client: DockerClient = {
+    host,
+    async ping() {
+      await call(
+        (signal) => (docker.ping as (options: object) => Promise<unknown>)({abortSignal: signal}),
+        pingTimeoutMs,
+      );
+    },
+    async inspectImage(reference) {
+      try {
+        const image = docker.getImage(reference);
+        const info = await call((signal) =>
+          (image.inspect as (options: object) => Promise<Docker.ImageInspectInfo>).call(image, {
+            abortSignal: signal,
+          }),
+        );
+        return {
+          id: info.Id,
+          sizeBytes: info.Size,
+          labels: info.Config?.Labels ?? {},
+          repoDigests: info.RepoDigests ?? [],
+        };
+      } catch (error) {
+        if (statusCode(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async imageExists(reference) {
+      return (await client.inspectImage(reference)) !== undefined;
+    },
+    async build(context, options) {
+      const stream = await start(options.signal, () =>
+        docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+          t: options.tag,
+          // The engine may run without a default bridge (dockerd --bridge=none); host works everywhere.
+          networkmode: options.networkMode ?? 'host',
+          rm: true,
+          forcerm: true,
+          ...(options.labels ? {labels: options.labels} : {}),
+          ...(options.signal ? {abortSignal: options.signal} : {}),
+        }),
+      );
+      await follow(stream, options);
+    },
+    async tag(source, repository, tag) {
+      await call((signal) =>
+        docker.getImage(source).tag({repo: repository, tag, abortSignal: signal}),
+      );
+    },
+    async push(reference, options) {
+      const {repository, tag} = splitReference(reference);
+      const stream = await start(options.signal, () =>
+        docker.getImage(repository).push({
+          tag,
+          ...(options.auth ? {authconfig: options.auth} : {}),
+          ...(options.signal ? {abortSignal: options.signal} : {}),
+        }),
+      );
+      return follow(stream, options);
+    },
+    async pull(reference, options) {
+      const stream = await start(
+        options.signal,
+        () =>
+          docker.pull(reference, {
+            ...(options.auth ? {authconfig: options.auth} : {}),
+            ...(options.signal ? {abortSignal: options.signal} : {}),
+          }) as Promise<NodeJS.ReadableStream>,
+      );
+      await follow(stream, options);
+    },
+    async runContainer(input) {
+      const container = await start(input.signal, () =>
+        docker.createContainer({
+          Image: input.image,
+          Cmd: input.args,
+          Env: input.env,
+          Tty: false,
+          HostConfig: {NetworkMode: input.networkMode ?? 'host'},
+        }),
+      );
+      try {
+        const attach = (await container.attach({
+          stream: true,
+          stdout: true,
+          stderr: true,
+        })) as NodeJS.ReadableStream;
+        const stdout = new PassThrough();
+        const stderr = new PassThrough();
+        stdout.on('data', (chunk: Buffer) => input.onStdout?.(chunk));
+        stderr.on('data', (chunk: Buffer) => input.onStderr?.(chunk));
+        docker.modem.demuxStream(attach, stdout, stderr);
+        const drained = new Promise<void>((resolve) => {
+          attach.on('end', resolve);
+          attach.on('close', resolve);
+          attach.on('error', () => resolve());
+        });
+        await container.start();
+        const onAbort = () => void container.kill({signal: 'SIGTERM'}).catch(() => undefined);
+        input.signal?.addEventListener('abort', onAbort, {once: true});
+        try {
+          const result = (await container.wait()) as {StatusCode: number};
+          await Promise.race([
+            drained,
+            new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+          ]);
+          if (input.signal?.aborted) throw new CancelledError();
+          return {exitCode: result.StatusCode};
+        } finally {
+          input.signal?.removeEventListener('abort', onAbort);
+        }
+      } catch (error) {
+        if (error instanceof CancelledError) throw error;
+        if (isUnreachable(error)) throw unreachableEngine(host, error);
+        throw error;
+      } finally {
+        await container.remove({force: true}).catch(() => undefined);
+      }
+    },
+    async removeImage(reference) {
+      try {
+        await call((signal) => docker.getImage(reference).remove({abortSignal: signal} as object));
+      } catch (error) {
+        if (statusCode(error) !== 404) throw error;
+      }
+    },
+  };
+  return client;
+}
+
+/** `host:5000/ns/name:tag` → repository `host:5000/ns/name`, tag `tag` (a port is not a tag). */
+export function splitReference(reference: string): {repository: string; tag: string} {
+  const slash = reference.lastIndexOf('/');
+  const colon = reference.lastIndexOf(':');
+  if (colon > slash)
+    return {repository: reference.slice(0, colon), tag: reference.slice(colon + 1)};
+  return {repository: reference, tag: 'latest'};
+}

@@ -1,0 +1,299 @@
+import type {Writable} from 'node:stream';
+import {UsageError} from '../lib/errors.js';
+import type {Output} from '../lib/output.js';
+import type {PublishEvent} from '../models/publish-events.js';
+import {announce, collect, type RegisterCommands} from './context.js';
+
+const version = process.env.BERTH_VERSION ?? '0.0.0-dev';
+
+type PublishFlags = {
+  visibility?: string;
+  baseImage?: string;
+  plain?: boolean;
+  dryRun?: boolean;
+  entry?: string;
+  dependenciesOnly?: boolean;
+  pipIndexUrl?: string;
+  pipExtraIndexUrl?: string[];
+  pipFindLinks?: string[];
+  pipNoIndex?: boolean;
+  pipTrustedHost?: string[];
+};
+
+export const registerPublishCommand: RegisterCommands = (program, ctx) => {
+  program
+    .command('publish')
+    .description(
+      "Containerize a code project, push it to the stack's registry, and record it as a module version.",
+    )
+    .argument('[path]', 'the project folder', '.')
+    .option(
+      '--visibility <visibility>',
+      "private or public (a code repository's own visibility wins)",
+    )
+    .option('--base-image <image>', 'the image to build FROM (default python:3.11-slim)')
+    .option(
+      '--entry <file>',
+      'the entry point, relative to PATH (default: the one file with @data_processor)',
+    )
+    .option('--plain', 'print events as lines, no TUI')
+    .option('--dry-run', 'validate, print the schema and the Dockerfile, build nothing')
+    .option(
+      '--dependencies-only',
+      'clean, pushed checkout of a registered repository: an image without the code, reused while the dependencies are unchanged',
+    )
+    .option('--pip-index-url <url>', 'pip --index-url for the dependencies')
+    .option('--pip-extra-index-url <url>', 'pip --extra-index-url (repeatable)', collect)
+    .option(
+      '--pip-find-links <url>',
+      'pip --find-links, an http(s) URL (repeatable; a wheel folder belongs in the project)',
+      collect,
+    )
+    .option('--pip-no-index', 'pip --no-index')
+    .option('--pip-trusted-host <host>', 'pip --trusted-host (repeatable)', collect)
+    .action(async (projectPath: string, flags: PublishFlags) => {
+      const {output} = ctx;
+      if (
+        flags.visibility !== undefined &&
+        flags.visibility !== 'private' &&
+        flags.visibility !== 'public'
+      ) {
+        throw new UsageError(`"${flags.visibility}" is not a visibility.`, {
+          hint: 'Use --visibility private or --visibility public.',
+        });
+      }
+      const pip = {
+        ...(flags.pipIndexUrl ? {indexUrl: flags.pipIndexUrl} : {}),
+        ...(flags.pipExtraIndexUrl ? {extraIndexUrls: flags.pipExtraIndexUrl} : {}),
+        ...(flags.pipFindLinks ? {findLinks: flags.pipFindLinks} : {}),
+        ...(flags.pipNoIndex ? {noIndex: true} : {}),
+        ...(flags.pipTrustedHost ? {trustedHosts: flags.pipTrustedHost} : {}),
+      };
+      const hasPip = Object.keys(pip).length > 0;
+
+      if (flags.dryRun) {
+        const path = await import('node:path');
+        const {prepareProject, dryRunJson} = await import('../services/publish/project.js');
+        const prepared = await prepareProject(path.resolve(ctx.deps.cwd, projectPath), {
+          berthVersion: version,
+          ...(flags.entry ? {entry: flags.entry} : {}),
+          ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
+          ...(hasPip ? {pip} : {}),
+        });
+        const document = dryRunJson(prepared);
+        output.result(document, () => printDryRun(output, document));
+        return;
+      }
+
+      const {publishModule} = await import('../services/publish/publish.js');
+      const input = {
+        path: projectPath,
+        berthVersion: version,
+        ...(flags.visibility ? {visibility: flags.visibility as 'private' | 'public'} : {}),
+        ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
+        ...(flags.entry ? {entry: flags.entry} : {}),
+        ...(hasPip ? {pip} : {}),
+        mode: flags.dependenciesOnly ? ('dependencies-only' as const) : ('full' as const),
+      };
+      const interactive =
+        !flags.plain &&
+        !output.json &&
+        Boolean(ctx.io.stdout.isTTY) &&
+        Boolean((ctx.io.stdin as {isTTY?: boolean}).isTTY);
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      let result: Awaited<ReturnType<typeof publishModule>>;
+      if (interactive) {
+        const {runPublishPane} = await import('../screens/publish.js');
+        const pane = await runPublishPane({title: projectPath});
+        let failure: unknown;
+        const published = await publishModule(ctx.deps, input, {
+          signal: pane.signal,
+          onEvent: pane.push,
+        }).catch((error: unknown) => {
+          failure = error;
+          return undefined;
+        });
+        await pane.done(failure === undefined ? {} : {error: failure});
+        if (!published) throw failure;
+        result = published;
+      } else {
+        process.on('SIGINT', onSigint);
+        const stream: Writable = output.json ? ctx.io.stderr : ctx.io.stdout;
+        const printer = new PlainPublishPrinter(stream, output);
+        try {
+          result = await publishModule(ctx.deps, input, {
+            signal: controller.signal,
+            onEvent: (event) => printer.print(event),
+          });
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      }
+      const {record, context} = result;
+      announce(ctx, context);
+      output.result(
+        {
+          name: record.slug,
+          version: record.version,
+          status: record.status,
+          image: record.image,
+          digest: record.digest,
+          commit: record.commit,
+          reused: record.reused,
+          logFile: record.logFile,
+        },
+        () =>
+          output.success(
+            `Published ${record.slug} version ${record.version}${record.reused ? ' (reused image, nothing built)' : ''}: ${record.image}@${record.digest}`,
+          ),
+      );
+    });
+};
+
+function printDryRun(
+  output: Output,
+  document: {
+    name: string;
+    slug: string;
+    description: string;
+    entryPoint: string;
+    parameters: Array<{
+      name: string;
+      type: string;
+      required: boolean;
+      defaultValue: unknown;
+      description: string;
+    }>;
+    dockerfile: string;
+    notes: string[];
+  },
+): void {
+  output.line(`Module      ${document.name} (${document.slug})`);
+  if (document.description) output.line(`Description ${document.description}`);
+  output.line(`Entry point ${document.entryPoint}`);
+  output.line('');
+  if (document.parameters.length === 0) output.line('No parameters.');
+  else {
+    output.table(
+      ['PARAMETER', 'TYPE', 'REQUIRED', 'DEFAULT', 'DESCRIPTION'],
+      document.parameters.map((p) => [
+        p.name,
+        p.type,
+        p.required ? 'yes' : 'no',
+        JSON.stringify(p.defaultValue),
+        p.description,
+      ]),
+    );
+  }
+  for (const note of document.notes) output.info(`Note: ${note}`);
+  output.line('');
+  output.line('Dockerfile:');
+  for (const line of document.dockerfile.trimEnd().split('\n')) output.line(`  ${line}`);
+  output.line('');
+  output.line('Nothing was built (--dry-run).');
+}
+
+/** Stable lines for logs and pipes: one per step start/end, build output indented, push progress throttled. */
+export class PlainPublishPrinter {
+  private readonly steps = new Map<
+    number,
+    {total: number; instruction: string; cached: boolean; at: number}
+  >();
+  private readonly layerStatus = new Map<string, string>();
+  private lastProgressAt = 0;
+
+  constructor(
+    private readonly out: Writable,
+    private readonly output: Output,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  private write(line: string): void {
+    this.out.write(`${line}\n`);
+  }
+
+  print(event: PublishEvent): void {
+    switch (event.type) {
+      case 'state':
+        this.write(`==> ${event.state}`);
+        return;
+      case 'step-start':
+        this.steps.set(event.index, {
+          total: event.total,
+          instruction: event.instruction,
+          cached: false,
+          at: event.at,
+        });
+        this.write(`Step ${event.index}/${event.total} ${event.instruction}`);
+        return;
+      case 'step-cached': {
+        const step = this.steps.get(event.index);
+        if (step) step.cached = true;
+        return;
+      }
+      case 'step-end': {
+        const step = this.steps.get(event.index);
+        if (!step) return;
+        const seconds = ((event.at - step.at) / 1000).toFixed(1);
+        this.write(
+          `Step ${event.index}/${step.total} ${step.cached ? 'CACHED' : `done in ${seconds} s`}`,
+        );
+        return;
+      }
+      case 'log':
+        // The engine's bookkeeping (layer ids, intermediate containers) stays in the log file.
+        if (/^ ---> /.test(event.line) || /^Removing intermediate container/.test(event.line))
+          return;
+        this.write(`  ${event.line}`);
+        return;
+      case 'push-progress': {
+        const changed = this.layerStatus.get(event.layer) !== event.status;
+        const time = this.clock();
+        if (!changed && time - this.lastProgressAt < 1000) return;
+        this.layerStatus.set(event.layer, event.status);
+        this.lastProgressAt = time;
+        const amount =
+          event.current !== undefined && event.total
+            ? ` ${Math.round((event.current / event.total) * 100)}% of ${formatBytes(event.total)}`
+            : '';
+        this.write(`  push ${event.layer.slice(0, 12)} ${event.status}${amount}`);
+        return;
+      }
+      case 'summary': {
+        this.write('');
+        this.write(
+          `${this.output.style('green', 'Published')} ${event.module} version ${event.version}`,
+        );
+        this.write(`  image       ${event.image}`);
+        this.write(`  digest      ${event.digest}`);
+        this.write(
+          `  size        ${event.sizeBytes === null ? '?' : formatBytes(event.sizeBytes)}`,
+        );
+        this.write(`  duration    ${(event.durationMs / 1000).toFixed(1)} s`);
+        this.write(`  parameters  ${event.parameters}`);
+        const slowest = Math.max(1, ...event.steps.map((s) => s.durationMs));
+        for (const step of event.steps) {
+          const bar = '#'.repeat(
+            Math.max(step.durationMs > 0 ? 1 : 0, Math.round((step.durationMs / slowest) * 30)),
+          );
+          this.write(
+            `  ${String(step.index).padStart(2)} ${bar.padEnd(30)} ${(step.durationMs / 1000).toFixed(1).padStart(6)} s${step.cached ? ' CACHED' : ''}`,
+          );
+        }
+        return;
+      }
+      case 'error':
+        this.write(
+          `${this.output.style('red', 'FAILED')}${event.step !== null ? ` at step ${event.step}` : ''}: ${event.message}`,
+        );
+        return;
+    }
+  }
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

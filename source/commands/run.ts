@@ -1,0 +1,98 @@
+import {UserError} from '../lib/errors.js';
+import {announce, collect, type RegisterCommands} from './context.js';
+
+export const registerRunCommands: RegisterCommands = (program, ctx) => {
+  const {output} = ctx;
+
+  program
+    .command('run')
+    .description("Run a published module on the active stack's orchestrator and record the run.")
+    .argument('<module>', 'NAME (the latest published version) or NAME@VERSION')
+    .option('--param <key=value>', 'a parameter of the module (repeatable)', collect)
+    .action(async (ref: string, flags: {param?: string[]}) => {
+      const {runModule} = await import('../services/runs.js');
+      const controller = new AbortController();
+      const onSigint = () => controller.abort();
+      process.on('SIGINT', onSigint);
+      try {
+        const {run, context} = await runModule(
+          ctx.deps,
+          {ref, params: flags.param ?? []},
+          {
+            signal: controller.signal,
+            onStdout: (chunk) => (output.json ? ctx.io.stderr : ctx.io.stdout).write(chunk),
+            onStderr: (chunk) => ctx.io.stderr.write(chunk),
+            onInfo: (line) => output.info(line),
+          },
+        );
+        announce(ctx, context);
+        if (output.json) output.data(run);
+        else output.info(`Run ${run.id}: ${run.status} (${run.module} version ${run.version})`);
+        if (run.status !== 'succeeded') {
+          throw new UserError(
+            `Run ${run.id} of ${run.module} version ${run.version} exited with code ${run.exitCode}.`,
+            {
+              hint: `See \`berth runs describe ${run.id}\`.`,
+            },
+          );
+        }
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+    });
+
+  const runs = program.command('runs').description('Recorded runs of modules.');
+
+  runs
+    .command('list')
+    .description('List the runs of the active profile.')
+    .action(async () => {
+      const {listRuns, runListJson} = await import('../services/runs.js');
+      const {runs: found, context} = await listRuns(ctx.deps);
+      announce(ctx, context);
+      output.result(found.map(runListJson), () => {
+        if (found.length === 0) {
+          output.line('No runs yet. Run a module with `berth run NAME --param key=value`.');
+          return;
+        }
+        output.table(
+          ['ID', 'MODULE', 'VERSION', 'STATUS', 'STARTED', 'FINISHED'],
+          found.map((r) => [
+            r.id,
+            r.module,
+            String(r.version),
+            r.status,
+            r.startedAt,
+            r.finishedAt ?? '-',
+          ]),
+        );
+      });
+    });
+
+  runs
+    .command('describe')
+    .description('Show one run.')
+    .argument('<id>')
+    .action(async (id: string) => {
+      const {describeRun} = await import('../services/runs.js');
+      const {run, context} = await describeRun(ctx.deps, id);
+      announce(ctx, context);
+      output.result(run, () => {
+        output.line(`Run         ${run.id} (${run.status})`);
+        output.line(`Module      ${run.module} version ${run.version}`);
+        output.line(`Image       ${run.image ?? '-'}${run.digest ? `@${run.digest}` : ''}`);
+        output.line(`Parameters  ${JSON.stringify(run.parameters)}`);
+        output.line(`Started     ${run.startedAt}`);
+        output.line(`Finished    ${run.finishedAt ?? '-'}`);
+        output.line(`Exit code   ${run.exitCode ?? '-'}`);
+        output.line(
+          `Stack       ${run.stack} (orchestrator ${run.orchestrator.name}, ${run.orchestrator.flavor})`,
+        );
+        if (run.codeReference)
+          output.line(
+            `Code        ${run.codeReference.repositoryId} @ ${run.codeReference.commit}`,
+          );
+        if (run.error) output.line(`Error       ${run.error}`);
+      });
+    });
+};

@@ -1,0 +1,54 @@
+// A published (or attempted) version of a code module, as stored in the profile's `modules`
+// collection under `SLUG@VERSION`. Plain types: `module list` reads these without a schema library.
+import type {CodeReference} from './code-reference.js';
+import type {ModuleSchema} from './module.js';
+import type {PublishState} from './publish-events.js';
+
+export type StepRecord = {index: number; instruction: string; durationMs: number; cached: boolean};
+
+export type ModuleVersionRecord = {
+  slug: string;
+  /** As declared in `@data_processor(name=...)`. */
+  name: string;
+  /** 1, 2, 3… per module; every publish attempt takes the next number, so logs never collide. */
+  version: number;
+  status: PublishState;
+  /** The --visibility given at publish time; the code repository's wins at query time. */
+  visibility: 'private' | 'public';
+  /** `REGISTRY/SLUG:VERSION-IMAGEID12` once pushed. */
+  image: string | null;
+  /** The manifest digest the registry confirmed. */
+  digest: string | null;
+  /** HEAD of the project's git checkout, whether or not it was clean. */
+  commit: string | null;
+  codeReference: CodeReference | null;
+  schema: ModuleSchema;
+  /** Absolute path of the project on the machine that published it (for `outdated`). */
+  projectPath: string;
+  hostname: string;
+  entryPoint: string;
+  /** sha256 of the entry point's content at publish time. */
+  entryPointSha256: string;
+  mode: 'full' | 'dependencies-only';
+  /** Dependencies-only: the checksum the image is tagged by. */
+  dependencyChecksum: string | null;
+  /** Dependencies-only: the image existed in the registry and nothing was built. */
+  reused: boolean;
+  baseImage: string;
+  stack: string;
+  registry: string | null;
+  engine: string | null;
+  sizeBytes: number | null;
+  steps: StepRecord[];
+  labels: Record<string, string>;
+  logFile: string;
+  error: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  durationMs: number | null;
+};
+
+export function moduleVersionKey(slug: string, version: number): string {
+  return `${slug}@${version}`;
+}

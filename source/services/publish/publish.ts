@@ -1,0 +1,523 @@
+// Publishing a code project: validate everything that can be validated, record a version
+// `pending`, build through the stack's image builder while streaming every event, push to the
+// stack's container registry, confirm the digest with the registry, and only then mark the
+// version `published`. Any failure or cancellation is recorded with its reason and log file;
+// earlier published versions are never touched.
+//
+// Versions: each publish attempt that gets past static validation takes the next number of its
+// module (1, 2, 3…), failed and cancelled ones included, so a number and its log file always mean
+// one attempt. Published versions are immutable: the tag is VERSION-IMAGEID12, and a rebuild of
+// identical content is a new version pointing at the same image content.
+import {createHash} from 'node:crypto';
+import {createWriteStream, mkdirSync, type WriteStream} from 'node:fs';
+import {lstat, readFile, readlink} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {Readable} from 'node:stream';
+import tarStream from 'tar-stream';
+import {
+  EngineStreamError,
+  type DockerClient,
+  type EngineEvent,
+  type RegistryAuthConfig,
+} from '../../clients/docker.js';
+import {createRegistryClient, type RegistryClient} from '../../clients/registry.js';
+import type {Deps} from '../../deps.js';
+import {BerthError, CancelledError, UserError, errorMessage} from '../../lib/errors.js';
+import type {CodeReference} from '../../models/code-reference.js';
+import {moduleVersionKey, type ModuleVersionRecord} from '../../models/module-version.js';
+import type {PublishEvent, PublishEventHandler, PublishState} from '../../models/publish-events.js';
+import type {Component} from '../../models/stack.js';
+import {DuplicateKeyError, type ProfileStore} from '../../store/profile-store.js';
+import {getComponent} from '../components.js';
+import {now, resolveContext, type ActiveContext} from '../context.js';
+import {getStack} from '../stacks.js';
+import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
+import type {BuildPipOptions} from './dockerfile.js';
+import {prepareProject, type PreparedProject} from './project.js';
+
+export type PublishInput = {
+  path: string;
+  visibility?: 'private' | 'public';
+  baseImage?: string;
+  entry?: string;
+  pip?: BuildPipOptions;
+  /**
+   * `dependencies-only` builds without the code when the project is a clean, pushed checkout of a
+   * registered repository (tagged by the dependency checksum, reused when the registry has it).
+   * Opt-in for now: `berth run` cannot yet hand such an image its code archive.
+   */
+  mode?: 'full' | 'dependencies-only';
+  berthVersion: string;
+};
+
+export type PublishOptions = {onEvent?: PublishEventHandler; signal?: AbortSignal};
+
+export type PublishResult = {record: ModuleVersionRecord; context: ActiveContext};
+
+/** Where the build runs and the image goes, from the active stack. */
+export type PublishTarget = {
+  stack: string;
+  engineHost: string;
+  registryHost: string;
+  /** `host[:port][/namespace]` */
+  registryUri: string;
+  /** The registry repository of a module: `namespace/slug` or `slug`. */
+  repositoryOf(slug: string): string;
+  credentials: {username: string; password: string} | undefined;
+};
+
+export function engineHostOf(deps: Deps, builder: Component | undefined): string {
+  return builder?.options.host || deps.env.DOCKER_HOST || 'unix:///var/run/docker.sock';
+}
+
+export async function resolvePublishTarget(
+  deps: Deps,
+  context: ActiveContext,
+  store: ProfileStore,
+): Promise<PublishTarget> {
+  const stack = await getStack(store, context.stackName, context.profile.name);
+  if (!stack.components.image_builder) {
+    throw new UserError(`Stack '${stack.name}' has no image builder.`, {
+      hint: `Register one and a stack that uses it: \`berth component register image_builder docker --flavor docker\`, then \`berth stack register NAME -i docker -c REGISTRY --set\`.`,
+    });
+  }
+  if (!stack.components.container_registry) {
+    throw new UserError(`Stack '${stack.name}' has no container registry.`, {
+      hint: `Register one and a stack that uses it: \`berth component register container_registry NAME --flavor oci --option uri=HOST:PORT\`, then \`berth stack register NAME -i BUILDER -c NAME --set\`.`,
+    });
+  }
+  const builder = await getComponent(
+    deps,
+    context,
+    'image_builder',
+    stack.components.image_builder,
+  );
+  const registry = await getComponent(
+    deps,
+    context,
+    'container_registry',
+    stack.components.container_registry,
+  );
+  const uri = (registry.options.uri ?? '').replace(/\/+$/, '');
+  const slash = uri.indexOf('/');
+  const registryHost = slash < 0 ? uri : uri.slice(0, slash);
+  const namespace = slash < 0 ? '' : uri.slice(slash + 1);
+  let credentials: PublishTarget['credentials'];
+  if (registry.options.credentials) {
+    const {resolveToken} = await import('../tokens.js');
+    const token = await resolveToken(deps, registry.options.credentials);
+    if (token.provider !== 'registry' || !token.login) {
+      throw new UserError(`Token "${token.name}" is not a registry login.`, {
+        hint: 'Store one with `berth token add registry --name NAME --api-url HOST:PORT --username USER --stdin`.',
+      });
+    }
+    credentials = {username: token.login, password: token.secret};
+  }
+  return {
+    stack: stack.name,
+    engineHost: engineHostOf(deps, builder),
+    registryHost,
+    registryUri: uri,
+    repositoryOf: (slug) => (namespace ? `${namespace}/${slug}` : slug),
+    credentials,
+  };
+}
+
+export function publishLogFile(deps: Deps, slug: string, version: number): string {
+  return path.join(deps.configDir, 'logs', `publish-${slug}-${version}.log`);
+}
+
+export async function sha256File(file: string): Promise<string> {
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
+}
+
+/** The build context as a tar stream, in `contextEntries` order (links kept as links). */
+export async function contextTar(prepared: PreparedProject): Promise<Readable> {
+  const pack = tarStream.pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const chunk of pack) chunks.push(chunk as Buffer);
+  })();
+  const add = (header: Parameters<typeof pack.entry>[0], body?: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      const callback = (error?: Error | null) => (error ? reject(error) : resolve());
+      if (body) pack.entry(header, body, callback);
+      else pack.entry(header, callback);
+    });
+  for (const entry of prepared.contextEntries) {
+    if (entry.type === 'generated') {
+      await add(
+        {name: entry.name, mode: entry.mode, mtime: new Date(0)},
+        Buffer.from(entry.content),
+      );
+    } else if (entry.file.type === 'symlink') {
+      await add({
+        name: entry.name,
+        type: 'symlink',
+        linkname: await readlink(entry.sourcePath),
+        mode: 0o777,
+        mtime: new Date(0),
+      });
+    } else {
+      const info = await lstat(entry.sourcePath);
+      await add(
+        {name: entry.name, mode: info.mode & 0o777, mtime: new Date(0)},
+        await readFile(entry.sourcePath),
+      );
+    }
+  }
+  pack.finalize();
+  await done;
+  return Readable.from([Buffer.concat(chunks)]);
+}
+
+type Detection = {commit: string | null; codeReference: CodeReference | null; sourceUrl?: string};
+
+async function detectCode(deps: Deps, dir: string, context: ActiveContext): Promise<Detection> {
+  try {
+    const {getCodeReference} = await import('../code-repositories.js');
+    const {detection, codeReference, repository} = await getCodeReference(deps, dir, {context});
+    const sourceUrl =
+      repository?.host && repository.path
+        ? `https://${repository.host}/${repository.path}`
+        : undefined;
+    return {commit: detection.commit, codeReference, ...(sourceUrl ? {sourceUrl} : {})};
+  } catch {
+    // Detection is best effort: a project outside git (or a broken custom repository) still publishes.
+    return {commit: null, codeReference: null};
+  }
+}
+
+async function allocateVersion(
+  store: ProfileStore,
+  record: Omit<ModuleVersionRecord, 'version' | 'logFile'>,
+  logFileOf: (version: number) => string,
+): Promise<ModuleVersionRecord> {
+  const modules = store.collection<ModuleVersionRecord>('modules');
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const versions = (await modules.list())
+      .filter((m) => m.slug === record.slug)
+      .map((m) => m.version);
+    const version = Math.max(0, ...versions) + 1;
+    const full: ModuleVersionRecord = {...record, version, logFile: logFileOf(version)};
+    try {
+      await modules.insert(moduleVersionKey(record.slug, version), full);
+      return full;
+    } catch (error) {
+      // Someone else published the same module at the same moment: take the next number.
+      if (!(error instanceof DuplicateKeyError)) throw error;
+    }
+  }
+  throw new UserError(
+    `Could not allocate a version of ${record.slug}: too many concurrent publishes.`,
+  );
+}
+
+export async function publishModule(
+  deps: Deps,
+  input: PublishInput,
+  options: PublishOptions = {},
+): Promise<PublishResult> {
+  const signal = options.signal;
+  const context = await resolveContext(deps);
+  const store = await deps.openStore(context.profile);
+  const projectDir = path.resolve(deps.cwd, input.path);
+  const code = await detectCode(deps, projectDir, context);
+
+  const prepareOptions = {
+    berthVersion: input.berthVersion,
+    ...(input.entry ? {entry: input.entry} : {}),
+    ...(input.baseImage ? {baseImage: input.baseImage} : {}),
+    ...(input.pip ? {pip: input.pip} : {}),
+    commit: code.commit,
+    ...(code.sourceUrl ? {sourceUrl: code.sourceUrl} : {}),
+  };
+  // Static validation first: a bad annotation or requirement records nothing and builds nothing.
+  const probe = await prepareProject(projectDir, prepareOptions);
+  const target = await resolvePublishTarget(deps, context, store);
+  const dependenciesOnly =
+    input.mode === 'dependencies-only' &&
+    code.codeReference !== null &&
+    code.codeReference.clean &&
+    code.codeReference.pushed;
+  if (input.mode === 'dependencies-only' && !dependenciesOnly) {
+    throw new UserError(
+      '--dependencies-only needs a clean, pushed checkout of a registered code repository.',
+      {
+        hint: 'Check with `berth repo detect`, or publish without --dependencies-only.',
+      },
+    );
+  }
+
+  const started = Date.now();
+  const createdAt = now();
+  let record = await allocateVersion(
+    store,
+    {
+      slug: probe.schema.slug,
+      name: probe.schema.name,
+      status: 'pending',
+      visibility: input.visibility ?? 'private',
+      image: null,
+      digest: null,
+      commit: code.commit,
+      codeReference: code.codeReference,
+      schema: probe.schema,
+      projectPath: projectDir,
+      hostname: os.hostname(),
+      entryPoint: probe.entryPoint,
+      entryPointSha256: await sha256File(path.join(projectDir, ...probe.entryPoint.split('/'))),
+      mode: dependenciesOnly ? 'dependencies-only' : 'full',
+      dependencyChecksum: null,
+      reused: false,
+      baseImage: probe.baseImage,
+      stack: target.stack,
+      registry: target.registryUri,
+      engine: target.engineHost,
+      sizeBytes: null,
+      steps: [],
+      labels: {},
+      error: null,
+      createdAt,
+      updatedAt: createdAt,
+      finishedAt: null,
+      durationMs: null,
+    },
+    (version) => publishLogFile(deps, probe.schema.slug, version),
+  );
+  const modules = store.collection<ModuleVersionRecord>('modules');
+  const save = async (changes: Partial<ModuleVersionRecord>) => {
+    record = {...record, ...changes, updatedAt: now()};
+    await modules.put(moduleVersionKey(record.slug, record.version), record);
+  };
+
+  mkdirSync(path.dirname(record.logFile), {recursive: true});
+  const log: WriteStream = createWriteStream(record.logFile, {mode: 0o600});
+  const lastPushStatus = new Map<string, string>();
+  const emit = (event: PublishEvent) => {
+    const line = logLineOf(event, lastPushStatus);
+    if (line !== undefined) log.write(`${line}\n`);
+    options.onEvent?.(event);
+  };
+  const state = async (next: PublishState) => {
+    await save({status: next});
+    emit({type: 'state', state: next, at: Date.now()});
+  };
+  const checkCancelled = () => {
+    if (signal?.aborted) throw new CancelledError();
+  };
+  log.write(
+    `berth ${input.berthVersion} publish ${record.slug} version ${record.version} from ${projectDir}\n`,
+  );
+  emit({type: 'state', state: 'pending', at: Date.now()});
+
+  let parser: BuildEventParser | undefined;
+  try {
+    const prepared = await prepareProject(projectDir, {
+      ...prepareOptions,
+      mode: dependenciesOnly ? 'dependencies-only' : 'full',
+      moduleVersion: String(record.version),
+    });
+    const {createDockerClient} = await import('../../clients/docker.js');
+    const docker = createDockerClient(target.engineHost);
+    const registry = createRegistryClient({
+      host: target.registryHost,
+      ...(target.credentials ? {credentials: target.credentials} : {}),
+    });
+    const repository = target.repositoryOf(record.slug);
+    const auth: RegistryAuthConfig | undefined = target.credentials
+      ? {...target.credentials, serveraddress: target.registryHost}
+      : undefined;
+
+    emit({type: 'log', line: `Checking the Docker engine at ${docker.host}`, step: null});
+    await docker.ping();
+    checkCancelled();
+    await ensureBaseImage(docker, prepared.baseImage, signal);
+    checkCancelled();
+    emit({type: 'log', line: `Checking the registry ${target.registryHost}`, step: null});
+    await registry.ping();
+    checkCancelled();
+
+    if (prepared.dependencyChecksum) {
+      const tag = `deps-${prepared.dependencyChecksum}`;
+      await save({dependencyChecksum: prepared.dependencyChecksum});
+      const existing = await registry.manifestDigest(repository, tag);
+      if (existing) {
+        emit({
+          type: 'log',
+          line: `reused ${target.registryHost}/${repository}:${tag}: the dependencies are unchanged, nothing to build`,
+          step: null,
+        });
+        return await finishPublished(
+          `${target.registryHost}/${repository}:${tag}`,
+          existing,
+          null,
+          true,
+          prepared,
+        );
+      }
+    }
+
+    await state('building');
+    const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;
+    parser = new BuildEventParser(emit);
+    const activeParser = parser;
+    try {
+      await docker.build(await contextTar(prepared), {
+        tag: buildTag,
+        signal,
+        onEvent: (event) => activeParser.push(event),
+      });
+    } finally {
+      activeParser.finish();
+    }
+    checkCancelled();
+    const image = await docker.inspectImage(buildTag);
+    if (!image) throw new UserError(`The engine built ${buildTag} but does not show it.`);
+    const tag = prepared.dependencyChecksum
+      ? `deps-${prepared.dependencyChecksum}`
+      : `${record.version}-${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
+    const reference = `${target.registryHost}/${repository}:${tag}`;
+    await docker.tag(buildTag, `${target.registryHost}/${repository}`, tag);
+    await docker.removeImage(buildTag);
+    await save({
+      image: reference,
+      sizeBytes: image.sizeBytes,
+      labels: image.labels,
+      steps: activeParser.steps,
+    });
+
+    await state('pushing');
+    emit({type: 'log', line: `Pushing ${reference}`, step: null});
+    const pushEvents = await docker.push(reference, {
+      ...(auth ? {auth} : {}),
+      signal,
+      onEvent: (event: EngineEvent) => {
+        const progress = pushEventOf(event);
+        if (progress) emit(progress);
+        else if (typeof event.status === 'string')
+          emit({type: 'log', line: event.status, step: null});
+      },
+    });
+    checkCancelled();
+    const pushedDigest = pushEvents
+      .map((e) => e.aux?.Digest)
+      .find((d): d is string => typeof d === 'string');
+    const digest = await registry.manifestDigest(repository, tag);
+    if (!digest)
+      throw new UserError(
+        `The registry ${target.registryHost} does not have ${repository}:${tag} after the push.`,
+      );
+    if (pushedDigest && pushedDigest !== digest) {
+      throw new UserError(
+        `The registry serves ${digest} for ${repository}:${tag}, but the engine pushed ${pushedDigest}.`,
+      );
+    }
+    return await finishPublished(reference, digest, image.sizeBytes, false, prepared);
+  } catch (error) {
+    const cancelled = signal?.aborted || error instanceof CancelledError;
+    const message = cancelled ? 'Cancelled.' : failureMessage(error, parser);
+    emit({
+      type: 'error',
+      message,
+      step: error instanceof EngineStreamError ? (parser?.lastStep ?? null) : null,
+    });
+    await save({
+      status: cancelled ? 'cancelled' : 'failed',
+      error: message,
+      steps: parser?.steps ?? [],
+      finishedAt: now(),
+      durationMs: Date.now() - started,
+    });
+    emit({type: 'state', state: cancelled ? 'cancelled' : 'failed', at: Date.now()});
+    await closeLog(log);
+    if (cancelled) {
+      throw new CancelledError(
+        `Cancelled the publish of ${record.slug} version ${record.version}.`,
+        {
+          hint: `Recorded as cancelled; earlier versions are unchanged. Log: ${record.logFile}`,
+        },
+      );
+    }
+    throw new UserError(`Publishing ${record.slug} version ${record.version} failed: ${message}`, {
+      hint: `${error instanceof BerthError && error.hint ? `${error.hint}\n` : ''}Full log: ${record.logFile}`,
+      cause: error,
+    });
+  }
+
+  async function finishPublished(
+    image: string,
+    digest: string,
+    sizeBytes: number | null,
+    reused: boolean,
+    prepared: PreparedProject,
+  ): Promise<PublishResult> {
+    const durationMs = Date.now() - started;
+    await save({
+      status: 'published',
+      image,
+      digest,
+      reused,
+      sizeBytes: sizeBytes ?? record.sizeBytes,
+      steps: parser?.steps ?? [],
+      finishedAt: now(),
+      durationMs,
+      dependencyChecksum: prepared.dependencyChecksum,
+    });
+    emit({
+      type: 'summary',
+      module: record.slug,
+      version: String(record.version),
+      image,
+      digest,
+      sizeBytes: record.sizeBytes,
+      durationMs,
+      parameters: record.schema.parameters.length,
+      steps: record.steps,
+    });
+    emit({type: 'state', state: 'published', at: Date.now()});
+    await closeLog(log);
+    return {record, context};
+  }
+}
+
+function closeLog(log: WriteStream): Promise<void> {
+  return new Promise((resolve) => log.end(() => resolve()));
+}
+
+function failureMessage(error: unknown, parser: BuildEventParser | undefined): string {
+  if (error instanceof EngineStreamError && parser?.lastInstruction) {
+    return `${parser.lastInstruction} failed: ${error.message.trim()}`;
+  }
+  return errorMessage(error).trim();
+}
+
+/** The base image must be on the engine; a pull is tried (it fails fast without internet). */
+async function ensureBaseImage(
+  docker: DockerClient,
+  image: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (await docker.imageExists(image)) return;
+  const pullSignal = AbortSignal.any([AbortSignal.timeout(60_000), ...(signal ? [signal] : [])]);
+  try {
+    await docker.pull(image, {signal: pullSignal});
+  } catch (error) {
+    if (signal?.aborted) throw new CancelledError();
+    throw new UserError(
+      `The base image ${image} is not on the engine at ${docker.host} and could not be pulled: ${errorMessage(error)}`,
+      {
+        hint: 'Pull or build it on that engine first, or choose another with --base-image IMAGE.',
+        cause: error,
+      },
+    );
+  }
+  if (!(await docker.imageExists(image))) {
+    throw new UserError(`The base image ${image} is not on the engine at ${docker.host}.`, {
+      hint: 'Pull or build it on that engine first, or choose another with --base-image IMAGE.',
+    });
+  }
+}

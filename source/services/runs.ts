@@ -1,0 +1,328 @@
+// Running a published module on the active stack's orchestrator and recording the run.
+// docker: the module's image on the image builder's engine (pulled from the registry when it is
+// not there), with the parameters as `--name value` flags. local: the entry point with python3
+// from the project folder recorded at publish time.
+import {spawn} from 'node:child_process';
+import {randomBytes} from 'node:crypto';
+import {existsSync} from 'node:fs';
+import path from 'node:path';
+import type {Deps} from '../deps.js';
+import {CancelledError, UsageError, UserError, errorMessage} from '../lib/errors.js';
+import type {ModuleParameter} from '../models/module.js';
+import type {RunRecord} from '../models/run.js';
+import type {Component} from '../models/stack.js';
+import {getComponent} from './components.js';
+import {now, resolveContext, type ActiveContext} from './context.js';
+import {findModuleVersion, type ModuleView} from './modules.js';
+import {getStack} from './stacks.js';
+
+export type ParameterValue = string | number | boolean | unknown[];
+
+/** Converts `key=value` pairs against the schema: unknown names, bad values and missing required ones are usage errors. */
+export function parseRunParameters(
+  schema: readonly ModuleParameter[],
+  pairs: readonly string[],
+): {values: Record<string, ParameterValue>; args: string[]} {
+  const byName = new Map(schema.map((p) => [p.name, p]));
+  const values: Record<string, ParameterValue> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0)
+      throw new UsageError(`"${pair}" is not key=value.`, {
+        hint: 'Write parameters as --param name=value.',
+      });
+    const name = pair.slice(0, at);
+    const raw = pair.slice(at + 1);
+    const parameter = byName.get(name);
+    if (!parameter) {
+      throw new UsageError(`The module has no parameter "${name}".`, {
+        hint: schema.length
+          ? `Its parameters: ${schema.map((p) => `${p.name} (${p.type})`).join(', ')}.`
+          : 'It takes no parameters.',
+      });
+    }
+    if (name in values) throw new UsageError(`Parameter "${name}" is given twice.`);
+    values[name] = convert(parameter, raw);
+  }
+  const missing = schema.filter(
+    (p) => p.required && !(p.name in values) && p.defaultValue === null,
+  );
+  if (missing.length > 0) {
+    throw new UsageError(
+      `Missing required parameter${missing.length > 1 ? 's' : ''}: ${missing.map((p) => p.name).join(', ')}.`,
+      {
+        hint: `Pass ${missing.map((p) => `--param ${p.name}=${p.type.toUpperCase()}`).join(' ')}.`,
+      },
+    );
+  }
+  const args: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    args.push(
+      `--${name}`,
+      typeof value === 'boolean'
+        ? value
+          ? 'True'
+          : 'False'
+        : Array.isArray(value)
+          ? JSON.stringify(value)
+          : String(value),
+    );
+  }
+  return {values, args};
+}
+
+function convert(parameter: ModuleParameter, raw: string): ParameterValue {
+  const bad = (what: string) =>
+    new UsageError(`Parameter "${parameter.name}" takes ${what}, not "${raw}".`, {
+      hint: `Pass --param ${parameter.name}=VALUE with ${what}.`,
+    });
+  switch (parameter.type) {
+    case 'str':
+      return raw;
+    case 'int': {
+      if (!/^[+-]?\d+$/.test(raw.trim())) throw bad('an integer');
+      return Number(raw);
+    }
+    case 'float': {
+      const value = Number(raw);
+      if (raw.trim() === '' || !Number.isFinite(value)) throw bad('a number');
+      return value;
+    }
+    case 'bool': {
+      const lower = raw.trim().toLowerCase();
+      if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+      if (['false', '0', 'no', 'off'].includes(lower)) return false;
+      throw bad('true or false');
+    }
+    case 'list': {
+      const trimmed = raw.trim();
+      if (trimmed.startsWith('[')) {
+        try {
+          const value: unknown = JSON.parse(trimmed);
+          if (Array.isArray(value)) return value;
+        } catch {
+          // fall through to the error below
+        }
+        throw bad('a JSON list ([1, 2]) or comma-separated values');
+      }
+      return trimmed === '' ? [] : trimmed.split(',').map((item) => item.trim());
+    }
+  }
+}
+
+export type RunInput = {ref: string; params: string[]};
+export type RunOptions = {
+  signal?: AbortSignal;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  onInfo?: (line: string) => void;
+};
+
+export function newRunId(): string {
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\..*$/, '')
+    .replace('T', '-');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function runModule(
+  deps: Deps,
+  input: RunInput,
+  options: RunOptions = {},
+): Promise<{run: RunRecord; module: ModuleView; context: ActiveContext}> {
+  const context = await resolveContext(deps);
+  const {module} = await findModuleVersion(deps, input.ref, context);
+  if (module.status !== 'published' || !module.image) {
+    throw new UserError(
+      `${module.slug} version ${module.version} is ${module.status}, not published: it cannot run.`,
+      {
+        hint: `Run the latest published version with \`berth run ${module.slug}\`.`,
+      },
+    );
+  }
+  const {values, args} = parseRunParameters(module.schema.parameters, input.params);
+  const store = await deps.openStore(context.profile);
+  const stack = await getStack(store, context.stackName, context.profile.name);
+  const orchestrator = await getComponent(
+    deps,
+    context,
+    'orchestrator',
+    stack.components.orchestrator,
+  );
+
+  const runs = store.collection<RunRecord>('runs');
+  let run: RunRecord = {
+    id: newRunId(),
+    module: module.slug,
+    version: module.version,
+    status: 'running',
+    startedAt: now(),
+    finishedAt: null,
+    parameters: values,
+    image: module.image,
+    digest: module.digest,
+    codeReference: module.codeReference,
+    orchestrator: {name: orchestrator.name, flavor: orchestrator.flavor},
+    stack: stack.name,
+    exitCode: null,
+    error: null,
+  };
+  await runs.insert(run.id, run);
+  const save = async (changes: Partial<RunRecord>) => {
+    run = {...run, ...changes};
+    await runs.put(run.id, run);
+  };
+
+  try {
+    let exitCode: number;
+    if (orchestrator.flavor === 'docker') {
+      exitCode = await runInDocker(deps, context, stack.components, module, args, options);
+    } else {
+      if (module.mode !== 'full') {
+        throw new UserError('A dependencies-only module runs on a docker orchestrator only.', {
+          hint: 'Register a stack with `-o` a docker orchestrator.',
+        });
+      }
+      exitCode = await runLocally(module, args, options);
+    }
+    await save({
+      status: exitCode === 0 ? 'succeeded' : 'failed',
+      exitCode,
+      finishedAt: now(),
+      error: exitCode === 0 ? null : `exit code ${exitCode}`,
+    });
+  } catch (error) {
+    const cancelled = options.signal?.aborted || error instanceof CancelledError;
+    await save({
+      status: cancelled ? 'cancelled' : 'failed',
+      finishedAt: now(),
+      error: cancelled ? 'Cancelled.' : errorMessage(error),
+    });
+    if (cancelled) throw new CancelledError(`Cancelled run ${run.id}.`);
+    throw error;
+  }
+  return {run, module, context};
+}
+
+async function runInDocker(
+  deps: Deps,
+  context: ActiveContext,
+  components: {image_builder?: string; container_registry?: string},
+  module: ModuleView,
+  args: string[],
+  options: RunOptions,
+): Promise<number> {
+  const builder: Component | undefined = components.image_builder
+    ? await getComponent(deps, context, 'image_builder', components.image_builder)
+    : undefined;
+  const {engineHostOf, resolvePublishTarget} = await import('./publish/publish.js');
+  const {createDockerClient} = await import('../clients/docker.js');
+  const docker = createDockerClient(engineHostOf(deps, builder));
+  await docker.ping();
+  const image = module.image!;
+  if (!(await docker.imageExists(image))) {
+    options.onInfo?.(`Pulling ${image}`);
+    let auth;
+    if (components.container_registry) {
+      const target = await resolvePublishTarget(
+        deps,
+        context,
+        await deps.openStore(context.profile),
+      ).catch(() => undefined);
+      if (target?.credentials && image.startsWith(`${target.registryHost}/`)) {
+        auth = {...target.credentials, serveraddress: target.registryHost};
+      }
+    }
+    await docker.pull(image, {
+      ...(auth ? {auth} : {}),
+      ...(options.signal ? {signal: options.signal} : {}),
+    });
+  }
+  if (module.mode !== 'full') {
+    throw new UserError(
+      'Running a dependencies-only module is not supported yet: its code download needs the repository archive.',
+      {
+        hint: 'Publish it again without --dependencies-only to put the code in the image.',
+      },
+    );
+  }
+  const {exitCode} = await docker.runContainer({
+    image,
+    args,
+    ...(options.signal ? {signal: options.signal} : {}),
+    ...(options.onStdout ? {onStdout: options.onStdout} : {}),
+    ...(options.onStderr ? {onStderr: options.onStderr} : {}),
+  });
+  return exitCode;
+}
+
+function runLocally(module: ModuleView, args: string[], options: RunOptions): Promise<number> {
+  const entry = path.join(module.projectPath, ...module.entryPoint.split('/'));
+  if (!existsSync(entry)) {
+    throw new UserError(`The entry point ${entry} is not on this machine.`, {
+      hint: 'Run it on a docker orchestrator instead: `berth stack register NAME -o DOCKER_ORCHESTRATOR ...`.',
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [entry, ...args], {
+      cwd: module.projectPath,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
+    child.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
+    const onAbort = () => child.kill('SIGTERM');
+    options.signal?.addEventListener('abort', onAbort, {once: true});
+    child.on('error', (error) =>
+      reject(
+        new UserError(`Could not start python3: ${error.message}`, {
+          hint: 'Install Python 3, or use a docker orchestrator.',
+        }),
+      ),
+    );
+    child.on('close', (code, signal) => {
+      options.signal?.removeEventListener('abort', onAbort);
+      if (options.signal?.aborted) reject(new CancelledError());
+      else resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}
+
+export async function listRuns(deps: Deps): Promise<{runs: RunRecord[]; context: ActiveContext}> {
+  const context = await resolveContext(deps);
+  const store = await deps.openStore(context.profile);
+  const runs = (await store.collection<RunRecord>('runs').list()).sort((a, b) =>
+    a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : a.id < b.id ? -1 : 1,
+  );
+  return {runs, context};
+}
+
+export async function describeRun(
+  deps: Deps,
+  id: string,
+): Promise<{run: RunRecord; context: ActiveContext}> {
+  const context = await resolveContext(deps);
+  const store = await deps.openStore(context.profile);
+  const run = await store.collection<RunRecord>('runs').get(id);
+  if (!run)
+    throw new UserError(`No run with id "${id}".`, {
+      hint: 'Run `berth runs list` to see the runs.',
+    });
+  return {run, context};
+}
+
+export function runListJson(run: RunRecord) {
+  return {
+    id: run.id,
+    module: run.module,
+    version: run.version,
+    status: run.status,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    codeReference: run.codeReference,
+    parameters: run.parameters,
+    digest: run.digest,
+    exitCode: run.exitCode,
+  };
+}
