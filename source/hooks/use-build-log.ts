@@ -22,7 +22,9 @@ export function useBuildLog(clock: BuildLogClock, intervalMs = defaultFlushInter
       setFrame((previous) => {
         const secondChanged = Math.floor(now / 1000) !== Math.floor(previous.now / 1000);
         // Returning the previous object makes React skip the render.
-        return previous.revision !== revision || (secondChanged && clock.ticking()) ? {revision, now} : previous;
+        return previous.revision !== revision || (secondChanged && clock.ticking())
+          ? {revision, now}
+          : previous;
       });
     }, intervalMs);
     return () => clearInterval(timer);

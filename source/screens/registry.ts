@@ -27,7 +27,7 @@ export const pluginScreens: Record<PluginScreenId, PluginScreen> = {
     load: () => import('./tokens.js').then((m) => ({default: m.TokensScreen})),
   },
   repositories: {key: 'r', title: 'Repositories'},
-  publish: {key: 'b', title: 'Publish'},
+  publish: {key: 'b', title: 'Publish', load: () => import('./publish.js').then((m) => ({default: m.PublishScreen}))},
 };
 
 export const pluginScreenIds = Object.keys(pluginScreens) as PluginScreenId[];

@@ -1,0 +1,100 @@
+// One row per Dockerfile step: status, number, instruction, CACHED marker and timer. Rows are
+// laid out as strings (not flex boxes): a pane redraws them ten times a second.
+import {Text} from 'ink';
+import {useTheme, type TintName} from '../hooks/use-theme.js';
+import type {StepStatus} from '../services/publish/log-model.js';
+
+export type StepRow = {
+  index: number;
+  total: number;
+  instruction: string;
+  status: StepStatus;
+  cached: boolean;
+  durationMs: number;
+};
+
+const icons: Record<StepStatus, string> = {running: '›', done: '✓', failed: '✗', interrupted: '·'};
+const tints: Record<StepStatus, TintName> = {
+  running: 'accent',
+  done: 'success',
+  failed: 'error',
+  interrupted: 'warning',
+};
+
+/** `0.4s`, `12s`, `3m 07s`. Running steps show whole seconds so the row changes once a second. */
+export function formatDuration(ms: number, precise = true): string {
+  if (ms < 10_000 && precise) return `${(ms / 1000).toFixed(1)}s`;
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function fit(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (text.length <= width) return text.padEnd(width);
+  return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
+}
+
+/**
+ * The rows that fit in `maxRows`: all of them, or the most recent ones after a line saying how
+ * many earlier steps are hidden (the running or failing step is always among the last).
+ */
+export function visibleSteps<T>(
+  rows: readonly T[],
+  maxRows: number,
+): {hidden: number; rows: readonly T[]} {
+  if (rows.length <= maxRows) return {hidden: 0, rows};
+  const keep = Math.max(1, maxRows - 1);
+  return {hidden: rows.length - keep, rows: rows.slice(rows.length - keep)};
+}
+
+export function stepListHeight(count: number, maxRows: number): number {
+  return Math.min(count, Math.max(1, maxRows));
+}
+
+export function StepList({
+  rows,
+  width,
+  maxRows,
+}: {
+  rows: readonly StepRow[];
+  width: number;
+  maxRows: number;
+}) {
+  const theme = useTheme();
+  const {hidden, rows: shown} = visibleSteps(rows, Math.max(1, maxRows));
+  const total = Math.max(0, ...rows.map((row) => row.total));
+  const numberWidth = `${total}/${total}`.length;
+  const instructionWidth = Math.max(4, width - 2 - numberWidth - 1 - 8 - 8);
+  return (
+    <>
+      {hidden > 0 && (
+        <Text dimColor>{fit(`  … ${hidden} earlier step${hidden === 1 ? '' : 's'}`, width)}</Text>
+      )}
+      {shown.map((row) => (
+        <Text key={row.index} wrap="truncate">
+          <Text color={theme.tint(tints[row.status])}>{icons[row.status]} </Text>
+          <Text dimColor>{`${row.index}/${row.total}`.padStart(numberWidth)} </Text>
+          <Text bold={row.status === 'running'}>{fit(row.instruction, instructionWidth)}</Text>
+          <Text color={theme.tint('muted')}>{row.cached ? '  CACHED' : '        '}</Text>
+          <Text color={row.status === 'running' ? theme.tint('accent') : undefined}>
+            {formatDuration(row.durationMs, row.status !== 'running').padStart(8)}
+          </Text>
+        </Text>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,149 @@
+// The publish pane in a real pseudo-terminal, driven like a person: the real pane (bundled)
+// fed by a scripted stand-in for the publish service (test/support/publish-pane-demo.tsx).
+import {existsSync, readFileSync, rmSync} from 'node:fs';
+import path from 'node:path';
+import pty from '@homebridge/node-pty-prebuilt-multiarch';
+import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {cleanEnv, nodeBinary, tempDir} from '../support/cli.js';
+import {bundlePublishPaneDemo} from '../support/publish-pane-bundle.js';
+import {keys, stripAnsi} from '../support/pty.js';
+import {waitFor} from '../support/wait.js';
+
+let demo: string;
+beforeAll(async () => {
+  demo = await bundlePublishPaneDemo();
+});
+afterAll(() => rmSync(demo, {force: true}));
+
+function spawnDemo(mode: 'hold' | 'publish' | 'fail', cwd: string) {
+  const logFile = path.join(cwd, 'publish.log');
+  const child = pty.spawn(nodeBinary, [demo, mode, logFile], {
+    name: 'xterm-256color',
+    cols: 80,
+    rows: 24,
+    cwd,
+    env: cleanEnv({TERM: 'xterm-256color'}),
+  });
+  let output = '';
+  let mark = 0;
+  child.onData((data) => (output += data));
+  const exit = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
+  const session = {
+    logFile,
+    exit,
+    get raw() {
+      return output;
+    },
+    mark: () => (mark = output.length),
+    seen: () => stripAnsi(output.slice(mark)),
+    waitFor: (pattern: string | RegExp, timeoutMs = 15_000) =>
+      waitFor(
+        () =>
+          typeof pattern === 'string'
+            ? session.seen().includes(pattern)
+            : pattern.test(session.seen()),
+        {
+          timeoutMs,
+          intervalMs: 20,
+          message: String(pattern),
+        },
+      ).catch((error: Error) => {
+        throw new Error(`${error.message}; saw:\n${session.seen().slice(-2000)}`);
+      }),
+    async key(data: string) {
+      child.write(data);
+      // One key per write, paced as a person types (ENVIRONMENT.md).
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    },
+    kill: () => child.kill(),
+  };
+  return session;
+}
+
+describe('the publish pane in a terminal', () => {
+  it('searches, toggles follow, saves the log, cancels and closes', async () => {
+    const cwd = tempDir('berth-pane-');
+    const pane = spawnDemo('hold', cwd);
+    try {
+      await pane.waitFor('still compiling');
+      await pane.waitFor(/✓ 1\/4 FROM python:3\.12-slim\s+CACHED/);
+
+      pane.mark();
+      for (const char of '/needle-42') await pane.key(char);
+      await pane.key(keys.enter);
+      await pane.waitFor('"needle-42" 1 match');
+      // The match is drawn in inverse video (not a color: it stays with NO_COLOR, set here).
+      expect(pane.raw).toMatch(/\u001b\[7m(?:\u001b\[[0-9;]*m)*needle-42/);
+
+      pane.mark();
+      await pane.key('f');
+      await pane.waitFor('following');
+      pane.mark();
+      await pane.key('f');
+      await pane.waitFor(/lines \d+-\d+ of \d+/);
+
+      pane.mark();
+      await pane.key('s');
+      const saved = path.join(cwd, 'berth-publish-demo-module-7.log');
+      // Incremental rendering rewrites only what changed ("Saving…" → "Saved…"): wait for the path.
+      await pane.waitFor(saved);
+      expect(readFileSync(saved, 'utf8')).toBe(
+        readFileSync(pane.logFile, 'utf8').slice(0, readFileSync(saved, 'utf8').length),
+      );
+      expect(readFileSync(saved, 'utf8')).toContain('needle-42');
+
+      pane.mark();
+      await pane.key('c');
+      await pane.waitFor('· Cancelled.');
+      await pane.waitFor(/q close/);
+      await pane.key('q');
+      expect(await pane.exit).toBe(130);
+      const text = stripAnsi(pane.raw);
+      expect(text).toContain(`PANE-CLOSED outcome=cancelled cancelled=true saved=${saved}`);
+      // The terminal is handed back with its cursor visible.
+      expect(pane.raw.lastIndexOf('\u001b[?25h')).toBeGreaterThan(
+        pane.raw.lastIndexOf('\u001b[?25l'),
+      );
+    } finally {
+      pane.kill();
+    }
+  });
+
+  it('Ctrl+C cancels a running publish and closes the pane', async () => {
+    const cwd = tempDir('berth-pane-');
+    const pane = spawnDemo('hold', cwd);
+    try {
+      await pane.waitFor('still compiling');
+      await pane.key(keys.ctrlC);
+      expect(await pane.exit).toBe(130);
+      expect(stripAnsi(pane.raw)).toContain('PANE-CLOSED outcome=cancelled cancelled=true');
+      expect(readFileSync(pane.logFile, 'utf8')).toContain('"state":"cancelled"');
+    } finally {
+      pane.kill();
+    }
+  });
+
+  it('shows the failing step output, then the summary and chart of a successful publish', async () => {
+    const cwd = tempDir('berth-pane-');
+    const failed = spawnDemo('fail', cwd);
+    try {
+      await failed.waitFor('Step 4/4 failed: The command returned a non-zero code: 1');
+      await failed.waitFor('SyntaxError: invalid syntax');
+      await failed.key('q');
+      expect(await failed.exit).toBe(1);
+    } finally {
+      failed.kill();
+    }
+
+    const published = spawnDemo('publish', cwd);
+    try {
+      await published.waitFor('127.0.0.1:5000/demo-module:7');
+      await published.waitFor(/2 RUN pip install.*█+/);
+      await published.key(keys.escape);
+      expect(await published.exit).toBe(0);
+      expect(existsSync(path.join(cwd, 'berth-publish-demo-module-7.log'))).toBe(false);
+    } finally {
+      published.kill();
+    }
+  });
+});
