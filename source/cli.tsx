@@ -10,7 +10,11 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {enableCompileCache} = await import('node:module');
   enableCompileCache?.();
   silenceSqliteWarning();
-  process.exitCode = await main(argv);
+  const code = await main(argv);
+  // In a terminal every write has landed (TTY writes are synchronous), and a handle left open
+  // by a screen (a git child, a timer) must not keep berth running after the user quit.
+  if (process.stdout.isTTY) process.exit(code);
+  process.exitCode = code;
 }
 
 async function main(args: string[]): Promise<number> {

@@ -14,7 +14,12 @@ export type GitlabClientOptions = {apiUrl: string; token: string; timeoutMs?: nu
 
 export type GitlabTokenInfo = {scopes: string[]; expiresAt: string | null; active: boolean};
 
-export type GitlabProject = {id: string; pathWithNamespace: string; visibility: string; defaultBranch: string | null};
+export type GitlabProject = {
+  id: string;
+  pathWithNamespace: string;
+  visibility: string;
+  defaultBranch: string | null;
+};
 
 type GitbeakerFailure = {name?: string; cause?: {description?: string; response?: Response}};
 
@@ -92,6 +97,8 @@ export class GitlabClient {
    * token). A 403 means the token sees the project but lacks a scope to read it.
    */
   async getProject(idOrPath: string): Promise<GitlabProject | undefined> {
+    // gitbeaker insists on a token; a public project is read without one.
+    if (!this.token) return this.getPublicProject(idOrPath);
     const api = await this.api();
     try {
       const project = (await api.Projects.show(idOrPath)) as unknown as {
@@ -114,13 +121,48 @@ export class GitlabClient {
     }
   }
 
+  private async getPublicProject(idOrPath: string): Promise<GitlabProject | undefined> {
+    const what = `GET /api/v4/projects/${encodeURIComponent(idOrPath)}`;
+    let response: Response;
+    try {
+      response = await fetch(`${this.apiUrl}/api/v4/projects/${encodeURIComponent(idOrPath)}`, {
+        headers: {accept: 'application/json', 'user-agent': 'berth'},
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw unreachable(this.host, error, this.timeoutMs);
+    }
+    if (response.status === 404 || response.status === 401) return undefined;
+    if (!response.ok) throw unexpectedStatus(this.host, response.status, what);
+    const project = (await response.json()) as {
+      id: number;
+      path_with_namespace: string;
+      visibility?: string;
+      default_branch?: string | null;
+    };
+    return {
+      id: String(project.id),
+      pathWithNamespace: project.path_with_namespace,
+      visibility: project.visibility ?? 'private',
+      defaultBranch: project.default_branch ?? null,
+    };
+  }
+
   /** `GET /projects/{id}/repository/archive.tar.gz?sha=`, streamed. */
-  async openArchive(idOrPath: string, sha: string, options: {signal?: AbortSignal} = {}): Promise<ArchiveResponse> {
+  async openArchive(
+    idOrPath: string,
+    sha: string,
+    options: {signal?: AbortSignal} = {},
+  ): Promise<ArchiveResponse> {
     const {requestArchive} = await import('./archive-download.js');
     const url = `${this.apiUrl}/api/v4/projects/${encodeURIComponent(idOrPath)}/repository/archive.tar.gz?sha=${encodeURIComponent(sha)}`;
     const headers: Record<string, string> = {'user-agent': 'berth'};
     if (this.token) headers['private-token'] = this.token;
-    const response = await requestArchive(url, {headers, idleTimeoutMs: this.timeoutMs, signal: options.signal});
+    const response = await requestArchive(url, {
+      headers,
+      idleTimeoutMs: this.timeoutMs,
+      signal: options.signal,
+    });
     if (response.status === 401) throw refusedToken(this.host);
     if (response.status === 403) throw insufficientScope(this.host, undefined);
     return response;
@@ -135,9 +177,13 @@ function statusOf(error: unknown): number | undefined {
 
 /** 403 from GitLab: the token is valid but its scopes do not allow reading the project. */
 function insufficientScope(host: string, error: unknown): AuthError {
-  const challenge = (error as GitbeakerFailure | undefined)?.cause?.response?.headers.get('www-authenticate') ?? '';
+  const challenge =
+    (error as GitbeakerFailure | undefined)?.cause?.response?.headers.get('www-authenticate') ?? '';
   const scope = /scope="([^"]*)"/.exec(challenge)?.[1];
-  return new AuthError(`The token may not read this project on ${host}${scope ? ` (it needs one of the scopes: ${scope.split(" ").join(", ")})` : ""}.`, {
-    hint: "Create a token with the read_api scope and add it with `berth token add gitlab`.",
-  });
+  return new AuthError(
+    `The token may not read this project on ${host}${scope ? ` (it needs one of the scopes: ${scope.split(' ').join(', ')})` : ''}.`,
+    {
+      hint: 'Create a token with the read_api scope and add it with `berth token add gitlab`.',
+    },
+  );
 }

@@ -18,11 +18,8 @@ export function useCodeReference(deps: Deps, version: number, enabled = true): C
     let cancelled = false;
     void (async () => {
       try {
-        const [{detectCodeReference}, candidates] = await Promise.all([
-          import('../services/code-reference.js'),
-          registeredRepositories(deps),
-        ]);
-        const detection = await detectCodeReference(deps.cwd, candidates);
+        const {getCodeReference} = await import('../services/code-repositories.js');
+        const {detection} = await getCodeReference(deps, deps.cwd);
         if (!cancelled) setState({status: 'ready', detection});
       } catch (error) {
         if (!cancelled) setState({status: 'error', message: userFacingError(error)});
@@ -33,13 +30,4 @@ export function useCodeReference(deps: Deps, version: number, enabled = true): C
     };
   }, [deps, version, enabled]);
   return state;
-}
-
-/**
- * The registered repositories to match the checkout against.
- * SLOT: wire the code-repositories service here once it lands (its candidate list); until then
- * detection still reports commit, clean and pushed, with `repository: null`.
- */
-async function registeredRepositories(_deps: Deps) {
-  return [];
 }

@@ -26,8 +26,16 @@ export const pluginScreens: Record<PluginScreenId, PluginScreen> = {
     title: 'Tokens',
     load: () => import('./tokens.js').then((m) => ({default: m.TokensScreen})),
   },
-  repositories: {key: 'r', title: 'Repositories'},
-  publish: {key: 'b', title: 'Publish', load: () => import('./publish.js').then((m) => ({default: m.PublishScreen}))},
+  repositories: {
+    key: 'r',
+    title: 'Repositories',
+    load: () => import('./repositories.js').then((m) => ({default: m.RepositoriesScreen})),
+  },
+  publish: {
+    key: 'b',
+    title: 'Publish',
+    load: () => import('./publish.js').then((m) => ({default: m.PublishScreen})),
+  },
 };
 
 export const pluginScreenIds = Object.keys(pluginScreens) as PluginScreenId[];

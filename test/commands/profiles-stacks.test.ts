@@ -22,7 +22,7 @@ describe('first run', () => {
   it('creates profile default with stack default and reports it as global outside a repository', async () => {
     const status = await berth(['status', '--json']);
     expect(status.code).toBe(0);
-    expect(status.json<StatusJson>()).toEqual({
+    expect(status.json<StatusJson>()).toMatchObject({
       repositoryRoot: null,
       profile: {name: 'default', source: 'global'},
       stack: {name: 'default', source: 'global'},
@@ -62,7 +62,7 @@ describe('per-directory repositories', () => {
     const nested = path.join(project, 'a/b/c');
     mkdirSync(nested, {recursive: true});
     const status = (await berth(['status', '--json'], {cwd: nested})).json<StatusJson>();
-    expect(status).toEqual({repositoryRoot: project, profile: {name: 'default', source: 'local'}, stack: {name: 'gpu', source: 'local'}});
+    expect(status).toMatchObject({repositoryRoot: project, profile: {name: 'default', source: 'local'}, stack: {name: 'gpu', source: 'local'}});
 
     // Outside the repository the global stack is untouched.
     const outside = (await berth(['status', '--json'], {cwd: configDir})).json<StatusJson>();

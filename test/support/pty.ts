@@ -57,10 +57,23 @@ export function spawnBerth(
     output += data;
     for (const waiter of waiters) waiter();
   });
-  const exit = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
-  let exited = false;
-  void exit.then(() => {
-    exited = true;
+  const exited = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
+  // Awaiting the exit is bounded, and a hang reports the screen rather than a bare test timeout.
+  const exit = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`berth did not exit within 20 s. Screen:\n${stripAnsi(output).slice(-3000)}`)),
+      20_000,
+    );
+    timer.unref();
+    void exited.then((code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+  });
+  exit.catch(() => undefined);
+  let hasExited = false;
+  void exited.then(() => {
+    hasExited = true;
     for (const waiter of waiters) waiter();
   });
 
@@ -92,7 +105,7 @@ export function spawnBerth(
             clearTimeout(timer);
             waiters.delete(check);
             resolve();
-          } else if (exited) {
+          } else if (hasExited) {
             clearTimeout(timer);
             waiters.delete(check);
             reject(

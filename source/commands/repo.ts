@@ -1,0 +1,323 @@
+import type {Command} from 'commander';
+import {UsageError} from '../lib/errors.js';
+import {confirm} from '../lib/prompt.js';
+import type {CodeDetection} from '../models/code-reference.js';
+import type {CodeRepositoryRecord} from '../models/code-repository.js';
+import {
+  deleteRepository,
+  describeRepository,
+  downloadRepository,
+  getCodeReference,
+  ignoreUntrackedFromEnv,
+  listRepositories,
+  registerRepository,
+  updateRepository,
+  type DownloadProgress,
+} from '../services/code-repositories.js';
+import {parseOptions} from '../services/components.js';
+import {announce, collect, type CommandContext, type RegisterCommands} from './context.js';
+
+type RegisterFlags = {
+  type: string;
+  owner?: string;
+  repository?: string;
+  group?: string;
+  project?: string;
+  host?: string;
+  apiUrl?: string;
+  instanceUrl?: string;
+  token?: string;
+  source?: string;
+  option?: string[];
+};
+
+export const registerRepoCommands: RegisterCommands = (program, ctx) => {
+  const {output} = ctx;
+  const repo = program
+    .command('repo')
+    .description(
+      'Register code repositories (GitHub, GitLab, custom), detect checkouts, download commits.',
+    );
+
+  repo
+    .command('register')
+    .description('Register a code repository; it is checked with its provider first.')
+    .argument('<name>')
+    .requiredOption('--type <type>', 'github, gitlab or custom')
+    .option('--owner <owner>', 'GitHub: the owner (user or organisation)')
+    .option('--repository <repository>', 'GitHub: the repository')
+    .option('--group <group>', 'GitLab: the group, subgroups as a/b/c')
+    .option('--project <project>', 'GitLab: the project')
+    .option('--host <host>', 'where clones point (default github.com / gitlab.com)')
+    .option(
+      '--api-url <url>',
+      'GitHub API URL (default https://api.github.com; GHE: https://HOST/api/v3)',
+    )
+    .option('--instance-url <url>', 'GitLab instance URL (default https://gitlab.com)')
+    .option(
+      '--token <name>',
+      'the NAME of a stored token (`berth token list`), never the token itself',
+    )
+    .option('--source <module#export>', 'custom: ./module.js#ExportName')
+    .option('--option <key=value>', 'custom: constructor option (repeatable)', collect, [])
+    .action(async (name: string, flags: RegisterFlags) => {
+      const result = await registerRepository(ctx.deps, {
+        name,
+        type: flags.type,
+        owner: flags.owner,
+        repository: flags.repository,
+        group: flags.group,
+        project: flags.project,
+        host: flags.host,
+        apiUrl: flags.apiUrl,
+        instanceUrl: flags.instanceUrl,
+        token: flags.token,
+        source: flags.source,
+        options: flags.option?.length ? parseOptions(flags.option) : undefined,
+      });
+      announce(ctx, result.context);
+      output.success(`Registered code repository '${name}' (${describeWhere(result.repository)}).`);
+      printRecord(ctx, result.repository);
+    });
+
+  repo
+    .command('list')
+    .description('List the code repositories of the active profile.')
+    .action(async () => {
+      const {repositories, context} = await listRepositories(ctx.deps);
+      announce(ctx, context);
+      output.result(repositories, () => {
+        if (repositories.length === 0) {
+          output.line(
+            'No code repositories. Register one with `berth repo register NAME --type github ...`.',
+          );
+          return;
+        }
+        output.table(
+          ['NAME', 'TYPE', 'LOCATION', 'VISIBILITY', 'TOKEN'],
+          repositories.map((r) => [
+            r.name,
+            r.type,
+            describeWhere(r),
+            r.visibility ?? '-',
+            r.token ?? '-',
+          ]),
+        );
+      });
+    });
+
+  repo
+    .command('describe')
+    .description("Show a code repository and this directory's checkout of it, if any.")
+    .argument('<name>')
+    .option(
+      '--ignore-untracked',
+      'untracked files do not make the checkout dirty (also BERTH_IGNORE_UNTRACKED=1)',
+    )
+    .action(async (name: string, flags: {ignoreUntracked?: boolean}) => {
+      const result = await describeRepository(ctx.deps, name, {
+        ignoreUntracked: flags.ignoreUntracked || undefined,
+      });
+      announce(ctx, result.context);
+      output.result({...result.repository, checkout: result.checkout}, () => {
+        printRecord(ctx, result.repository, true);
+        if (result.checkout) {
+          output.line('This directory:');
+          printDetection(ctx, result.checkout, '  ');
+        } else output.line(`This directory: not a checkout of '${name}'`);
+      });
+    });
+
+  repo
+    .command('update')
+    .description('Change a code repository (token, API URL, host, options); it is checked again.')
+    .argument('<name>')
+    .option('--token <name>', 'the NAME of a stored token')
+    .option('--no-token', 'use no token (public repositories)')
+    .option('--host <host>', 'where clones point')
+    .option('--api-url <url>', 'GitHub API URL')
+    .option('--instance-url <url>', 'GitLab instance URL')
+    .option('--option <key=value>', 'custom: constructor option (repeatable; merged)', collect, [])
+    .action(
+      async (
+        name: string,
+        flags: {
+          token?: string | false;
+          host?: string;
+          apiUrl?: string;
+          instanceUrl?: string;
+          option?: string[];
+        },
+        command: Command,
+      ) => {
+        // commander sets `token: true` by default for a --no-token pair; only an explicit flag counts.
+        const tokenSource = command.getOptionValueSource('token');
+        const token =
+          tokenSource === 'cli'
+            ? flags.token === false
+              ? null
+              : (flags.token as string)
+            : undefined;
+        const result = await updateRepository(ctx.deps, {
+          name,
+          token,
+          host: flags.host,
+          apiUrl: flags.apiUrl,
+          instanceUrl: flags.instanceUrl,
+          options: flags.option?.length ? parseOptions(flags.option) : undefined,
+        });
+        announce(ctx, result.context);
+        output.success(`Updated code repository '${name}'.`);
+        printRecord(ctx, result.repository);
+      },
+    );
+
+  repo
+    .command('delete')
+    .description('Delete a code repository (runs and modules keep their code references).')
+    .argument('<name>')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (name: string, flags: {yes?: boolean}) => {
+      const result = await deleteRepository(ctx.deps, {
+        name,
+        confirm: async () =>
+          flags.yes === true ||
+          confirm(ctx.io, `Delete code repository '${name}'?`, 'Pass -y to delete without asking.'),
+      });
+      announce(ctx, result.context);
+      output.success(`Deleted code repository '${name}'.`);
+    });
+
+  repo
+    .command('detect')
+    .description(
+      'Which registered repository PATH is a checkout of, and its state. Local only: no network.',
+    )
+    .argument('[path]', 'a directory (default: the current one)')
+    .option(
+      '--ignore-untracked',
+      'untracked files do not make the checkout dirty (also BERTH_IGNORE_UNTRACKED=1)',
+    )
+    .action(async (dir: string | undefined, flags: {ignoreUntracked?: boolean}) => {
+      const ignoreUntracked =
+        flags.ignoreUntracked === true || ignoreUntrackedFromEnv(ctx.deps.env);
+      const result = await getCodeReference(ctx.deps, dir ?? '.', {ignoreUntracked});
+      announce(ctx, result.context);
+      output.result(result.detection, () => printDetection(ctx, result.detection));
+    });
+
+  repo
+    .command('download')
+    .description("Download a commit's files into a new or empty directory (one archive request).")
+    .argument('<name>')
+    .requiredOption('--commit <sha>', 'the commit (full or abbreviated SHA)')
+    .requiredOption('--dir <dir>', 'target directory (new or empty)')
+    .option('--subdirectory <path>', 'only this folder of the repository, re-rooted at --dir')
+    .action(async (name: string, flags: {commit: string; dir: string; subdirectory?: string}) => {
+      if (flags.dir.trim() === '') throw new UsageError('--dir is empty.');
+      const progress = progressPrinter(ctx);
+      const controller = new AbortController();
+      const onSignal = () => controller.abort();
+      process.once('SIGINT', onSignal);
+      try {
+        const result = await downloadRepository(ctx.deps, {
+          name,
+          commit: flags.commit,
+          dir: flags.dir,
+          subdirectory: flags.subdirectory,
+          signal: controller.signal,
+          onProgress: output.json ? undefined : progress.update,
+        });
+        progress.done();
+        announce(ctx, result.context);
+        const {context: _context, ...summary} = result;
+        output.result(summary, () => {
+          output.success(
+            `Downloaded ${result.files} files${result.symlinks ? ` and ${result.symlinks} symlinks` : ''} (${formatBytes(result.bytes)} compressed) of ${name} at ${result.commit} into ${result.directory}.`,
+          );
+        });
+      } finally {
+        progress.done();
+        process.removeListener('SIGINT', onSignal);
+      }
+    });
+};
+
+function describeWhere(record: CodeRepositoryRecord): string {
+  if (record.type === 'custom') return record.source ?? '';
+  return `${record.host}/${record.path}`;
+}
+
+function printRecord(ctx: CommandContext, record: CodeRepositoryRecord, full = false): void {
+  const {output} = ctx;
+  if (output.json) {
+    output.data(record);
+    return;
+  }
+  const rows: Array<[string, string | null | undefined]> = [
+    ['Name', record.name],
+    ['Type', record.type],
+    ...(record.type === 'custom'
+      ? ([
+          ['Source', record.source],
+          [
+            'Options',
+            Object.entries(record.options ?? {})
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ') || '-',
+          ],
+        ] as Array<[string, string]>)
+      : ([
+          ['Location', `${record.host}/${record.path}`],
+          [record.type === 'github' ? 'API' : 'Instance', record.apiUrl],
+          ['Token', record.token ?? '(none)'],
+          ['Visibility', record.visibility],
+          ['Default branch', record.defaultBranch],
+        ] as Array<[string, string | null]>)),
+  ];
+  if (full) rows.push(['Id', record.id], ['Registered', record.createdAt]);
+  for (const [label, value] of rows) output.line(`  ${`${label}:`.padEnd(16)}${value ?? '-'}`);
+}
+
+function printDetection(ctx: CommandContext, detection: CodeDetection, indent = ''): void {
+  const {output} = ctx;
+  const rows: Array<[string, string]> = [
+    ['Repository', detection.repository ?? '(none)'],
+    ['Remote', detection.remote ?? '-'],
+    ['Commit', detection.commit ?? '-'],
+    ['Subdirectory', detection.subdirectory === null ? '-' : detection.subdirectory || '.'],
+    ['Clean', detection.clean ? 'yes' : 'no'],
+    ['Pushed', detection.pushed ? 'yes' : 'no'],
+    ['Reason', detection.reason ?? '-'],
+  ];
+  for (const [label, value] of rows) output.line(`${indent}${`${label}:`.padEnd(14)}${value}`);
+}
+
+/** One progress line on stderr, rewritten in place on a terminal, printed once otherwise. */
+function progressPrinter(ctx: CommandContext) {
+  const tty = Boolean(ctx.io.stderr.isTTY);
+  let shown = false;
+  let last: DownloadProgress | undefined;
+  return {
+    update: (progress: DownloadProgress) => {
+      last = progress;
+      if (!tty) return;
+      const total = progress.totalBytes ? ` of ${formatBytes(progress.totalBytes)}` : '';
+      ctx.io.stderr.write(`\r\u001b[2KDownloading: ${formatBytes(progress.bytes)}${total}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) ctx.io.stderr.write('\r\u001b[2K');
+      else if (last && !tty)
+        ctx.output.info(`Downloaded ${formatBytes(last.bytes)}; extracted safely.`);
+      shown = false;
+      last = undefined;
+    },
+  };
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}

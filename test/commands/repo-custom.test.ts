@@ -1,0 +1,220 @@
+// Custom code repositories: the example module from examples/custom-repository, loaded from a
+// path relative to the cwd, plus the ways a module can be wrong.
+import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
+import {repoRoot, runBerth, tempDir, type RunResult} from '../support/cli.js';
+import {git, makeSourceRepository} from './repo-fixture.js';
+
+const example = path.join(repoRoot, 'examples/custom-repository/git-mirror-repository.mjs');
+let mirror: string;
+let sha: string;
+let configDir: string;
+let work: string;
+
+beforeAll(() => {
+  const source = tempDir('berth-custom-source-');
+  ({sha} = makeSourceRepository(source));
+  mirror = path.join(tempDir('berth-custom-mirror-'), 'models.git');
+  git(source, 'clone', '-q', '--bare', source, mirror);
+});
+afterAll(() => undefined);
+beforeEach(() => {
+  configDir = tempDir('berth-custom-config-');
+  work = tempDir('berth-custom-work-');
+});
+
+const berth = (args: string[], cwd = work): Promise<RunResult> =>
+  runBerth(args, {cwd, env: {BERTH_CONFIG_DIR: configDir}});
+
+function writeModule(name: string, text: string): string {
+  const file = path.join(work, name);
+  writeFileSync(file, text);
+  return `./${name}`;
+}
+
+describe('custom repositories', () => {
+  it('registers the example module (relative path stored absolute), detects a checkout and downloads a commit', async () => {
+    const relative = path.relative(work, example);
+    const registered = await berth([
+      'repo',
+      'register',
+      'mirror',
+      '--type',
+      'custom',
+      '--source',
+      `${relative}#GitMirrorRepository`,
+      '--option',
+      `url=${mirror}`,
+      '--json',
+    ]);
+    expect(registered.code, registered.stderr).toBe(0);
+    expect(registered.json()).toMatchObject({
+      type: 'custom',
+      source: `${example}#GitMirrorRepository`,
+      options: {url: mirror},
+      host: null,
+      token: null,
+    });
+
+    const checkout = path.join(tempDir('berth-custom-clone-'), 'models');
+    git(path.dirname(checkout), 'clone', '-q', mirror, checkout);
+    const detect = await berth(['repo', 'detect', 'services/api', '--json'], checkout);
+    expect(detect.code, detect.stderr).toBe(0);
+    expect(detect.json()).toMatchObject({
+      repository: 'mirror',
+      remote: 'custom:mirror',
+      commit: sha,
+      subdirectory: 'services/api',
+      clean: true,
+      pushed: true,
+      reason: null,
+    });
+
+    const target = path.join(tempDir('berth-custom-out-'), 'files');
+    const download = await berth([
+      'repo',
+      'download',
+      'mirror',
+      '--commit',
+      sha,
+      '--dir',
+      target,
+      '--json',
+    ]);
+    expect(download.code, download.stderr).toBe(0);
+    expect(download.json()).toMatchObject({files: 4, symlinks: 2, requests: 0});
+    expect(statSync(path.join(target, 'run.sh')).mode & 0o111).not.toBe(0);
+    expect(readFileSync(path.join(target, 'README.md'), 'utf8')).toBe('# widgets\n');
+  });
+
+  it('accepts a factory function export and merges --option on update', async () => {
+    const registered = await berth([
+      'repo',
+      'register',
+      'mirror',
+      '--type',
+      'custom',
+      '--source',
+      `${example}#createGitMirrorRepository`,
+      '--option',
+      `url=${mirror}`,
+    ]);
+    expect(registered.code, registered.stderr).toBe(0);
+    const updated = await berth(['repo', 'update', 'mirror', '--option', 'note=x', '--json']);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.json()).toMatchObject({options: {url: mirror, note: 'x'}});
+  });
+
+  it('fails clearly when login() fails, and stores nothing', async () => {
+    const result = await berth([
+      'repo',
+      'register',
+      'mirror',
+      '--type',
+      'custom',
+      '--source',
+      `${example}#GitMirrorRepository`,
+      '--option',
+      `url=${path.join(work, 'none.git')}`,
+    ]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('login() failed');
+    expect(result.stderr).toContain('is not a git repository');
+    expect((await berth(['repo', 'list', '--json'])).json()).toEqual([]);
+  });
+
+  it('names the problem: missing file, missing export, missing method, throwing constructor, syntax error', async () => {
+    const missingFile = await berth([
+      'repo',
+      'register',
+      'x',
+      '--type',
+      'custom',
+      '--source',
+      './nope.mjs#Repo',
+    ]);
+    expect(missingFile.code).toBe(1);
+    expect(missingFile.stderr).toContain(`${path.join(work, 'nope.mjs')} does not exist`);
+
+    const source = writeModule(
+      'partial.mjs',
+      'export class Partial { login() {} getLocalContext() { return null; } }\nexport const value = 1;\n',
+    );
+    const wrongExport = await berth([
+      'repo',
+      'register',
+      'x',
+      '--type',
+      'custom',
+      '--source',
+      `${source}#Nope`,
+    ]);
+    expect(wrongExport.code).toBe(1);
+    expect(wrongExport.stderr).toContain('has no class or function export "Nope"');
+    expect(wrongExport.stderr).toContain('Its function exports: Partial');
+
+    const missingMethod = await berth([
+      'repo',
+      'register',
+      'x',
+      '--type',
+      'custom',
+      '--source',
+      `${source}#Partial`,
+    ]);
+    expect(missingMethod.code).toBe(1);
+    expect(missingMethod.stderr).toContain('does not implement downloadFiles()');
+
+    const throwing = writeModule(
+      'throwing.mjs',
+      'export class Throwing { constructor(o) { throw new Error(`needs url, got ${JSON.stringify(o)}`); } }\n',
+    );
+    const failed = await berth([
+      'repo',
+      'register',
+      'x',
+      '--type',
+      'custom',
+      '--source',
+      `${throwing}#Throwing`,
+      '--option',
+      'a=b',
+    ]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('failed to start: needs url, got {"a":"b"}');
+
+    const broken = writeModule('broken.mjs', 'export class {\n');
+    const syntax = await berth([
+      'repo',
+      'register',
+      'x',
+      '--type',
+      'custom',
+      '--source',
+      `${broken}#X`,
+    ]);
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toContain("Can't load");
+
+    const noSource = await berth(['repo', 'register', 'x', '--type', 'custom']);
+    expect(noSource.code).toBe(2);
+  });
+
+  it('a failing downloadFiles() leaves no partial directory', async () => {
+    const source = writeModule(
+      'half.mjs',
+      `import {writeFileSync} from 'node:fs';\nexport class Half { login() {} getLocalContext() { return null; }\n  downloadFiles(commit, dir) { writeFileSync(dir + '/one.txt', '1'); throw new Error('connection lost'); } }\n`,
+    );
+    mkdirSync(path.join(work, 'sub'));
+    expect(
+      (await berth(['repo', 'register', 'half', '--type', 'custom', '--source', `${source}#Half`]))
+        .code,
+    ).toBe(0);
+    const target = path.join(work, 'out');
+    const result = await berth(['repo', 'download', 'half', '--commit', sha, '--dir', target]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('downloadFiles() failed: connection lost');
+    expect(existsSync(target)).toBe(false);
+  });
+});
