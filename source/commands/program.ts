@@ -6,22 +6,37 @@ import path from 'node:path';
 import {createDeps, type Deps} from '../deps.js';
 import {BerthError, ExitCode, errorMessage} from '../lib/errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
-import {registerComponentCommands} from './component.js';
-import type {CommandContext} from './context.js';
-import {registerInitCommand} from './init.js';
-import {registerModuleCommands} from './module.js';
-import {registerProfileCommands} from './profile.js';
-import {registerPublishCommand} from './publish.js';
-import {registerRepoCommands} from './repo.js';
-import {registerRunCommands} from './run.js';
-import {registerSetupCommand} from './setup.js';
-import {registerStackCommands} from './stack.js';
-import {registerStatusCommand} from './status.js';
-import {registerTokenCommands} from './token.js';
+import type {CommandContext, RegisterCommands} from './context.js';
 
 export const version = process.env.BERTH_VERSION ?? '0.0.0-dev';
 
-export function createProgram(ctx: CommandContext): Command {
+// Each command group is its own chunk: `berth stack list` loads the stack commands and their
+// services, not the token, repository or publish code (and the Node built-ins those pull in).
+const commandGroups: Record<string, () => Promise<RegisterCommands>> = {
+  init: () => import('./init.js').then((m) => m.registerInitCommand),
+  status: () => import('./status.js').then((m) => m.registerStatusCommand),
+  profile: () => import('./profile.js').then((m) => m.registerProfileCommands),
+  stack: () => import('./stack.js').then((m) => m.registerStackCommands),
+  component: () => import('./component.js').then((m) => m.registerComponentCommands),
+  token: () => import('./token.js').then((m) => m.registerTokenCommands),
+  repo: () => import('./repo.js').then((m) => m.registerRepoCommands),
+  setup: () => import('./setup.js').then((m) => m.registerSetupCommand),
+  publish: () => import('./publish.js').then((m) => m.registerPublishCommand),
+  module: () => import('./module.js').then((m) => m.registerModuleCommands),
+  run: () => import('./run.js').then((m) => m.registerRunCommands),
+  runs: () => import('./run.js').then((m) => m.registerRunCommands),
+};
+
+/** The groups to register: the one named on the command line, or all (help, typos). */
+function groupsFor(argv: readonly string[]): Array<() => Promise<RegisterCommands>> {
+  const first = argv.find((argument) => !argument.startsWith('-'));
+  const named = first === undefined ? undefined : commandGroups[first];
+  if (named && !argv.includes('--help') && !argv.includes('-h')) return [named];
+  const all = Object.entries(commandGroups).filter(([name]) => name !== 'runs');
+  return all.map(([, load]) => load);
+}
+
+export async function createProgram(ctx: CommandContext, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('berth')
     .description('Tokens, code repositories, per-directory profiles and stacks, and published code modules.')
     .version(version, '-v, --version', 'print the version')
@@ -35,17 +50,7 @@ export function createProgram(ctx: CommandContext): Command {
     })
     .addHelpText('after', '\nRun `berth` alone in a terminal for the TUI. Docs: readme.md.');
 
-  registerInitCommand(program, ctx);
-  registerStatusCommand(program, ctx);
-  registerProfileCommands(program, ctx);
-  registerStackCommands(program, ctx);
-  registerComponentCommands(program, ctx);
-  registerTokenCommands(program, ctx);
-  registerRepoCommands(program, ctx);
-  registerSetupCommand(program, ctx);
-  registerPublishCommand(program, ctx);
-  registerModuleCommands(program, ctx);
-  registerRunCommands(program, ctx);
+  for (const register of await Promise.all(groupsFor(argv).map((load) => load()))) register(program, ctx);
 
   // Every subcommand reports usage errors (exit 2) through the same override.
   const inherit = (command: Command) => {
@@ -70,7 +75,7 @@ export async function runCli(options: RunOptions): Promise<number> {
   const deps = options.deps ?? createDeps();
   const ctx: CommandContext = {deps, output, io};
   try {
-    const program = createProgram(ctx);
+    const program = await createProgram(ctx, argv);
     await program.parseAsync(argv, {from: 'user'});
     return ExitCode.ok;
   } catch (error) {
