@@ -34,6 +34,11 @@ export type RunContainerInput = {
   args: string[];
   env?: string[];
   networkMode?: string;
+  /**
+   * Written to the container's stdin, which is then closed: the way to hand a secret to the
+   * container without it showing in `docker inspect` (env, args) or in any process's argv.
+   */
+  stdin?: string;
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
@@ -283,6 +288,9 @@ export function createDockerClient(hostValue?: string): DockerClient {
           Cmd: input.args,
           Env: input.env,
           Tty: false,
+          ...(input.stdin !== undefined
+            ? {OpenStdin: true, StdinOnce: true, AttachStdin: true}
+            : {}),
           HostConfig: {NetworkMode: input.networkMode ?? 'host'},
         }),
       );
@@ -291,7 +299,8 @@ export function createDockerClient(hostValue?: string): DockerClient {
           stream: true,
           stdout: true,
           stderr: true,
-        })) as NodeJS.ReadableStream;
+          ...(input.stdin !== undefined ? {stdin: true, hijack: true} : {}),
+        })) as NodeJS.ReadWriteStream;
         const stdout = new PassThrough();
         const stderr = new PassThrough();
         stdout.on('data', (chunk: Buffer) => input.onStdout?.(chunk));
@@ -303,6 +312,10 @@ export function createDockerClient(hostValue?: string): DockerClient {
           attach.on('error', () => resolve());
         });
         await container.start();
+        if (input.stdin !== undefined) {
+          // End of input (half-close) makes the engine close the container's stdin (StdinOnce).
+          attach.end(input.stdin);
+        }
         const onAbort = () => void container.kill({signal: 'SIGTERM'}).catch(() => undefined);
         input.signal?.addEventListener('abort', onAbort, {once: true});
         try {

@@ -13,6 +13,7 @@ type PublishFlags = {
   dryRun?: boolean;
   entry?: string;
   dependenciesOnly?: boolean;
+  full?: boolean;
   pipIndexUrl?: string;
   pipExtraIndexUrl?: string[];
   pipFindLinks?: string[];
@@ -39,8 +40,12 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
     .option('--plain', 'print events as lines, no TUI')
     .option('--dry-run', 'validate, print the schema and the Dockerfile, build nothing')
     .option(
+      '--full',
+      'always put the code in the image (default: dependencies only for a clean, pushed checkout of a registered GitHub/GitLab repository)',
+    )
+    .option(
       '--dependencies-only',
-      'clean, pushed checkout of a registered repository: an image without the code, reused while the dependencies are unchanged',
+      'insist on an image without the code (fail, saying why, unless the checkout is clean, pushed and registered)',
     )
     .option('--pip-index-url <url>', 'pip --index-url for the dependencies')
     .option('--pip-extra-index-url <url>', 'pip --extra-index-url (repeatable)', collect)
@@ -70,17 +75,33 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         ...(flags.pipTrustedHost ? {trustedHosts: flags.pipTrustedHost} : {}),
       };
       const hasPip = Object.keys(pip).length > 0;
+      if (flags.full && flags.dependenciesOnly) {
+        throw new UsageError('--full and --dependencies-only contradict each other.', {
+          hint: 'Pass one of them, or neither to let berth choose from the checkout.',
+        });
+      }
+      const mode = flags.full
+        ? ('full' as const)
+        : flags.dependenciesOnly
+          ? ('dependencies-only' as const)
+          : ('auto' as const);
 
       if (flags.dryRun) {
         const path = await import('node:path');
         const {prepareProject, dryRunJson} = await import('../services/publish/project.js');
+        const {planPublishMode} = await import('../services/publish/publish.js');
+        const plan = await planPublishMode(ctx.deps, projectPath, mode);
         const prepared = await prepareProject(path.resolve(ctx.deps.cwd, projectPath), {
           berthVersion: version,
+          mode: plan.mode,
+          commit: plan.commit,
+          ...(plan.sourceUrl ? {sourceUrl: plan.sourceUrl} : {}),
           ...(flags.entry ? {entry: flags.entry} : {}),
           ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
           ...(hasPip ? {pip} : {}),
         });
-        const document = dryRunJson(prepared);
+        const document = {...dryRunJson(prepared), modeReason: plan.message};
+        document.notes = [plan.message, ...document.notes];
         output.result(document, () => printDryRun(output, document));
         return;
       }
@@ -93,7 +114,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
         ...(flags.entry ? {entry: flags.entry} : {}),
         ...(hasPip ? {pip} : {}),
-        mode: flags.dependenciesOnly ? ('dependencies-only' as const) : ('full' as const),
+        mode,
       };
       const interactive =
         !flags.plain &&
@@ -141,11 +162,14 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           digest: record.digest,
           commit: record.commit,
           reused: record.reused,
+          mode: record.mode,
+          codeReference: record.codeReference,
+          dependencyChecksum: record.dependencyChecksum,
           logFile: record.logFile,
         },
         () =>
           output.success(
-            `Published ${record.slug} version ${record.version}${record.reused ? ' (reused image, nothing built)' : ''}: ${record.image}@${record.digest}`,
+            `Published ${record.slug} version ${record.version}${record.reused ? ' (reused image, nothing built)' : record.mode === 'dependencies-only' ? ' (dependencies only; code downloaded at run time)' : ''}: ${record.image}@${record.digest}`,
           ),
       );
     });

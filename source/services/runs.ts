@@ -8,6 +8,7 @@ import {existsSync} from 'node:fs';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {CancelledError, UsageError, UserError, errorMessage} from '../lib/errors.js';
+import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import type {ModuleParameter} from '../models/module.js';
 import type {RunRecord} from '../models/run.js';
 import type {Component} from '../models/stack.js';
@@ -240,22 +241,106 @@ async function runInDocker(
       ...(options.signal ? {signal: options.signal} : {}),
     });
   }
-  if (module.mode !== 'full') {
-    throw new UserError(
-      'Running a dependencies-only module is not supported yet: its code download needs the repository archive.',
-      {
-        hint: 'Publish it again without --dependencies-only to put the code in the image.',
-      },
-    );
-  }
+  const code =
+    module.mode === 'dependencies-only' ? await codeDownloadOf(deps, context, module) : undefined;
+  if (code) options.onInfo?.(`Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}`);
   const {exitCode} = await docker.runContainer({
     image,
     args,
+    // The image's bootstrap downloads the code from the forge's API on start; `host` reaches it
+    // wherever the engine has no bridge network.
+    networkMode: 'host',
+    ...(code ? {env: code.env} : {}),
+    // The token travels on stdin: env and args would show in `docker inspect`.
+    ...(code?.token ? {stdin: `${code.token}\n`} : {}),
     ...(options.signal ? {signal: options.signal} : {}),
     ...(options.onStdout ? {onStdout: options.onStdout} : {}),
     ...(options.onStderr ? {onStderr: options.onStderr} : {}),
   });
   return exitCode;
+}
+
+type CodeDownload = {env: string[]; token: string | null; where: string};
+
+/**
+ * What a dependencies-only container needs to fetch its code: the archive URL of the recorded
+ * repository at the recorded commit (GitHub's tarball, GitLab's archive, on the repository's own
+ * API host) and, for a private repository, the token (handed over on stdin, never in the env).
+ */
+export async function codeDownloadOf(
+  deps: Deps,
+  context: ActiveContext,
+  module: ModuleView,
+): Promise<CodeDownload> {
+  const reference = module.codeReference;
+  if (!reference) {
+    throw new UserError(
+      `${module.slug} version ${module.version} has no recorded code reference: its image holds no code.`,
+      {
+        hint: 'Publish it again (`berth publish --full` puts the code in the image).',
+      },
+    );
+  }
+  const store = await deps.openStore(context.profile);
+  const repositories = await store.collection<CodeRepositoryRecord>('repositories').list();
+  const repository = repositories.find((r) => r.id === reference.repositoryId);
+  if (!repository) {
+    throw new UserError(
+      `The code repository of ${module.slug} version ${module.version} is no longer registered in profile '${context.profile.name}'.`,
+      {
+        hint: 'Its image holds no code. Register the repository again and publish again, or publish with --full.',
+      },
+    );
+  }
+  if (
+    (repository.type !== 'github' && repository.type !== 'gitlab') ||
+    !repository.apiUrl ||
+    !repository.path
+  ) {
+    throw new UserError(
+      `${repository.name} is a ${repository.type} repository: a container cannot download its code.`,
+      {
+        hint: 'Publish with --full to put the code in the image.',
+      },
+    );
+  }
+  const commit = reference.commit;
+  const api = repository.apiUrl.replace(/\/+$/, '');
+  let url: string;
+  let header: string;
+  if (repository.type === 'github') {
+    const [owner = '', repo = ''] = repository.path.split('/');
+    url = `${api}/repos/${encodeURIComponent(owner)}/${encodeURIComponent(repo)}/tarball/${commit}`;
+    header = 'Authorization';
+  } else {
+    const instance = api.replace(/\/api\/v4$/, '');
+    const project = encodeURIComponent(repository.providerId ?? repository.path);
+    url = `${instance}/api/v4/projects/${project}/repository/archive.tar.gz?sha=${commit}`;
+    header = 'PRIVATE-TOKEN';
+  }
+  let token: string | null = null;
+  if (repository.token) {
+    const {resolveToken} = await import('./tokens.js');
+    const resolved = await resolveToken(deps, repository.token);
+    // A token goes only to the API it was added for (as `berth repo download` insists).
+    if (resolved.provider !== repository.type || resolved.apiUrl.replace(/\/+$/, '') !== api) {
+      throw new UserError(
+        `Token "${repository.token}" is not a ${repository.type} token for ${api}.`,
+        {
+          hint: `Fix the repository's token: \`berth repo update ${repository.name} --token NAME\`.`,
+        },
+      );
+    }
+    token = resolved.secret;
+  }
+  const env = [
+    `BERTH_CODE_ARCHIVE_URL=${url}`,
+    `BERTH_ENTRY_POINT=${module.entryPoint}`,
+    `BERTH_CODE_SUBDIRECTORY=${reference.subdirectory}`,
+    `BERTH_CODE_COMMIT=${commit}`,
+    ...(token ? ['BERTH_CODE_TOKEN_STDIN=1', `BERTH_CODE_TOKEN_HEADER=${header}`] : []),
+  ];
+  return {env, token, where: `${repository.name} (${repository.path})`};
 }
 
 function runLocally(module: ModuleView, args: string[], options: RunOptions): Promise<number> {

@@ -9,15 +9,20 @@
 //   BERTH_ENTRY_POINT        required. The entry point, relative to the project folder.
 //   BERTH_CODE_SUBDIRECTORY  the project folder inside the repository (POSIX); default: the root.
 //   BERTH_CODE_COMMIT        the commit, shown in the log.
-//   BERTH_CODE_TOKEN         a token for private repositories, sent only to the archive URL's host
-//                            (never forwarded on a redirect).
+//   BERTH_CODE_TOKEN_STDIN   `1`: the first line of stdin is a token for a private repository, sent
+//                            only with the request to the archive URL (never on a redirect:
+//                            GitHub's codeload URL carries its own ticket). `berth run` attaches
+//                            stdin, writes the token and closes it. There is deliberately no
+//                            variable holding the token itself: `docker inspect` shows every
+//                            variable of a container. By hand: `echo "$TOKEN" | docker run -i
+//                            -e BERTH_CODE_TOKEN_STDIN=1 ...`.
 //   BERTH_CODE_TOKEN_HEADER  its header: `Authorization` (default; sent as `Bearer TOKEN`) or e.g.
 //                            `PRIVATE-TOKEN` for GitLab (sent as is).
 //   BERTH_CODE_DIR           where the code goes; default /berth/module (as in a full image).
 //   BERTH_CODE_TIMEOUT       seconds for the download; default 120.
 //
-// Every BERTH_CODE_* variable is removed before the entry point starts, so user code never sees
-// the token. Extraction is checked: no entry may land outside the code folder (absolute paths,
+// Every BERTH_CODE_* variable is removed before the entry point starts, and stdin has been read
+// to its end, so user code never sees the token. Extraction is checked: no entry may land outside the code folder (absolute paths,
 // `..`, links pointing out), devices are refused, a truncated download is an error.
 //
 // Any change to this script changes the dependency checksum (it is hashed), so images built with
@@ -169,7 +174,14 @@ def main():
              "(berth run does this for you)")
     subdirectory = os.environ.get("BERTH_CODE_SUBDIRECTORY", "")
     commit = os.environ.get("BERTH_CODE_COMMIT", "")
-    token = os.environ.get("BERTH_CODE_TOKEN", "")
+    token = ""
+    if os.environ.get("BERTH_CODE_TOKEN_STDIN", "") == "1":
+        try:
+            token = sys.stdin.buffer.readline().decode("utf-8", "replace").strip()
+            # Read to the end so nothing of the secret is left for the entry point.
+            sys.stdin.buffer.read()
+        except (OSError, ValueError):
+            token = ""
     header = os.environ.get("BERTH_CODE_TOKEN_HEADER", "Authorization")
     destination = os.environ.get("BERTH_CODE_DIR", "/berth/module")
     try:

@@ -8,6 +8,13 @@
 // module (1, 2, 3…), failed and cancelled ones included, so a number and its log file always mean
 // one attempt. Published versions are immutable: the tag is VERSION-IMAGEID12, and a rebuild of
 // identical content is a new version pointing at the same image content.
+//
+// Dependencies-only (chosen automatically for a clean, pushed checkout of a registered GitHub or
+// GitLab repository): the image holds the dependencies and a bootstrap, and is tagged
+// `deps-CHECKSUM` (base image, requirements, wheels, pip options, template). When the registry
+// already has that tag — from an earlier commit, or a colleague — nothing is built or pushed: the
+// new version records the existing digest and this publish's commit, and `berth run` has the
+// container download the code at that commit.
 import {createHash} from 'node:crypto';
 import {createWriteStream, mkdirSync, type WriteStream} from 'node:fs';
 import {lstat, readFile, readlink} from 'node:fs/promises';
@@ -25,6 +32,7 @@ import {createRegistryClient, type RegistryClient} from '../../clients/registry.
 import type {Deps} from '../../deps.js';
 import {BerthError, CancelledError, UserError, errorMessage} from '../../lib/errors.js';
 import type {CodeReference} from '../../models/code-reference.js';
+import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import {moduleVersionKey, type ModuleVersionRecord} from '../../models/module-version.js';
 import type {PublishEvent, PublishEventHandler, PublishState} from '../../models/publish-events.js';
 import type {Component} from '../../models/stack.js';
@@ -43,13 +51,16 @@ export type PublishInput = {
   entry?: string;
   pip?: BuildPipOptions;
   /**
-   * `dependencies-only` builds without the code when the project is a clean, pushed checkout of a
-   * registered repository (tagged by the dependency checksum, reused when the registry has it).
-   * Opt-in for now: `berth run` cannot yet hand such an image its code archive.
+   * `auto` (the default): dependencies only when the project is a clean, pushed checkout of a
+   * registered GitHub/GitLab repository, else a full image (and the reason is reported).
+   * `dependencies-only` insists (fails with the reason when it cannot); `full` always puts the
+   * code in the image.
    */
-  mode?: 'full' | 'dependencies-only';
+  mode?: PublishMode;
   berthVersion: string;
 };
+
+export type PublishMode = 'auto' | 'full' | 'dependencies-only';
 
 export type PublishOptions = {onEvent?: PublishEventHandler; signal?: AbortSignal};
 
@@ -174,7 +185,14 @@ export async function contextTar(prepared: PreparedProject): Promise<Readable> {
   return Readable.from([Buffer.concat(chunks)]);
 }
 
-type Detection = {commit: string | null; codeReference: CodeReference | null; sourceUrl?: string};
+type Detection = {
+  commit: string | null;
+  codeReference: CodeReference | null;
+  sourceUrl?: string;
+  /** Why there is no usable code reference (dirty, unpushed, no match…); null when there is. */
+  reason: string | null;
+  repository: CodeRepositoryRecord | null;
+};
 
 async function detectCode(deps: Deps, dir: string, context: ActiveContext): Promise<Detection> {
   try {
@@ -184,11 +202,79 @@ async function detectCode(deps: Deps, dir: string, context: ActiveContext): Prom
       repository?.host && repository.path
         ? `https://${repository.host}/${repository.path}`
         : undefined;
-    return {commit: detection.commit, codeReference, ...(sourceUrl ? {sourceUrl} : {})};
-  } catch {
+    return {
+      commit: detection.commit,
+      codeReference,
+      reason: detection.reason,
+      repository,
+      ...(sourceUrl ? {sourceUrl} : {}),
+    };
+  } catch (error) {
     // Detection is best effort: a project outside git (or a broken custom repository) still publishes.
-    return {commit: null, codeReference: null};
+    return {
+      commit: null,
+      codeReference: null,
+      reason: `the checkout could not be read: ${errorMessage(error)}`,
+      repository: null,
+    };
   }
+}
+
+export type ModeDecision = {
+  mode: 'full' | 'dependencies-only';
+  /** One line for the log: where the code comes from, or why the image holds it. */
+  message: string;
+};
+
+/**
+ * Dependencies only when the container can download this exact code later: a clean checkout,
+ * its commit pushed to a registered GitHub or GitLab repository (the only kinds with an archive
+ * URL a container can fetch).
+ */
+export function decidePublishMode(code: Detection, requested: PublishMode): ModeDecision {
+  if (requested === 'full')
+    return {mode: 'full', message: 'full image (--full): code in the image'};
+  const reference = code.codeReference;
+  const repository = code.repository;
+  let reason: string | null = null;
+  if (!reference || !repository)
+    reason = code.reason ?? 'not a checkout of a registered repository';
+  else if (!reference.clean) reason = code.reason ?? 'uncommitted changes';
+  else if (!reference.pushed) reason = code.reason ?? 'commit not pushed';
+  else if (repository.type !== 'github' && repository.type !== 'gitlab')
+    reason = `${repository.name} is a ${repository.type} repository: a container can download only from GitHub or GitLab`;
+  if (reason === null) {
+    const where = repository!.path ?? repository!.name;
+    const sub = reference!.subdirectory ? ` (${reference!.subdirectory}/)` : '';
+    return {
+      mode: 'dependencies-only',
+      message: `code from ${where}@${reference!.commit.slice(0, 7)}${sub}, image has dependencies only`,
+    };
+  }
+  if (requested === 'dependencies-only') {
+    throw new UserError(
+      `--dependencies-only needs a clean, pushed checkout of a registered code repository: ${reason}.`,
+      {
+        hint: 'Commit and push (check with `berth repo detect`), or publish without --dependencies-only.',
+      },
+    );
+  }
+  return {mode: 'full', message: `full image (code in the image): ${reason}`};
+}
+
+/** The mode a publish of `dir` would use, from the checkout alone (no Docker, no network). */
+export async function planPublishMode(
+  deps: Deps,
+  dir: string,
+  requested: PublishMode,
+): Promise<ModeDecision & {commit: string | null; sourceUrl?: string}> {
+  const context = await resolveContext(deps);
+  const code = await detectCode(deps, path.resolve(deps.cwd, dir), context);
+  return {
+    ...decidePublishMode(code, requested),
+    commit: code.commit,
+    ...(code.sourceUrl ? {sourceUrl: code.sourceUrl} : {}),
+  };
 }
 
 async function allocateVersion(
@@ -238,19 +324,8 @@ export async function publishModule(
   // Static validation first: a bad annotation or requirement records nothing and builds nothing.
   const probe = await prepareProject(projectDir, prepareOptions);
   const target = await resolvePublishTarget(deps, context, store);
-  const dependenciesOnly =
-    input.mode === 'dependencies-only' &&
-    code.codeReference !== null &&
-    code.codeReference.clean &&
-    code.codeReference.pushed;
-  if (input.mode === 'dependencies-only' && !dependenciesOnly) {
-    throw new UserError(
-      '--dependencies-only needs a clean, pushed checkout of a registered code repository.',
-      {
-        hint: 'Check with `berth repo detect`, or publish without --dependencies-only.',
-      },
-    );
-  }
+  const decision = decidePublishMode(code, input.mode ?? 'auto');
+  const dependenciesOnly = decision.mode === 'dependencies-only';
 
   const started = Date.now();
   const createdAt = now();
@@ -313,6 +388,7 @@ export async function publishModule(
     `berth ${input.berthVersion} publish ${record.slug} version ${record.version} from ${projectDir}\n`,
   );
   emit({type: 'state', state: 'pending', at: Date.now()});
+  emit({type: 'log', line: decision.message, step: null});
 
   let parser: BuildEventParser | undefined;
   try {
@@ -332,23 +408,20 @@ export async function publishModule(
       ? {...target.credentials, serveraddress: target.registryHost}
       : undefined;
 
-    emit({type: 'log', line: `Checking the Docker engine at ${docker.host}`, step: null});
-    await docker.ping();
-    checkCancelled();
-    await ensureBaseImage(docker, prepared.baseImage, signal);
-    checkCancelled();
+    // The registry first: when it already holds these dependencies (built by this machine or a
+    // colleague), the engine is not needed at all.
     emit({type: 'log', line: `Checking the registry ${target.registryHost}`, step: null});
     await registry.ping();
     checkCancelled();
-
     if (prepared.dependencyChecksum) {
       const tag = `deps-${prepared.dependencyChecksum}`;
       await save({dependencyChecksum: prepared.dependencyChecksum});
       const existing = await registry.manifestDigest(repository, tag);
+      checkCancelled();
       if (existing) {
         emit({
           type: 'log',
-          line: `reused ${target.registryHost}/${repository}:${tag}: the dependencies are unchanged, nothing to build`,
+          line: `reused ${target.registryHost}/${repository}:${tag} (${existing.slice(0, 19)}): the dependencies are unchanged, nothing to build`,
           step: null,
         });
         return await finishPublished(
@@ -360,6 +433,12 @@ export async function publishModule(
         );
       }
     }
+
+    emit({type: 'log', line: `Checking the Docker engine at ${docker.host}`, step: null});
+    await docker.ping();
+    checkCancelled();
+    await ensureBaseImage(docker, prepared.baseImage, signal);
+    checkCancelled();
 
     await state('building');
     const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;

@@ -71,15 +71,22 @@ async function serve(
 
 type Run = {code: number | null; stdout: string; stderr: string};
 
-function bootstrap(env: Record<string, string>, args: string[] = []): Promise<Run> {
+/** `token` goes to stdin (as `berth run` writes it) with BERTH_CODE_TOKEN_STDIN=1. */
+function bootstrap(env: Record<string, string>, args: string[] = [], token?: string): Promise<Run> {
   const dir = tempDir('berth-bootstrap-');
   const script = path.join(dir, 'bootstrap.py');
   writeFileSync(script, BOOTSTRAP_SCRIPT);
   return new Promise((resolve, reject) => {
     const child = spawn('python3', [script, ...args], {
-      env: {PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, ...env},
-      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: dir,
+        ...env,
+        ...(token !== undefined ? {BERTH_CODE_TOKEN_STDIN: '1'} : {}),
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.end(token !== undefined ? `${token}\n` : '');
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -111,10 +118,10 @@ describe('bootstrap script', () => {
         BERTH_ENTRY_POINT: 'main.py',
         BERTH_CODE_SUBDIRECTORY: 'ml/rotate',
         BERTH_CODE_COMMIT: SHA,
-        BERTH_CODE_TOKEN: 'ghp_supersecret',
         BERTH_CODE_DIR: code,
       },
       ['--angle', '45'],
+      'ghp_supersecret',
     );
     expect(run.stderr).not.toContain('ghp_supersecret');
     expect(run.stderr).not.toContain('secret=1');
@@ -136,13 +143,16 @@ describe('bootstrap script', () => {
     const body = await archive([{name: 'p-main/main.py', content: ENTRY}]);
     const {base, seen} = await serve((_url, respond) => respond(200, {}, body));
     const code = tempDir('berth-code-');
-    const run = await bootstrap({
-      BERTH_CODE_ARCHIVE_URL: `${base}/api/v4/projects/1/repository/archive.tar.gz?sha=${SHA}`,
-      BERTH_ENTRY_POINT: 'main.py',
-      BERTH_CODE_TOKEN: 'glpat-secret',
-      BERTH_CODE_TOKEN_HEADER: 'PRIVATE-TOKEN',
-      BERTH_CODE_DIR: code,
-    });
+    const run = await bootstrap(
+      {
+        BERTH_CODE_ARCHIVE_URL: `${base}/api/v4/projects/1/repository/archive.tar.gz?sha=${SHA}`,
+        BERTH_ENTRY_POINT: 'main.py',
+        BERTH_CODE_TOKEN_HEADER: 'PRIVATE-TOKEN',
+        BERTH_CODE_DIR: code,
+      },
+      [],
+      'glpat-secret',
+    );
     expect(run.code).toBe(0);
     expect(seen[0]?.headers['private-token']).toBe('glpat-secret');
     expect(seen[0]?.headers.authorization).toBeUndefined();
@@ -163,12 +173,15 @@ describe('bootstrap script', () => {
     const origin = await serve((_url, respond) =>
       respond(302, {Location: `${target.base}/codeload`}),
     );
-    const run = await bootstrap({
-      BERTH_CODE_ARCHIVE_URL: `${origin.base}/tarball`,
-      BERTH_ENTRY_POINT: 'main.py',
-      BERTH_CODE_TOKEN: 'ghp_supersecret',
-      BERTH_CODE_DIR: tempDir('berth-code-'),
-    });
+    const run = await bootstrap(
+      {
+        BERTH_CODE_ARCHIVE_URL: `${origin.base}/tarball`,
+        BERTH_ENTRY_POINT: 'main.py',
+        BERTH_CODE_DIR: tempDir('berth-code-'),
+      },
+      [],
+      'ghp_supersecret',
+    );
     expect(run.code).toBe(0);
     expect(origin.seen[0]?.headers.authorization).toBe('Bearer ghp_supersecret');
     expect(target.seen[0]?.headers.authorization).toBeUndefined();
@@ -242,15 +255,45 @@ describe('bootstrap script', () => {
 
   test('an HTTP error names the status, never the token', async () => {
     const {base} = await serve((_url, respond) => respond(404, {}, Buffer.from('Not Found')));
-    const run = await bootstrap({
-      BERTH_CODE_ARCHIVE_URL: `${base}/tarball`,
-      BERTH_ENTRY_POINT: 'main.py',
-      BERTH_CODE_TOKEN: 'ghp_supersecret',
-      BERTH_CODE_DIR: tempDir('berth-code-'),
-    });
+    const run = await bootstrap(
+      {
+        BERTH_CODE_ARCHIVE_URL: `${base}/tarball`,
+        BERTH_ENTRY_POINT: 'main.py',
+        BERTH_CODE_DIR: tempDir('berth-code-'),
+      },
+      [],
+      'ghp_supersecret',
+    );
     expect(run.code).toBe(70);
     expect(run.stderr).toContain(`could not download the code from ${base}/tarball (HTTP 404)`);
     expect(run.stderr).not.toContain('ghp_supersecret');
+  });
+
+  test('a token is taken from stdin only: the entry point reads nothing of it, an env variable is ignored', async () => {
+    const reader = `import sys\nprint(repr(sys.stdin.read()))\n`;
+    const body = await archive([{name: 'p/main.py', content: reader}]);
+    const {base, seen} = await serve((_url, respond) => respond(200, {}, body));
+    const run = await bootstrap(
+      {
+        BERTH_CODE_ARCHIVE_URL: `${base}/tarball`,
+        BERTH_ENTRY_POINT: 'main.py',
+        BERTH_CODE_DIR: tempDir('berth-code-'),
+      },
+      [],
+      'ghp_fromstdin',
+    );
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout.trim()).toBe("''");
+    expect(seen[0]?.headers.authorization).toBe('Bearer ghp_fromstdin');
+
+    const viaEnv = await bootstrap({
+      BERTH_CODE_ARCHIVE_URL: `${base}/tarball`,
+      BERTH_ENTRY_POINT: 'main.py',
+      BERTH_CODE_TOKEN: 'ghp_inenvironment',
+      BERTH_CODE_DIR: tempDir('berth-code-'),
+    });
+    expect(viaEnv.code, viaEnv.stderr).toBe(0);
+    expect(seen[1]?.headers.authorization).toBeUndefined();
   });
 
   test('without the environment it says what to set', async () => {

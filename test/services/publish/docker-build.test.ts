@@ -7,6 +7,7 @@ import path from 'node:path';
 import {gzipSync} from 'node:zlib';
 import {pack as tarPack} from 'tar-stream';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {createDockerClient} from '../../../source/clients/docker.js';
 import {prepareProject, type PreparedProject} from '../../../source/services/publish/project.js';
 import {tempDir} from '../../support/cli.js';
 import {
@@ -148,15 +149,23 @@ describe('generated Dockerfile on a real engine', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const {port} = server.address() as AddressInfo;
 
-    const run = await runContainer(host, tag, ['--angle', '7'], {
+    // As `berth run` does it: the token on the container's stdin, never in its environment.
+    const run = {stdout: '', stderr: ''};
+    const {exitCode} = await createDockerClient(host).runContainer({
+      image: tag,
+      args: ['--angle', '7'],
       networkMode: 'host',
       env: [
         `BERTH_CODE_ARCHIVE_URL=http://127.0.0.1:${port}/repos/o/r/tarball/abc123`,
         'BERTH_CODE_SUBDIRECTORY=ml',
         'BERTH_ENTRY_POINT=rotate.py',
-        'BERTH_CODE_TOKEN=ghp_test_token',
+        'BERTH_CODE_TOKEN_STDIN=1',
       ],
+      stdin: 'ghp_test_token\n',
+      onStdout: (chunk) => (run.stdout += chunk.toString()),
+      onStderr: (chunk) => (run.stderr += chunk.toString()),
     });
+    expect(exitCode, run.stderr).toBe(0);
     expect(run.stdout.trim()).toBe('downloaded angle=7.0 value=42');
     expect(run.stderr).not.toContain('ghp_test_token');
     expect(authorization).toBe('Bearer ghp_test_token');
