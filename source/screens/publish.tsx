@@ -89,6 +89,8 @@ export type PublishPane = {
    * the user closes the pane — at once if they already asked to leave (Ctrl+C) or `wait` is false.
    */
   done(outcome?: {error?: unknown; wait?: boolean}): Promise<PublishPaneResult>;
+  /** Names the publish once the service has recorded it: `s` then copies its full log file. */
+  identify(publish: {logFile: string; module: string; version: string}): void;
   /** Closes the pane now. */
   close(): Promise<PublishPaneResult>;
   /** Resolves when the pane has closed and the terminal is restored. */
@@ -108,7 +110,9 @@ export type PaneControl = BuildLogClock & {
   save(): Promise<string>;
 };
 
-export async function runPublishPane(options: PublishPaneOptions): Promise<PublishPane> {
+export async function runPublishPane(initialOptions: PublishPaneOptions): Promise<PublishPane> {
+  // `identify` fills in the log file, module and version once the service knows them.
+  const options = {...initialOptions};
   const model = new PublishLogModel(options.model);
   const stdout = options.stdout ?? process.stdout;
   const env = options.env ?? process.env;
@@ -235,6 +239,11 @@ export async function runPublishPane(options: PublishPaneOptions): Promise<Publi
     push,
     signal: abort.signal,
     done: finish,
+    identify(publish) {
+      options.logFile = publish.logFile;
+      options.module = publish.module;
+      options.version = publish.version;
+    },
     close: () => {
       control.close();
       return closed;

@@ -62,7 +62,12 @@ export type PublishInput = {
 
 export type PublishMode = 'auto' | 'full' | 'dependencies-only';
 
-export type PublishOptions = {onEvent?: PublishEventHandler; signal?: AbortSignal};
+export type PublishOptions = {
+  onEvent?: PublishEventHandler;
+  signal?: AbortSignal;
+  /** Called once the version is recorded (pending): its number and the full log file. */
+  onRecorded?: (publish: {slug: string; version: number; logFile: string}) => void;
+};
 
 export type PublishResult = {record: ModuleVersionRecord; context: ActiveContext};
 
@@ -363,6 +368,7 @@ export async function publishModule(
     },
     (version) => publishLogFile(deps, probe.schema.slug, version),
   );
+  options.onRecorded?.({slug: record.slug, version: record.version, logFile: record.logFile});
   const modules = store.collection<ModuleVersionRecord>('modules');
   const save = async (changes: Partial<ModuleVersionRecord>) => {
     record = {...record, ...changes, updatedAt: now()};
