@@ -1,15 +1,13 @@
 // Stack switcher: type to filter (any character a name may hold, `-` included), arrows move,
 // Tab chooses where the switch applies (this repository / global), Enter applies through the
 // stacks service. Only a window of rows is rendered, so 500 stacks filter as fast as five.
-import {Box, Text, useWindowSize, type Key} from 'ink';
-import {useCallback, useEffect, useMemo, useReducer} from 'react';
+import {Box, Text} from 'ink';
+import {useMemo} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {SelectList} from '../components/select-list.js';
 import type {Deps} from '../deps.js';
-import {userFacingError} from '../hooks/use-active-context.js';
-import {useFilterList, useFilterListInput} from '../hooks/use-filter-list.js';
+import {useSwitcher, type SwitcherState} from '../hooks/use-switcher.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {assertNever} from '../lib/errors.js';
 import type {Source} from '../models/profile.js';
 import {componentTypes, type Component, type ComponentType} from '../models/stack.js';
 import type {ActiveContext} from '../services/context.js';
@@ -23,43 +21,6 @@ import {
 
 type Loaded = {stacks: StackView[]; context: ActiveContext; flavors: Map<string, string>};
 
-type SwitcherState = {
-  status: 'loading' | 'ready' | 'switching' | 'failed';
-  loaded: Loaded | undefined;
-  scope: Source;
-  error: string | undefined;
-};
-
-type SwitcherAction =
-  | {type: 'loaded'; loaded: Loaded}
-  | {type: 'loadFailed'; message: string}
-  | {type: 'toggleScope'}
-  | {type: 'switching'}
-  | {type: 'switchFailed'; message: string};
-
-function switcherReducer(state: SwitcherState, action: SwitcherAction): SwitcherState {
-  switch (action.type) {
-    case 'loaded':
-      return {
-        status: 'ready',
-        loaded: action.loaded,
-        scope: action.loaded.context.repositoryRoot ? 'local' : 'global',
-        error: undefined,
-      };
-    case 'loadFailed':
-      return {...state, status: 'failed', error: action.message};
-    case 'toggleScope':
-      if (!state.loaded?.context.repositoryRoot || state.status === 'switching') return state;
-      return {...state, scope: state.scope === 'local' ? 'global' : 'local'};
-    case 'switching':
-      return {...state, status: 'switching', error: undefined};
-    case 'switchFailed':
-      return {...state, status: 'ready', error: action.message};
-    default:
-      return assertNever(action);
-  }
-}
-
 export type StackSwitcherProps = {
   deps: Deps;
   isActive: boolean;
@@ -67,72 +28,36 @@ export type StackSwitcherProps = {
   onClose: () => void;
 };
 
-const noStacks: StackView[] = [];
+async function loadStacks(deps: Deps): Promise<Loaded> {
+  const [{stacks, context}, {components}] = await Promise.all([
+    listStacks(deps),
+    listComponents(deps),
+  ]);
+  const flavors = new Map(components.map((c: Component) => [`${c.type}/${c.name}`, c.flavor]));
+  stacks.sort((a, b) => a.name.localeCompare(b.name));
+  return {stacks, context, flavors};
+}
+
+const stacksOf = (loaded: Loaded) => loaded.stacks;
+const applyStack = (deps: Deps, name: string, scope: Source) =>
+  setActiveStack(deps, {name, global: scope === 'global'});
 
 export function StackSwitcher({deps, isActive, onApplied, onClose}: StackSwitcherProps) {
-  const [state, dispatch] = useReducer(switcherReducer, {
-    status: 'loading',
-    loaded: undefined,
-    scope: 'global',
-    error: undefined,
+  const {
+    state,
+    items: stacks,
+    list,
+    pageSize,
+  } = useSwitcher({
+    deps,
+    isActive,
+    load: loadStacks,
+    items: stacksOf,
+    apply: applyStack,
+    onApplied,
+    onClose,
   });
-  const {rows} = useWindowSize();
-  const pageSize = Math.max(3, Math.min(15, rows - 14));
-  const stacks = state.loaded?.stacks ?? noStacks;
   const current = currentStackName(state);
-  const list = useFilterList(stacks);
-
-  useEffect(() => {
-    let cancelled = false;
-    void (async () => {
-      try {
-        const [{stacks, context}, {components}] = await Promise.all([
-          listStacks(deps),
-          listComponents(deps),
-        ]);
-        const flavors = new Map(
-          components.map((c: Component) => [`${c.type}/${c.name}`, c.flavor]),
-        );
-        stacks.sort((a, b) => a.name.localeCompare(b.name));
-        if (!cancelled) dispatch({type: 'loaded', loaded: {stacks, context, flavors}});
-      } catch (error) {
-        if (!cancelled) dispatch({type: 'loadFailed', message: userFacingError(error)});
-      }
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [deps]);
-
-  const apply = useCallback(
-    async (name: string, scope: Source) => {
-      dispatch({type: 'switching'});
-      try {
-        onApplied(await setActiveStack(deps, {name, global: scope === 'global'}));
-      } catch (error) {
-        dispatch({type: 'switchFailed', message: userFacingError(error)});
-      }
-    },
-    [deps, onApplied],
-  );
-
-  const onKey = (_input: string, key: Key): boolean => {
-    if (key.escape) {
-      onClose();
-      return true;
-    }
-    if (state.status !== 'ready') return true;
-    if (key.tab) {
-      dispatch({type: 'toggleScope'});
-      return true;
-    }
-    if (key.return) {
-      if (list.highlighted) void apply(list.highlighted.name, state.scope);
-      return true;
-    }
-    return false;
-  };
-  useFilterListInput(list.dispatch, {isActive, count: list.visible.length, pageSize, onKey});
 
   return (
     <ScreenFrame
@@ -176,7 +101,7 @@ export function StackSwitcher({deps, isActive, onApplied, onClose}: StackSwitche
   );
 }
 
-function currentStackName(state: SwitcherState): string | undefined {
+function currentStackName(state: SwitcherState<Loaded>): string | undefined {
   const context = state.loaded?.context;
   if (!context) return undefined;
   return state.scope === 'local' ? context.stackName : context.profile.activeStack;
@@ -245,7 +170,7 @@ function StackDetails({
   );
 }
 
-function StatusLine({state}: {state: SwitcherState}) {
+function StatusLine({state}: {state: SwitcherState<Loaded>}) {
   const theme = useTheme();
   if (state.status === 'switching') return <Text color={theme.tint('accent')}>Switching…</Text>;
   if (state.error) {
