@@ -1,4 +1,5 @@
-import {createProfile, deleteProfile, describeProfile, listProfiles, redactUrl, setActiveProfile, type ProfileView} from '../services/profiles.js';
+import {redactUrl} from '../lib/git-url.js';
+import {createProfile, deleteProfile, describeProfile, listProfiles, setActiveProfile, type ProfileView} from '../services/profiles.js';
 import {announce, type RegisterCommands} from './context.js';
 
 function profileJson(profile: ProfileView) {

@@ -1,6 +1,7 @@
 import {existsSync, rmSync} from 'node:fs';
 import type {Deps} from '../deps.js';
 import {UsageError, UserError} from '../lib/errors.js';
+import {redactUrl} from '../lib/git-url.js';
 import {validateName} from '../lib/names.js';
 import type {Profile, Source} from '../models/profile.js';
 import {repositoryConfigFile, updateRepositoryConfig} from '../store/repository-config.js';
@@ -102,10 +103,6 @@ export async function deleteProfile(deps: Deps, name: string) {
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, {force: true});
   }
   return {profile, context};
-}
-
-export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, (_match, credentials: string) => `//${credentials.split(':')[0]}:****@`);
 }
 
 /** `berth init`: makes `path` a berth repository with the current profile and stack. */

@@ -2,6 +2,7 @@
 // One connection per berth process; transactions run on it.
 import type {Client} from 'pg';
 import {UserError} from '../lib/errors.js';
+import {redactUrl} from '../lib/git-url.js';
 import {DuplicateKeyError, type Collection, type CollectionName, type ProfileStore} from './profile-store.js';
 
 const schema = `
@@ -13,15 +14,11 @@ CREATE TABLE IF NOT EXISTS berth_records (
   PRIMARY KEY (collection, key)
 )`;
 
-export function redactStoreUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, (_match, credentials: string) => `//${credentials.split(':')[0]}@`);
-}
-
 export async function openPostgresStore(url: string, profileName: string): Promise<ProfileStore> {
   const pg = await import('pg');
   const ClientClass = (pg.default ?? pg).Client;
   const client: Client = new ClientClass({connectionString: url, connectionTimeoutMillis: 5_000, statement_timeout: 30_000});
-  const target = redactStoreUrl(url);
+  const target = redactUrl(url);
   try {
     await client.connect();
     // Concurrent first connections would race on CREATE TABLE IF NOT EXISTS.
