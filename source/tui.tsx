@@ -87,8 +87,8 @@ function drawHome(context: ActiveContext, columns: number): number {
     row('Stack', `${context.stackName} (${context.stackSource})`),
     row('Repository', context.repositoryRoot ?? 'not a berth repository — press i to init'),
     row('Code', 'reading git…'),
-    row('Tokens', 'press t for tokens'),
-    row('Recent', 'No publishes or runs yet.'),
+    row('Tokens', 'reading…'),
+    row('Recent', 'reading…'),
   ].map((line) => (line.length >= columns ? line.slice(0, Math.max(columns - 1, 1)) : line));
   process.stdout.write(`\u001b[?25l${lines.join('\n')}\n`);
   return lines.length;

@@ -14,6 +14,8 @@ import type {
   DetectedCheckout,
   KeychainProbe,
   Provider,
+  RegisteredRepository,
+  StoredToken,
   TokenVerification,
   WizardServices,
 } from '../screens/setup-services.js';
@@ -38,7 +40,15 @@ export type StorageChoice = 'keychain' | 'file' | 'skip';
 
 export type PlanItem =
   | {kind: 'storeToken'; name: string; insecure: boolean}
-  | {kind: 'registerRepository'; name: string; slug: string}
+  | {
+      kind: 'registerRepository';
+      name: string;
+      provider: Provider;
+      host: string;
+      apiUrl: string;
+      slug: string;
+      tokenName: string | undefined;
+    }
   | {kind: 'createStack'; name: string}
   | {kind: 'init'; root: string}
   | {kind: 'setStack'; name: string; local: boolean};
@@ -63,6 +73,9 @@ export type WizardState = {
   storage: StorageChoice | undefined;
   slug: string;
   registerRepository: boolean;
+  /** What exists already, read at detect time: names to avoid, a registration to reuse. */
+  storedTokens: StoredToken[];
+  repositories: RegisteredRepository[];
   init: boolean;
   stacks: {names: string[]; active: string} | undefined;
   stack: string | undefined;
@@ -73,7 +86,13 @@ export type WizardState = {
 };
 
 export type WizardAction =
-  | {type: 'detected'; checkout: DetectedCheckout; stacks: {names: string[]; active: string}}
+  | {
+      type: 'detected';
+      checkout: DetectedCheckout;
+      stacks: {names: string[]; active: string};
+      storedTokens?: StoredToken[];
+      repositories?: RegisteredRepository[];
+    }
   | {type: 'detectFailed'; message: string}
   | {type: 'continue'}
   | {type: 'chooseProvider'; provider: Provider}
@@ -113,6 +132,8 @@ export function initialWizardState(
     storage: undefined,
     slug: '',
     registerRepository: false,
+    storedTokens: [],
+    repositories: [],
     init: false,
     stacks: undefined,
     stack: undefined,
@@ -133,17 +154,62 @@ export function providerForHost(host: string): Provider {
   return /gitlab/i.test(host) ? 'gitlab' : 'github';
 }
 
-export function defaultApiUrl(provider: Provider, host: string | undefined): string {
+/** The public service of each provider, whose host never hosts the other one. */
+const publicHosts: Record<Provider, string> = {github: 'github.com', gitlab: 'gitlab.com'};
+
+/**
+ * The API a remote's host most likely serves: api.github.com for github.com, GitHub
+ * Enterprise's `/api/v3` elsewhere, the instance itself for GitLab. `base` (scheme, host and
+ * port of an http(s) remote) keeps a self-hosted forge's scheme and port.
+ */
+export function defaultApiUrl(
+  provider: Provider,
+  remote: {host: string | null; base?: string | null} | undefined,
+): string {
+  const other = provider === 'github' ? publicHosts.gitlab : publicHosts.github;
+  const host = remote?.host && remote.host !== other ? remote.host : undefined;
+  const base = host ? (remote?.base ?? `https://${host}`) : undefined;
   if (provider === 'github') {
-    return !host || host === 'github.com' ? 'https://api.github.com' : `https://${host}/api/v3`;
+    return !host || host === publicHosts.github ? 'https://api.github.com' : `${base}/api/v3`;
   }
-  return `https://${host ?? 'gitlab.com'}`;
+  return base ?? 'https://gitlab.com';
 }
 
 export function tokenNameFor(provider: Provider, apiUrl: string): string {
   const host = /^[a-z]+:\/\/([^/]+)/i.exec(apiUrl)?.[1] ?? '';
   const standard = host === 'api.github.com' || host === 'gitlab.com' || host === '';
   return standard ? provider : `${provider}-${host.replace(/[^A-Za-z0-9._-]/g, '-')}`;
+}
+
+/** The name, or NAME-2, NAME-3… when it is taken. */
+export function freeName(name: string, taken: readonly string[]): string {
+  if (!taken.includes(name)) return name;
+  for (let n = 2; ; n++) if (!taken.includes(`${name}-${n}`)) return `${name}-${n}`;
+}
+
+function hostKey(host: string | null | undefined): string {
+  return (host ?? '').toLowerCase().replace(/:\d+$/, '');
+}
+
+/** The registered repository this checkout's remote already points at, if any. */
+export function registeredForRemote(state: WizardState): RegisteredRepository | undefined {
+  const remote = primaryRemote(state.checkout);
+  if (!remote?.path) return undefined;
+  const path = remote.path.toLowerCase().replace(/\.git$/, '');
+  return state.repositories.find(
+    (repository) =>
+      hostKey(repository.host) === hostKey(remote.host) &&
+      (repository.path ?? '').toLowerCase() === path,
+  );
+}
+
+/** The token a new registration uses: the one set up now, else a stored one for this API. */
+export function repositoryToken(state: WizardState): string | undefined {
+  if (state.verification && state.storage && state.token) return state.tokenName;
+  const apiUrl = state.apiUrl.replace(/\/+$/, '').toLowerCase();
+  return state.storedTokens.find(
+    (token) => token.provider === state.provider && token.apiUrl.toLowerCase() === apiUrl,
+  )?.name;
 }
 
 function go(state: WizardState, step: WizardStep, patch: Partial<WizardState> = {}): WizardState {
@@ -164,7 +230,8 @@ function afterDetect(state: WizardState): WizardStep {
 }
 
 function afterTokens(state: WizardState): WizardStep {
-  if (state.features.repositories && primaryRemote(state.checkout)) return 'repository';
+  if (state.features.repositories && primaryRemote(state.checkout) && !registeredForRemote(state))
+    return 'repository';
   return initOrStack(state);
 }
 
@@ -178,15 +245,21 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'detected': {
       const remote = primaryRemote(action.checkout);
       const provider = remote?.host ? providerForHost(remote.host) : 'github';
-      const apiUrl = defaultApiUrl(provider, remote?.host ?? undefined);
+      const apiUrl = defaultApiUrl(provider, remote);
+      const storedTokens = action.storedTokens ?? state.storedTokens;
       return {
         ...state,
+        storedTokens,
+        repositories: action.repositories ?? state.repositories,
         checkout: action.checkout,
         stacks: action.stacks,
         stack: action.stacks.active,
         provider,
         apiUrl,
-        tokenName: tokenNameFor(provider, apiUrl),
+        tokenName: freeName(
+          tokenNameFor(provider, apiUrl),
+          storedTokens.map((token) => token.name),
+        ),
         slug: remote?.path ?? '',
         error: undefined,
       };
@@ -203,13 +276,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
           return state;
       }
     case 'chooseProvider': {
-      const remote = primaryRemote(state.checkout);
-      const host =
-        remote?.host && providerForHost(remote.host) === action.provider ? remote.host : undefined;
       const apiUrl =
         action.provider === state.provider && state.apiUrl
           ? state.apiUrl
-          : defaultApiUrl(action.provider, host);
+          : defaultApiUrl(action.provider, primaryRemote(state.checkout));
       return go(state, 'apiUrl', {provider: action.provider, apiUrl});
     }
     case 'draft':
@@ -220,7 +290,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       }
       return go(state, 'token', {
         apiUrl: state.apiUrl.trim(),
-        tokenName: tokenNameFor(state.provider, state.apiUrl.trim()),
+        tokenName: freeName(
+          tokenNameFor(state.provider, state.apiUrl.trim()),
+          state.storedTokens.map((token) => token.name),
+        ),
       });
     case 'submitToken':
       if (state.token.trim() === '')
@@ -256,8 +329,14 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         .trim()
         .replace(/^\/+|\/+$/g, '')
         .replace(/\.git$/, '');
-      if (!/^[^/\s]+(\/[^/\s]+)+$/.test(slug))
-        return {...state, error: 'Write it as owner/repository (GitLab: group/project).'};
+      const github = state.provider === 'github';
+      if (!(github ? /^[^/\s]+\/[^/\s]+$/ : /^[^/\s]+(\/[^/\s]+)+$/).test(slug))
+        return {
+          ...state,
+          error: github
+            ? 'Write it as owner/repository.'
+            : 'Write it as group/project (subgroups: group/sub/project).',
+        };
       return go(state, initOrStack(state), {slug, registerRepository: true});
     }
     case 'skipRepository':
@@ -306,11 +385,23 @@ export function setupPlan(state: WizardState): PlanItem[] {
     plan.push({kind: 'storeToken', name: state.tokenName, insecure: state.storage === 'file'});
   }
   if (state.registerRepository) {
-    plan.push({kind: 'registerRepository', name: repositoryName(state.slug), slug: state.slug});
+    const remote = primaryRemote(state.checkout);
+    plan.push({
+      kind: 'registerRepository',
+      name: freeName(
+        repositoryName(state.slug),
+        state.repositories.map((repository) => repository.name),
+      ),
+      provider: state.provider,
+      host: remote?.host ?? '',
+      apiUrl: state.apiUrl,
+      slug: state.slug,
+      tokenName: repositoryToken(state),
+    });
   }
-  if (state.createStack && state.stack) plan.push({kind: 'createStack', name: state.stack});
   const root = state.repositoryRoot ?? (state.init ? state.cwd : null);
   if (!state.repositoryRoot && state.init) plan.push({kind: 'init', root: state.cwd});
+  if (state.createStack && state.stack) plan.push({kind: 'createStack', name: state.stack});
   if (state.stack && (state.stack !== state.stacks?.active || state.createStack || root)) {
     plan.push({kind: 'setStack', name: state.stack, local: root !== null});
   }
@@ -331,7 +422,9 @@ export function describePlanItem(item: PlanItem): string {
         ? `Store token '${item.name}' in a plain file (0600) — not encrypted`
         : `Store token '${item.name}' in the OS keychain`;
     case 'registerRepository':
-      return `Register code repository '${item.name}' (${item.slug})`;
+      return `Register code repository '${item.name}' (${item.host}/${item.slug}, ${
+        item.tokenName ? `token '${item.tokenName}'` : 'no token: public only'
+      })`;
     case 'createStack':
       return `Create stack '${item.name}' from the default stack's components`;
     case 'init':
@@ -362,14 +455,7 @@ async function applyItem(
     }
     case 'registerRepository': {
       if (!services.repositories) throw new Error('repository registration is not available');
-      const remote = primaryRemote(state.checkout);
-      await services.repositories.register({
-        name: item.name,
-        provider: state.provider,
-        host: remote?.host ?? '',
-        slug: item.slug,
-        tokenName: state.storage && state.verification ? state.tokenName : undefined,
-      });
+      await services.repositories.register(item);
       return undefined;
     }
     case 'createStack':
@@ -393,11 +479,13 @@ export function useSetupWizard(services: WizardServices) {
     let cancelled = false;
     void (async () => {
       try {
-        const [checkout, stacks] = await Promise.all([
+        const [checkout, stacks, storedTokens, repositories] = await Promise.all([
           services.detectCheckout(),
           services.listStacks(),
+          services.tokens?.list() ?? [],
+          services.repositories?.list() ?? [],
         ]);
-        if (!cancelled) dispatch({type: 'detected', checkout, stacks});
+        if (!cancelled) dispatch({type: 'detected', checkout, stacks, storedTokens, repositories});
       } catch (error) {
         if (!cancelled) dispatch({type: 'detectFailed', message: userFacingError(error)});
       }

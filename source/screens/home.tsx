@@ -1,12 +1,20 @@
 // Home: where am I (repository, profile, stack, checkout), what is set up (tokens), what ran
 // lately; every other screen is one key away. The view is pure; the app runs the commands.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text, useInput, useWindowSize} from 'ink';
 import type {ReactNode} from 'react';
 import type {KeyHint} from '../components/key-footer.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import type {ActiveContextState} from '../hooks/use-active-context.js';
 import type {CodeReferenceState} from '../hooks/use-code-reference.js';
+import {useDeps} from '../hooks/use-deps.js';
+import {
+  recentLimit,
+  useHomeSummary,
+  type HomeSummary,
+  type RecentActivity,
+} from '../hooks/use-home-summary.js';
 import {useTheme} from '../hooks/use-theme.js';
+import type {TokenStatus} from '../services/tokens.js';
 import type {ScreenId} from './navigation.js';
 import {pluginScreenIds, pluginScreens} from './registry.js';
 
@@ -42,9 +50,10 @@ export function HomeScreen({state, code, isActive, onCommand}: HomeProps) {
     isActive,
     canInit: Boolean(state.context && !state.context.repositoryRoot),
   });
+  const summary = useHomeSummary(useDeps(), state.version, Boolean(state.context));
   return (
     <ScreenFrame title="home" hints={homeHints}>
-      <HomeBody state={state} code={code} />
+      <HomeBody state={state} code={code} summary={summary} />
     </ScreenFrame>
   );
 }
@@ -80,8 +89,19 @@ function Row({label, children}: {label: string; children: ReactNode}) {
   );
 }
 
-function HomeBody({state, code}: {state: ActiveContextState; code: CodeReferenceState}) {
+function HomeBody({
+  state,
+  code,
+  summary,
+}: {
+  state: ActiveContextState;
+  code: CodeReferenceState;
+  summary: HomeSummary;
+}) {
   const theme = useTheme();
+  // 80x24 has room for three of each; a taller terminal shows five.
+  const {rows} = useWindowSize();
+  const limit = rows >= 32 ? recentLimit : 3;
   const {context} = state;
   if (state.error) {
     return (
@@ -117,13 +137,9 @@ function HomeBody({state, code}: {state: ActiveContextState; code: CodeReference
         <CodeLine code={code} />
       </Row>
       <Row label="Tokens">
-        {/* SLOT: token status from the tokens service (token list) once it lands. */}
-        <Text dimColor>press t for tokens</Text>
+        <TokensLine tokens={summary.tokens} />
       </Row>
-      <Row label="Recent">
-        {/* SLOT: recent publishes and runs from the publish/runs services. */}
-        <Text dimColor>No publishes or runs yet.</Text>
-      </Row>
+      <Recent recent={summary.recent} limit={limit} />
       {context.notices.map((notice) => (
         <Text key={notice} color={theme.tint('warning')} wrap="wrap">
           ! {notice}
@@ -176,4 +192,127 @@ function CodeLine({code}: {code: CodeReferenceState}) {
     </Text>,
   );
   return <Text wrap="truncate-end">{parts}</Text>;
+}
+
+const expiryWarningDays = 7;
+
+/** What is wrong with a token that a glance should catch: expired, or about to. */
+export function tokenProblem(token: TokenStatus, now = Date.now()): string | undefined {
+  if (!token.expiresAt) return undefined;
+  const days = (Date.parse(token.expiresAt) - now) / 86_400_000;
+  if (Number.isNaN(days)) return undefined;
+  if (days < 0) return `${token.name} expired ${token.expiresAt.slice(0, 10)}`;
+  if (days < expiryWarningDays) return `${token.name} expires in ${Math.ceil(days)}d`;
+  return undefined;
+}
+
+function TokensLine({tokens}: {tokens: HomeSummary['tokens']}) {
+  const theme = useTheme();
+  if (tokens.status === 'loading') return <Text dimColor>reading…</Text>;
+  if (tokens.status === 'error') return <Text color={theme.tint('error')}>{tokens.message}</Text>;
+  const list = tokens.value;
+  if (list.length === 0)
+    return <Text color={theme.tint('warning')}>none — press t to add one, or w for setup</Text>;
+  const problems = list.map((token) => tokenProblem(token)).filter(Boolean);
+  return (
+    <Text wrap="truncate-end">
+      {list.length} token{list.length === 1 ? '' : 's'}
+      {list.map((token) => (
+        <Text key={token.name}>
+          <Text dimColor> · </Text>
+          {token.name} <Text dimColor>({token.storage})</Text>
+        </Text>
+      ))}
+      {problems.length > 0 ? (
+        <Text color={theme.tint('warning')}> ! {problems.join(', ')}</Text>
+      ) : null}
+    </Text>
+  );
+}
+
+/** `3m ago`, `5h ago`, `2d ago`. */
+export function ago(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (Number.isNaN(seconds)) return '';
+  if (seconds < 60) return `${seconds}s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
+  return `${Math.floor(seconds / 86_400)}d ago`;
+}
+
+function statusTint(status: string): 'success' | 'error' | 'warning' | undefined {
+  if (status === 'published' || status === 'succeeded') return 'success';
+  if (status === 'failed') return 'error';
+  if (status === 'cancelled' || status === 'outdated') return 'warning';
+  return undefined;
+}
+
+function StatusText({status}: {status: string}) {
+  const theme = useTheme();
+  const tint = statusTint(status);
+  return <Text color={tint ? theme.tint(tint) : undefined}>{status}</Text>;
+}
+
+function Recent({recent, limit}: {recent: HomeSummary['recent']; limit: number}) {
+  const theme = useTheme();
+  if (recent.status === 'loading')
+    return (
+      <Row label="Recent">
+        <Text dimColor>reading…</Text>
+      </Row>
+    );
+  if (recent.status === 'error')
+    return (
+      <Row label="Recent">
+        <Text color={theme.tint('error')}>{recent.message}</Text>
+      </Row>
+    );
+  const {publishes, runs}: RecentActivity = recent.value;
+  if (publishes.length === 0 && runs.length === 0)
+    return (
+      <Row label="Recent">
+        <Text dimColor>No publishes or runs yet.</Text>
+      </Row>
+    );
+  return (
+    <>
+      <Row label="Publishes">
+        {publishes.length === 0 ? (
+          <Text dimColor>none yet — press b to publish</Text>
+        ) : (
+          <Box flexDirection="column">
+            {publishes.slice(0, limit).map((module) => (
+              <Text key={`${module.slug}@${module.version}`} wrap="truncate-end">
+                <Text bold>
+                  {module.slug}@{module.version}
+                </Text>{' '}
+                <StatusText status={module.displayStatus} />
+                <Text dimColor> · {ago(module.createdAt)}</Text>
+              </Text>
+            ))}
+          </Box>
+        )}
+      </Row>
+      <Row label="Runs">
+        {runs.length === 0 ? (
+          <Text dimColor>none yet</Text>
+        ) : (
+          <Box flexDirection="column">
+            {runs.slice(0, limit).map((run) => (
+              <Text key={run.id} wrap="truncate-end">
+                <Text bold>
+                  {run.module}@{run.version}
+                </Text>{' '}
+                <StatusText status={run.status} />
+                <Text dimColor>
+                  {' '}
+                  · {ago(run.startedAt)} · {run.id}
+                </Text>
+              </Text>
+            ))}
+          </Box>
+        )}
+      </Row>
+    </>
+  );
 }

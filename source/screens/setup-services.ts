@@ -1,7 +1,8 @@
 // What the setup wizard needs from the rest of berth, as one small interface: the wizard's
 // state machine is tested against it, and `createWizardServices` wires the real services.
-// Optional members are features whose services have not landed in this build (repository
-// registration, as of this writing); the wizard skips their steps and says so.
+// Optional members are features a build may lack; the wizard skips their steps and says so.
+// Everything here either only reads or is one atomic write: the wizard calls the writes only
+// after the user confirmed the review, in order.
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
@@ -10,7 +11,20 @@ import {findRepositoryRoot} from '../store/repository-config.js';
 
 export type Provider = 'github' | 'gitlab';
 
-export type DetectedRemote = {name: string; url: string; host: string | null; path: string | null};
+export type DetectedRemote = {
+  name: string;
+  url: string;
+  host: string | null;
+  path: string | null;
+  /** `scheme://host[:port]` of an http(s) remote: where a self-hosted forge's API lives. */
+  base?: string | null;
+};
+
+/** `https://user@host:8443/a/b.git` → `https://host:8443`; other forms (ssh, scp) → null. */
+export function remoteBase(url: string): string | null {
+  const match = /^(https?):\/\/(?:[^@/]*@)?([^/?#]+)/i.exec(url.trim());
+  return match ? `${match[1]!.toLowerCase()}://${match[2]!.toLowerCase()}` : null;
+}
 
 export type DetectedCheckout = {gitRoot: string | null; remotes: DetectedRemote[]};
 
@@ -23,11 +37,20 @@ export type TokenInput = {name: string; provider: Provider; apiUrl: string; toke
 export type RepositoryInput = {
   name: string;
   provider: Provider;
+  /** The remote's host (`HOST[:PORT]`), which `repo detect` matches checkouts against. */
   host: string;
+  /** GitHub API URL or GitLab instance URL; the token's when one is used. */
+  apiUrl: string;
   /** `owner/repository` (GitHub) or `group/sub/project` (GitLab). */
   slug: string;
   tokenName: string | undefined;
 };
+
+/** A stored token's metadata, as the wizard needs it (never its secret). */
+export type StoredToken = {name: string; provider: string; apiUrl: string};
+
+/** A registered code repository, as the wizard needs it (no secrets). */
+export type RegisteredRepository = {name: string; host: string | null; path: string | null};
 
 export type WizardServices = {
   cwd: string;
@@ -40,8 +63,12 @@ export type WizardServices = {
     verify(input: Omit<TokenInput, 'name'>): Promise<TokenVerification>;
     probeKeychain(): Promise<KeychainProbe>;
     store(input: TokenInput & {insecureStorage: boolean}): Promise<{storage: string}>;
+    /** The tokens stored already (metadata only: no secret is read). */
+    list(): Promise<StoredToken[]>;
   };
   repositories?: {
+    /** Read without creating anything: empty on a first run. */
+    list(): Promise<RegisteredRepository[]>;
     register(input: RepositoryInput): Promise<void>;
   };
   createStack(name: string): Promise<void>;
@@ -51,12 +78,15 @@ export type WizardServices = {
 };
 
 export async function createWizardServices(deps: Deps): Promise<WizardServices> {
-  const [{readCheckout}, stacks, profiles, tokens] = await Promise.all([
+  const [{readCheckout}, stacks, profiles, tokens, repositories] = await Promise.all([
     import('../clients/git.js'),
     import('../services/stacks.js'),
     import('../services/profiles.js'),
     import('../services/tokens.js'),
+    import('../services/code-repositories.js'),
   ]);
+  // On a first run resolving the context would write the global config: reads wait for Apply.
+  const firstRun = () => !existsSync(deps.globalConfig.file);
   return {
     cwd: deps.cwd,
     repositoryRoot: findRepositoryRoot(deps.cwd, deps.env) ?? null,
@@ -72,13 +102,14 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
             ? remote.parsed.host + (remote.parsed.port ? `:${remote.parsed.port}` : '')
             : null,
           path: remote.parsed?.path ?? null,
+          base: remote.parsed ? remoteBase(remote.url) : null,
         })),
       };
     },
     async listStacks() {
       // On a first run resolving the context would write the global config: don't, until the
       // user confirms. Its only stack will be the default one.
-      if (!existsSync(deps.globalConfig.file)) return {names: ['default'], active: 'default'};
+      if (firstRun()) return {names: ['default'], active: 'default'};
       const {stacks: list, context} = await stacks.listStacks(deps);
       return {names: list.map((stack) => stack.name).sort(), active: context.stackName};
     },
@@ -114,6 +145,45 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
           readSecret: async () => token,
         });
         return {storage: result.backend};
+      },
+      async list() {
+        return deps.tokenStore.list().map(({name, provider, apiUrl}) => ({name, provider, apiUrl}));
+      },
+    },
+    repositories: {
+      async list() {
+        if (firstRun()) return [];
+        const {repositories: records} = await repositories.listRepositories(deps);
+        return records.map(({name, host, path: repoPath}) => ({name, host, path: repoPath}));
+      },
+      async register({name, provider, host, apiUrl, slug, tokenName}) {
+        // The service validates against the provider (the repository exists, the token reads
+        // it) before its one insert: a failure writes nothing.
+        const segments = slug.split('/');
+        const last = segments.pop() ?? '';
+        const token = tokenName;
+        await repositories.registerRepository(
+          deps,
+          provider === 'github'
+            ? {
+                name,
+                type: 'github',
+                owner: segments.join('/'),
+                repository: last,
+                host,
+                apiUrl,
+                token,
+              }
+            : {
+                name,
+                type: 'gitlab',
+                group: segments.join('/'),
+                project: last,
+                host,
+                instanceUrl: apiUrl,
+                token,
+              },
+        );
       },
     },
     async createStack(name) {

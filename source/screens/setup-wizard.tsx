@@ -12,8 +12,11 @@ import {userFacingError} from '../hooks/use-active-context.js';
 import {
   describePlanItem,
   primaryRemote,
+  registeredForRemote,
+  repositoryToken,
   setupPlan,
   useSetupWizard,
+  type PlanItem,
   type WizardAction,
   type WizardState,
   type WizardStep,
@@ -244,6 +247,13 @@ function StepBody({
               {state.repositoryRoot ?? 'not yet — the init step can make one here'}
             </Text>
           </Field>
+          {registeredForRemote(state) ? (
+            <Field label="Registered">
+              <Text>
+                as code repository <Text bold>{registeredForRemote(state)?.name}</Text>
+              </Text>
+            </Field>
+          ) : null}
           {!state.features.tokens || !state.features.repositories ? (
             <Box marginTop={1}>
               <Text dimColor wrap="wrap">
@@ -369,12 +379,22 @@ function StepBody({
     }
     case 'repository': {
       const remote = primaryRemote(state.checkout);
+      const token = repositoryToken(state);
       return (
         <Box flexDirection="column">
           <Text wrap="wrap">
-            Register this checkout's code repository ({remote?.host ?? 'remote'}
-            {state.provider === 'gitlab' ? ', group/project' : ', owner/repository'}):
+            Register this checkout's code repository, so publishes record where the code is (
+            {state.provider === 'gitlab' ? 'group/project' : 'owner/repository'}):
           </Text>
+          <Field label="Host">
+            <Text>{remote?.host ?? ''}</Text>
+          </Field>
+          <Field label={state.provider === 'gitlab' ? 'Instance' : 'API'}>
+            <Text>{state.apiUrl}</Text>
+          </Field>
+          <Field label="Token">
+            {token ? <Text>{token}</Text> : <Text dimColor>none (a public repository only)</Text>}
+          </Field>
           <Box>
             <Text color={theme.tint('accent')}>› </Text>
             <TextInput
@@ -475,24 +495,24 @@ function Outcomes({state}: {state: WizardState}) {
   const theme = useTheme();
   const plan = setupPlan(state);
   const failed = state.outcomes.some((outcome) => outcome.status === 'failed');
+  const registered = plan.find(
+    (item, index): item is Extract<PlanItem, {kind: 'registerRepository'}> =>
+      item.kind === 'registerRepository' && state.outcomes[index]?.status === 'done',
+  );
+  const known = registered?.name ?? registeredForRemote(state)?.name;
   return (
     <Box flexDirection="column">
       {plan.map((item, index) => {
         const outcome = state.outcomes[index];
-        const mark = !outcome
-          ? state.step === 'applying' && index === state.outcomes.length
-            ? '…'
-            : '·'
-          : outcome.status === 'done'
-            ? '✓'
-            : '✗';
+        const running = state.step === 'applying' && index === state.outcomes.length;
+        const mark = !outcome ? (running ? '…' : '–') : outcome.status === 'done' ? '✓' : '✗';
         const tint = !outcome
           ? undefined
           : outcome.status === 'done'
             ? theme.tint('success')
             : theme.tint('error');
         return (
-          <Text key={index} wrap="wrap">
+          <Text key={index} wrap="wrap" dimColor={!outcome && !running}>
             <Text color={tint}>{mark}</Text> {describePlanItem(item)}
             {outcome?.status === 'done' && outcome.detail ? (
               <Text dimColor> ({outcome.detail})</Text>
@@ -500,19 +520,29 @@ function Outcomes({state}: {state: WizardState}) {
             {outcome?.status === 'failed' ? (
               <Text color={theme.tint('error')}>: {outcome.message}</Text>
             ) : null}
+            {!outcome && state.step === 'done' ? <Text> (not done)</Text> : null}
           </Text>
         );
       })}
       {state.step === 'done' ? (
         <Box flexDirection="column" marginTop={1}>
-          <Text bold color={theme.tint(failed ? 'warning' : 'success')}>
+          <Text bold color={theme.tint(failed ? 'warning' : 'success')} wrap="wrap">
             {failed
-              ? 'Setup stopped; the steps marked ✓ were applied, nothing after the failure.'
+              ? 'Setup stopped at the step marked ✗. The steps marked ✓ are done and stay done; the steps marked – were not done.'
               : 'Setup is complete.'}
           </Text>
-          <Text dimColor>
-            Next: `berth status`, `berth stack list`, `berth publish` in a code project.
-          </Text>
+          <Text bold>Next steps</Text>
+          {failed ? (
+            <Text wrap="wrap">· fix the problem above, then run `berth setup` again</Text>
+          ) : null}
+          {known ? (
+            <Text wrap="wrap">
+              · `berth repo detect` — check this checkout against &apos;{known}&apos; (commit,
+              clean, pushed)
+            </Text>
+          ) : null}
+          <Text wrap="wrap">· `berth publish` — build and push this code project as a module</Text>
+          <Text wrap="wrap">· `berth status` — the profile and stack that apply here</Text>
         </Box>
       ) : null}
     </Box>

@@ -430,6 +430,25 @@ export async function listTokens(deps: Deps, hooks: TokenHooks = {}): Promise<To
   });
 }
 
+/** A token as overviews show it (TUI home): metadata only, no secret read, no keychain call. */
+export type TokenStatus = Pick<
+  TokenListEntry,
+  'name' | 'provider' | 'apiUrl' | 'login' | 'storage' | 'expiresAt' | 'envVar'
+>;
+
+/** Every token like `listTokens`, without reading a secret: quick enough for a first screen. */
+export function listTokenStatus(deps: Deps): TokenStatus[] {
+  return effectiveTokens(deps).map(({metadata, stored, env}) => ({
+    name: metadata.name,
+    provider: metadata.provider,
+    apiUrl: metadata.apiUrl,
+    login: env && stored ? null : metadata.login,
+    storage: env ? 'env' : metadata.storage,
+    expiresAt: env ? null : metadata.expiresAt,
+    envVar: env?.envVar ?? null,
+  }));
+}
+
 /** The secret to use for a token: the environment's if it overrides the stored one. */
 export async function resolveToken(deps: Deps, name: string): Promise<ResolvedToken> {
   const entry = effectiveTokens(deps).find((candidate) => candidate.metadata.name === name);

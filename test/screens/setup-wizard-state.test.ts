@@ -2,6 +2,7 @@
 // skipping never plan a write the user did not confirm.
 import {describe, expect, it} from 'vitest';
 import {
+  defaultApiUrl,
   initialWizardState,
   setupPlan,
   wizardReducer,
@@ -104,6 +105,146 @@ describe('wizard state machine', () => {
       {type: 'verifyFailed', message: '401'},
     );
     expect(state).toMatchObject({step: 'token', token: '', error: '401'});
+  });
+});
+
+describe('wizard: token and repository registration', () => {
+  const github = {
+    gitRoot: '/w',
+    remotes: [
+      {
+        name: 'origin',
+        url: 'http://127.0.0.1:8080/acme/widgets.git',
+        host: '127.0.0.1',
+        path: 'acme/widgets',
+        base: 'http://127.0.0.1:8080',
+      },
+    ],
+  };
+  const start = (extra: Partial<Extract<WizardAction, {type: 'detected'}>> = {}) =>
+    run(
+      initialWizardState({
+        cwd: '/w',
+        repositoryRoot: null,
+        tokens: {} as never,
+        repositories: {} as never,
+      }),
+      {
+        type: 'detected',
+        checkout: github,
+        stacks: {names: ['default'], active: 'default'},
+        ...extra,
+      },
+    );
+  const verified: WizardAction = {
+    type: 'verified',
+    verification: {login: 'octocat', scopes: ['repo'], missingScopes: []},
+  };
+
+  it("keeps a self-hosted remote's scheme and port in the API URL it suggests", () => {
+    expect(start().apiUrl).toBe('http://127.0.0.1:8080/api/v3');
+    expect(defaultApiUrl('github', {host: 'github.com', base: 'https://github.com'})).toBe(
+      'https://api.github.com',
+    );
+    expect(defaultApiUrl('gitlab', {host: 'github.com'})).toBe('https://gitlab.com');
+  });
+
+  it('plans token → repository (with that token, by name) → init → new stack → switch', () => {
+    let state = run(
+      start({storedTokens: [{name: 'github-127.0.0.1-8080', provider: 'github', apiUrl: 'x'}]}),
+      {type: 'continue'},
+      {type: 'chooseProvider', provider: 'github'},
+      {type: 'submitApiUrl'},
+      {type: 'draft', field: 'token', value: 'ghp_x'},
+      {type: 'submitToken'},
+      verified,
+      {type: 'continue'},
+      {type: 'chooseStorage', storage: 'keychain'},
+    );
+    expect(state.step).toBe('repository');
+    // The default name is taken: the new token gets the next free one.
+    expect(state.tokenName).toBe('github-127.0.0.1-8080-2');
+    state = run(
+      state,
+      {type: 'submitRepository'},
+      {type: 'chooseInit', init: true},
+      {type: 'chooseStack', name: undefined},
+      {type: 'draft', field: 'newStack', value: 'gpu'},
+      {type: 'submitNewStack'},
+    );
+    expect(setupPlan(state)).toEqual([
+      {kind: 'storeToken', name: 'github-127.0.0.1-8080-2', insecure: false},
+      {
+        kind: 'registerRepository',
+        name: 'widgets',
+        provider: 'github',
+        host: '127.0.0.1',
+        apiUrl: 'http://127.0.0.1:8080/api/v3',
+        slug: 'acme/widgets',
+        tokenName: 'github-127.0.0.1-8080-2',
+      },
+      {kind: 'init', root: '/w'},
+      {kind: 'createStack', name: 'gpu'},
+      {kind: 'setStack', name: 'gpu', local: true},
+    ]);
+  });
+
+  it('skipping tokens registers with a stored token for the same API, and refuses a 3-part GitHub path', () => {
+    let state = run(
+      start({
+        storedTokens: [{name: 'forge', provider: 'github', apiUrl: 'http://127.0.0.1:8080/api/v3'}],
+      }),
+      {type: 'continue'},
+      {type: 'skipToken'},
+      {type: 'draft', field: 'slug', value: 'a/b/c'},
+      {type: 'submitRepository'},
+    );
+    expect(state).toMatchObject({step: 'repository', error: 'Write it as owner/repository.'});
+    state = run(
+      state,
+      {type: 'draft', field: 'slug', value: 'acme/widgets.git'},
+      {type: 'submitRepository'},
+      {type: 'chooseInit', init: false},
+      {type: 'chooseStack', name: 'default'},
+    );
+    expect(setupPlan(state)).toEqual([
+      expect.objectContaining({
+        kind: 'registerRepository',
+        slug: 'acme/widgets',
+        tokenName: 'forge',
+      }),
+    ]);
+  });
+
+  it('skips the repository step when the remote is registered already', () => {
+    const state = run(
+      start({repositories: [{name: 'w', host: '127.0.0.1', path: 'acme/widgets'}]}),
+      {type: 'continue'},
+      {type: 'skipToken'},
+    );
+    expect(state.step).toBe('init');
+  });
+
+  it('a failed write ends the apply there: later steps have no outcome', () => {
+    let state = run(
+      start(),
+      {type: 'continue'},
+      {type: 'skipToken'},
+      {type: 'submitRepository'},
+      {type: 'chooseInit', init: true},
+      {type: 'chooseStack', name: 'default'},
+      {type: 'confirm'},
+    );
+    expect(state.step).toBe('applying');
+    expect(setupPlan(state).map((item) => item.kind)).toEqual([
+      'registerRepository',
+      'init',
+      'setStack',
+    ]);
+    state = run(state, {type: 'applied', outcome: {status: 'failed', message: 'not found'}});
+    expect(state.step).toBe('done');
+    expect(state.outcomes).toEqual([{status: 'failed', message: 'not found'}]);
+    expect(run(state, {type: 'back'}).step).toBe('done');
   });
 });
 

@@ -1,7 +1,14 @@
 // The TUI home and the stack/profile switchers, driven in a real pseudo-terminal.
 import {afterEach, describe, expect, it} from 'vitest';
+import {createDeps} from '../../source/deps.js';
+import {moduleVersionKey, type ModuleVersionRecord} from '../../source/models/module-version.js';
+import type {RunRecord, RunStatus} from '../../source/models/run.js';
+import type {PublishState} from '../../source/models/publish-events.js';
+import {ago, tokenProblem} from '../../source/screens/home.js';
+import {resolveContext} from '../../source/services/context.js';
 import {keys, type PtySession} from '../support/pty.js';
-import {tempDir} from '../support/cli.js';
+import {runBerth, tempDir} from '../support/cli.js';
+import {startForgeServer} from '../support/forge-server.js';
 import {closeQuietly, createWorld, expectOk, type TuiWorld} from './fixture.js';
 
 type Status = {
@@ -29,8 +36,10 @@ describe('berth (TUI home)', () => {
     await session.waitFor(/Profile\s+default \(global\)/);
     await session.waitFor(/Stack\s+default \(global\)/);
     await session.waitFor('not a berth repository — press i to init');
-    // The checkout is read after the first frame.
+    // The checkout, tokens and history are read after the first frame.
     await session.waitFor(/Code\s+unregistered @ [0-9a-f]{7}/);
+    await session.waitFor(/Tokens\s+none — press t to add one/);
+    await session.waitFor(/Recent\s+No publishes or runs yet\./);
     await session.write('q');
     expect(await session.exit).toBe(0);
   });
@@ -175,6 +184,168 @@ describe('berth (TUI home)', () => {
     // cli-cursor hid it for the TUI; it must be visible once berth is gone.
     const output = session.output;
     expect(output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(output.lastIndexOf('\u001b[?25l'));
+  });
+});
+
+const minute = 60_000;
+
+/** Module versions and runs written the way publish and run write them: into the profile store. */
+async function seedHistory(
+  world: TuiWorld,
+  publishes: Array<{slug: string; version: number; status: PublishState; minutesAgo: number}>,
+  runs: Array<{id: string; module: string; version: number; status: RunStatus; minutesAgo: number}>,
+): Promise<void> {
+  const deps = createDeps({env: {...world.env}, cwd: world.checkout});
+  try {
+    const context = await resolveContext(deps);
+    const store = await deps.openStore(context.profile);
+    for (const publish of publishes) {
+      const at = new Date(Date.now() - publish.minutesAgo * minute).toISOString();
+      const record: ModuleVersionRecord = {
+        slug: publish.slug,
+        name: publish.slug,
+        version: publish.version,
+        status: publish.status,
+        visibility: 'private',
+        image: null,
+        digest: null,
+        commit: null,
+        codeReference: null,
+        schema: {
+          name: publish.slug,
+          slug: publish.slug,
+          description: '',
+          kind: 'data-processor',
+          entryPoint: 'train.py',
+          function: 'main',
+          parameters: [],
+          metadata: {},
+        },
+        projectPath: world.checkout,
+        hostname: 'elsewhere',
+        entryPoint: 'train.py',
+        entryPointSha256: '0'.repeat(64),
+        mode: 'full',
+        dependencyChecksum: null,
+        reused: false,
+        baseImage: 'python:3.11',
+        stack: 'default',
+        registry: null,
+        engine: null,
+        sizeBytes: null,
+        steps: [],
+        labels: {},
+        logFile: '/dev/null',
+        error: publish.status === 'failed' ? 'step 3 failed' : null,
+        createdAt: at,
+        updatedAt: at,
+        finishedAt: at,
+        durationMs: 1000,
+      };
+      await store
+        .collection<ModuleVersionRecord>('modules')
+        .insert(moduleVersionKey(publish.slug, publish.version), record);
+    }
+    for (const run of runs) {
+      const at = new Date(Date.now() - run.minutesAgo * minute).toISOString();
+      const record: RunRecord = {
+        id: run.id,
+        module: run.module,
+        version: run.version,
+        status: run.status,
+        startedAt: at,
+        finishedAt: run.status === 'running' ? null : at,
+        parameters: {},
+        image: null,
+        digest: null,
+        codeReference: null,
+        orchestrator: {name: 'default', flavor: 'local'},
+        stack: 'default',
+        exitCode: run.status === 'succeeded' ? 0 : null,
+        error: null,
+      };
+      await store.collection<RunRecord>('runs').insert(run.id, record);
+    }
+  } finally {
+    await deps.close();
+  }
+}
+
+describe('home: tokens and recent activity', () => {
+  it('lists the tokens by storage without reading a secret, and the newest publishes and runs', async () => {
+    const forge = await startForgeServer({
+      tokens: [{token: 'ghp_homeTuiTestToken0000000000000000hm01', login: 'octocat', scopes: []}],
+    });
+    try {
+      const world = createWorld();
+      const stored = await runBerth(
+        [
+          'token',
+          'add',
+          'github',
+          '--api-url',
+          forge.githubApiUrl,
+          '--name',
+          'forge',
+          '--stdin',
+          '--insecure-storage',
+        ],
+        {cwd: world.checkout, env: world.env, input: 'ghp_homeTuiTestToken0000000000000000hm01\n'},
+      );
+      expect(stored.code, stored.stderr).toBe(0);
+      await seedHistory(
+        world,
+        [1, 2, 3, 4, 5, 6].map((version) => ({
+          slug: 'trainer',
+          version,
+          status: version === 6 ? 'failed' : 'published',
+          minutesAgo: 60 - version,
+        })),
+        [
+          {id: 'r-old', module: 'trainer', version: 1, status: 'succeeded', minutesAgo: 300},
+          {id: 'r-new', module: 'trainer', version: 5, status: 'running', minutesAgo: 2},
+        ],
+      );
+      // An environment token shows as such; tall enough for five of each.
+      session = world.open([], {env: {GITLAB_TOKEN: 'glpat-homeEnvToken0000hm02'}, rows: 40});
+      await session.waitFor(/Tokens\s+2 tokens · forge \(file\) · gitlab \(env\)/);
+      await session.waitFor(/Publishes\s+trainer@6 failed · 5\dm ago/);
+      await session.waitFor(/trainer@2 published · 5\dm ago/);
+      await session.waitFor(/Runs\s+trainer@5 running · 2m ago · r-new/);
+      await session.waitFor(/trainer@1 succeeded · 5h ago · r-old/);
+      const screen = session.text();
+      // The five newest versions only.
+      expect(screen).not.toMatch(/trainer@1 published/);
+      expect(screen).not.toContain('No publishes or runs yet.');
+      expect(session.output).not.toContain('glpat-homeEnvToken0000hm02');
+      expect(session.output).not.toContain('ghp_homeTuiTestToken0000000000000000hm01');
+      await session.write('q');
+      expect(await session.exit).toBe(0);
+    } finally {
+      await forge.close();
+    }
+  });
+
+  it('flags expired and expiring tokens, and says how long ago', () => {
+    const now = Date.parse('2025-06-10T12:00:00Z');
+    const token = {
+      name: 'gh',
+      provider: 'github' as const,
+      apiUrl: 'https://api.github.com',
+      login: 'ana',
+      storage: 'keychain' as const,
+      envVar: null,
+    };
+    expect(tokenProblem({...token, expiresAt: '2025-06-01T00:00:00Z'}, now)).toBe(
+      'gh expired 2025-06-01',
+    );
+    expect(tokenProblem({...token, expiresAt: '2025-06-12T12:00:00Z'}, now)).toBe(
+      'gh expires in 2d',
+    );
+    expect(tokenProblem({...token, expiresAt: '2026-01-01T00:00:00Z'}, now)).toBeUndefined();
+    expect(tokenProblem({...token, expiresAt: null}, now)).toBeUndefined();
+    expect(ago('2025-06-10T11:57:00Z', now)).toBe('3m ago');
+    expect(ago('2025-06-08T12:00:00Z', now)).toBe('2d ago');
   });
 });
 

@@ -23,6 +23,8 @@ describe('the onboarding wizard', () => {
     // Provider prefilled from the remote; Tab skips the token steps.
     await session.waitFor('Where is the code hosted?');
     await session.write(keys.tab);
+    await session.waitFor("Register this checkout's code repository");
+    await session.write(keys.tab);
     await session.waitFor(`Yes, init ${world.checkout}`);
     await session.write(keys.enter);
     await session.waitFor('default (current)');
@@ -57,6 +59,8 @@ describe('the onboarding wizard', () => {
     await session.write(keys.enter);
     await session.waitFor('Where is the code hosted?');
     await session.write(keys.tab);
+    await session.waitFor("Register this checkout's code repository");
+    await session.write(keys.tab);
     await session.waitFor('Yes, init');
     await session.write(keys.enter);
     await session.write(keys.down);
@@ -76,6 +80,8 @@ describe('the onboarding wizard', () => {
     await session.write(keys.enter);
     await session.waitFor('Where is the code hosted?');
     await session.write(keys.tab);
+    await session.waitFor("Register this checkout's code repository");
+    await session.write(keys.tab);
     await session.waitFor('Yes, init');
     await session.write(keys.down);
     await session.write(keys.enter);
@@ -83,6 +89,9 @@ describe('the onboarding wizard', () => {
     session.mark();
     await session.write(keys.escape);
     await session.waitFor('Make this directory a berth repository');
+    session.mark();
+    await session.write(keys.escape);
+    await session.waitFor("Register this checkout's code repository");
     session.mark();
     await session.write(keys.escape);
     await session.waitFor('Where is the code hosted?');
@@ -103,6 +112,8 @@ describe('the onboarding wizard', () => {
     await session.waitFor(`Berth repo    ${world.checkout}`);
     await session.write(keys.enter);
     await session.waitFor('Where is the code hosted?');
+    await session.write(keys.tab);
+    await session.waitFor("Register this checkout's code repository");
     await session.write(keys.tab);
     await session.waitFor('Pick the stack to use in this repository');
     await session.waitFor('default (current)');

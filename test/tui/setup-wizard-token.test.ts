@@ -1,0 +1,222 @@
+// The onboarding wizard's token and repository path in a real pseudo-terminal, against a local
+// forge (real git behind GitHub's endpoints) and a private OS keychain: a fresh config ends with
+// the token in the keychain, the code repository registered, and this directory initialized.
+import {execFileSync} from 'node:child_process';
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
+import {cleanEnv, runBerth, type RunResult} from '../support/cli.js';
+import {startForgeServer, type ForgeServer, type ForgeToken} from '../support/forge-server.js';
+import {keys, type PtySession} from '../support/pty.js';
+import {
+  startBusWithoutSecretService,
+  startKeychain,
+  type Keychain,
+  type SessionBus,
+} from '../support/services.js';
+import {filesContaining} from '../support/token-leaks.js';
+import {closeQuietly, createWorld, type TuiWorld} from './fixture.js';
+
+const token = {
+  token: 'ghp_wizardTuiTestToken000000000000000wz01',
+  login: 'octocat',
+  scopes: ['repo', 'read:org'],
+} satisfies ForgeToken;
+
+let forge: ForgeServer;
+let keychain: Keychain;
+let session: PtySession | undefined;
+
+beforeAll(async () => {
+  [forge, keychain] = await Promise.all([startForgeServer({tokens: [token]}), startKeychain()]);
+});
+afterAll(async () => {
+  await keychain?.stop();
+  await forge?.close();
+});
+afterEach(() => closeQuietly(session));
+
+/** The checkout's origin on the forge, as a clone from it would have. */
+function pointOriginAtForge(world: TuiWorld, repoPath: string): string {
+  const url = `${forge.url}/${repoPath}.git`;
+  execFileSync('git', ['remote', 'set-url', 'origin', url], {
+    cwd: world.checkout,
+    env: cleanEnv(),
+  });
+  return url;
+}
+
+function berth(world: TuiWorld, args: string[], env: Record<string, string>): Promise<RunResult> {
+  return runBerth(args, {cwd: world.checkout, env: {...world.env, ...env}});
+}
+
+async function json<T>(result: Promise<RunResult>): Promise<T> {
+  const done = await result;
+  expect(done.code, done.stderr).toBe(0);
+  expect(done.stdout).not.toContain(token.token);
+  return done.json<T>();
+}
+
+/** Detect → GitHub → the forge's API URL → the token, pasted → verified as octocat. */
+async function enterToken(world: TuiWorld, env: Record<string, string>, origin: string) {
+  const port = new URL(forge.url).port;
+  session = world.open([], {env});
+  await session.waitFor('setup · checkout');
+  await session.waitFor(`origin ${origin}`);
+  await session.write(keys.enter);
+  await session.waitFor('Where is the code hosted?');
+  await session.write(keys.enter);
+  // Prefilled from the remote's host the way GitHub Enterprise lays it out; this forge serves
+  // the API at its root, so the URL is replaced like a person would.
+  const prefilled = `http://127.0.0.1:${port}/api/v3`;
+  await session.waitFor(prefilled);
+  for (let i = 0; i < prefilled.length; i++) await session.write(keys.backspace);
+  await session.type(forge.githubApiUrl);
+  await session.write(keys.enter);
+  await session.waitFor('Paste a personal access token');
+  await session.waitFor(`name 'github-127.0.0.1-${port}'`);
+  // Pasted: one write, as a terminal delivers a paste.
+  await session.write(token.token);
+  await session.waitFor('*'.repeat(token.token.length));
+  await session.write(keys.enter);
+  await session.waitFor('✓ Token verified');
+  await session.waitFor(/Login\s+octocat/);
+  await session.waitFor(/Scopes\s+repo, read:org/);
+  await session.write(keys.enter);
+  return {tokenName: `github-127.0.0.1-${port}`};
+}
+
+type TokenEntry = {
+  name: string;
+  provider: string;
+  apiUrl: string;
+  login: string;
+  storage: string;
+  masked: string;
+};
+type RepoEntry = {name: string; type: string; host: string; path: string; token: string | null};
+type Status = {
+  repositoryRoot: string | null;
+  profile: {name: string; source: string};
+  stack: {name: string; source: string};
+};
+
+describe('the onboarding wizard with a token', () => {
+  it('stores the token in the keychain, registers the repository, inits and picks a stack', async () => {
+    const world = createWorld();
+    forge.addRepository({provider: 'github', path: 'acme/widgets', gitDir: world.checkout});
+    const origin = pointOriginAtForge(world, 'acme/widgets');
+    const {tokenName} = await enterToken(world, keychain.env, origin);
+
+    await session!.waitFor('The token goes to the OS keychain');
+    await session!.write(keys.enter);
+    // The repository step: owner/repository from the remote, the token just verified by name.
+    await session!.waitFor("Register this checkout's code repository");
+    await session!.waitFor(`Token         ${tokenName}`);
+    await session!.waitFor('› acme/widgets');
+    await session!.write(keys.enter);
+    await session!.waitFor(`Yes, init ${world.checkout}`);
+    await session!.write(keys.enter);
+    await session!.waitFor('default (current)');
+    await session!.write(keys.enter);
+    await session!.waitFor(`1. Store token '${tokenName}' in the OS keychain`);
+    await session!.waitFor(
+      `2. Register code repository 'widgets' (127.0.0.1/acme/widgets, token '${tokenName}')`,
+    );
+    await session!.waitFor('3. Make');
+    await session!.waitFor("4. Set the active stack to 'default' in this repository");
+    await session!.waitFor('Nothing has been written yet.');
+    expect(world.globalConfig()).toBeUndefined();
+    expect(world.repositoryConfig()).toBeUndefined();
+    expect(await keychain.search('berth')).not.toContain(tokenName);
+
+    await session!.write(keys.enter);
+    await session!.waitFor('Setup is complete.');
+    await session!.waitFor("`berth repo detect` — check this checkout against 'widgets'");
+    await session!.waitFor('`berth publish`');
+    await session!.write(keys.enter);
+    // Home: the checkout now matches the registered repository; the token is listed.
+    await session!.waitFor(/Code\s+widgets @ [0-9a-f]{7}/);
+    await session!.waitFor(new RegExp(`Tokens\\s+1 token · ${tokenName} \\(keychain\\)`));
+    await session!.write('q');
+    expect(await session!.exit).toBe(0);
+    expect(session!.output).not.toContain(token.token);
+    expect(filesContaining(token.token, [world.configDir, world.checkout])).toEqual([]);
+
+    const tokens = await json<TokenEntry[]>(
+      berth(world, ['token', 'list', '--json'], keychain.env),
+    );
+    expect(tokens).toEqual([
+      expect.objectContaining({
+        name: tokenName,
+        provider: 'github',
+        apiUrl: forge.githubApiUrl,
+        login: 'octocat',
+        storage: 'keychain',
+      }),
+    ]);
+    expect(tokens[0]!.masked).toMatch(/\*/);
+    expect(await keychain.search('berth')).toContain(tokenName);
+
+    const repositories = await json<RepoEntry[]>(berth(world, ['repo', 'list', '--json'], {}));
+    expect(repositories).toEqual([
+      expect.objectContaining({
+        name: 'widgets',
+        type: 'github',
+        host: '127.0.0.1',
+        path: 'acme/widgets',
+        token: tokenName,
+      }),
+    ]);
+    expect(world.repositoryConfig()).toMatch(/active_stack: default/);
+    const status = await json<Status>(berth(world, ['status', '--json'], {}));
+    expect(status).toMatchObject({
+      repositoryRoot: world.checkout,
+      profile: {name: 'default', source: 'local'},
+      stack: {name: 'default', source: 'local'},
+    });
+    const detected = await json<{repository: string | null}>(
+      berth(world, ['repo', 'detect', '--json'], keychain.env),
+    );
+    expect(detected.repository).toBe('widgets');
+  });
+
+  it('without a keychain offers the plain file; a failed registration stops the rest and says so', async () => {
+    const bus: SessionBus = await startBusWithoutSecretService();
+    try {
+      const world = createWorld();
+      // Not on the forge: the registration is refused by the provider at apply time.
+      const origin = pointOriginAtForge(world, 'acme/gone');
+      const {tokenName} = await enterToken(world, bus.env, origin);
+
+      await session!.waitFor('No OS keychain is reachable');
+      await session!.waitFor("Don't store it (skip)");
+      await session!.write(keys.down);
+      await session!.write(keys.enter);
+      await session!.waitFor('› acme/gone');
+      await session!.write(keys.enter);
+      await session!.waitFor('Yes, init');
+      await session!.write(keys.enter);
+      await session!.waitFor('default (current)');
+      await session!.write(keys.enter);
+      await session!.waitFor(`Store token '${tokenName}' in a plain file (0600) — not encrypted`);
+      await session!.write(keys.enter);
+      await session!.waitFor('Setup stopped at the step marked ✗');
+      const screen = session!.text();
+      expect(screen).toMatch(new RegExp(`✓ Store token '${tokenName}' in a plain file`));
+      expect(screen).toMatch(/✗ Register code repository 'gone' .*: .*not found/s);
+      expect(screen).toMatch(/– Make .* a berth repository \(berth init\) \(not done\)/s);
+      expect(screen).toMatch(/– Set the active stack to 'default' in this repository \(not done\)/);
+      await session!.write(keys.enter);
+      await session!.waitFor(/Tokens\s+1 token/);
+      await session!.write('q');
+      expect(await session!.exit).toBe(0);
+      expect(session!.output).not.toContain(token.token);
+
+      const tokens = await json<TokenEntry[]>(berth(world, ['token', 'list', '--json'], bus.env));
+      expect(tokens).toEqual([expect.objectContaining({name: tokenName, storage: 'file'})]);
+      expect(await json<RepoEntry[]>(berth(world, ['repo', 'list', '--json'], {}))).toEqual([]);
+      expect(world.repositoryConfig()).toBeUndefined();
+    } finally {
+      await bus.stop();
+    }
+  });
+});
