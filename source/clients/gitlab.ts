@@ -101,18 +101,7 @@ export class GitlabClient {
     if (!this.token) return this.getPublicProject(idOrPath);
     const api = await this.api();
     try {
-      const project = (await api.Projects.show(idOrPath)) as unknown as {
-        id: number;
-        path_with_namespace: string;
-        visibility?: string;
-        default_branch?: string | null;
-      };
-      return {
-        id: String(project.id),
-        pathWithNamespace: project.path_with_namespace,
-        visibility: project.visibility ?? 'private',
-        defaultBranch: project.default_branch ?? null,
-      };
+      return toProject((await api.Projects.show(idOrPath)) as unknown as RawProject);
     } catch (error) {
       const status = statusOf(error);
       if (status === 404) return undefined;
@@ -134,18 +123,7 @@ export class GitlabClient {
     }
     if (response.status === 404 || response.status === 401) return undefined;
     if (!response.ok) throw unexpectedStatus(this.host, response.status, what);
-    const project = (await response.json()) as {
-      id: number;
-      path_with_namespace: string;
-      visibility?: string;
-      default_branch?: string | null;
-    };
-    return {
-      id: String(project.id),
-      pathWithNamespace: project.path_with_namespace,
-      visibility: project.visibility ?? 'private',
-      defaultBranch: project.default_branch ?? null,
-    };
+    return toProject((await response.json()) as RawProject);
   }
 
   /** `GET /projects/{id}/repository/archive.tar.gz?sha=`, streamed. */
@@ -186,4 +164,16 @@ function insufficientScope(host: string, error: unknown): AuthError {
       hint: 'Create a token with the read_api scope and add it with `berth token add gitlab`.',
     },
   );
+}
+
+/** The fields of GitLab's project JSON that berth reads. */
+type RawProject = {id: number; path_with_namespace: string; visibility?: string; default_branch?: string | null};
+
+function toProject(project: RawProject): GitlabProject {
+  return {
+    id: String(project.id),
+    pathWithNamespace: project.path_with_namespace,
+    visibility: project.visibility ?? 'private',
+    defaultBranch: project.default_branch ?? null,
+  };
 }

@@ -13,23 +13,12 @@ import {
   registerRepository,
   updateRepository,
   type DownloadProgress,
+  type RegisterRepositoryInput,
 } from '../services/code-repositories.js';
 import {parseOptions} from '../services/components.js';
 import {announce, collect, type CommandContext, type RegisterCommands} from './context.js';
 
-type RegisterFlags = {
-  type: string;
-  owner?: string;
-  repository?: string;
-  group?: string;
-  project?: string;
-  host?: string;
-  apiUrl?: string;
-  instanceUrl?: string;
-  token?: string;
-  source?: string;
-  option?: string[];
-};
+type RegisterFlags = Omit<RegisterRepositoryInput, 'name' | 'options'> & {option?: string[]};
 
 export const registerRepoCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
