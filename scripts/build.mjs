@@ -9,6 +9,18 @@ rmSync('dist', {recursive: true, force: true});
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
 
+/** commander's eager `require('node:child_process')` becomes a lazy one (scripts/shims). */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(builder) {
+    builder.onResolve({filter: /^(node:)?child_process$/}, (args) =>
+      args.importer.includes('node_modules/commander/')
+        ? {path: new URL('./shims/lazy-child-process.cjs', import.meta.url).pathname}
+        : undefined,
+    );
+  },
+};
+
 const result = await build({
   entryPoints: ['source/cli.tsx'],
   outdir: 'dist',
@@ -28,6 +40,7 @@ const result = await build({
     'process.env.NODE_ENV': '"production"',
   },
   alias: {'react-devtools-core': './source/lib/stubs/react-devtools-core.js'},
+  plugins: [lazyChildProcessForCommander],
   // Native or runtime-resolved packages stay in node_modules.
   external: ['@napi-rs/keyring', 'dockerode', 'ssh2', 'cpu-features', 'pg-native', '@homebridge/node-pty-prebuilt-multiarch'],
   banner: {

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type {Profile} from './models/profile.js';
 import {GlobalConfigStore} from './store/global-config.js';
+import {openSqliteStore} from './store/sqlite-store.js';
 import {OsKeychain, type Keychain} from './clients/keychain.js';
 import {TokenStore} from './store/token-store.js';
 import type {ProfileStore} from './store/profile-store.js';
@@ -68,10 +69,8 @@ export function createDeps(options: DepsOptions = {}): Deps {
 
 async function openProfileStore(profile: Profile): Promise<ProfileStore> {
   switch (profile.storeType) {
-    case 'local': {
-      const {openSqliteStore} = await import('./store/sqlite-store.js');
+    case 'local':
       return openSqliteStore(profile.storeUrl.replace(/^sqlite:/, ''));
-    }
     case 'postgres': {
       const {openPostgresStore} = await import('./store/postgres-store.js');
       return openPostgresStore(profile.storeUrl, profile.name);

@@ -6,7 +6,6 @@
 // a thread stuck there cannot be stopped — measured here, neither Worker.terminate() nor
 // process.exit() returns while a worker hangs on an unanswered D-Bus socket. Secrets travel
 // over the child's stdin/stdout, never in its arguments.
-import {spawn} from 'node:child_process';
 import {createRequire} from 'node:module';
 import {AuthError} from '../lib/errors.js';
 
@@ -111,8 +110,10 @@ export class OsKeychain implements Keychain {
     return result === true;
   }
 
-  private run(ops: Operation[]): Promise<Array<string | boolean | null>> {
+  private async run(ops: Operation[]): Promise<Array<string | boolean | null>> {
     const modulePath = createRequire(import.meta.url).resolve('@napi-rs/keyring');
+    // child_process is loaded on the first keychain call, not by every command that builds deps.
+    const {spawn} = await import('node:child_process');
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['-e', helperScript(modulePath)], {
         env: this.env,

@@ -6,18 +6,23 @@ import path from 'node:path';
 import {createDeps, type Deps} from '../deps.js';
 import {BerthError, ExitCode, errorMessage} from '../lib/errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
+import {registerComponentCommands} from './component.js';
 import type {CommandContext, RegisterCommands} from './context.js';
+import {registerInitCommand} from './init.js';
+import {registerProfileCommands} from './profile.js';
+import {registerStackCommands} from './stack.js';
 
 export const version = process.env.BERTH_VERSION ?? '0.0.0-dev';
 
-// Each command group is its own chunk: `berth stack list` loads the stack commands and their
-// services, not the token, repository or publish code (and the Node built-ins those pull in).
+// The profile/stack commands are small and bundled here; every other group is its own chunk,
+// so `berth stack list` never loads the token, repository or publish code (nor the Node
+// built-ins those pull in).
 const commandGroups: Record<string, () => Promise<RegisterCommands>> = {
-  init: () => import('./init.js').then((m) => m.registerInitCommand),
+  init: async () => registerInitCommand,
   status: () => import('./status.js').then((m) => m.registerStatusCommand),
-  profile: () => import('./profile.js').then((m) => m.registerProfileCommands),
-  stack: () => import('./stack.js').then((m) => m.registerStackCommands),
-  component: () => import('./component.js').then((m) => m.registerComponentCommands),
+  profile: async () => registerProfileCommands,
+  stack: async () => registerStackCommands,
+  component: async () => registerComponentCommands,
   token: () => import('./token.js').then((m) => m.registerTokenCommands),
   repo: () => import('./repo.js').then((m) => m.registerRepoCommands),
   setup: () => import('./setup.js').then((m) => m.registerSetupCommand),
@@ -68,7 +73,14 @@ export type RunOptions = {argv: string[]; deps?: Deps; io?: CommandContext['io']
 /** Runs one CLI invocation and returns its exit code. */
 export async function runCli(options: RunOptions): Promise<number> {
   const argv = options.argv;
-  const io = options.io ?? {stdin: process.stdin, stdout: process.stdout, stderr: process.stderr};
+  // stdin is opened only by the commands that read it (opening it loads Node's stream stack).
+  const io = options.io ?? {
+    get stdin() {
+      return process.stdin;
+    },
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
   const json = argv.includes('--json');
   const color = shouldUseColor(process.env, argv.includes('--no-color') ? false : undefined, Boolean(io.stderr.isTTY)) && !json;
   const output = new Output({json, color, stdout: io.stdout, stderr: io.stderr});

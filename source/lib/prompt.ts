@@ -1,6 +1,5 @@
 // Line prompts for the plain CLI. Without a TTY on stdin there are no prompts: the caller
 // names the flag to pass instead.
-import {createInterface} from 'node:readline/promises';
 import {UsageError} from './errors.js';
 
 export type PromptIo = {stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream};
@@ -13,6 +12,7 @@ export async function confirm(io: PromptIo, question: string, flagHint: string):
   if (!canPrompt(io)) {
     throw new UsageError(`${question} needs an answer, and stdin is not a terminal.`, {hint: flagHint});
   }
+  const {createInterface} = await import('node:readline/promises');
   const rl = createInterface({input: io.stdin, output: io.stderr});
   try {
     const answer = await rl.question(`${question} [y/N] `);
