@@ -18,6 +18,12 @@ export type CodeRepositoryRecord = {
   path: string | null;
   /** GitHub's API URL or GitLab's instance URL; null for custom repositories. */
   apiUrl: string | null;
+  /**
+   * `locationKey({host, path})` (lib/git-url.ts), written at registration and update so
+   * detection asks the store for the matching records only. Absent on custom repositories and
+   * on records written before it existed (detection backfills those).
+   */
+  locationKey?: string;
   /** The NAME of a stored token (`berth token list`), never a secret. */
   token: string | null;
   visibility: Visibility | null;
@@ -71,7 +77,8 @@ export type CodeRepositoryFactory =
   | (new (options: Record<string, string>) => CodeRepository)
   | ((options: Record<string, string>) => CodeRepository | Promise<CodeRepository>);
 
-/** The fields `repo list --json` shows: the record itself (it holds no secrets). */
+/** The fields `repo list --json` shows: the record (it holds no secrets) without the lookup key. */
 export function publicRecord(record: CodeRepositoryRecord): CodeRepositoryRecord {
-  return {...record};
+  const {locationKey: _key, ...shown} = record;
+  return shown;
 }

@@ -13,10 +13,12 @@ import {
   parseSource,
 } from '../lib/custom-repository.js';
 import {BerthError, CancelledError, UsageError, UserError} from '../lib/errors.js';
-import {formatLocation, normalizeHost} from '../lib/git-url.js';
+import {createGitClient, type Checkout} from '../clients/git.js';
+import {formatLocation, locationKey, normalizeHost} from '../lib/git-url.js';
 import {validateName} from '../lib/names.js';
 import type {CodeDetection, CodeReference} from '../models/code-reference.js';
 import {
+  publicRecord,
   repositoryTypes,
   type CodeRepository,
   type CodeRepositoryRecord,
@@ -24,8 +26,8 @@ import {
   type Visibility,
 } from '../models/code-repository.js';
 import type {TokenProvider} from '../models/token.js';
-import {DuplicateKeyError, type Collection} from '../store/profile-store.js';
-import {detectCodeReference} from './code-reference.js';
+import {DuplicateKeyError, type Collection, type ProfileStore} from '../store/profile-store.js';
+import {resolveCodeReference} from './code-reference.js';
 import {now, resolveContext, type ActiveContext} from './context.js';
 import {normalizeApiUrl, resolveToken} from './tokens.js';
 
@@ -42,7 +44,11 @@ export function ignoreUntrackedFromEnv(env: NodeJS.ProcessEnv): boolean {
 async function repositoriesOf(deps: Deps, context?: ActiveContext) {
   const active = context ?? (await resolveContext(deps));
   const store = await deps.openStore(active.profile);
-  return {context: active, collection: store.collection<CodeRepositoryRecord>('repositories')};
+  return {
+    context: active,
+    store,
+    collection: store.collection<CodeRepositoryRecord>('repositories'),
+  };
 }
 
 async function findRecord(
@@ -118,7 +124,7 @@ function hostFromUrl(url: string): string {
 function buildLocation(
   type: 'github' | 'gitlab',
   input: RegisterRepositoryInput,
-): Pick<CodeRepositoryRecord, 'host' | 'path' | 'apiUrl'> {
+): Pick<CodeRepositoryRecord, 'host' | 'path' | 'locationKey' | 'apiUrl'> {
   if (type === 'github') {
     refuseFlags(type, input, [
       ['group', '--group'],
@@ -137,7 +143,13 @@ function buildLocation(
       'github',
       input.apiUrl ?? (host === defaultGithubHost ? defaultGithubApiUrl : `https://${host}/api/v3`),
     );
-    return {host, path: `${owner}/${repository}`, apiUrl};
+    const repositoryPath = `${owner}/${repository}`;
+    return {
+      host,
+      path: repositoryPath,
+      locationKey: locationKey({host, path: repositoryPath}),
+      apiUrl,
+    };
   }
   refuseFlags(type, input, [
     ['owner', '--owner'],
@@ -160,7 +172,8 @@ function buildLocation(
     input.instanceUrl ??
       (host === defaultGitlabHost ? defaultGitlabInstanceUrl : `https://${host}`),
   );
-  return {host, path: [...group, project].join('/'), apiUrl};
+  const projectPath = [...group, project].join('/');
+  return {host, path: projectPath, locationKey: locationKey({host, path: projectPath}), apiUrl};
 }
 
 type ProviderFacts = Pick<CodeRepositoryRecord, 'visibility' | 'defaultBranch' | 'providerId'>;
@@ -259,10 +272,11 @@ async function refuseDuplicateLocation(
   record: CodeRepositoryRecord,
 ): Promise<void> {
   if (!record.host || !record.path) return;
-  const key = `${record.host}\n${record.path.toLowerCase()}`;
-  for (const other of await collection.list()) {
+  const key = locationKey({host: record.host, path: record.path});
+  // Records without a key (written before keys existed) are compared by their host and path.
+  for (const other of await collection.findBy('locationKey', [key, null])) {
     if (other.name === record.name || !other.host || !other.path) continue;
-    if (`${normalizeHost(other.host)}\n${other.path.toLowerCase()}` === key) {
+    if (locationKey({host: other.host, path: other.path}) === key) {
       throw new UserError(
         `${formatLocation({host: record.host, path: record.path})} is already registered as "${other.name}".`,
         {
@@ -345,7 +359,7 @@ export async function registerRepository(
       throw new UserError(`A code repository named "${name}" exists.`);
     throw error;
   }
-  return {repository: record, context};
+  return {repository: publicRecord(record), context};
 }
 
 // List, describe, update, delete ------------------------------------------------------------
@@ -354,7 +368,9 @@ export async function listRepositories(
   deps: Deps,
 ): Promise<{repositories: CodeRepositoryRecord[]; context: ActiveContext}> {
   const {context, collection} = await repositoriesOf(deps);
-  const repositories = (await collection.list()).sort((a, b) => a.name.localeCompare(b.name));
+  const repositories = (await collection.list())
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(publicRecord);
   return {repositories, context};
 }
 
@@ -373,7 +389,11 @@ export async function describeRepository(
     context,
     ignoreUntracked: options.ignoreUntracked,
   });
-  return {repository, checkout: detection.repository === name ? detection : null, context};
+  return {
+    repository: publicRecord(repository),
+    checkout: detection.repository === name ? detection : null,
+    context,
+  };
 }
 
 export type UpdateRepositoryInput = {
@@ -414,6 +434,7 @@ export async function updateRepository(
     if (input.token !== undefined)
       next.token = input.token === null ? null : validateName('token', input.token);
     if (input.host !== undefined) next.host = normalizeHost(input.host);
+    if (next.host && next.path) next.locationKey = locationKey({host: next.host, path: next.path});
     const url = input.apiUrl ?? input.instanceUrl;
     if (url !== undefined) next.apiUrl = normalizeApiUrl(current.type, url);
   }
@@ -421,7 +442,7 @@ export async function updateRepository(
   if (next.type === 'custom') await checkCustom(next);
   else Object.assign(next, await checkWithProvider(deps, next));
   await collection.put(next.name, next);
-  return {repository: next, context};
+  return {repository: publicRecord(next), context};
 }
 
 export async function deleteRepository(
@@ -434,7 +455,7 @@ export async function deleteRepository(
   // Runs and modules keep the repository's id in their code reference: their history stays
   // readable, and a re-registration gets a new id, so nothing rebinds to it silently.
   await collection.delete(input.name);
-  return {repository, context};
+  return {repository: publicRecord(repository), context};
 }
 
 // Detection -------------------------------------------------------------------------------------
@@ -450,27 +471,78 @@ export type CodeReferenceResult = {
  * This directory's code reference against the active profile's repositories. Local only: git
  * and the profile store, no network. Custom repositories are asked (`getLocalContext`) only
  * when no GitHub/GitLab repository matched.
+ *
+ * The checkout's remotes are read first and only the records under their location keys are
+ * read from the store, so the cost does not grow with the number of registered repositories.
  */
 export async function getCodeReference(
   deps: Deps,
   dir: string,
   options: {context?: ActiveContext; ignoreUntracked?: boolean} = {},
 ): Promise<CodeReferenceResult & {context: ActiveContext}> {
-  const {context, collection} = await repositoriesOf(deps, options.context);
-  const records = await collection.list();
+  const {context, store, collection} = await repositoriesOf(deps, options.context);
   const ignoreUntracked = options.ignoreUntracked ?? ignoreUntrackedFromEnv(deps.env);
   const target = path.resolve(deps.cwd, dir);
+  const checkout = await createGitClient().readCheckout(target, {ignoreUntracked});
+  const records = await candidateRecords(store, collection, checkout);
+  // Candidates stay in registration order: resolveCodeReference lets the first one win.
   const candidates = records.flatMap((record) =>
     record.host && record.path
       ? [{id: record.id, name: record.name, host: record.host, path: record.path}]
       : [],
   );
-  let detection = await detectCodeReference(target, candidates, {ignoreUntracked});
+  let detection = resolveCodeReference(checkout, candidates);
   if (!detection.repository && detection.reason !== 'repository has no commits') {
     detection = (await detectCustom(records, target, detection)) ?? detection;
   }
-  const repository = records.find((record) => record.name === detection.repository) ?? null;
-  return {detection, codeReference: detection.codeReference, repository, context};
+  const repository = records.find((record) => record.name === detection.repository);
+  return {
+    detection,
+    codeReference: detection.codeReference,
+    repository: repository ? publicRecord(repository) : null,
+    context,
+  };
+}
+
+/**
+ * The records a checkout can match: those under one of its remotes' location keys, plus those
+ * without a key (custom repositories, and records written before keys existed, which are
+ * matched by their host and path and given a key once, so later calls skip them).
+ */
+async function candidateRecords(
+  store: ProfileStore,
+  collection: Collection<CodeRepositoryRecord>,
+  checkout: Checkout | undefined,
+): Promise<CodeRepositoryRecord[]> {
+  const keys = new Set<string>();
+  for (const remote of checkout?.remotes ?? []) {
+    if (remote.parsed) keys.add(locationKey(remote.parsed));
+  }
+  const records = await collection.findBy('locationKey', [...keys, null]);
+  const legacy = records.filter((record) => record.host && record.path && !record.locationKey);
+  // The backfill only saves later calls work: a store this user may not write to (a team
+  // database, a read-only file) still gets a correct answer from the records in hand.
+  if (legacy.length > 0)
+    await backfillLocationKeys(store, collection, legacy).catch(() => undefined);
+  return records;
+}
+
+async function backfillLocationKeys(
+  store: ProfileStore,
+  collection: Collection<CodeRepositoryRecord>,
+  legacy: CodeRepositoryRecord[],
+): Promise<void> {
+  await store.transaction(async () => {
+    for (const {name} of legacy) {
+      // Re-read inside the transaction: another process may have updated or deleted it.
+      const current = await collection.get(name);
+      if (!current?.host || !current.path || current.locationKey) continue;
+      await collection.put(name, {
+        ...current,
+        locationKey: locationKey({host: current.host, path: current.path}),
+      });
+    }
+  });
 }
 
 async function detectCustom(

@@ -3,7 +3,14 @@
 import type {Client} from 'pg';
 import {UserError} from '../lib/errors.js';
 import {redactUrl} from '../lib/git-url.js';
-import {DuplicateKeyError, type Collection, type CollectionName, type ProfileStore} from './profile-store.js';
+import {
+  DuplicateKeyError,
+  checkFieldName,
+  indexedFields,
+  type Collection,
+  type CollectionName,
+  type ProfileStore,
+} from './profile-store.js';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS berth_records (
@@ -12,7 +19,19 @@ CREATE TABLE IF NOT EXISTS berth_records (
   data jsonb NOT NULL,
   seq bigserial,
   PRIMARY KEY (collection, key)
-)`;
+);
+${indexedFields
+  .map(
+    (field) =>
+      `CREATE INDEX IF NOT EXISTS berth_records_${field.toLowerCase()} ON berth_records (collection, ${fieldExpression(field)});`,
+  )
+  .join('\n')}`;
+
+// The field is written into the statement, not passed as a parameter: the planner matches an
+// expression index only against the identical expression.
+function fieldExpression(field: string): string {
+  return `(data->>'${checkFieldName(field)}')`;
+}
 
 export async function openPostgresStore(url: string, profileName: string): Promise<ProfileStore> {
   const pg = await import('pg');
@@ -38,6 +57,13 @@ export async function openPostgresStore(url: string, profileName: string): Promi
   return new PostgresStore(target, client);
 }
 
+/** `findBy`'s statement ($1 collection, $2 the string values); exported for the plan test. */
+export function findBySql(field: string, orMissing: boolean): string {
+  const expression = fieldExpression(field);
+  const missing = orMissing ? ` OR ${expression} IS NULL` : '';
+  return `SELECT data FROM berth_records WHERE collection = $1 AND (${expression} = ANY($2::text[])${missing}) ORDER BY seq`;
+}
+
 class PostgresStore implements ProfileStore {
   private depth = 0;
 
@@ -51,6 +77,12 @@ class PostgresStore implements ProfileStore {
     return {
       list: async () =>
         (await client.query<{data: T}>('SELECT data FROM berth_records WHERE collection = $1 ORDER BY seq', [name])).rows.map((row) => row.data),
+      findBy: async (field, values) => {
+        if (values.length === 0) return [];
+        const strings = values.filter((value) => value !== null);
+        const sql = findBySql(field, values.includes(null));
+        return (await client.query<{data: T}>(sql, [name, strings])).rows.map((row) => row.data);
+      },
       get: async (key) =>
         (await client.query<{data: T}>('SELECT data FROM berth_records WHERE collection = $1 AND key = $2', [name, key])).rows[0]?.data,
       insert: async (key, value) => {

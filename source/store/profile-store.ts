@@ -4,8 +4,27 @@
 
 export type CollectionName = 'components' | 'stacks' | 'repositories' | 'modules' | 'runs';
 
+/**
+ * Top-level document fields the stores index, so `findBy` on them reads only the matching
+ * records. `findBy` works on any other top-level field too, by scanning the collection.
+ */
+export const indexedFields = ['locationKey'] as const;
+
+const fieldPattern = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Field names are written into SQL (an index only matches the identical expression). */
+export function checkFieldName(field: string): string {
+  if (!fieldPattern.test(field)) throw new Error(`"${field}" is not a record field name`);
+  return field;
+}
+
 export interface Collection<T> {
   list(): Promise<T[]>;
+  /**
+   * Records whose top-level string `field` is one of `values`, in insertion order (as `list`).
+   * A null in `values` also matches records without the field (or with null).
+   */
+  findBy(field: string, values: ReadonlyArray<string | null>): Promise<T[]>;
   get(key: string): Promise<T | undefined>;
   /** Inserts a new record; throws DuplicateKeyError when the key exists. */
   insert(key: string, value: T): Promise<void>;

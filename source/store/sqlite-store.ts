@@ -4,7 +4,14 @@ import {mkdirSync} from 'node:fs';
 import path from 'node:path';
 import type {DatabaseSync as Database} from 'node:sqlite';
 import {UserError} from '../lib/errors.js';
-import {DuplicateKeyError, type Collection, type CollectionName, type ProfileStore} from './profile-store.js';
+import {
+  DuplicateKeyError,
+  checkFieldName,
+  indexedFields,
+  type Collection,
+  type CollectionName,
+  type ProfileStore,
+} from './profile-store.js';
 
 export async function openSqliteStore(file: string): Promise<ProfileStore> {
   const {DatabaseSync} = await import('node:sqlite');
@@ -17,6 +24,12 @@ export async function openSqliteStore(file: string): Promise<ProfileStore> {
     db.exec(
       'CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (collection, key))',
     );
+    // SQLite uses an expression index only for the identical expression: see fieldExpression.
+    for (const field of indexedFields) {
+      db.exec(
+        `CREATE INDEX IF NOT EXISTS records_${field} ON records (collection, ${fieldExpression(field)})`,
+      );
+    }
   } catch (error) {
     throw new UserError(`${file} is not a readable berth profile store: ${(error as Error).message}.`, {
       hint: 'Restore it from a backup, or delete the profile and create it again.',
@@ -24,6 +37,21 @@ export async function openSqliteStore(file: string): Promise<ProfileStore> {
     });
   }
   return new SqliteStore(file, db);
+}
+
+function fieldExpression(field: string): string {
+  return `json_extract(data, '$.${checkFieldName(field)}')`;
+}
+
+/** `findBy`'s statement; exported for the query-plan test. */
+export function findBySql(field: string, values: ReadonlyArray<string | null>): string {
+  const expression = fieldExpression(field);
+  const strings = values.filter((value) => value !== null);
+  const conditions = [
+    ...(strings.length > 0 ? [`${expression} IN (${strings.map(() => '?').join(', ')})`] : []),
+    ...(values.includes(null) ? [`${expression} IS NULL`] : []),
+  ];
+  return `SELECT data FROM records WHERE collection = ? AND (${conditions.join(' OR ')}) ORDER BY rowid`;
 }
 
 class SqliteStore implements ProfileStore {
@@ -40,6 +68,14 @@ class SqliteStore implements ProfileStore {
     return {
       list: async () =>
         db.prepare('SELECT data FROM records WHERE collection = ? ORDER BY rowid').all(name).map(decode),
+      findBy: async (field, values) => {
+        if (values.length === 0) return [];
+        const strings = values.filter((value) => value !== null);
+        return db
+          .prepare(findBySql(field, values))
+          .all(name, ...strings)
+          .map(decode);
+      },
       get: async (key) => {
         const row = db.prepare('SELECT data FROM records WHERE collection = ? AND key = ?').get(name, key);
         return row ? decode(row) : undefined;
