@@ -53,29 +53,75 @@ export function spawnBerth(
   let output = '';
   let markAt = 0;
   const waiters = new Set<() => void>();
+  let lastOutputAt = Date.now();
   child.onData((data) => {
     output += data;
+    lastOutputAt = Date.now();
     for (const waiter of waiters) waiter();
   });
   const exited = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
-  // Awaiting the exit is bounded, and a hang reports the screen rather than a bare test timeout.
-  const exit = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`berth did not exit within 20 s. Screen:\n${stripAnsi(output).slice(-3000)}`)),
-      20_000,
-    );
-    timer.unref();
-    void exited.then((code) => {
-      clearTimeout(timer);
-      resolve(code);
+  // Awaiting the exit is bounded (from the moment a test awaits it), and a hang reports the
+  // screen rather than a bare test timeout.
+  const exitWithin = (ms: number) =>
+    new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `berth did not exit within ${ms / 1000} s. Screen:\n${stripAnsi(output).slice(-3000)}`,
+            ),
+          ),
+        ms,
+      );
+      timer.unref();
+      void exited.then((code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
     });
-  });
-  exit.catch(() => undefined);
   let hasExited = false;
   void exited.then(() => {
     hasExited = true;
     for (const waiter of waiters) waiter();
   });
+
+  const appeared = (pattern: string | RegExp, timeoutMs: number) => {
+    const matches = () => {
+      const seen = stripAnsi(output.slice(markAt));
+      return typeof pattern === 'string' ? seen.includes(pattern) : pattern.test(seen);
+    };
+    const screen = () => stripAnsi(output.slice(markAt)).slice(-3000);
+    return new Promise<void>((resolve, reject) => {
+      if (matches()) return resolve();
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`Timed out waiting for ${String(pattern)}. Screen:\n${screen()}`));
+      }, timeoutMs);
+      const check = () => {
+        if (matches()) {
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        } else if (hasExited) {
+          clearTimeout(timer);
+          waiters.delete(check);
+          reject(
+            new Error(`berth exited before ${String(pattern)} appeared. Screen:\n${screen()}`),
+          );
+        }
+      };
+      waiters.add(check);
+    });
+  };
+  /** Resolves once nothing was written for `quietMs` (or after `capMs`, or when berth exited). */
+  const quiet = async (quietMs: number, capMs: number) => {
+    const deadline = Date.now() + capMs;
+    while (!hasExited && Date.now() < deadline) {
+      const idle = Date.now() - lastOutputAt;
+      if (idle >= quietMs) return;
+      await new Promise((resolve) => setTimeout(resolve, quietMs - idle));
+    }
+  };
 
   const session: PtySession = {
     get output() {
@@ -85,38 +131,12 @@ export function spawnBerth(
     mark() {
       markAt = output.length;
     },
-    waitFor(pattern, timeoutMs = 15_000) {
-      const matches = () => {
-        const seen = stripAnsi(output.slice(markAt));
-        return typeof pattern === 'string' ? seen.includes(pattern) : pattern.test(seen);
-      };
-      return new Promise<void>((resolve, reject) => {
-        if (matches()) return resolve();
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(
-            new Error(
-              `Timed out waiting for ${String(pattern)}. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`,
-            ),
-          );
-        }, timeoutMs);
-        const check = () => {
-          if (matches()) {
-            clearTimeout(timer);
-            waiters.delete(check);
-            resolve();
-          } else if (hasExited) {
-            clearTimeout(timer);
-            waiters.delete(check);
-            reject(
-              new Error(
-                `berth exited before ${String(pattern)} appeared. Screen:\n${stripAnsi(output.slice(markAt)).slice(-3000)}`,
-              ),
-            );
-          }
-        };
-        waiters.add(check);
-      });
+    async waitFor(pattern, timeoutMs = 30_000) {
+      await appeared(pattern, timeoutMs);
+      // A screen is drawn before its input handlers attach (React effects run after the frame):
+      // a key sent the instant the text appears can land in between. Wait until the terminal
+      // has been quiet for a moment, as a person would before reacting.
+      await quiet(100, 2_000);
     },
     async write(data) {
       child.write(data);
@@ -127,7 +147,9 @@ export function spawnBerth(
       for (const char of text) await session.write(char);
     },
     resize: (cols, rows) => child.resize(cols, rows),
-    exit,
+    get exit() {
+      return exitWithin(20_000);
+    },
     kill: () => child.kill(),
   };
   return session;
