@@ -19,7 +19,7 @@ const run = async (args) => {
     });
     return stdout;
   } catch (error) {
-    throw new Error(`berth ${args.join(' ')} failed: ${error.stderr}`);
+    throw new Error(`berth ${args.join(' ')} failed: ${error.stderr}`, {cause: error});
   }
 };
 

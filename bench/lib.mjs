@@ -11,7 +11,8 @@ export function timeCommand(command, args, {runs = 15, warmup = 3, env = process
     const started = performance.now();
     const result = spawnSync(command, args, {env, cwd, stdio: ['ignore', 'ignore', 'pipe']});
     const elapsed = performance.now() - started;
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+    if (result.status !== 0)
+      throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
     if (i >= warmup) samples.push(elapsed);
   }
   return median(samples);

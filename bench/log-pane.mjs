@@ -103,7 +103,7 @@ async function runPane(lines) {
     pane.push({type: 'step-end', index: step, at: (at += 1)});
   }
   const ingestMs = performance.now() - started;
-  pane.push({type: 'state', state: 'published', at: (at += 1)});
+  pane.push({type: 'state', state: 'published', at: at + 1});
   await pane.done({wait: false});
   const totalMs = performance.now() - started;
   const {bytes} = terminal.stats();

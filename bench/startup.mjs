@@ -1,6 +1,6 @@
 // Start-up of plain commands against bare Node in the same run.
 // Targets: --version within 1.5x of `node -e 0`; `stack list --json` within 2x.
-import {mkdtempSync, readFileSync} from 'node:fs';
+import {mkdtempSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {ms, node, printTable, ratio, timeCommand} from './lib.mjs';
@@ -22,5 +22,8 @@ for (const [label, args, target] of cases) {
   const time = timeCommand(node, [cli, ...args], {env});
   rows.push([label, ms(time), ratio(time, baseline), target ? `${target}x` : '—']);
 }
-printTable('startup (median of 15, Node ' + process.version + ')', ['command', 'median', 'vs node -e 0', 'target'], rows);
-
+printTable(
+  'startup (median of 15, Node ' + process.version + ')',
+  ['command', 'median', 'vs node -e 0', 'target'],
+  rows,
+);

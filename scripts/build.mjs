@@ -42,7 +42,14 @@ const result = await build({
   alias: {'react-devtools-core': './source/lib/stubs/react-devtools-core.js'},
   plugins: [lazyChildProcessForCommander],
   // Native or runtime-resolved packages stay in node_modules.
-  external: ['@napi-rs/keyring', 'dockerode', 'ssh2', 'cpu-features', 'pg-native', '@homebridge/node-pty-prebuilt-multiarch'],
+  external: [
+    '@napi-rs/keyring',
+    'dockerode',
+    'ssh2',
+    'cpu-features',
+    'pg-native',
+    '@homebridge/node-pty-prebuilt-multiarch',
+  ],
   banner: {
     js: "import {createRequire as __berthCreateRequire} from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
   },

@@ -25,7 +25,9 @@ async function main(args: string[]): Promise<number> {
     }
     const {runCli} = await import('./commands/program.js');
     const code = await runCli({argv: ['status']});
-    process.stderr.write('Run `berth` in a terminal for the TUI, or `berth --help` for the commands.\n');
+    process.stderr.write(
+      'Run `berth` in a terminal for the TUI, or `berth --help` for the commands.\n',
+    );
     return code;
   }
   const {runCli} = await import('./commands/program.js');

@@ -5,7 +5,12 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {repoRoot} from './support/cli.js';
 
-type Meta = {outputs: Record<string, {imports: Array<{path: string; kind: string}>; inputs: Record<string, unknown>}>};
+type Meta = {
+  outputs: Record<
+    string,
+    {imports: Array<{path: string; kind: string}>; inputs: Record<string, unknown>}
+  >;
+};
 
 function staticClosure(meta: Meta, entry: string): Set<string> {
   const seen = new Set<string>();
@@ -23,14 +28,25 @@ function staticClosure(meta: Meta, entry: string): Set<string> {
 describe('the bundle', () => {
   const meta = JSON.parse(readFileSync(path.join(repoRoot, 'dist/meta.json'), 'utf8')) as Meta;
   const outputs = Object.keys(meta.outputs).filter((file) => file.endsWith('.js'));
-  const programChunk = outputs.find((file) => Object.keys(meta.outputs[file]!.inputs).includes('source/commands/program.ts'));
+  const programChunk = outputs.find((file) =>
+    Object.keys(meta.outputs[file]!.inputs).includes('source/commands/program.ts'),
+  );
 
   it('keeps React, Ink and the HTTP/Docker clients out of the plain command path', () => {
     expect(programChunk).toBeDefined();
-    const loaded = new Set([...staticClosure(meta, 'dist/cli.js'), ...staticClosure(meta, programChunk!)]);
+    const loaded = new Set([
+      ...staticClosure(meta, 'dist/cli.js'),
+      ...staticClosure(meta, programChunk!),
+    ]);
     const inputs = [...loaded].flatMap((file) => Object.keys(meta.outputs[file]!.inputs));
     expect(inputs.length).toBeGreaterThan(10);
-    for (const heavy of ['node_modules/react/', 'node_modules/ink/', 'node_modules/@octokit/', 'node_modules/@gitbeaker/', 'node_modules/zod/']) {
+    for (const heavy of [
+      'node_modules/react/',
+      'node_modules/ink/',
+      'node_modules/@octokit/',
+      'node_modules/@gitbeaker/',
+      'node_modules/zod/',
+    ]) {
       expect(inputs.filter((input) => input.includes(heavy))).toEqual([]);
     }
   });

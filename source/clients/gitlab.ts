@@ -167,7 +167,12 @@ function insufficientScope(host: string, error: unknown): AuthError {
 }
 
 /** The fields of GitLab's project JSON that berth reads. */
-type RawProject = {id: number; path_with_namespace: string; visibility?: string; default_branch?: string | null};
+type RawProject = {
+  id: number;
+  path_with_namespace: string;
+  visibility?: string;
+  default_branch?: string | null;
+};
 
 function toProject(project: RawProject): GitlabProject {
   return {

@@ -1,5 +1,11 @@
 import {componentTypes} from '../models/stack.js';
-import {deleteComponent, describeComponent, listComponents, parseOptions, registerComponent} from '../services/components.js';
+import {
+  deleteComponent,
+  describeComponent,
+  listComponents,
+  parseOptions,
+  registerComponent,
+} from '../services/components.js';
 import {announce, collect, type RegisterCommands} from './context.js';
 
 export const registerComponentCommands: RegisterCommands = (program, ctx) => {
@@ -14,11 +20,23 @@ export const registerComponentCommands: RegisterCommands = (program, ctx) => {
     .argument('<type>', componentTypes.join('|'))
     .argument('<name>')
     .requiredOption('--flavor <flavor>', 'e.g. local, docker, oci')
-    .option('--option <key=value>', 'a flavor option (repeatable), e.g. uri=127.0.0.1:5000/team', collect, [])
+    .option(
+      '--option <key=value>',
+      'a flavor option (repeatable), e.g. uri=127.0.0.1:5000/team',
+      collect,
+      [],
+    )
     .action(async (type: string, name: string, options: {flavor: string; option: string[]}) => {
-      const result = await registerComponent(ctx.deps, {type, name, flavor: options.flavor, options: parseOptions(options.option)});
+      const result = await registerComponent(ctx.deps, {
+        type,
+        name,
+        flavor: options.flavor,
+        options: parseOptions(options.option),
+      });
       announce(ctx, result.context);
-      output.success(`Registered ${result.component.type} '${result.component.name}' (${result.component.flavor}).`);
+      output.success(
+        `Registered ${result.component.type} '${result.component.name}' (${result.component.flavor}).`,
+      );
     });
 
   component
@@ -33,7 +51,14 @@ export const registerComponentCommands: RegisterCommands = (program, ctx) => {
         () =>
           output.table(
             ['TYPE', 'NAME', 'FLAVOR', 'OPTIONS'],
-            components.map((c) => [c.type, c.name, c.flavor, Object.entries(c.options).map(([k, v]) => `${k}=${v}`).join(' ') || '-']),
+            components.map((c) => [
+              c.type,
+              c.name,
+              c.flavor,
+              Object.entries(c.options)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ') || '-',
+            ]),
           ),
       );
     });
@@ -47,8 +72,11 @@ export const registerComponentCommands: RegisterCommands = (program, ctx) => {
       const result = await describeComponent(ctx.deps, type, name);
       announce(ctx, result.context);
       output.result({...result.component, usedBy: result.usedBy}, () => {
-        output.line(`${result.component.type} '${result.component.name}' (${result.component.flavor})`);
-        for (const [key, value] of Object.entries(result.component.options)) output.line(`  ${key}: ${value}`);
+        output.line(
+          `${result.component.type} '${result.component.name}' (${result.component.flavor})`,
+        );
+        for (const [key, value] of Object.entries(result.component.options))
+          output.line(`  ${key}: ${value}`);
         output.line(`  used by: ${result.usedBy.join(', ') || '-'}`);
       });
     });

@@ -17,7 +17,9 @@ export type RegisterCommands = (program: Command, context: CommandContext) => vo
 export function announce(ctx: CommandContext, active: ActiveContext): void {
   if (!active.repositoryRoot) ctx.output.warn(outsideRepositoryWarning(ctx.deps.cwd));
   for (const notice of active.notices) ctx.output.warn(notice);
-  ctx.output.info(`Running with active profile: '${active.profile.name}' (${active.profileSource})`);
+  ctx.output.info(
+    `Running with active profile: '${active.profile.name}' (${active.profileSource})`,
+  );
 }
 
 /** Collects a repeatable option (`--option a=b --option c=d`). */

@@ -1,5 +1,12 @@
 import {redactUrl} from '../lib/git-url.js';
-import {createProfile, deleteProfile, describeProfile, listProfiles, setActiveProfile, type ProfileView} from '../services/profiles.js';
+import {
+  createProfile,
+  deleteProfile,
+  describeProfile,
+  listProfiles,
+  setActiveProfile,
+  type ProfileView,
+} from '../services/profiles.js';
 import {announce, type RegisterCommands} from './context.js';
 
 function profileJson(profile: ProfileView) {
@@ -14,17 +21,25 @@ function profileJson(profile: ProfileView) {
 
 export const registerProfileCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
-  const profile = program.command('profile').description('Create, list and switch profiles (a store of stacks, repositories, modules and runs).');
+  const profile = program
+    .command('profile')
+    .description(
+      'Create, list and switch profiles (a store of stacks, repositories, modules and runs).',
+    );
 
   profile
     .command('create')
-    .description('Create a profile: a local SQLite store by default, or a PostgreSQL store a team shares.')
+    .description(
+      'Create a profile: a local SQLite store by default, or a PostgreSQL store a team shares.',
+    )
     .argument('<name>')
     .option('--store-url <url>', 'postgres://USER@HOST:PORT/DB for a team store')
     .action(async (name: string, options: {storeUrl?: string}) => {
       const result = await createProfile(ctx.deps, {name, storeUrl: options.storeUrl});
       announce(ctx, result.context);
-      output.success(`Created profile '${result.profile.name}' (${result.profile.storeType} store).`);
+      output.success(
+        `Created profile '${result.profile.name}' (${result.profile.storeType} store).`,
+      );
       output.line(`Switch to it with: berth profile set ${result.profile.name}`);
     });
 
@@ -37,7 +52,13 @@ export const registerProfileCommands: RegisterCommands = (program, ctx) => {
       output.result(profiles.map(profileJson), () =>
         output.table(
           ['ACTIVE', 'PROFILE', 'STORE TYPE', 'ACTIVE STACK', 'STORE'],
-          profiles.map((p) => [p.active ? '*' : '', p.name, p.storeType, p.activeStack, redactUrl(p.storeUrl)]),
+          profiles.map((p) => [
+            p.active ? '*' : '',
+            p.name,
+            p.storeType,
+            p.activeStack,
+            redactUrl(p.storeUrl),
+          ]),
         ),
       );
     });
@@ -51,7 +72,9 @@ export const registerProfileCommands: RegisterCommands = (program, ctx) => {
       announce(ctx, result.context);
       const view = profileJson(result.profile);
       output.result({...view, source: view.active ? result.context.profileSource : null}, () => {
-        output.line(`Profile '${view.name}'${view.active ? ` (active, ${result.context.profileSource})` : ''}`);
+        output.line(
+          `Profile '${view.name}'${view.active ? ` (active, ${result.context.profileSource})` : ''}`,
+        );
         output.line(`  store:        ${view.storeType} ${view.storeUrl}`);
         output.line(`  active stack: ${view.activeStack}`);
       });

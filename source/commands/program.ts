@@ -41,9 +41,14 @@ function groupsFor(argv: readonly string[]): Array<() => Promise<RegisterCommand
   return all.map(([, load]) => load);
 }
 
-export async function createProgram(ctx: CommandContext, argv: readonly string[] = []): Promise<Command> {
+export async function createProgram(
+  ctx: CommandContext,
+  argv: readonly string[] = [],
+): Promise<Command> {
   const program = new Command('berth')
-    .description('Tokens, code repositories, per-directory profiles and stacks, and published code modules.')
+    .description(
+      'Tokens, code repositories, per-directory profiles and stacks, and published code modules.',
+    )
     .version(version, '-v, --version', 'print the version')
     .option('--json', 'JSON on stdout (list, describe, status and detect commands)')
     .option('--no-color', 'no colors (also: NO_COLOR=1)')
@@ -55,7 +60,8 @@ export async function createProgram(ctx: CommandContext, argv: readonly string[]
     })
     .addHelpText('after', '\nRun `berth` alone in a terminal for the TUI. Docs: readme.md.');
 
-  for (const register of await Promise.all(groupsFor(argv).map((load) => load()))) register(program, ctx);
+  for (const register of await Promise.all(groupsFor(argv).map((load) => load())))
+    register(program, ctx);
 
   // Every subcommand reports usage errors (exit 2) through the same override.
   const inherit = (command: Command) => {
@@ -82,7 +88,12 @@ export async function runCli(options: RunOptions): Promise<number> {
     stderr: process.stderr,
   };
   const json = argv.includes('--json');
-  const color = shouldUseColor(process.env, argv.includes('--no-color') ? false : undefined, Boolean(io.stderr.isTTY)) && !json;
+  const color =
+    shouldUseColor(
+      process.env,
+      argv.includes('--no-color') ? false : undefined,
+      Boolean(io.stderr.isTTY),
+    ) && !json;
   const output = new Output({json, color, stdout: io.stdout, stderr: io.stderr});
   const deps = options.deps ?? createDeps();
   const ctx: CommandContext = {deps, output, io};
@@ -99,7 +110,11 @@ export async function runCli(options: RunOptions): Promise<number> {
 
 function reportError(error: unknown, ctx: CommandContext): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
       return ExitCode.ok;
     }
     // commander printed the message already.
@@ -121,8 +136,15 @@ function writeCrashLog(configDir: string, error: unknown): string | undefined {
   try {
     const directory = path.join(configDir, 'logs');
     mkdirSync(directory, {recursive: true});
-    const file = path.join(directory, `crash-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
-    writeFileSync(file, `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`, {mode: 0o600});
+    const file = path.join(
+      directory,
+      `crash-${new Date().toISOString().replace(/[:.]/g, '-')}.log`,
+    );
+    writeFileSync(
+      file,
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      {mode: 0o600},
+    );
     return file;
   } catch {
     return undefined;

@@ -126,12 +126,17 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
       let result: Awaited<ReturnType<typeof publishModule>>;
       if (interactive) {
         const {runPublishPane} = await import('../screens/publish.js');
-        const pane = await runPublishPane({title: projectPath, stdout: ctx.io.stdout, stdin: ctx.io.stdin});
+        const pane = await runPublishPane({
+          title: projectPath,
+          stdout: ctx.io.stdout,
+          stdin: ctx.io.stdin,
+        });
         let failure: unknown;
         const published = await publishModule(ctx.deps, input, {
           signal: pane.signal,
           onEvent: pane.push,
-          onRecorded: ({slug, version: number, logFile}) => pane.identify({logFile, module: slug, version: String(number)}),
+          onRecorded: ({slug, version: number, logFile}) =>
+            pane.identify({logFile, module: slug, version: String(number)}),
         }).catch((error: unknown) => {
           failure = error;
           return undefined;

@@ -13,7 +13,11 @@ import {announce, type RegisterCommands} from './context.js';
 
 export const registerStackCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
-  const stack = program.command('stack').description('Register, list and switch stacks (orchestrator, artifact store, registry, image builder).');
+  const stack = program
+    .command('stack')
+    .description(
+      'Register, list and switch stacks (orchestrator, artifact store, registry, image builder).',
+    );
 
   stack
     .command('register')
@@ -24,18 +28,32 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
     .option('-c, --container-registry <name>', 'container registry component')
     .option('-i, --image-builder <name>', 'image builder component')
     .option('--set', 'make it the active stack')
-    .action(async (name: string, options: {orchestrator?: string; artifactStore?: string; containerRegistry?: string; imageBuilder?: string; set?: boolean}) => {
-      const components: Partial<Record<ComponentType, string>> = {
-        orchestrator: options.orchestrator,
-        artifact_store: options.artifactStore,
-        container_registry: options.containerRegistry,
-        image_builder: options.imageBuilder,
-      };
-      const result = await registerStack(ctx.deps, {name, components, setActive: options.set});
-      announce(ctx, result.context);
-      output.success(`Registered stack '${result.stack.name}'.`);
-      if (result.activation) output.line(`Active stack set to: '${result.activation.name}' (${result.activation.scope})`);
-    });
+    .action(
+      async (
+        name: string,
+        options: {
+          orchestrator?: string;
+          artifactStore?: string;
+          containerRegistry?: string;
+          imageBuilder?: string;
+          set?: boolean;
+        },
+      ) => {
+        const components: Partial<Record<ComponentType, string>> = {
+          orchestrator: options.orchestrator,
+          artifact_store: options.artifactStore,
+          container_registry: options.containerRegistry,
+          image_builder: options.imageBuilder,
+        };
+        const result = await registerStack(ctx.deps, {name, components, setActive: options.set});
+        announce(ctx, result.context);
+        output.success(`Registered stack '${result.stack.name}'.`);
+        if (result.activation)
+          output.line(
+            `Active stack set to: '${result.activation.name}' (${result.activation.scope})`,
+          );
+      },
+    );
 
   stack
     .command('list')
@@ -48,7 +66,11 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
         () =>
           output.table(
             ['ACTIVE', 'STACK', ...componentTypes.map((t) => t.toUpperCase())],
-            stacks.map((s) => [s.active ? '*' : '', s.name, ...componentTypes.map((t) => s.components[t] ?? '-')]),
+            stacks.map((s) => [
+              s.active ? '*' : '',
+              s.name,
+              ...componentTypes.map((t) => s.components[t] ?? '-'),
+            ]),
           ),
       );
     });
@@ -60,19 +82,32 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
     .action(async (name: string | undefined) => {
       const {stack: found, components, context} = await describeStack(ctx.deps, name);
       announce(ctx, context);
-      output.result({...found, source: found.active ? context.stackSource : null, componentDetails: components}, () => {
-        output.line(`Stack '${found.name}'${found.active ? ` (active, ${context.stackSource})` : ''}`);
-        for (const type of componentTypes) {
-          const component = components[type];
-          const options = component ? Object.entries(component.options).map(([k, v]) => `${k}=${v}`).join(' ') : '';
-          output.line(`  ${type.padEnd(19)} ${component ? `${component.name} (${component.flavor})${options ? ` ${options}` : ''}` : '-'}`);
-        }
-      });
+      output.result(
+        {...found, source: found.active ? context.stackSource : null, componentDetails: components},
+        () => {
+          output.line(
+            `Stack '${found.name}'${found.active ? ` (active, ${context.stackSource})` : ''}`,
+          );
+          for (const type of componentTypes) {
+            const component = components[type];
+            const options = component
+              ? Object.entries(component.options)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(' ')
+              : '';
+            output.line(
+              `  ${type.padEnd(19)} ${component ? `${component.name} (${component.flavor})${options ? ` ${options}` : ''}` : '-'}`,
+            );
+          }
+        },
+      );
     });
 
   stack
     .command('set')
-    .description('Set the active stack here (this repository) or --global; `-` returns to the previous one.')
+    .description(
+      'Set the active stack here (this repository) or --global; `-` returns to the previous one.',
+    )
     .argument('<name>', 'stack name, or - for the previous stack')
     .option('--global', 'set the active stack of the profile, not of this repository')
     .action(async (name: string, options: {global?: boolean}) => {
@@ -89,7 +124,9 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
     .action(async (name: string, options: {yes?: boolean}) => {
       const result = await deleteStack(ctx.deps, {
         name,
-        confirm: async () => options.yes === true || confirm(ctx.io, `Delete stack '${name}'?`, 'Pass -y to delete without asking.'),
+        confirm: async () =>
+          options.yes === true ||
+          confirm(ctx.io, `Delete stack '${name}'?`, 'Pass -y to delete without asking.'),
       });
       announce(ctx, result.context);
       output.success(`Deleted stack '${name}'.`);

@@ -202,6 +202,7 @@ function readMasked(ctx: CommandContext, question: string): Promise<string> {
     };
     const onData = (chunk: string) => {
       // Escape sequences (arrows, bracketed-paste markers) are not part of a token.
+      // eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
       const text = chunk.replace(/\u001b\[[0-9;]*[~A-Za-z]|\u001b./g, '');
       for (const char of text) {
         if (char === '\r' || char === '\n') return done();

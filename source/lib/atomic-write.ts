@@ -3,7 +3,10 @@ import path from 'node:path';
 
 /** Writes a file so that readers see the old or the new content, never a partial one. */
 export function writeFileAtomic(file: string, content: string, mode = 0o644): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`,
+  );
   try {
     const fd = openSync(temporary, 'wx', mode);
     try {

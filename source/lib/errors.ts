@@ -14,7 +14,10 @@ export class BerthError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
 
-  constructor(message: string, options: {hint?: string; exitCode?: ExitCode; cause?: unknown} = {}) {
+  constructor(
+    message: string,
+    options: {hint?: string; exitCode?: ExitCode; cause?: unknown} = {},
+  ) {
     super(message, {cause: options.cause});
     this.name = new.target.name;
     this.exitCode = options.exitCode ?? ExitCode.failure;

@@ -9,7 +9,9 @@ const namePattern = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
 export function validateName(kind: string, name: string): string {
   if (name.length === 0) throw new UsageError(`The ${kind} name is empty.`);
   if (name.length > maxLength) {
-    throw new UsageError(`The ${kind} name is ${name.length} characters long; the limit is ${maxLength}.`);
+    throw new UsageError(
+      `The ${kind} name is ${name.length} characters long; the limit is ${maxLength}.`,
+    );
   }
   if (!namePattern.test(name)) {
     throw new UsageError(`"${printable(name)}" is not a valid ${kind} name.`, {
@@ -21,5 +23,9 @@ export function validateName(kind: string, name: string): string {
 
 /** Shows control characters as escapes so that an error message cannot garble the terminal. */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are what it escapes
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
 }

@@ -9,7 +9,14 @@ export type OutputOptions = {
   stderr?: Writable;
 };
 
-const codes = {bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39]} as const;
+const codes = {
+  bold: [1, 22],
+  dim: [2, 22],
+  red: [31, 39],
+  green: [32, 39],
+  yellow: [33, 39],
+  cyan: [36, 39],
+} as const;
 export type Style = keyof typeof codes;
 
 export class Output {
@@ -65,7 +72,9 @@ export class Output {
     );
     const format = (cells: string[]) =>
       cells
-        .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+        .map((cell, column) =>
+          column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0),
+        )
         .join('  ')
         .trimEnd();
     this.line(this.style('bold', format(headers)));
@@ -73,7 +82,11 @@ export class Output {
   }
 }
 
-export function shouldUseColor(env: NodeJS.ProcessEnv, flag: boolean | undefined, isTTY: boolean): boolean {
+export function shouldUseColor(
+  env: NodeJS.ProcessEnv,
+  flag: boolean | undefined,
+  isTTY: boolean,
+): boolean {
   if (flag === false) return false;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;

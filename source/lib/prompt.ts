@@ -10,7 +10,9 @@ export function canPrompt(io: PromptIo): boolean {
 
 export async function confirm(io: PromptIo, question: string, flagHint: string): Promise<boolean> {
   if (!canPrompt(io)) {
-    throw new UsageError(`${question} needs an answer, and stdin is not a terminal.`, {hint: flagHint});
+    throw new UsageError(`${question} needs an answer, and stdin is not a terminal.`, {
+      hint: flagHint,
+    });
   }
   const {createInterface} = await import('node:readline/promises');
   const rl = createInterface({input: io.stdin, output: io.stderr});

@@ -254,7 +254,7 @@ class ExtractedTree {
       case 'character-device':
       case 'block-device':
       case 'fifo':
-        unsafe(name, `is a ${header.type}`);
+        return unsafe(name, `is a ${header.type}`);
       default:
         unsafe(name, `has the unsupported type ${String(header.type)}`);
     }

@@ -40,7 +40,11 @@ const isOptionalString = (value: unknown) => value === undefined || typeof value
 export function parseGlobalConfig(raw: unknown): ParseResult<GlobalConfig> {
   if (!isObject(raw)) return fail('root', 'expected an object');
   if (!isOptionalString(raw.activeProfile)) return fail('activeProfile', 'expected a string');
-  if (raw.previousProfile !== undefined && raw.previousProfile !== null && typeof raw.previousProfile !== 'string') {
+  if (
+    raw.previousProfile !== undefined &&
+    raw.previousProfile !== null &&
+    typeof raw.previousProfile !== 'string'
+  ) {
     return fail('previousProfile', 'expected a string or null');
   }
   const profiles = raw.profiles ?? [];
@@ -49,7 +53,8 @@ export function parseGlobalConfig(raw: unknown): ParseResult<GlobalConfig> {
   for (const [index, entry] of profiles.entries()) {
     if (!isObject(entry)) return fail(`profiles.${index}`, 'expected an object');
     for (const key of ['name', 'storeUrl', 'activeStack'] as const) {
-      if (typeof entry[key] !== 'string') return fail(`profiles.${index}.${key}`, 'expected a string');
+      if (typeof entry[key] !== 'string')
+        return fail(`profiles.${index}.${key}`, 'expected a string');
     }
     if (!storeTypes.includes(entry.storeType as StoreType)) {
       return fail(`profiles.${index}.storeType`, `expected one of ${storeTypes.join(', ')}`);

@@ -2,7 +2,13 @@
 // `onEvent` callback; the plain CLI prints them as lines, the TUI pane renders them, and
 // every one is appended to the publish's full log file.
 
-export type PublishState = 'pending' | 'building' | 'pushing' | 'published' | 'failed' | 'cancelled';
+export type PublishState =
+  | 'pending'
+  | 'building'
+  | 'pushing'
+  | 'published'
+  | 'failed'
+  | 'cancelled';
 
 export type PublishEvent =
   | {type: 'state'; state: PublishState; at: number}

@@ -1,4 +1,9 @@
-export const componentTypes = ['orchestrator', 'artifact_store', 'container_registry', 'image_builder'] as const;
+export const componentTypes = [
+  'orchestrator',
+  'artifact_store',
+  'container_registry',
+  'image_builder',
+] as const;
 export type ComponentType = (typeof componentTypes)[number];
 
 export const componentFlavors: Record<ComponentType, readonly string[]> = {
@@ -9,7 +14,10 @@ export const componentFlavors: Record<ComponentType, readonly string[]> = {
 };
 
 /** Options each flavor accepts; anything else is refused at registration. */
-export const componentOptions: Record<ComponentType, {allowed: readonly string[]; required: readonly string[]}> = {
+export const componentOptions: Record<
+  ComponentType,
+  {allowed: readonly string[]; required: readonly string[]}
+> = {
   orchestrator: {allowed: [], required: []},
   artifact_store: {allowed: ['path'], required: []},
   container_registry: {allowed: ['uri', 'credentials'], required: ['uri']},

@@ -123,6 +123,7 @@ export async function runPublishPane(initialOptions: PublishPaneOptions): Promis
   let serviceDone = false;
   let leaveWhenDone = false;
   let savedTo: string | undefined;
+  // eslint-disable-next-line prefer-const -- control.close() may read it before render() returns
   let instance: Instance | undefined;
 
   let resolveClosed!: (result: PublishPaneResult) => void;

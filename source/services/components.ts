@@ -16,7 +16,9 @@ import {now, resolveContext, type ActiveContext} from './context.js';
 
 export function parseComponentType(type: string): ComponentType {
   if (!isComponentType(type)) {
-    throw new UsageError(`"${type}" is not a component type.`, {hint: `Use one of: ${componentTypes.join(', ')}.`});
+    throw new UsageError(`"${type}" is not a component type.`, {
+      hint: `Use one of: ${componentTypes.join(', ')}.`,
+    });
   }
   return type;
 }
@@ -26,7 +28,10 @@ export function parseOptions(pairs: readonly string[]): Record<string, string> {
   const options: Record<string, string> = {};
   for (const pair of pairs) {
     const at = pair.indexOf('=');
-    if (at <= 0) throw new UsageError(`"${pair}" is not key=value.`, {hint: 'Write options as --option key=value.'});
+    if (at <= 0)
+      throw new UsageError(`"${pair}" is not key=value.`, {
+        hint: 'Write options as --option key=value.',
+      });
     const key = pair.slice(0, at);
     if (key in options) throw new UsageError(`Option "${key}" is given twice.`);
     options[key] = pair.slice(at + 1);
@@ -34,14 +39,24 @@ export function parseOptions(pairs: readonly string[]): Record<string, string> {
   return options;
 }
 
-export type RegisterComponentInput = {type: string; name: string; flavor: string; options: Record<string, string>};
+export type RegisterComponentInput = {
+  type: string;
+  name: string;
+  flavor: string;
+  options: Record<string, string>;
+};
 
-export async function registerComponent(deps: Deps, input: RegisterComponentInput): Promise<{component: Component; context: ActiveContext}> {
+export async function registerComponent(
+  deps: Deps,
+  input: RegisterComponentInput,
+): Promise<{component: Component; context: ActiveContext}> {
   const type = parseComponentType(input.type);
   const name = validateName('component', input.name);
   const flavors = componentFlavors[type];
   if (!flavors.includes(input.flavor)) {
-    throw new UsageError(`"${input.flavor}" is not a flavor of ${type}.`, {hint: `Use --flavor ${flavors.join(' or --flavor ')}.`});
+    throw new UsageError(`"${input.flavor}" is not a flavor of ${type}.`, {
+      hint: `Use --flavor ${flavors.join(' or --flavor ')}.`,
+    });
   }
   const {allowed, required} = componentOptions[type];
   for (const key of Object.keys(input.options)) {
@@ -57,7 +72,13 @@ export async function registerComponent(deps: Deps, input: RegisterComponentInpu
   if (type === 'container_registry') validateRegistryUri(input.options.uri ?? '');
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
-  const component: Component = {type, name, flavor: input.flavor, options: input.options, createdAt: now()};
+  const component: Component = {
+    type,
+    name,
+    flavor: input.flavor,
+    options: input.options,
+    createdAt: now(),
+  };
   try {
     await store.collection<Component>('components').insert(componentKey(type, name), component);
   } catch (error) {
@@ -73,11 +94,16 @@ export async function registerComponent(deps: Deps, input: RegisterComponentInpu
 
 function validateRegistryUri(uri: string): void {
   if (/^[a-z]+:\/\//i.test(uri) || !/^[A-Za-z0-9.-]+(:\d+)?(\/[a-z0-9._/-]+)?$/.test(uri)) {
-    throw new UsageError(`"${uri}" is not a registry URI.`, {hint: 'Write host[:port][/namespace], e.g. 127.0.0.1:5000/team.'});
+    throw new UsageError(`"${uri}" is not a registry URI.`, {
+      hint: 'Write host[:port][/namespace], e.g. 127.0.0.1:5000/team.',
+    });
   }
 }
 
-export async function listComponents(deps: Deps, type?: string): Promise<{components: Component[]; context: ActiveContext}> {
+export async function listComponents(
+  deps: Deps,
+  type?: string,
+): Promise<{components: Component[]; context: ActiveContext}> {
   const wanted = type === undefined ? undefined : parseComponentType(type);
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
@@ -85,7 +111,12 @@ export async function listComponents(deps: Deps, type?: string): Promise<{compon
   return {components: wanted ? all.filter((c) => c.type === wanted) : all, context};
 }
 
-export async function getComponent(deps: Deps, context: ActiveContext, type: ComponentType, name: string): Promise<Component> {
+export async function getComponent(
+  deps: Deps,
+  context: ActiveContext,
+  type: ComponentType,
+  name: string,
+): Promise<Component> {
   const store = await deps.openStore(context.profile);
   const component = await store.collection<Component>('components').get(componentKey(type, name));
   if (!component) {
@@ -99,8 +130,12 @@ export async function getComponent(deps: Deps, context: ActiveContext, type: Com
 export async function describeComponent(deps: Deps, type: string, name: string) {
   const context = await resolveContext(deps);
   const component = await getComponent(deps, context, parseComponentType(type), name);
-  const stacks = await deps.openStore(context.profile).then((s) => s.collection<Stack>('stacks').list());
-  const usedBy = stacks.filter((stack) => stack.components[component.type] === component.name).map((s) => s.name);
+  const stacks = await deps
+    .openStore(context.profile)
+    .then((s) => s.collection<Stack>('stacks').list());
+  const usedBy = stacks
+    .filter((stack) => stack.components[component.type] === component.name)
+    .map((s) => s.name);
   return {component, usedBy, context};
 }
 
@@ -111,11 +146,16 @@ export async function deleteComponent(deps: Deps, type: string, name: string) {
   await store.transaction(async () => {
     await getComponent(deps, context, componentType, name);
     const stacks = await store.collection<Stack>('stacks').list();
-    const usedBy = stacks.filter((stack) => stack.components[componentType] === name).map((s) => s.name);
+    const usedBy = stacks
+      .filter((stack) => stack.components[componentType] === name)
+      .map((s) => s.name);
     if (usedBy.length > 0) {
-      throw new UserError(`${componentType} "${name}" is part of stack ${usedBy.map((s) => `"${s}"`).join(', ')}.`, {
-        hint: 'Delete those stacks first, or register them with another component.',
-      });
+      throw new UserError(
+        `${componentType} "${name}" is part of stack ${usedBy.map((s) => `"${s}"`).join(', ')}.`,
+        {
+          hint: 'Delete those stacks first, or register them with another component.',
+        },
+      );
     }
     await store.collection<Component>('components').delete(componentKey(componentType, name));
   });

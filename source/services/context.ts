@@ -8,7 +8,11 @@ import {UserError} from '../lib/errors.js';
 import type {GlobalConfig, Profile, RepositoryConfig, Source} from '../models/profile.js';
 import {componentKey, type Component, type Stack} from '../models/stack.js';
 import type {ProfileStore} from '../store/profile-store.js';
-import {findRepositoryRoot, readRepositoryConfig, repositoryConfigFile} from '../store/repository-config.js';
+import {
+  findRepositoryRoot,
+  readRepositoryConfig,
+  repositoryConfigFile,
+} from '../store/repository-config.js';
 
 export const defaultProfileName = 'default';
 export const defaultStackName = 'default';
@@ -46,14 +50,22 @@ export function newProfile(deps: Deps, name: string, storeUrl?: string): Profile
 }
 
 /** The default stack: local orchestrator and artifact store, no registry or image builder. */
-export async function seedProfileStore(deps: Deps, store: ProfileStore, profileName: string): Promise<void> {
+export async function seedProfileStore(
+  deps: Deps,
+  store: ProfileStore,
+  profileName: string,
+): Promise<void> {
   const createdAt = now();
   const components = store.collection<Component>('components');
   const stacks = store.collection<Stack>('stacks');
   await store.transaction(async () => {
     if (!(await stacks.get(defaultStackName))) {
       await components.put(componentKey('orchestrator', 'default'), {
-        type: 'orchestrator', name: 'default', flavor: 'local', options: {}, createdAt,
+        type: 'orchestrator',
+        name: 'default',
+        flavor: 'local',
+        options: {},
+        createdAt,
       });
       await components.put(componentKey('artifact_store', 'default'), {
         type: 'artifact_store',
@@ -81,7 +93,8 @@ export async function loadGlobalConfig(deps: Deps): Promise<GlobalConfig> {
     current.activeProfile ??= current.profiles[0]?.name;
   });
   const active = created.profiles.find((p) => p.name === created.activeProfile);
-  if (active?.storeType === 'local') await seedProfileStore(deps, await deps.openStore(active), active.name);
+  if (active?.storeType === 'local')
+    await seedProfileStore(deps, await deps.openStore(active), active.name);
   return created;
 }
 
@@ -125,7 +138,16 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
       );
     }
   }
-  return {repositoryRoot, repositoryConfig, config, profile, profileSource, stackName, stackSource, notices};
+  return {
+    repositoryRoot,
+    repositoryConfig,
+    config,
+    profile,
+    profileSource,
+    stackName,
+    stackSource,
+    notices,
+  };
 }
 
 export function outsideRepositoryWarning(cwd: string): string {
@@ -135,7 +157,9 @@ export function outsideRepositoryWarning(cwd: string): string {
 export function findProfile(config: GlobalConfig, name: string): Profile {
   const profile = config.profiles.find((p) => p.name === name);
   if (!profile) {
-    throw new UserError(`No profile named "${name}".`, {hint: 'Run `berth profile list` to see the profiles.'});
+    throw new UserError(`No profile named "${name}".`, {
+      hint: 'Run `berth profile list` to see the profiles.',
+    });
   }
   return profile;
 }

@@ -5,14 +5,25 @@ import {redactUrl} from '../lib/git-url.js';
 import {validateName} from '../lib/names.js';
 import type {Profile, Source} from '../models/profile.js';
 import {repositoryConfigFile, updateRepositoryConfig} from '../store/repository-config.js';
-import {findProfile, newProfile, resolveContext, seedProfileStore, type ActiveContext} from './context.js';
+import {
+  findProfile,
+  newProfile,
+  resolveContext,
+  seedProfileStore,
+  type ActiveContext,
+} from './context.js';
 
 export type ProfileView = Profile & {active: boolean};
 
-export async function listProfiles(deps: Deps): Promise<{profiles: ProfileView[]; context: ActiveContext}> {
+export async function listProfiles(
+  deps: Deps,
+): Promise<{profiles: ProfileView[]; context: ActiveContext}> {
   const context = await resolveContext(deps);
   return {
-    profiles: context.config.profiles.map((profile) => ({...profile, active: profile.name === context.profile.name})),
+    profiles: context.config.profiles.map((profile) => ({
+      ...profile,
+      active: profile.name === context.profile.name,
+    })),
     context,
   };
 }
@@ -27,9 +38,12 @@ export async function createProfile(deps: Deps, input: {name: string; storeUrl?:
     }
     // The URL is kept in config.json: a password there would be a secret on disk.
     if (/\/\/[^@/]*:[^@/]*@/.test(input.storeUrl)) {
-      throw new UsageError('The store URL holds a password, and berth keeps store URLs in config.json.', {
-        hint: 'Leave the password out of the URL and set PGPASSWORD or use ~/.pgpass.',
-      });
+      throw new UsageError(
+        'The store URL holds a password, and berth keeps store URLs in config.json.',
+        {
+          hint: 'Leave the password out of the URL and set PGPASSWORD or use ~/.pgpass.',
+        },
+      );
     }
   }
   const context = await resolveContext(deps);
@@ -40,7 +54,9 @@ export async function createProfile(deps: Deps, input: {name: string; storeUrl?:
   }
   await deps.globalConfig.update((config) => {
     if (config.profiles.some((p) => p.name === name)) {
-      throw new UserError(`A profile named "${name}" exists already.`, {hint: `Switch to it with \`berth profile set ${name}\`.`});
+      throw new UserError(`A profile named "${name}" exists already.`, {
+        hint: `Switch to it with \`berth profile set ${name}\`.`,
+      });
     }
     config.profiles.push(profile);
   });
@@ -59,7 +75,8 @@ export async function setActiveProfile(deps: Deps, input: {name: string; global?
   const scope: Source = context.repositoryRoot && !input.global ? 'local' : 'global';
   let name = input.name;
   if (name === '-') {
-    if (!context.config.previousProfile) throw new UserError('There is no previous profile to return to yet.');
+    if (!context.config.previousProfile)
+      throw new UserError('There is no previous profile to return to yet.');
     name = context.config.previousProfile;
   }
   const profile = findProfile(context.config, name);
@@ -72,8 +89,10 @@ export async function setActiveProfile(deps: Deps, input: {name: string; global?
     });
   } else {
     await deps.globalConfig.update((config) => {
-      if (!config.profiles.some((p) => p.name === profile.name)) throw new UserError(`Profile "${profile.name}" was deleted meanwhile.`);
-      if (config.activeProfile !== profile.name) config.previousProfile = config.activeProfile ?? null;
+      if (!config.profiles.some((p) => p.name === profile.name))
+        throw new UserError(`Profile "${profile.name}" was deleted meanwhile.`);
+      if (config.activeProfile !== profile.name)
+        config.previousProfile = config.activeProfile ?? null;
       config.activeProfile = profile.name;
     });
   }
@@ -89,12 +108,16 @@ export async function deleteProfile(deps: Deps, name: string) {
     });
   }
   if (context.profile.name === name) {
-    throw new UserError(`Profile "${name}" is active in the repository at ${context.repositoryRoot}; berth won't delete it.`, {
-      hint: 'Switch first: `berth profile set OTHER`.',
-    });
+    throw new UserError(
+      `Profile "${name}" is active in the repository at ${context.repositoryRoot}; berth won't delete it.`,
+      {
+        hint: 'Switch first: `berth profile set OTHER`.',
+      },
+    );
   }
   await deps.globalConfig.update((config) => {
-    if (config.activeProfile === name) throw new UserError(`Profile "${name}" became the active profile meanwhile.`);
+    if (config.activeProfile === name)
+      throw new UserError(`Profile "${name}" became the active profile meanwhile.`);
     config.profiles = config.profiles.filter((p) => p.name !== name);
     if (config.previousProfile === name) config.previousProfile = null;
   });

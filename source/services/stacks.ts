@@ -10,17 +10,28 @@ import {getComponent} from './components.js';
 
 export type StackView = Stack & {active: boolean};
 
-export async function listStacks(deps: Deps): Promise<{stacks: StackView[]; context: ActiveContext}> {
+export async function listStacks(
+  deps: Deps,
+): Promise<{stacks: StackView[]; context: ActiveContext}> {
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
   const stacks = await store.collection<Stack>('stacks').list();
-  return {stacks: stacks.map((stack) => ({...stack, active: stack.name === context.stackName})), context};
+  return {
+    stacks: stacks.map((stack) => ({...stack, active: stack.name === context.stackName})),
+    context,
+  };
 }
 
-export async function getStack(store: ProfileStore, name: string, profileName: string): Promise<Stack> {
+export async function getStack(
+  store: ProfileStore,
+  name: string,
+  profileName: string,
+): Promise<Stack> {
   const stack = await store.collection<Stack>('stacks').get(name);
   if (!stack) {
-    throw new UserError(`No stack named "${name}" in profile '${profileName}'.`, {hint: 'Run `berth stack list` to see the stacks.'});
+    throw new UserError(`No stack named "${name}" in profile '${profileName}'.`, {
+      hint: 'Run `berth stack list` to see the stacks.',
+    });
   }
   return stack;
 }
@@ -37,7 +48,11 @@ export async function describeStack(deps: Deps, name?: string) {
   return {stack: {...stack, active: stack.name === context.stackName}, components, context};
 }
 
-export type RegisterStackInput = {name: string; components: Partial<Record<ComponentType, string>>; setActive?: boolean};
+export type RegisterStackInput = {
+  name: string;
+  components: Partial<Record<ComponentType, string>>;
+  setActive?: boolean;
+};
 
 export async function registerStack(deps: Deps, input: RegisterStackInput) {
   const name = validateName('stack', input.name);
@@ -46,9 +61,11 @@ export async function registerStack(deps: Deps, input: RegisterStackInput) {
   const defaults = await store.collection<Stack>('stacks').get(defaultStackName);
   const components: Stack['components'] = {
     orchestrator: input.components.orchestrator ?? defaults?.components.orchestrator ?? 'default',
-    artifact_store: input.components.artifact_store ?? defaults?.components.artifact_store ?? 'default',
+    artifact_store:
+      input.components.artifact_store ?? defaults?.components.artifact_store ?? 'default',
   };
-  if (input.components.container_registry) components.container_registry = input.components.container_registry;
+  if (input.components.container_registry)
+    components.container_registry = input.components.container_registry;
   if (input.components.image_builder) components.image_builder = input.components.image_builder;
   for (const type of componentTypes) {
     const componentName = components[type];
@@ -59,9 +76,12 @@ export async function registerStack(deps: Deps, input: RegisterStackInput) {
     await store.collection<Stack>('stacks').insert(name, stack);
   } catch (error) {
     if (error instanceof DuplicateKeyError) {
-      throw new UserError(`A stack named "${name}" exists already in profile '${context.profile.name}'.`, {
-        hint: 'Pick another name, or `berth stack delete` the old one first.',
-      });
+      throw new UserError(
+        `A stack named "${name}" exists already in profile '${context.profile.name}'.`,
+        {
+          hint: 'Pick another name, or `berth stack delete` the old one first.',
+        },
+      );
     }
     throw error;
   }
@@ -69,16 +89,28 @@ export async function registerStack(deps: Deps, input: RegisterStackInput) {
   return {stack, context, activation};
 }
 
-export type SetStackResult = {name: string; previous: string; scope: Source; context: ActiveContext};
+export type SetStackResult = {
+  name: string;
+  previous: string;
+  scope: Source;
+  context: ActiveContext;
+};
 
 /** Sets the active stack in this repository (or globally with `global`); `-` is the previous one. */
-export async function setActiveStack(deps: Deps, input: {name: string; global?: boolean}): Promise<SetStackResult> {
+export async function setActiveStack(
+  deps: Deps,
+  input: {name: string; global?: boolean},
+): Promise<SetStackResult> {
   const context = await resolveContext(deps);
   const scope: Source = context.repositoryRoot && !input.global ? 'local' : 'global';
   let name = input.name;
   if (name === '-') {
-    const previous = scope === 'local' ? context.repositoryConfig.previous_stack : context.profile.previousStack;
-    if (!previous) throw new UserError('There is no previous stack to return to yet.', {hint: 'Run `berth stack set NAME` first.'});
+    const previous =
+      scope === 'local' ? context.repositoryConfig.previous_stack : context.profile.previousStack;
+    if (!previous)
+      throw new UserError('There is no previous stack to return to yet.', {
+        hint: 'Run `berth stack set NAME` first.',
+      });
     name = previous;
   }
   const store = await deps.openStore(context.profile);
@@ -103,14 +135,18 @@ export async function setActiveStack(deps: Deps, input: {name: string; global?: 
 /** Where a stack is active, as far as this process can see. */
 function activeUses(context: ActiveContext, name: string): string[] {
   const uses: string[] = [];
-  if (context.profile.activeStack === name) uses.push(`the active stack of profile '${context.profile.name}'`);
+  if (context.profile.activeStack === name)
+    uses.push(`the active stack of profile '${context.profile.name}'`);
   if (context.repositoryRoot && context.stackSource === 'local' && context.stackName === name) {
     uses.push(`the active stack of the repository at ${context.repositoryRoot}`);
   }
   return uses;
 }
 
-export async function deleteStack(deps: Deps, input: {name: string; confirm: (stack: Stack) => Promise<boolean>}) {
+export async function deleteStack(
+  deps: Deps,
+  input: {name: string; confirm: (stack: Stack) => Promise<boolean>},
+) {
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
   const stack = await getStack(store, input.name, context.profile.name);
@@ -135,7 +171,8 @@ export async function renameStack(deps: Deps, input: {from: string; to: string})
     try {
       await stacks.insert(to, {...stack, name: to});
     } catch (error) {
-      if (error instanceof DuplicateKeyError) throw new UserError(`A stack named "${to}" exists already.`);
+      if (error instanceof DuplicateKeyError)
+        throw new UserError(`A stack named "${to}" exists already.`);
       throw error;
     }
     await stacks.delete(input.from);
@@ -148,7 +185,11 @@ export async function renameStack(deps: Deps, input: {from: string; to: string})
     }
   });
   const root = context.repositoryRoot;
-  if (root && (context.repositoryConfig.active_stack === input.from || context.repositoryConfig.previous_stack === input.from)) {
+  if (
+    root &&
+    (context.repositoryConfig.active_stack === input.from ||
+      context.repositoryConfig.previous_stack === input.from)
+  ) {
     await updateRepositoryConfig(root, (config) => {
       if (config.active_stack === input.from) config.active_stack = to;
       if (config.previous_stack === input.from) config.previous_stack = to;
@@ -165,9 +206,9 @@ export async function copyStack(deps: Deps, input: {from: string; to: string}) {
   try {
     await store.collection<Stack>('stacks').insert(to, {...stack, name: to, createdAt: now()});
   } catch (error) {
-    if (error instanceof DuplicateKeyError) throw new UserError(`A stack named "${to}" exists already.`);
+    if (error instanceof DuplicateKeyError)
+      throw new UserError(`A stack named "${to}" exists already.`);
     throw error;
   }
   return {from: input.from, to, context};
 }
-

@@ -20,23 +20,30 @@ export class GlobalConfigStore {
     try {
       text = readFileSync(this.file, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {version: 1, previousProfile: null, profiles: []};
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        return {version: 1, previousProfile: null, profiles: []};
       throw new UserError(`Can't read ${this.file}: ${(error as Error).message}.`, {cause: error});
     }
     let raw: unknown;
     try {
       raw = text.trim() === '' ? {} : JSON.parse(text);
     } catch (error) {
-      throw new UserError(`${this.file} is not valid JSON (${(error as Error).message}); berth left it unchanged.`, {
-        hint: 'Fix the file by hand, or move it away to start afresh.',
-        cause: error,
-      });
+      throw new UserError(
+        `${this.file} is not valid JSON (${(error as Error).message}); berth left it unchanged.`,
+        {
+          hint: 'Fix the file by hand, or move it away to start afresh.',
+          cause: error,
+        },
+      );
     }
     const parsed = parseGlobalConfig(raw);
     if (!parsed.ok) {
-      throw new UserError(`${this.file} is not a valid berth config: ${parsed.path}: ${parsed.message}.`, {
-        hint: 'Fix the file by hand, or move it away to start afresh.',
-      });
+      throw new UserError(
+        `${this.file} is not a valid berth config: ${parsed.path}: ${parsed.message}.`,
+        {
+          hint: 'Fix the file by hand, or move it away to start afresh.',
+        },
+      );
     }
     return parsed.value;
   }

@@ -36,7 +36,11 @@ function fieldExpression(field: string): string {
 export async function openPostgresStore(url: string, profileName: string): Promise<ProfileStore> {
   const pg = await import('pg');
   const ClientClass = (pg.default ?? pg).Client;
-  const client: Client = new ClientClass({connectionString: url, connectionTimeoutMillis: 5_000, statement_timeout: 30_000});
+  const client: Client = new ClientClass({
+    connectionString: url,
+    connectionTimeoutMillis: 5_000,
+    statement_timeout: 30_000,
+  });
   const target = redactUrl(url);
   try {
     await client.connect();
@@ -49,10 +53,13 @@ export async function openPostgresStore(url: string, profileName: string): Promi
     }
   } catch (error) {
     await client.end().catch(() => undefined);
-    throw new UserError(`Can't use the PostgreSQL store of profile '${profileName}' at ${target}: ${(error as Error).message}.`, {
-      hint: 'Start the database or fix the URL (`berth profile describe`); passwords go in PGPASSWORD or ~/.pgpass.',
-      cause: error,
-    });
+    throw new UserError(
+      `Can't use the PostgreSQL store of profile '${profileName}' at ${target}: ${(error as Error).message}.`,
+      {
+        hint: 'Start the database or fix the URL (`berth profile describe`); passwords go in PGPASSWORD or ~/.pgpass.',
+        cause: error,
+      },
+    );
   }
   return new PostgresStore(target, client);
 }
@@ -76,7 +83,12 @@ class PostgresStore implements ProfileStore {
     const client = this.client;
     return {
       list: async () =>
-        (await client.query<{data: T}>('SELECT data FROM berth_records WHERE collection = $1 ORDER BY seq', [name])).rows.map((row) => row.data),
+        (
+          await client.query<{data: T}>(
+            'SELECT data FROM berth_records WHERE collection = $1 ORDER BY seq',
+            [name],
+          )
+        ).rows.map((row) => row.data),
       findBy: async (field, values) => {
         if (values.length === 0) return [];
         const strings = values.filter((value) => value !== null);
@@ -84,10 +96,18 @@ class PostgresStore implements ProfileStore {
         return (await client.query<{data: T}>(sql, [name, strings])).rows.map((row) => row.data);
       },
       get: async (key) =>
-        (await client.query<{data: T}>('SELECT data FROM berth_records WHERE collection = $1 AND key = $2', [name, key])).rows[0]?.data,
+        (
+          await client.query<{data: T}>(
+            'SELECT data FROM berth_records WHERE collection = $1 AND key = $2',
+            [name, key],
+          )
+        ).rows[0]?.data,
       insert: async (key, value) => {
         try {
-          await client.query('INSERT INTO berth_records (collection, key, data) VALUES ($1, $2, $3)', [name, key, JSON.stringify(value)]);
+          await client.query(
+            'INSERT INTO berth_records (collection, key, data) VALUES ($1, $2, $3)',
+            [name, key, JSON.stringify(value)],
+          );
         } catch (error) {
           if ((error as {code?: string}).code === '23505') throw new DuplicateKeyError(name, key);
           throw error;
@@ -99,7 +119,13 @@ class PostgresStore implements ProfileStore {
           [name, key, JSON.stringify(value)],
         );
       },
-      delete: async (key) => ((await client.query('DELETE FROM berth_records WHERE collection = $1 AND key = $2', [name, key])).rowCount ?? 0) > 0,
+      delete: async (key) =>
+        ((
+          await client.query('DELETE FROM berth_records WHERE collection = $1 AND key = $2', [
+            name,
+            key,
+          ])
+        ).rowCount ?? 0) > 0,
     };
   }
 

@@ -18,9 +18,12 @@ export function findRepositoryRoot(cwd: string, env: NodeJS.ProcessEnv): string 
   if (fromEnv) {
     const root = path.resolve(cwd, fromEnv);
     if (!isDirectory(path.join(root, repositoryDirName))) {
-      throw new UserError(`BERTH_REPOSITORY_PATH points to ${root}, which is not a berth repository.`, {
-        hint: `Run \`berth init --path ${root}\`, or unset BERTH_REPOSITORY_PATH.`,
-      });
+      throw new UserError(
+        `BERTH_REPOSITORY_PATH points to ${root}, which is not a berth repository.`,
+        {
+          hint: `Run \`berth init --path ${root}\`, or unset BERTH_REPOSITORY_PATH.`,
+        },
+      );
     }
     return root;
   }
@@ -79,7 +82,9 @@ export async function updateRepositoryConfig(
 
 /** yaml is CommonJS for Node: a bundled dynamic import gives its exports under `default`. */
 async function loadYaml(): Promise<typeof import('yaml')> {
-  const module = (await import('yaml')) as typeof import('yaml') & {default?: typeof import('yaml')};
+  const module = (await import('yaml')) as typeof import('yaml') & {
+    default?: typeof import('yaml');
+  };
   return module.default ?? module;
 }
 

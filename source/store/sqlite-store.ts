@@ -31,10 +31,13 @@ export async function openSqliteStore(file: string): Promise<ProfileStore> {
       );
     }
   } catch (error) {
-    throw new UserError(`${file} is not a readable berth profile store: ${(error as Error).message}.`, {
-      hint: 'Restore it from a backup, or delete the profile and create it again.',
-      cause: error,
-    });
+    throw new UserError(
+      `${file} is not a readable berth profile store: ${(error as Error).message}.`,
+      {
+        hint: 'Restore it from a backup, or delete the profile and create it again.',
+        cause: error,
+      },
+    );
   }
   return new SqliteStore(file, db);
 }
@@ -67,7 +70,10 @@ class SqliteStore implements ProfileStore {
     const decode = (row: unknown) => JSON.parse((row as {data: string}).data) as T;
     return {
       list: async () =>
-        db.prepare('SELECT data FROM records WHERE collection = ? ORDER BY rowid').all(name).map(decode),
+        db
+          .prepare('SELECT data FROM records WHERE collection = ? ORDER BY rowid')
+          .all(name)
+          .map(decode),
       findBy: async (field, values) => {
         if (values.length === 0) return [];
         const strings = values.filter((value) => value !== null);
@@ -77,14 +83,21 @@ class SqliteStore implements ProfileStore {
           .map(decode);
       },
       get: async (key) => {
-        const row = db.prepare('SELECT data FROM records WHERE collection = ? AND key = ?').get(name, key);
+        const row = db
+          .prepare('SELECT data FROM records WHERE collection = ? AND key = ?')
+          .get(name, key);
         return row ? decode(row) : undefined;
       },
       insert: async (key, value) => {
         try {
-          db.prepare('INSERT INTO records (collection, key, data) VALUES (?, ?, ?)').run(name, key, JSON.stringify(value));
+          db.prepare('INSERT INTO records (collection, key, data) VALUES (?, ?, ?)').run(
+            name,
+            key,
+            JSON.stringify(value),
+          );
         } catch (error) {
-          if (/UNIQUE constraint/.test((error as Error).message)) throw new DuplicateKeyError(name, key);
+          if (/UNIQUE constraint/.test((error as Error).message))
+            throw new DuplicateKeyError(name, key);
           throw error;
         }
       },
@@ -94,7 +107,9 @@ class SqliteStore implements ProfileStore {
         ).run(name, key, JSON.stringify(value));
       },
       delete: async (key) =>
-        Number(db.prepare('DELETE FROM records WHERE collection = ? AND key = ?').run(name, key).changes) > 0,
+        Number(
+          db.prepare('DELETE FROM records WHERE collection = ? AND key = ?').run(name, key).changes,
+        ) > 0,
     };
   }
 

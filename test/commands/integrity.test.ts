@@ -6,7 +6,8 @@ import {runBerth, tempDir} from '../support/cli.js';
 
 let configDir: string;
 let project: string;
-const berth = (args: string[], cwd = project) => runBerth(args, {cwd, env: {BERTH_CONFIG_DIR: configDir}, timeoutMs: 120_000});
+const berth = (args: string[], cwd = project) =>
+  runBerth(args, {cwd, env: {BERTH_CONFIG_DIR: configDir}, timeoutMs: 120_000});
 
 beforeEach(() => {
   configDir = tempDir('berth-config-');
@@ -19,7 +20,12 @@ describe('32 processes at once', () => {
     await berth(['init']);
     const names = Array.from({length: 32}, (_, i) => `s${i}`);
     const results = await Promise.all(
-      names.map((name, i) => berth(['stack', 'register', name, ...(i % 2 === 0 ? ['--set'] : [])], i % 4 === 0 ? project : configDir)),
+      names.map((name, i) =>
+        berth(
+          ['stack', 'register', name, ...(i % 2 === 0 ? ['--set'] : [])],
+          i % 4 === 0 ? project : configDir,
+        ),
+      ),
     );
     for (const result of results) expect(result.stderr).not.toContain('Error');
     expect(results.map((r) => r.code)).toEqual(names.map(() => 0));
@@ -27,9 +33,13 @@ describe('32 processes at once', () => {
     const stacks = (await berth(['stack', 'list', '--json'])).json<Array<{name: string}>>();
     expect(stacks.map((s) => s.name).sort()).toEqual(['default', ...names].sort());
     // Both files are whole and valid.
-    const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8')) as {profiles: Array<{activeStack: string}>};
+    const config = JSON.parse(readFileSync(path.join(configDir, 'config.json'), 'utf8')) as {
+      profiles: Array<{activeStack: string}>;
+    };
     expect(names).toContain(config.profiles[0]?.activeStack);
-    expect(readFileSync(path.join(project, '.berth/config.yaml'), 'utf8')).toMatch(/active_stack: s\d+/);
+    expect(readFileSync(path.join(project, '.berth/config.yaml'), 'utf8')).toMatch(
+      /active_stack: s\d+/,
+    );
   });
 });
 
@@ -51,7 +61,9 @@ describe('corrupt files', () => {
     writeFileSync(file, broken);
     const result = await berth(['stack', 'set', 'default']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`));
+    expect(result.stderr).toMatch(
+      new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+`),
+    );
     expect(readFileSync(file, 'utf8')).toBe(broken);
   });
 

@@ -7,10 +7,21 @@ import {spawnBerth} from '../support/pty.js';
 
 let configDir: string;
 let project: string;
-const berth = (args: string[], options: {cwd?: string; env?: Record<string, string | undefined>; input?: string} = {}) =>
-  runBerth(args, {cwd: options.cwd ?? project, input: options.input, env: {BERTH_CONFIG_DIR: configDir, ...options.env}});
+const berth = (
+  args: string[],
+  options: {cwd?: string; env?: Record<string, string | undefined>; input?: string} = {},
+) =>
+  runBerth(args, {
+    cwd: options.cwd ?? project,
+    input: options.input,
+    env: {BERTH_CONFIG_DIR: configDir, ...options.env},
+  });
 
-type StatusJson = {repositoryRoot: string | null; profile: {name: string; source: string}; stack: {name: string; source: string}};
+type StatusJson = {
+  repositoryRoot: string | null;
+  profile: {name: string; source: string};
+  stack: {name: string; source: string};
+};
 type StackJson = {name: string; active: boolean; components: Record<string, string>};
 
 beforeEach(() => {
@@ -32,9 +43,19 @@ describe('first run', () => {
     expect(status.stderr).toContain('BERTH_REPOSITORY_PATH');
 
     const stacks = (await berth(['stack', 'list', '--json'])).json<StackJson[]>();
-    expect(stacks).toEqual([{name: 'default', active: true, components: {orchestrator: 'default', artifact_store: 'default'}}]);
-    const profiles = (await berth(['profile', 'list', '--json'])).json<Array<Record<string, unknown>>>();
-    expect(profiles).toMatchObject([{name: 'default', active: true, storeType: 'local', activeStack: 'default'}]);
+    expect(stacks).toEqual([
+      {
+        name: 'default',
+        active: true,
+        components: {orchestrator: 'default', artifact_store: 'default'},
+      },
+    ]);
+    const profiles = (await berth(['profile', 'list', '--json'])).json<
+      Array<Record<string, unknown>>
+    >();
+    expect(profiles).toMatchObject([
+      {name: 'default', active: true, storeType: 'local', activeStack: 'default'},
+    ]);
   });
 
   it('answers --version and --help with exit 0, an unknown command with exit 2', async () => {
@@ -55,21 +76,29 @@ describe('per-directory repositories', () => {
     expect((await berth(['stack', 'register', 'gpu'])).code).toBe(0);
     const init = await berth(['init']);
     expect(init.code).toBe(0);
-    expect(readFileSync(path.join(project, '.berth/config.yaml'), 'utf8')).toContain('active_stack: default');
+    expect(readFileSync(path.join(project, '.berth/config.yaml'), 'utf8')).toContain(
+      'active_stack: default',
+    );
 
     const set = await berth(['stack', 'set', 'gpu']);
     expect(set.stdout).toContain("Active stack set to: 'gpu' (local)");
     const nested = path.join(project, 'a/b/c');
     mkdirSync(nested, {recursive: true});
     const status = (await berth(['status', '--json'], {cwd: nested})).json<StatusJson>();
-    expect(status).toMatchObject({repositoryRoot: project, profile: {name: 'default', source: 'local'}, stack: {name: 'gpu', source: 'local'}});
+    expect(status).toMatchObject({
+      repositoryRoot: project,
+      profile: {name: 'default', source: 'local'},
+      stack: {name: 'gpu', source: 'local'},
+    });
 
     // Outside the repository the global stack is untouched.
     const outside = (await berth(['status', '--json'], {cwd: configDir})).json<StatusJson>();
     expect(outside.stack).toEqual({name: 'default', source: 'global'});
 
     // BERTH_REPOSITORY_PATH points anywhere at the repository.
-    const viaEnv = (await berth(['status', '--json'], {cwd: configDir, env: {BERTH_REPOSITORY_PATH: project}})).json<StatusJson>();
+    const viaEnv = (
+      await berth(['status', '--json'], {cwd: configDir, env: {BERTH_REPOSITORY_PATH: project}})
+    ).json<StatusJson>();
     expect(viaEnv.stack).toEqual({name: 'gpu', source: 'local'});
 
     expect((await berth(['stack', 'set', '-'])).stdout).toContain("'default' (local)");
@@ -83,16 +112,24 @@ describe('per-directory repositories', () => {
     expect(set.stdout).toContain("'cpu' (global)");
     const inRepo = (await berth(['stack', 'list', '--json'])).json<StackJson[]>();
     expect(inRepo.find((s) => s.active)?.name).toBe('default');
-    const outside = (await berth(['stack', 'list', '--json'], {cwd: configDir})).json<StackJson[]>();
+    const outside = (await berth(['stack', 'list', '--json'], {cwd: configDir})).json<
+      StackJson[]
+    >();
     expect(outside.find((s) => s.active)?.name).toBe('cpu');
   });
 
   it('falls back, and says so, when .berth/config.yaml names a profile or stack that is gone', async () => {
     await berth(['init']);
-    writeFileSync(path.join(project, '.berth/config.yaml'), 'active_profile: ghost\nactive_stack: vanished\n');
+    writeFileSync(
+      path.join(project, '.berth/config.yaml'),
+      'active_profile: ghost\nactive_stack: vanished\n',
+    );
     const status = await berth(['status', '--json']);
     expect(status.code).toBe(0);
-    expect(status.json<StatusJson>()).toMatchObject({profile: {name: 'default', source: 'global'}, stack: {name: 'default', source: 'global'}});
+    expect(status.json<StatusJson>()).toMatchObject({
+      profile: {name: 'default', source: 'global'},
+      stack: {name: 'default', source: 'global'},
+    });
     expect(status.stderr).toContain("names profile 'ghost'");
     expect(status.stderr).toContain("names stack 'vanished'");
   });
@@ -102,8 +139,12 @@ describe('per-directory repositories', () => {
     await berth(['init']);
     expect((await berth(['profile', 'set', 'team'])).stdout).toContain("'team' (local)");
     await berth(['stack', 'register', 'only-in-team']);
-    expect((await berth(['stack', 'list', '--json'])).json<StackJson[]>().map((s) => s.name)).toEqual(['default', 'only-in-team']);
-    const outside = (await berth(['stack', 'list', '--json'], {cwd: configDir})).json<StackJson[]>();
+    expect(
+      (await berth(['stack', 'list', '--json'])).json<StackJson[]>().map((s) => s.name),
+    ).toEqual(['default', 'only-in-team']);
+    const outside = (await berth(['stack', 'list', '--json'], {cwd: configDir})).json<
+      StackJson[]
+    >();
     expect(outside.map((s) => s.name)).toEqual(['default']);
     // The profile active here cannot be deleted from here.
     const refused = await berth(['profile', 'delete', 'team']);
@@ -154,13 +195,19 @@ describe('refusals', () => {
 
   it('asks before deleting a stack in a terminal, and "no" keeps it', async () => {
     await berth(['stack', 'register', 'keep']);
-    const session = spawnBerth(['stack', 'delete', 'keep'], {cwd: project, env: {BERTH_CONFIG_DIR: configDir}});
+    const session = spawnBerth(['stack', 'delete', 'keep'], {
+      cwd: project,
+      env: {BERTH_CONFIG_DIR: configDir},
+    });
     await session.waitFor("Delete stack 'keep'? [y/N]");
     await session.write('n\r');
     expect(await session.exit).toBe(130);
     expect((await berth(['stack', 'describe', 'keep'])).code).toBe(0);
 
-    const yes = spawnBerth(['stack', 'delete', 'keep'], {cwd: project, env: {BERTH_CONFIG_DIR: configDir}});
+    const yes = spawnBerth(['stack', 'delete', 'keep'], {
+      cwd: project,
+      env: {BERTH_CONFIG_DIR: configDir},
+    });
     await yes.waitFor('[y/N]');
     await yes.write('y\r');
     expect(await yes.exit).toBe(0);
@@ -168,20 +215,61 @@ describe('refusals', () => {
   });
 
   it('registers components with options and builds a stack from them', async () => {
-    const registry = await berth(['component', 'register', 'container_registry', 'local', '--flavor', 'oci', '--option', 'uri=127.0.0.1:5000/team']);
+    const registry = await berth([
+      'component',
+      'register',
+      'container_registry',
+      'local',
+      '--flavor',
+      'oci',
+      '--option',
+      'uri=127.0.0.1:5000/team',
+    ]);
     expect(registry.code).toBe(0);
-    const badFlavor = await berth(['component', 'register', 'image_builder', 'b', '--flavor', 'kaniko']);
+    const badFlavor = await berth([
+      'component',
+      'register',
+      'image_builder',
+      'b',
+      '--flavor',
+      'kaniko',
+    ]);
     expect(badFlavor.code).toBe(2);
-    const badOption = await berth(['component', 'register', 'image_builder', 'b', '--flavor', 'docker', '--option', 'colour=red']);
+    const badOption = await berth([
+      'component',
+      'register',
+      'image_builder',
+      'b',
+      '--flavor',
+      'docker',
+      '--option',
+      'colour=red',
+    ]);
     expect(badOption.code).toBe(2);
     await berth(['component', 'register', 'image_builder', 'engine', '--flavor', 'docker']);
-    const stack = await berth(['stack', 'register', 'publish', '-c', 'local', '-i', 'engine', '--set']);
+    const stack = await berth([
+      'stack',
+      'register',
+      'publish',
+      '-c',
+      'local',
+      '-i',
+      'engine',
+      '--set',
+    ]);
     expect(stack.code).toBe(0);
-    const listed = (await berth(['stack', 'list', '--json'])).json<StackJson[]>().find((s) => s.name === 'publish');
+    const listed = (await berth(['stack', 'list', '--json']))
+      .json<StackJson[]>()
+      .find((s) => s.name === 'publish');
     expect(listed).toEqual({
       name: 'publish',
       active: true,
-      components: {orchestrator: 'default', artifact_store: 'default', container_registry: 'local', image_builder: 'engine'},
+      components: {
+        orchestrator: 'default',
+        artifact_store: 'default',
+        container_registry: 'local',
+        image_builder: 'engine',
+      },
     });
     const inUse = await berth(['component', 'delete', 'image_builder', 'engine']);
     expect(inUse.code).toBe(1);
@@ -193,6 +281,11 @@ describe('refusals', () => {
     expect((await berth(['stack', 'rename', 'old', 'new'])).code).toBe(0);
     expect((await berth(['status', '--json'])).json<StatusJson>().stack.name).toBe('new');
     expect((await berth(['stack', 'copy', 'new', 'twin'])).code).toBe(0);
-    expect((await berth(['stack', 'list', '--json'])).json<StackJson[]>().map((s) => s.name).sort()).toEqual(['default', 'new', 'twin']);
+    expect(
+      (await berth(['stack', 'list', '--json']))
+        .json<StackJson[]>()
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['default', 'new', 'twin']);
   });
 });

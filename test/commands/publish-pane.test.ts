@@ -5,7 +5,13 @@ import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runBerth, tempDir} from '../support/cli.js';
 import {spawnBerth} from '../support/pty.js';
-import {baseImage, ensureBaseImage, startDocker, startRegistry, type Registry} from '../support/services.js';
+import {
+  baseImage,
+  ensureBaseImage,
+  startDocker,
+  startRegistry,
+  type Registry,
+} from '../support/services.js';
 import {writeWheel} from '../support/wheels.js';
 
 const entry = `def data_processor(*args, **kwargs):
@@ -40,11 +46,23 @@ beforeAll(async () => {
   project = tempDir('berth-pane-project-');
   mkdirSync(path.join(project, 'wheels'));
   await writeWheel(path.join(project, 'wheels'), {name: 'berthdemo', version: '1.0.0'});
-  writeFileSync(path.join(project, 'requirements.txt'), '--no-index\n--find-links wheels\nberthdemo==1.0.0\n');
+  writeFileSync(
+    path.join(project, 'requirements.txt'),
+    '--no-index\n--find-links wheels\nberthdemo==1.0.0\n',
+  );
   writeFileSync(path.join(project, 'pane.py'), entry);
   for (const args of [
     ['component', 'register', 'image_builder', 'engine', '--flavor', 'docker'],
-    ['component', 'register', 'container_registry', 'local', '--flavor', 'oci', '--option', `uri=${registry.address}/team`],
+    [
+      'component',
+      'register',
+      'container_registry',
+      'local',
+      '--flavor',
+      'oci',
+      '--option',
+      `uri=${registry.address}/team`,
+    ],
     ['stack', 'register', 'publishing', '-i', 'engine', '-c', 'local', '--set'],
   ]) {
     const result = await runBerth(args, {cwd: project, env: env()});
@@ -58,7 +76,12 @@ afterAll(async () => {
 
 describe('berth publish in a terminal', () => {
   it('shows the steps and the summary live, saves the full log with s and closes with q', async () => {
-    const session = spawnBerth(['publish', project, '--base-image', baseImage], {cwd: project, env: env(), cols: 110, rows: 32});
+    const session = spawnBerth(['publish', project, '--base-image', baseImage], {
+      cwd: project,
+      env: env(),
+      cols: 110,
+      rows: 32,
+    });
     try {
       await session.waitFor(/RUN .*pip install/, 120_000);
       await session.waitFor(/Published|published/, 180_000);
@@ -69,14 +92,18 @@ describe('berth publish in a terminal', () => {
       await session.write('s');
       const saved = path.join(project, 'berth-publish-pane-demo-1.log');
       await session.waitFor(saved);
-      const modules = (await runBerth(['module', 'list', '--json'], {cwd: project, env: env()})).json<Array<{version: number; status: string; logFile: string}>>();
+      const modules = (
+        await runBerth(['module', 'list', '--json'], {cwd: project, env: env()})
+      ).json<Array<{version: number; status: string; logFile: string}>>();
       expect(modules).toMatchObject([{version: 1, status: 'published'}]);
       // The saved copy is the service's full log file, not just the lines the pane kept.
       expect(readFileSync(saved, 'utf8')).toBe(readFileSync(modules[0]!.logFile, 'utf8'));
 
       await session.write('q');
       expect(await session.exit).toBe(0);
-      expect(session.output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(session.output.lastIndexOf('\u001b[?25l'));
+      expect(session.output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(
+        session.output.lastIndexOf('\u001b[?25l'),
+      );
     } finally {
       session.kill();
     }

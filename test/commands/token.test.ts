@@ -4,7 +4,7 @@ import {existsSync, readFileSync, readdirSync, rmSync, statSync} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {runBerth, tempDir} from '../support/cli.js';
+import {tempDir} from '../support/cli.js';
 import {
   startForgeServer,
   unreachableUrl,

@@ -47,6 +47,7 @@ describe('the log pane', () => {
       <LogPane source={lines} top={10} height={3} width={40} query="line 12" current={11} />,
     );
     const rows = lastFrame()!.split('\n');
+    // eslint-disable-next-line no-control-regex -- terminal escapes are what it matches
     expect(rows.map((row) => row.replace(/\u001b\[[0-9;]*m/g, ''))).toEqual([
       ' line 11',
       '›line 12',

@@ -73,6 +73,7 @@ describe('the publish pane in a terminal', () => {
       await pane.key(keys.enter);
       await pane.waitFor('"needle-42" 1 match');
       // The match is drawn in inverse video (not a color: it stays with NO_COLOR, set here).
+      // eslint-disable-next-line no-control-regex -- terminal escapes are what it matches
       expect(pane.raw).toMatch(/\u001b\[7m(?:\u001b\[[0-9;]*m)*needle-42/);
 
       pane.mark();

@@ -62,6 +62,7 @@ function mount(model: PublishLogModel, size = {columns: 80, rows: 24}) {
   );
   cleanups.push(view.unmount);
   // Search matches carry their own inverse-video codes; the rest is plain (no colors in tests).
+  // eslint-disable-next-line no-control-regex -- terminal escapes are what it matches
   const frame = () => (view.lastFrame() ?? '').replace(/\u001b\[[0-9;]*m/g, '');
   const until = (predicate: (text: string) => boolean, message: string) =>
     waitFor(() => predicate(frame()), {

@@ -720,7 +720,8 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
   }
 
   const server = http.createServer((request, response) => {
-    handle(request)
+    // handle() turns its own failures into a 500; a throw while writing stays unhandled, loudly.
+    void handle(request)
       .catch(
         (error: Error): Reply => ({
           status: 500,

@@ -11,7 +11,10 @@ export type Postgres = {url: string; stop(): Promise<void>};
 function binDir(): string {
   const root = '/usr/lib/postgresql';
   const versions = existsSync(root) ? readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  if (!versions[0]) throw new Error('PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it.');
+  if (!versions[0])
+    throw new Error(
+      'PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it.',
+    );
   return path.join(root, versions[0], 'bin');
 }
 
@@ -22,19 +25,50 @@ export async function startPostgres(): Promise<Postgres> {
   const {uid, gid} = await postgresUser();
   chownSync(dir, uid, gid);
   const data = path.join(dir, 'data');
-  const asPostgres = (command: string, args: string[]) => run('runuser', ['-u', 'postgres', '--', command, ...args], {timeoutMs: 60_000});
-  await asPostgres(path.join(bin, 'initdb'), ['-D', data, '--auth=trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const asPostgres = (command: string, args: string[]) =>
+    run('runuser', ['-u', 'postgres', '--', command, ...args], {timeoutMs: 60_000});
+  await asPostgres(path.join(bin, 'initdb'), [
+    '-D',
+    data,
+    '--auth=trust',
+    '-U',
+    'postgres',
+    '--no-sync',
+    '-E',
+    'UTF8',
+  ]);
   const port = await freePort();
-  const server = spawn('runuser', ['-u', 'postgres', '--', path.join(bin, 'postgres'), '-D', data, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dir}`, '-c', 'fsync=off'], {
-    stdio: 'ignore',
-    detached: true,
-  });
+  const server = spawn(
+    'runuser',
+    [
+      '-u',
+      'postgres',
+      '--',
+      path.join(bin, 'postgres'),
+      '-D',
+      data,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${dir}`,
+      '-c',
+      'fsync=off',
+    ],
+    {
+      stdio: 'ignore',
+      detached: true,
+    },
+  );
   server.unref();
   const forget = trackProcess(server.pid!, 'postgres');
   await waitFor(
     async () => {
       try {
-        await run(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], {timeoutMs: 5_000});
+        await run(path.join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], {
+          timeoutMs: 5_000,
+        });
         return true;
       } catch {
         return false;
@@ -42,7 +76,15 @@ export async function startPostgres(): Promise<Postgres> {
     },
     {timeoutMs: 30_000, message: 'PostgreSQL did not start'},
   );
-  await run(path.join(bin, 'createdb'), ['-h', '127.0.0.1', '-p', String(port), '-U', 'postgres', 'berth']);
+  await run(path.join(bin, 'createdb'), [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-U',
+    'postgres',
+    'berth',
+  ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/berth`,
     async stop() {

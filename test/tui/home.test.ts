@@ -349,6 +349,7 @@ describe('home: tokens and recent activity', () => {
   });
 });
 
+// eslint-disable-next-line no-control-regex -- terminal escapes are what it matches
 const colorCode = /\u001b\[(?:\d+;)*(?:3[0-7]|9[0-7]|4[0-7]|10[0-7]|38|48)(?:;\d+)*m/;
 
 describe('terminal conditions', () => {

@@ -52,12 +52,12 @@ export function isFinalState(state: PublishState): boolean {
 
 // Control characters other than tab, and ANSI escape sequences: a terminal must never receive
 // cursor movement from build output it did not lay out itself.
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what it detects
 const controlPattern = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/;
-// eslint-disable-next-line no-control-regex
 const ansiPattern =
+  // eslint-disable-next-line no-control-regex -- matching terminal escapes is the point
   /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)|\u001b[@-_]/g;
-// eslint-disable-next-line no-control-regex
+// eslint-disable-next-line no-control-regex -- control characters are what it removes
 const otherControls = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** One printable line: escapes removed, `\r` progress redraws collapsed to their last state. */

@@ -28,7 +28,7 @@ import {
   type EngineEvent,
   type RegistryAuthConfig,
 } from '../../clients/docker.js';
-import {createRegistryClient, type RegistryClient} from '../../clients/registry.js';
+import {createRegistryClient} from '../../clients/registry.js';
 import type {Deps} from '../../deps.js';
 import {BerthError, CancelledError, UserError, errorMessage} from '../../lib/errors.js';
 import type {CodeReference} from '../../models/code-reference.js';

@@ -151,7 +151,9 @@ export function trackProcess(pid: number, kind: string): () => void {
       for (const owned of ownedPids) {
         try {
           process.kill(owned, 'SIGKILL');
-        } catch {}
+        } catch {
+          // Already gone.
+        }
       }
     });
   }
@@ -173,7 +175,9 @@ export function reapOrphans(): number {
       try {
         process.kill(pid, 'SIGKILL');
         killed += 1;
-      } catch {}
+      } catch {
+        // Exited between the check and the kill.
+      }
     }
     rmSync(file, {force: true});
   }
@@ -194,6 +198,8 @@ export async function terminate(pid: number, graceMs = 5_000): Promise<void> {
   if (isAlive(pid)) {
     try {
       process.kill(pid, 'SIGKILL');
-    } catch {}
+    } catch {
+      // Exited between the check and the kill.
+    }
   }
 }
