@@ -4,7 +4,7 @@ import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node
 import path from 'node:path';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {repoRoot, runBerth, tempDir, type RunResult} from '../support/cli.js';
-import {git, makeSourceRepository} from './repo-fixture.js';
+import {downloadRepo, git, makeSourceRepository, registerCustom} from './repo-fixture.js';
 
 const example = path.join(repoRoot, 'examples/custom-repository/git-mirror-repository.mjs');
 let mirror: string;
@@ -26,6 +26,7 @@ beforeEach(() => {
 
 const berth = (args: string[], cwd = work): Promise<RunResult> =>
   runBerth(args, {cwd, env: {BERTH_CONFIG_DIR: configDir}});
+const runner = {berth};
 
 function writeModule(name: string, text: string): string {
   const file = path.join(work, name);
@@ -36,18 +37,14 @@ function writeModule(name: string, text: string): string {
 describe('custom repositories', () => {
   it('registers the example module (relative path stored absolute), detects a checkout and downloads a commit', async () => {
     const relative = path.relative(work, example);
-    const registered = await berth([
-      'repo',
-      'register',
+    const registered = await registerCustom(
+      runner,
       'mirror',
-      '--type',
-      'custom',
-      '--source',
       `${relative}#GitMirrorRepository`,
       '--option',
       `url=${mirror}`,
       '--json',
-    ]);
+    );
     expect(registered.code, registered.stderr).toBe(0);
     expect(registered.json()).toMatchObject({
       type: 'custom',
@@ -72,16 +69,7 @@ describe('custom repositories', () => {
     });
 
     const target = path.join(tempDir('berth-custom-out-'), 'files');
-    const download = await berth([
-      'repo',
-      'download',
-      'mirror',
-      '--commit',
-      sha,
-      '--dir',
-      target,
-      '--json',
-    ]);
+    const download = await downloadRepo(runner, 'mirror', sha, target, '--json');
     expect(download.code, download.stderr).toBe(0);
     expect(download.json()).toMatchObject({files: 4, symlinks: 2, requests: 0});
     expect(statSync(path.join(target, 'run.sh')).mode & 0o111).not.toBe(0);
@@ -89,17 +77,13 @@ describe('custom repositories', () => {
   });
 
   it('accepts a factory function export and merges --option on update', async () => {
-    const registered = await berth([
-      'repo',
-      'register',
+    const registered = await registerCustom(
+      runner,
       'mirror',
-      '--type',
-      'custom',
-      '--source',
       `${example}#createGitMirrorRepository`,
       '--option',
       `url=${mirror}`,
-    ]);
+    );
     expect(registered.code, registered.stderr).toBe(0);
     const updated = await berth(['repo', 'update', 'mirror', '--option', 'note=x', '--json']);
     expect(updated.code, updated.stderr).toBe(0);
@@ -107,17 +91,13 @@ describe('custom repositories', () => {
   });
 
   it('fails clearly when login() fails, and stores nothing', async () => {
-    const result = await berth([
-      'repo',
-      'register',
+    const result = await registerCustom(
+      runner,
       'mirror',
-      '--type',
-      'custom',
-      '--source',
       `${example}#GitMirrorRepository`,
       '--option',
       `url=${path.join(work, 'none.git')}`,
-    ]);
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('login() failed');
     expect(result.stderr).toContain('is not a git repository');
@@ -125,15 +105,7 @@ describe('custom repositories', () => {
   });
 
   it('names the problem: missing file, missing export, missing method, throwing constructor, syntax error', async () => {
-    const missingFile = await berth([
-      'repo',
-      'register',
-      'x',
-      '--type',
-      'custom',
-      '--source',
-      './nope.mjs#Repo',
-    ]);
+    const missingFile = await registerCustom(runner, 'x', './nope.mjs#Repo');
     expect(missingFile.code).toBe(1);
     expect(missingFile.stderr).toContain(`${path.join(work, 'nope.mjs')} does not exist`);
 
@@ -141,28 +113,12 @@ describe('custom repositories', () => {
       'partial.mjs',
       'export class Partial { login() {} getLocalContext() { return null; } }\nexport const value = 1;\n',
     );
-    const wrongExport = await berth([
-      'repo',
-      'register',
-      'x',
-      '--type',
-      'custom',
-      '--source',
-      `${source}#Nope`,
-    ]);
+    const wrongExport = await registerCustom(runner, 'x', `${source}#Nope`);
     expect(wrongExport.code).toBe(1);
     expect(wrongExport.stderr).toContain('has no class or function export "Nope"');
     expect(wrongExport.stderr).toContain('Its function exports: Partial');
 
-    const missingMethod = await berth([
-      'repo',
-      'register',
-      'x',
-      '--type',
-      'custom',
-      '--source',
-      `${source}#Partial`,
-    ]);
+    const missingMethod = await registerCustom(runner, 'x', `${source}#Partial`);
     expect(missingMethod.code).toBe(1);
     expect(missingMethod.stderr).toContain('does not implement downloadFiles()');
 
@@ -170,30 +126,12 @@ describe('custom repositories', () => {
       'throwing.mjs',
       'export class Throwing { constructor(o) { throw new Error(`needs url, got ${JSON.stringify(o)}`); } }\n',
     );
-    const failed = await berth([
-      'repo',
-      'register',
-      'x',
-      '--type',
-      'custom',
-      '--source',
-      `${throwing}#Throwing`,
-      '--option',
-      'a=b',
-    ]);
+    const failed = await registerCustom(runner, 'x', `${throwing}#Throwing`, '--option', 'a=b');
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain('failed to start: needs url, got {"a":"b"}');
 
     const broken = writeModule('broken.mjs', 'export class {\n');
-    const syntax = await berth([
-      'repo',
-      'register',
-      'x',
-      '--type',
-      'custom',
-      '--source',
-      `${broken}#X`,
-    ]);
+    const syntax = await registerCustom(runner, 'x', `${broken}#X`);
     expect(syntax.code).toBe(1);
     expect(syntax.stderr).toContain("Can't load");
 
@@ -207,12 +145,9 @@ describe('custom repositories', () => {
       `import {writeFileSync} from 'node:fs';\nexport class Half { login() {} getLocalContext() { return null; }\n  downloadFiles(commit, dir) { writeFileSync(dir + '/one.txt', '1'); throw new Error('connection lost'); } }\n`,
     );
     mkdirSync(path.join(work, 'sub'));
-    expect(
-      (await berth(['repo', 'register', 'half', '--type', 'custom', '--source', `${source}#Half`]))
-        .code,
-    ).toBe(0);
+    expect((await registerCustom(runner, 'half', `${source}#Half`)).code).toBe(0);
     const target = path.join(work, 'out');
-    const result = await berth(['repo', 'download', 'half', '--commit', sha, '--dir', target]);
+    const result = await downloadRepo(runner, 'half', sha, target);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('downloadFiles() failed: connection lost');
     expect(existsSync(target)).toBe(false);

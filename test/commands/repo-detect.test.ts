@@ -4,7 +4,14 @@ import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {tempDir} from '../support/cli.js';
-import {git, makeSourceRepository, startRepoWorld, type RepoWorld} from './repo-fixture.js';
+import {
+  git,
+  makeSourceRepository,
+  registerGithub,
+  registerGitlab,
+  startRepoWorld,
+  type RepoWorld,
+} from './repo-fixture.js';
 
 let world: RepoWorld;
 let fresh: () => void;
@@ -62,37 +69,17 @@ async function detect(
 
 beforeEach(async () => {
   fresh();
-  const gh = await world.berth([
-    'repo',
-    'register',
-    'widgets',
-    '--type',
-    'github',
-    '--owner',
-    'acme',
-    '--repository',
-    'widgets',
-    '--host',
-    'github.com',
-    '--api-url',
-    world.forge.githubApiUrl,
-  ]);
+  const gh = await registerGithub(world, 'widgets', {
+    owner: 'acme',
+    repository: 'widgets',
+    host: 'github.com',
+  });
   expect(gh.code, gh.stderr).toBe(0);
-  const gl = await world.berth([
-    'repo',
-    'register',
-    'yolo',
-    '--type',
-    'gitlab',
-    '--group',
-    'ml/vision',
-    '--project',
-    'yolo',
-    '--host',
-    'gitlab.example.com',
-    '--instance-url',
-    world.forge.gitlabUrl,
-  ]);
+  const gl = await registerGitlab(world, 'yolo', {
+    group: 'ml/vision',
+    project: 'yolo',
+    host: 'gitlab.example.com',
+  });
   expect(gl.code, gl.stderr).toBe(0);
   world.forge.reset();
 });

@@ -6,7 +6,15 @@ import {gzipSync} from 'node:zlib';
 import tar from 'tar-stream';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {tempDir} from '../support/cli.js';
-import {makeSourceRepository, startRepoWorld, tokens, type RepoWorld} from './repo-fixture.js';
+import {
+  downloadRepo,
+  makeSourceRepository,
+  registerGithub,
+  registerGitlab,
+  startRepoWorld,
+  tokens,
+  type RepoWorld,
+} from './repo-fixture.js';
 
 let world: RepoWorld;
 let fresh: () => void;
@@ -19,18 +27,11 @@ beforeAll(async () => {
   ({world, fresh, stop} = await startRepoWorld());
   const source = path.join(tempDir('berth-download-source-'), 'models');
   ({sha, binary} = makeSourceRepository(source));
-  world.forge.addRepository({
-    provider: 'github',
-    path: 'acme/models',
-    gitDir: source,
-    private: true,
-  });
-  world.forge.addRepository({
-    provider: 'gitlab',
-    path: 'ml/vision/models',
-    gitDir: source,
-    private: true,
-  });
+  for (const [provider, repoPath] of [
+    ['github', 'acme/models'],
+    ['gitlab', 'ml/vision/models'],
+  ] as const)
+    world.forge.addRepository({provider, path: repoPath, gitDir: source, private: true});
 });
 afterAll(async () => stop?.());
 afterEach(() => {
@@ -43,37 +44,17 @@ beforeEach(async () => {
   outside = tempDir('berth-download-out-');
   await world.addToken('gh', 'github', tokens.github.token);
   await world.addToken('gl', 'gitlab', tokens.gitlab.token);
-  const gh = await world.berth([
-    'repo',
-    'register',
-    'models',
-    '--type',
-    'github',
-    '--owner',
-    'acme',
-    '--repository',
-    'models',
-    '--api-url',
-    world.forge.githubApiUrl,
-    '--token',
-    'gh',
-  ]);
+  const gh = await registerGithub(world, 'models', {
+    owner: 'acme',
+    repository: 'models',
+    token: 'gh',
+  });
   expect(gh.code, gh.stderr).toBe(0);
-  const gl = await world.berth([
-    'repo',
-    'register',
-    'vision',
-    '--type',
-    'gitlab',
-    '--group',
-    'ml/vision',
-    '--project',
-    'models',
-    '--instance-url',
-    world.forge.gitlabUrl,
-    '--token',
-    'gl',
-  ]);
+  const gl = await registerGitlab(world, 'vision', {
+    group: 'ml/vision',
+    project: 'models',
+    token: 'gl',
+  });
   expect(gl.code, gl.stderr).toBe(0);
   world.forge.reset();
 });
@@ -91,15 +72,7 @@ function expectFullTree(dir: string) {
 describe('repo download', () => {
   it('downloads a GitHub commit with one tarball request (plus its redirect), exec bits, symlinks and binaries intact', async () => {
     const target = path.join(outside, 'gh');
-    const result = await world.berth([
-      'repo',
-      'download',
-      'models',
-      '--commit',
-      sha,
-      '--dir',
-      target,
-    ]);
+    const result = await downloadRepo(world, 'models', sha, target);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(`Downloaded 4 files and 2 symlinks`);
     expect(result.stderr).toMatch(/Downloaded [\d.]+ KiB/);
@@ -113,16 +86,7 @@ describe('repo download', () => {
 
   it('downloads a GitLab commit with one archive request, by project id', async () => {
     const target = path.join(outside, 'gl');
-    const result = await world.berth([
-      'repo',
-      'download',
-      'vision',
-      '--commit',
-      sha,
-      '--dir',
-      target,
-      '--json',
-    ]);
+    const result = await downloadRepo(world, 'vision', sha, target, '--json');
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toMatchObject({
       repository: 'vision',
@@ -142,17 +106,14 @@ describe('repo download', () => {
 
   it('extracts only a subdirectory, re-rooted at --dir', async () => {
     const target = path.join(outside, 'sub');
-    const result = await world.berth([
-      'repo',
-      'download',
+    const result = await downloadRepo(
+      world,
       'models',
-      '--commit',
       sha.slice(0, 12),
-      '--dir',
       target,
       '--subdirectory',
       'services/api',
-    ]);
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(readdirSync(target).sort()).toEqual(['main.py', 'train.py']);
     expect(readlinkSync(path.join(target, 'main.py'))).toBe('train.py');
@@ -170,17 +131,14 @@ describe('repo download', () => {
         },
       ]),
     );
-    const result = await world.berth([
-      'repo',
-      'download',
+    const result = await downloadRepo(
+      world,
       'models',
-      '--commit',
       sha,
-      '--dir',
       path.join(outside, 's'),
       '--subdirectory',
       'services/api',
-    ]);
+    );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('outside the target directory');
     expect(readdirSync(outside)).toEqual([]);
@@ -188,15 +146,7 @@ describe('repo download', () => {
 
   it('says which commit is missing and asks whether it was pushed', async () => {
     const missing = 'deadbeef'.repeat(5);
-    const result = await world.berth([
-      'repo',
-      'download',
-      'models',
-      '--commit',
-      missing,
-      '--dir',
-      path.join(outside, 'x'),
-    ]);
+    const result = await downloadRepo(world, 'models', missing, path.join(outside, 'x'));
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`commit ${missing} is not in models`);
     expect(result.stderr).toContain('(pushed?)');
@@ -204,25 +154,9 @@ describe('repo download', () => {
   });
 
   it('refuses a non-empty target directory and a SHA that is not hex', async () => {
-    const bad = await world.berth([
-      'repo',
-      'download',
-      'models',
-      '--commit',
-      'main;rm',
-      '--dir',
-      path.join(outside, 'y'),
-    ]);
+    const bad = await downloadRepo(world, 'models', 'main;rm', path.join(outside, 'y'));
     expect(bad.code).toBe(2);
-    const used = await world.berth([
-      'repo',
-      'download',
-      'models',
-      '--commit',
-      sha,
-      '--dir',
-      world.configDir,
-    ]);
+    const used = await downloadRepo(world, 'models', sha, world.configDir);
     expect(used.code).toBe(1);
     expect(used.stderr).toContain('is not empty');
   });
@@ -236,7 +170,8 @@ type Entry = {
   mode?: number;
 };
 
-async function tarGz(entries: Entry[]): Promise<Buffer> {
+/** An uncompressed tar with its end-of-archive marker. */
+async function tarBytes(entries: Entry[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const entry of entries) {
     if (entry.type === 'symlink')
@@ -247,7 +182,11 @@ async function tarGz(entries: Entry[]): Promise<Buffer> {
   pack.finalize();
   const chunks: Buffer[] = [];
   for await (const chunk of pack) chunks.push(chunk as Buffer);
-  return gzipSync(Buffer.concat(chunks));
+  return Buffer.concat(chunks);
+}
+
+async function tarGz(entries: Entry[]): Promise<Buffer> {
+  return gzipSync(await tarBytes(entries));
 }
 
 describe('hostile archives', () => {
@@ -282,29 +221,27 @@ describe('hostile archives', () => {
     ],
   ];
 
-  for (const provider of ['github', 'gitlab'] as const) {
-    it.each(cases)(
-      `${provider}: refuses %s, writes nothing anywhere, exit 1`,
-      async (_label, entries, message) => {
-        world.forge.archiveOverride((request) => tarGz(entries(request.prefix.replace(/\/$/, ''))));
-        const target = path.join(outside, 'target');
-        const result = await world.berth([
-          'repo',
-          'download',
-          provider === 'github' ? 'models' : 'vision',
-          '--commit',
-          sha,
-          '--dir',
-          target,
-        ]);
-        expect(result.code).toBe(1);
-        expect(result.stderr).toMatch(message);
-        expect(result.stderr).toContain(`at ${sha}`);
-        expect(readdirSync(outside)).toEqual([]);
-        expect(existsSync('/tmp/berth-escaped.txt')).toBe(false);
-      },
-    );
-  }
+  const table = (['github', 'gitlab'] as const).flatMap((provider) =>
+    cases.map(([label, entries, message]) => [provider, label, entries, message] as const),
+  );
+  it.each(table)(
+    '%s: refuses %s, writes nothing anywhere, exit 1',
+    async (provider, _label, entries, message) => {
+      world.forge.archiveOverride((request) => tarGz(entries(request.prefix.replace(/\/$/, ''))));
+      const target = path.join(outside, 'target');
+      const result = await downloadRepo(
+        world,
+        provider === 'github' ? 'models' : 'vision',
+        sha,
+        target,
+      );
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toContain(`at ${sha}`);
+      expect(readdirSync(outside)).toEqual([]);
+      expect(existsSync('/tmp/berth-escaped.txt')).toBe(false);
+    },
+  );
 
   it('refuses a truncated archive and leaves no half tree', async () => {
     let full: Buffer | undefined;
@@ -316,15 +253,7 @@ describe('hostile archives', () => {
       return full.subarray(0, Math.floor(full.length / 2));
     });
     const target = path.join(outside, 'target');
-    const result = await world.berth([
-      'repo',
-      'download',
-      'models',
-      '--commit',
-      sha,
-      '--dir',
-      target,
-    ]);
+    const result = await downloadRepo(world, 'models', sha, target);
     expect(full).toBeDefined();
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/incomplete or corrupt/);
@@ -334,23 +263,10 @@ describe('hostile archives', () => {
 
   it('refuses a tar without its end-of-archive marker (cut between entries)', async () => {
     world.forge.archiveOverride(async (request) => {
-      const pack = tar.pack();
-      pack.entry({name: `${request.prefix}a.txt`}, 'a');
-      pack.finalize();
-      const chunks: Buffer[] = [];
-      for await (const chunk of pack) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks);
+      const raw = await tarBytes([{name: `${request.prefix}a.txt`, content: 'a'}]);
       return gzipSync(raw.subarray(0, raw.length - 1024));
     });
-    const result = await world.berth([
-      'repo',
-      'download',
-      'models',
-      '--commit',
-      sha,
-      '--dir',
-      path.join(outside, 't'),
-    ]);
+    const result = await downloadRepo(world, 'models', sha, path.join(outside, 't'));
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/end-of-archive/);
     expect(readdirSync(outside)).toEqual([]);

@@ -129,3 +129,98 @@ export async function startRepoWorld(): Promise<{
     },
   };
 }
+
+/** Anything that runs berth: a RepoWorld, or a test's own runner. */
+export type Berth = {berth(args: string[]): Promise<RunResult>};
+
+export type GithubLocation = {
+  owner: string;
+  repository: string;
+  host?: string;
+  token?: string;
+  /** The forge server's API unless given; null leaves `--api-url` out. */
+  apiUrl?: string | null;
+};
+
+export type GitlabLocation = {
+  group: string;
+  project: string;
+  host?: string;
+  token?: string;
+  /** The forge server's instance URL unless given; null leaves `--instance-url` out. */
+  instanceUrl?: string | null;
+};
+
+const flag = (name: string, value: string | null | undefined): string[] =>
+  value === undefined || value === null ? [] : [name, value];
+
+/** `berth repo register NAME --type github ...`; `extra` goes last (`--json`, stray flags). */
+export function registerGithub(
+  world: RepoWorld,
+  name: string,
+  location: GithubLocation,
+  ...extra: string[]
+): Promise<RunResult> {
+  const {owner, repository, host, token, apiUrl = world.forge.githubApiUrl} = location;
+  return world.berth([
+    'repo',
+    'register',
+    name,
+    '--type',
+    'github',
+    '--owner',
+    owner,
+    '--repository',
+    repository,
+    ...flag('--host', host),
+    ...flag('--api-url', apiUrl),
+    ...flag('--token', token),
+    ...extra,
+  ]);
+}
+
+/** `berth repo register NAME --type gitlab ...`; `extra` goes last. */
+export function registerGitlab(
+  world: RepoWorld,
+  name: string,
+  location: GitlabLocation,
+  ...extra: string[]
+): Promise<RunResult> {
+  const {group, project, host, token, instanceUrl = world.forge.gitlabUrl} = location;
+  return world.berth([
+    'repo',
+    'register',
+    name,
+    '--type',
+    'gitlab',
+    '--group',
+    group,
+    '--project',
+    project,
+    ...flag('--host', host),
+    ...flag('--instance-url', instanceUrl),
+    ...flag('--token', token),
+    ...extra,
+  ]);
+}
+
+/** `berth repo register NAME --type custom --source SOURCE ...`; `extra` goes last. */
+export function registerCustom(
+  runner: Berth,
+  name: string,
+  source: string,
+  ...extra: string[]
+): Promise<RunResult> {
+  return runner.berth(['repo', 'register', name, '--type', 'custom', '--source', source, ...extra]);
+}
+
+/** `berth repo download NAME --commit SHA --dir DIR ...`; `extra` goes last. */
+export function downloadRepo(
+  runner: Berth,
+  name: string,
+  commit: string,
+  dir: string,
+  ...extra: string[]
+): Promise<RunResult> {
+  return runner.berth(['repo', 'download', name, '--commit', commit, '--dir', dir, ...extra]);
+}

@@ -3,7 +3,14 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from 'vitest';
 import {tempDir} from '../support/cli.js';
-import {makeSourceRepository, startRepoWorld, tokens, type RepoWorld} from './repo-fixture.js';
+import {
+  makeSourceRepository,
+  registerGithub,
+  registerGitlab,
+  startRepoWorld,
+  tokens,
+  type RepoWorld,
+} from './repo-fixture.js';
 
 let world: RepoWorld;
 let fresh: () => void;
@@ -40,26 +47,18 @@ afterAll(async () => stop?.());
 beforeEach(() => fresh());
 afterEach(() => world.expectNoLeaks());
 
-const github = () => ['--api-url', world.forge.githubApiUrl];
-const gitlab = () => ['--instance-url', world.forge.gitlabUrl];
+const widgets = {owner: 'acme', repository: 'widgets'};
+const secretModels = {owner: 'acme', repository: 'secret-models'};
+const yolo = {group: 'ml/vision/detectors', project: 'yolo'};
 
 describe('repo register', () => {
   it('registers a public GitHub repository without a token and records what the provider says', async () => {
-    const result = await world.berth([
-      'repo',
-      'register',
+    const result = await registerGithub(
+      world,
       'widgets',
-      '--type',
-      'github',
-      '--owner',
-      'acme',
-      '--repository',
-      'widgets',
-      '--host',
-      'github.com',
-      ...github(),
+      {...widgets, host: 'github.com'},
       '--json',
-    ]);
+    );
     expect(result.code, result.stderr).toBe(0);
     const record = result.json<RepoJson>();
     expect(record).toMatchObject({
@@ -79,21 +78,7 @@ describe('repo register', () => {
 
   it('registers a private GitHub repository with a stored token (by name) and marks it private', async () => {
     await world.addToken('gh', 'github', tokens.github.token);
-    const result = await world.berth([
-      'repo',
-      'register',
-      'models',
-      '--type',
-      'github',
-      '--owner',
-      'acme',
-      '--repository',
-      'secret-models',
-      ...github(),
-      '--token',
-      'gh',
-      '--json',
-    ]);
+    const result = await registerGithub(world, 'models', {...secretModels, token: 'gh'}, '--json');
     expect(result.code, result.stderr).toBe(0);
     expect(result.json<RepoJson>()).toMatchObject({
       token: 'gh',
@@ -113,39 +98,19 @@ describe('repo register', () => {
 
   it('defaults to github.com and derives a GitHub Enterprise API URL from --host', async () => {
     // Nothing listens at ghe.invalid: the registration fails, but the message names the API it tried.
-    const result = await world.berth([
-      'repo',
-      'register',
-      'ghe',
-      '--type',
-      'github',
-      '--owner',
-      'a',
-      '--repository',
-      'b',
-      '--host',
-      'ghe.invalid',
-    ]);
+    const result = await registerGithub(world, 'ghe', {
+      owner: 'a',
+      repository: 'b',
+      host: 'ghe.invalid',
+      apiUrl: null,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("Can't reach ghe.invalid");
   });
 
   it('refuses a private repository for a token without the "repo" scope, naming the scope (exit 1)', async () => {
     await world.addToken('public-only', 'github', tokens.githubPublic.token);
-    const result = await world.berth([
-      'repo',
-      'register',
-      'models',
-      '--type',
-      'github',
-      '--owner',
-      'acme',
-      '--repository',
-      'secret-models',
-      ...github(),
-      '--token',
-      'public-only',
-    ]);
+    const result = await registerGithub(world, 'models', {...secretModels, token: 'public-only'});
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       'acme/secret-models was not found, or token "public-only" cannot read it',
@@ -155,18 +120,7 @@ describe('repo register', () => {
   });
 
   it('fails loudly for a missing repository (exit 1) and stores nothing', async () => {
-    const result = await world.berth([
-      'repo',
-      'register',
-      'nope',
-      '--type',
-      'github',
-      '--owner',
-      'acme',
-      '--repository',
-      'missing',
-      ...github(),
-    ]);
+    const result = await registerGithub(world, 'nope', {owner: 'acme', repository: 'missing'});
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/acme\/missing was not found/);
     expect((await world.berth(['repo', 'list', '--json'])).json()).toEqual([]);
@@ -176,20 +130,7 @@ describe('repo register', () => {
     await world.addToken('gh', 'github', tokens.github.token);
     world.forge.addToken({...tokens.github, expired: true});
     try {
-      const result = await world.berth([
-        'repo',
-        'register',
-        'widgets',
-        '--type',
-        'github',
-        '--owner',
-        'acme',
-        '--repository',
-        'widgets',
-        ...github(),
-        '--token',
-        'gh',
-      ]);
+      const result = await registerGithub(world, 'widgets', {...widgets, token: 'gh'});
       expect(result.code).toBe(4);
       expect(result.stderr).toContain('The token was refused');
     } finally {
@@ -200,23 +141,12 @@ describe('repo register', () => {
   it('registers a GitLab project in nested subgroups with a token', async () => {
     await world.addToken('gl', 'gitlab', tokens.gitlab.token);
     world.forge.reset();
-    const result = await world.berth([
-      'repo',
-      'register',
+    const result = await registerGitlab(
+      world,
       'yolo',
-      '--type',
-      'gitlab',
-      '--group',
-      'ml/vision/detectors',
-      '--project',
-      'yolo',
-      '--host',
-      'gitlab.example.com',
-      ...gitlab(),
-      '--token',
-      'gl',
+      {...yolo, host: 'gitlab.example.com', token: 'gl'},
       '--json',
-    ]);
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.json<RepoJson>()).toMatchObject({
       type: 'gitlab',
@@ -233,57 +163,19 @@ describe('repo register', () => {
 
   it('exits 4 when a GitLab token lacks the scope to read a private project', async () => {
     await world.addToken('gl-weak', 'gitlab', tokens.gitlabNoApi.token);
-    const result = await world.berth([
-      'repo',
-      'register',
-      'yolo',
-      '--type',
-      'gitlab',
-      '--group',
-      'ml/vision/detectors',
-      '--project',
-      'yolo',
-      ...gitlab(),
-      '--token',
-      'gl-weak',
-    ]);
+    const result = await registerGitlab(world, 'yolo', {...yolo, token: 'gl-weak'});
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('read_api');
   });
 
   it('refuses a token of another provider or another host before sending it anywhere', async () => {
     await world.addToken('gl', 'gitlab', tokens.gitlab.token);
-    const wrongProvider = await world.berth([
-      'repo',
-      'register',
-      'w',
-      '--type',
-      'github',
-      '--owner',
-      'acme',
-      '--repository',
-      'widgets',
-      ...github(),
-      '--token',
-      'gl',
-    ]);
+    const wrongProvider = await registerGithub(world, 'w', {...widgets, token: 'gl'});
     expect(wrongProvider.code).toBe(2);
     expect(wrongProvider.stderr).toContain('is a gitlab token');
     await world.addToken('gh', 'github', tokens.github.token);
     world.forge.reset();
-    const wrongHost = await world.berth([
-      'repo',
-      'register',
-      'w',
-      '--type',
-      'github',
-      '--owner',
-      'acme',
-      '--repository',
-      'widgets',
-      '--token',
-      'gh',
-    ]);
+    const wrongHost = await registerGithub(world, 'w', {...widgets, token: 'gh', apiUrl: null});
     expect(wrongHost.code).toBe(2);
     expect(wrongHost.stderr).toContain('is for');
     expect(world.forge.requests).toEqual([]);
@@ -296,63 +188,31 @@ describe('repo register', () => {
     ).toBe(2);
     expect(
       (
-        await world.berth([
-          'repo',
-          'register',
+        await registerGithub(
+          world,
           'x',
-          '--type',
-          'github',
-          '--owner',
-          'o',
-          '--repository',
-          'r',
+          {owner: 'o', repository: 'r', apiUrl: null},
           '--group',
           'g',
-        ])
+        )
       ).code,
     ).toBe(2);
-    const asValue = await world.berth([
-      'repo',
-      'register',
-      'x',
-      '--type',
-      'github',
-      '--owner',
-      'o',
-      '--repository',
-      'r',
-      '--token',
-      'ghp_not a name',
-    ]);
+    const asValue = await registerGithub(world, 'x', {
+      owner: 'o',
+      repository: 'r',
+      token: 'ghp_not a name',
+      apiUrl: null,
+    });
     expect(asValue.code).toBe(2);
   });
 
   it('refuses a second registration of the same location under another name', async () => {
-    const first = await world.berth([
-      'repo',
-      'register',
-      'widgets',
-      '--type',
-      'github',
-      '--owner',
-      'acme',
-      '--repository',
-      'widgets',
-      ...github(),
-    ]);
+    const first = await registerGithub(world, 'widgets', widgets);
     expect(first.code, first.stderr).toBe(0);
-    const again = await world.berth([
-      'repo',
-      'register',
-      'widgets2',
-      '--type',
-      'github',
-      '--owner',
-      'ACME',
-      '--repository',
-      'Widgets.git',
-      ...github(),
-    ]);
+    const again = await registerGithub(world, 'widgets2', {
+      owner: 'ACME',
+      repository: 'Widgets.git',
+    });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already registered as "widgets"');
   });
@@ -361,22 +221,7 @@ describe('repo register', () => {
 describe('repo list, describe, update, delete', () => {
   it('lists with plain and JSON output, describes, updates the token and deletes with -y', async () => {
     await world.addToken('gh', 'github', tokens.github.token);
-    expect(
-      (
-        await world.berth([
-          'repo',
-          'register',
-          'widgets',
-          '--type',
-          'github',
-          '--owner',
-          'acme',
-          '--repository',
-          'widgets',
-          ...github(),
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await registerGithub(world, 'widgets', widgets)).code).toBe(0);
 
     const plain = await world.berth(['repo', 'list']);
     expect(plain.stdout).toMatch(/NAME\s+TYPE\s+LOCATION\s+VISIBILITY\s+TOKEN/);
@@ -409,22 +254,7 @@ describe('repo list, describe, update, delete', () => {
   });
 
   it('re-validates on update: an unknown token name fails and keeps the old record', async () => {
-    expect(
-      (
-        await world.berth([
-          'repo',
-          'register',
-          'widgets',
-          '--type',
-          'github',
-          '--owner',
-          'acme',
-          '--repository',
-          'widgets',
-          ...github(),
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await registerGithub(world, 'widgets', widgets)).code).toBe(0);
     const result = await world.berth(['repo', 'update', 'widgets', '--token', 'missing']);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('No token named "missing"');
@@ -435,24 +265,7 @@ describe('repo list, describe, update, delete', () => {
 
   it('keeps no secret in the profile store', async () => {
     await world.addToken('gh', 'github', tokens.github.token);
-    expect(
-      (
-        await world.berth([
-          'repo',
-          'register',
-          'models',
-          '--type',
-          'github',
-          '--owner',
-          'acme',
-          '--repository',
-          'secret-models',
-          ...github(),
-          '--token',
-          'gh',
-        ])
-      ).code,
-    ).toBe(0);
+    expect((await registerGithub(world, 'models', {...secretModels, token: 'gh'})).code).toBe(0);
     const database = readFileSync(path.join(world.configDir, 'profiles', 'default.db'));
     expect(database.includes(Buffer.from('secret-models'))).toBe(true);
     expect(database.includes(Buffer.from(tokens.github.token))).toBe(false);
