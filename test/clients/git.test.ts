@@ -1,43 +1,19 @@
-import {execFile, execFileSync} from 'node:child_process';
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {execFile} from 'node:child_process';
+import {mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {createGitClient, type Checkout} from '../../source/clients/git.js';
 import {UserError} from '../../source/lib/errors.js';
 import {tempDir} from '../support/cli.js';
+import {gitEnv, runGit as git, writeTree as write} from '../support/git.js';
 
 // Real git in temp directories. "Pushed" needs real remote-tracking refs, so every checkout
 // really pushes to a local bare repository, then points origin at a github-style URL: nothing
 // is ever fetched from it.
 
-const home = tempDir('berth-git-home-');
-const gitEnv: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOME: home,
-  LANG: 'C',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Berth Test',
-  GIT_AUTHOR_EMAIL: 'test@berth.invalid',
-  GIT_COMMITTER_NAME: 'Berth Test',
-  GIT_COMMITTER_EMAIL: 'test@berth.invalid',
-};
 const client = createGitClient({env: gitEnv});
 const execFileAsync = promisify(execFile);
-
-function git(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    env: gitEnv,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
-
-function write(file: string, content: string) {
-  mkdirSync(path.dirname(file), {recursive: true});
-  writeFileSync(file, content);
-}
 
 /** A checkout with two commits, pushed to a bare "remote", origin then renamed to GitHub. */
 function pushedCheckout(originUrl = 'https://github.com/acme/models.git'): string {

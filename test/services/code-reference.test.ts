@@ -1,5 +1,3 @@
-import {execFileSync} from 'node:child_process';
-import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {createGitClient} from '../../source/clients/git.js';
@@ -10,32 +8,9 @@ import {
   resolveCodeReference,
 } from '../../source/services/code-reference.js';
 import {tempDir} from '../support/cli.js';
+import {gitEnv, runGit as run, writeTree as write} from '../support/git.js';
 
-const gitEnv: Record<string, string> = {
-  PATH: process.env.PATH ?? '',
-  HOME: tempDir('berth-git-home-'),
-  LANG: 'C',
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_AUTHOR_NAME: 'Berth Test',
-  GIT_AUTHOR_EMAIL: 'test@berth.invalid',
-  GIT_COMMITTER_NAME: 'Berth Test',
-  GIT_COMMITTER_EMAIL: 'test@berth.invalid',
-};
 const git = createGitClient({env: gitEnv});
-
-function run(cwd: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'init.defaultBranch=main', ...args], {
-    cwd,
-    env: gitEnv,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  }).trim();
-}
-
-function write(file: string, content: string) {
-  mkdirSync(path.dirname(file), {recursive: true});
-  writeFileSync(file, content);
-}
 
 /** A checkout pushed to a local bare repository whose origin then reads as `originUrl`. */
 function pushedCheckout(originUrl = 'https://github.com/acme/models.git'): string {
