@@ -49,6 +49,8 @@ const result = await build({
     'cpu-features',
     'pg-native',
     '@homebridge/node-pty-prebuilt-multiarch',
+    // jq compiled to WebAssembly (1.3 MB, Emscripten's loader): loaded only by --jq.
+    'jq-wasm',
   ],
   banner: {
     js: "import {createRequire as __berthCreateRequire} from 'node:module'; const require = __berthCreateRequire(import.meta.url);",

@@ -9,9 +9,14 @@ import {OsKeychain, type Keychain} from './clients/keychain.js';
 import {TokenStore} from './store/token-store.js';
 import type {ProfileStore} from './store/profile-store.js';
 
+/** A profile or stack named for one command (`--profile`/`--stack`), over everything else. */
+export type ContextOverrides = {profile?: string; stack?: string};
+
 export type Deps = {
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Set by the CLI from `--profile`/`--stack`; `BERTH_PROFILE`/`BERTH_STACK` come from env. */
+  overrides: ContextOverrides;
   configDir: string;
   globalConfig: GlobalConfigStore;
   /** The store of a profile, opened once per process. */
@@ -23,7 +28,7 @@ export type Deps = {
   close(): Promise<void>;
 };
 
-export type DepsOptions = {env?: NodeJS.ProcessEnv; cwd?: string};
+export type DepsOptions = {env?: NodeJS.ProcessEnv; cwd?: string; overrides?: ContextOverrides};
 
 export function configDirFor(env: NodeJS.ProcessEnv): string {
   if (env.BERTH_CONFIG_DIR) return path.resolve(env.BERTH_CONFIG_DIR);
@@ -42,6 +47,7 @@ export function createDeps(options: DepsOptions = {}): Deps {
   return {
     env,
     cwd,
+    overrides: options.overrides ?? {},
     configDir,
     globalConfig: new GlobalConfigStore(configDir),
     openStore(profile) {

@@ -8,7 +8,10 @@ import {repoRoot} from './support/cli.js';
 type Meta = {
   outputs: Record<
     string,
-    {imports: Array<{path: string; kind: string}>; inputs: Record<string, unknown>}
+    {
+      imports: Array<{path: string; kind: string; external?: boolean}>;
+      inputs: Record<string, unknown>;
+    }
   >;
 };
 
@@ -49,5 +52,19 @@ describe('the bundle', () => {
     ]) {
       expect(inputs.filter((input) => input.includes(heavy))).toEqual([]);
     }
+  });
+
+  it('loads jq (WebAssembly, 1.3 MB) only through a dynamic import, for --jq', () => {
+    const loaded = new Set([
+      ...staticClosure(meta, 'dist/cli.js'),
+      ...staticClosure(meta, programChunk!),
+    ]);
+    const inputs = [...loaded].flatMap((file) => Object.keys(meta.outputs[file]!.inputs));
+    expect(inputs).not.toContain('source/lib/json-filter.ts');
+    const jqImports = Object.values(meta.outputs).flatMap((output) =>
+      output.imports.filter((imported) => imported.path === 'jq-wasm'),
+    );
+    expect(jqImports.length).toBeGreaterThan(0);
+    for (const imported of jqImports) expect(imported.kind).toBe('dynamic-import');
   });
 });

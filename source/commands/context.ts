@@ -9,6 +9,8 @@ export type CommandContext = {
   deps: Deps;
   output: Output;
   io: PromptIo & {stdout: NodeJS.WriteStream};
+  /** Stacks named by `--yes-i-mean-STACK` on this command line (protected stacks). */
+  confirmedStacks: readonly string[];
 };
 
 export type RegisterCommands = (program: Command, context: CommandContext) => void;

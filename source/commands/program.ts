@@ -8,6 +8,7 @@ import {BerthError, ExitCode, errorMessage} from '../lib/errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
 import {registerComponentCommands} from './component.js';
 import type {CommandContext, RegisterCommands} from './context.js';
+import {extractGlobalFlags, settleJsonWord, type GlobalFlags} from './global-flags.js';
 import {registerInitCommand} from './init.js';
 import {registerProfileCommands} from './profile.js';
 import {registerStackCommands} from './stack.js';
@@ -50,7 +51,13 @@ export async function createProgram(
       'Tokens, code repositories, per-directory profiles and stacks, and published code modules.',
     )
     .version(version, '-v, --version', 'print the version')
-    .option('--json', 'JSON on stdout (list, describe, status and detect commands)')
+    .option(
+      '--json [fields]',
+      'JSON on stdout (list, describe, status and detect commands); FIELDS (a,b) keeps those fields',
+    )
+    .option('--jq <expr>', 'filter the JSON output through a jq expression (implies --json)')
+    .option('--profile <name>', 'use this profile for this command (also: BERTH_PROFILE)')
+    .option('--stack <name>', 'use this stack for this command (also: BERTH_STACK)')
     .option('--no-color', 'no colors (also: NO_COLOR=1)')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -78,7 +85,6 @@ export type RunOptions = {argv: string[]; deps?: Deps; io?: CommandContext['io']
 
 /** Runs one CLI invocation and returns its exit code. */
 export async function runCli(options: RunOptions): Promise<number> {
-  const argv = options.argv;
   // stdin is opened only by the commands that read it (opening it loads Node's stream stack).
   const io = options.io ?? {
     get stdin() {
@@ -87,19 +93,40 @@ export async function runCli(options: RunOptions): Promise<number> {
     stdout: process.stdout,
     stderr: process.stderr,
   };
-  const json = argv.includes('--json');
+  let flags: GlobalFlags;
+  let flagError: Error | undefined;
+  try {
+    flags = extractGlobalFlags(options.argv);
+  } catch (error) {
+    flagError = error as Error;
+    flags = {argv: options.argv, json: false, confirmedStacks: []};
+  }
   const color =
     shouldUseColor(
       process.env,
-      argv.includes('--no-color') ? false : undefined,
+      flags.argv.includes('--no-color') ? false : undefined,
       Boolean(io.stderr.isTTY),
-    ) && !json;
-  const output = new Output({json, color, stdout: io.stdout, stderr: io.stderr});
+    ) && !flags.json;
+  const output = new Output({json: flags.json, color, stdout: io.stdout, stderr: io.stderr});
   const deps = options.deps ?? createDeps();
-  const ctx: CommandContext = {deps, output, io};
+  if (flags.profile !== undefined || flags.stack !== undefined)
+    deps.overrides = {profile: flags.profile, stack: flags.stack};
+  const ctx: CommandContext = {deps, output, io, confirmedStacks: flags.confirmedStacks};
   try {
-    const program = await createProgram(ctx, argv);
-    await program.parseAsync(argv, {from: 'user'});
+    if (flagError) throw flagError;
+    const program = await createProgram(ctx, flags.argv);
+    flags = settleJsonWord(flags, program);
+    output.filter({fields: flags.jsonFields, jq: flags.jq});
+    if (flags.jq !== undefined) {
+      const {checkJqExpression} = await import('../lib/json-filter.js');
+      await checkJqExpression(flags.jq);
+    }
+    try {
+      await program.parseAsync(flags.argv, {from: 'user'});
+    } finally {
+      // What a command printed as JSON goes out even when it then failed (a failed run).
+      await output.finish();
+    }
     return ExitCode.ok;
   } catch (error) {
     return reportError(error, ctx);

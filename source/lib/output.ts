@@ -5,6 +5,10 @@ import type {Writable} from 'node:stream';
 export type OutputOptions = {
   json: boolean;
   color: boolean;
+  /** `--json FIELDS`: keep these top-level fields. */
+  fields?: readonly string[];
+  /** `--jq EXPR`: filter the JSON through jq. */
+  jq?: string;
   stdout?: Writable;
   stderr?: Writable;
 };
@@ -24,10 +28,16 @@ export class Output {
   readonly color: boolean;
   private readonly out: Writable;
   private readonly err: Writable;
+  private fields: readonly string[] | undefined;
+  private jq: string | undefined;
+  /** JSON results waiting for --json FIELDS / --jq (applied in `finish`, jq being async). */
+  private readonly pending: unknown[] = [];
 
   constructor(options: OutputOptions) {
     this.json = options.json;
     this.color = options.color;
+    this.fields = options.fields;
+    this.jq = options.jq;
     this.out = options.stdout ?? process.stdout;
     this.err = options.stderr ?? process.stderr;
   }
@@ -57,7 +67,29 @@ export class Output {
   }
 
   data(value: unknown): void {
-    this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (this.fields || this.jq !== undefined) this.pending.push(value);
+    else this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** Sets --json FIELDS / --jq once they are known (after the command line is parsed). */
+  filter(options: Pick<OutputOptions, 'fields' | 'jq'>): void {
+    this.fields = options.fields;
+    this.jq = options.jq;
+  }
+
+  /** Writes the results held for --json FIELDS and --jq. Called once, after the command. */
+  async finish(): Promise<void> {
+    const values = this.pending.splice(0);
+    if (values.length === 0) return;
+    const {applyJq, pickFields} = await import('./json-filter.js');
+    for (const value of values) {
+      const picked = this.fields ? pickFields(value, this.fields) : value;
+      this.out.write(
+        this.jq === undefined
+          ? `${JSON.stringify(picked, null, 2)}\n`
+          : await applyJq(picked, this.jq),
+      );
+    }
   }
 
   /** Prints `value` as JSON in JSON mode, otherwise runs `plain`. */

@@ -28,7 +28,10 @@ export type RepositoryConfig = {
   previous_stack?: string;
 };
 
+/** Where a choice is written: this repository's `.berth/config.yaml`, or the global config. */
 export type Source = 'local' | 'global';
+/** Where the active profile or stack came from: a written choice, `BERTH_*`, or a flag. */
+export type ContextSource = Source | 'env' | 'flag';
 
 export type ParseResult<T> = {ok: true; value: T} | {ok: false; path: string; message: string};
 

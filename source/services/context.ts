@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {UserError} from '../lib/errors.js';
-import type {GlobalConfig, Profile, RepositoryConfig, Source} from '../models/profile.js';
+import type {ContextSource, GlobalConfig, Profile, RepositoryConfig} from '../models/profile.js';
 import {componentKey, type Component, type Stack} from '../models/stack.js';
 import type {ProfileStore} from '../store/profile-store.js';
 import {
@@ -22,9 +22,9 @@ export type ActiveContext = {
   repositoryConfig: RepositoryConfig;
   config: GlobalConfig;
   profile: Profile;
-  profileSource: Source;
+  profileSource: ContextSource;
   stackName: string;
-  stackSource: Source;
+  stackSource: ContextSource;
   /** What resolution had to work around (a local config naming something that is gone). */
   notices: string[];
 };
@@ -112,7 +112,7 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
     });
   }
   let profile = globalProfile;
-  let profileSource: Source = 'global';
+  let profileSource: ContextSource = 'global';
   if (repositoryConfig.active_profile) {
     const local = config.profiles.find((p) => p.name === repositoryConfig.active_profile);
     if (local) {
@@ -125,9 +125,29 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
     }
   }
 
+  // `--profile` / `BERTH_PROFILE` win; the repository's stack then applies only to the profile
+  // it was chosen in.
+  const profileOverride = contextOverride(deps, 'profile');
+  const repositoryProfile = profile;
+  if (profileOverride) {
+    profile = findProfile(config, profileOverride.name, profileOverride.from);
+    profileSource = profileOverride.source;
+  }
+
   let stackName = profile.activeStack;
-  let stackSource: Source = 'global';
-  if (repositoryConfig.active_stack) {
+  let stackSource: ContextSource = 'global';
+  const stackOverride = contextOverride(deps, 'stack');
+  if (stackOverride) {
+    const store = await deps.openStore(profile);
+    if (!(await store.collection<Stack>('stacks').get(stackOverride.name))) {
+      throw new UserError(
+        `No stack named "${stackOverride.name}" in profile '${profile.name}' (from ${stackOverride.from}).`,
+        {hint: `Run \`berth stack list\` to see the stacks, or change ${stackOverride.from}.`},
+      );
+    }
+    stackName = stackOverride.name;
+    stackSource = stackOverride.source;
+  } else if (repositoryConfig.active_stack && profile.name === repositoryProfile.name) {
     const store = await deps.openStore(profile);
     if (await store.collection<Stack>('stacks').get(repositoryConfig.active_stack)) {
       stackName = repositoryConfig.active_stack;
@@ -154,12 +174,28 @@ export function outsideRepositoryWarning(cwd: string): string {
   return `No berth repository in ${cwd} or any parent directory. Run \`berth init\` to make one here, or set BERTH_REPOSITORY_PATH.`;
 }
 
-export function findProfile(config: GlobalConfig, name: string): Profile {
+/** A profile by name; `from` names where the name came from (a flag, a variable). */
+export function findProfile(config: GlobalConfig, name: string, from?: string): Profile {
   const profile = config.profiles.find((p) => p.name === name);
   if (!profile) {
-    throw new UserError(`No profile named "${name}".`, {
-      hint: 'Run `berth profile list` to see the profiles.',
+    throw new UserError(`No profile named "${name}"${from ? ` (from ${from})` : ''}.`, {
+      hint: `Run \`berth profile list\` to see the profiles${from ? `, or change ${from}` : ''}.`,
     });
   }
   return profile;
+}
+
+const overrideVariables = {profile: 'BERTH_PROFILE', stack: 'BERTH_STACK'} as const;
+
+/** A profile or stack named for this command (flag) or this shell (variable), if any. */
+export function contextOverride(
+  deps: Pick<Deps, 'env' | 'overrides'>,
+  kind: 'profile' | 'stack',
+): {name: string; source: 'flag' | 'env'; from: string} | undefined {
+  const flag = deps.overrides[kind];
+  if (flag) return {name: flag, source: 'flag', from: `--${kind}`};
+  const variable = overrideVariables[kind];
+  const value = deps.env[variable]?.trim();
+  if (value) return {name: value, source: 'env', from: variable};
+  return undefined;
 }
