@@ -177,7 +177,7 @@ async function bundlePane() {
   mkdirSync(path.dirname(bundle), {recursive: true});
   await build({
     stdin: {
-      contents: `export {runPublishPane} from './source/screens/publish.tsx';
+      contents: `export {runPublishPane} from './source/screens/publish-pane.tsx';
         export {render, Box, Text} from 'ink';
         export {createElement, useEffect, useState} from 'react';`,
       resolveDir: process.cwd(),

@@ -125,7 +125,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
       const onSigint = () => controller.abort();
       let result: Awaited<ReturnType<typeof publishModule>>;
       if (interactive) {
-        const {runPublishPane} = await import('../screens/publish.js');
+        const {runPublishPane} = await import('../screens/publish-pane.js');
         const pane = await runPublishPane({
           title: projectPath,
           stdout: ctx.io.stdout,

@@ -3,18 +3,16 @@ import {UsageError} from '../lib/errors.js';
 import {confirm} from '../lib/prompt.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
+import {getCodeReference, ignoreUntrackedFromEnv} from '../services/code-repositories/detect.js';
+import {downloadRepository, type DownloadProgress} from '../services/code-repositories/download.js';
 import {
   deleteRepository,
   describeRepository,
-  downloadRepository,
-  getCodeReference,
-  ignoreUntrackedFromEnv,
   listRepositories,
   registerRepository,
   updateRepository,
-  type DownloadProgress,
   type RegisterRepositoryInput,
-} from '../services/code-repositories.js';
+} from '../services/code-repositories/register.js';
 import {parseOptions} from '../services/components.js';
 import {announce, collect, type CommandContext, type RegisterCommands} from './context.js';
 

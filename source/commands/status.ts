@@ -1,5 +1,5 @@
 import {errorMessage} from '../lib/errors.js';
-import {getCodeReference} from '../services/code-repositories.js';
+import {getCodeReference} from '../services/code-repositories/detect.js';
 import {resolveContext} from '../services/context.js';
 import {announce, type RegisterCommands} from './context.js';
 

@@ -18,7 +18,7 @@ export function useCodeReference(deps: Deps, version: number, enabled = true): C
     let cancelled = false;
     void (async () => {
       try {
-        const {getCodeReference} = await import('../services/code-repositories.js');
+        const {getCodeReference} = await import('../services/code-repositories/detect.js');
         const {detection} = await getCodeReference(deps, deps.cwd);
         if (!cancelled) setState({status: 'ready', detection});
       } catch (error) {

@@ -18,7 +18,7 @@ import type {
   StoredToken,
   TokenVerification,
   WizardServices,
-} from '../screens/setup-services.js';
+} from '../services/setup.js';
 import {userFacingError} from './use-active-context.js';
 
 export type WizardStep =

@@ -34,7 +34,7 @@ export const pluginScreens: Record<PluginScreenId, PluginScreen> = {
   publish: {
     key: 'b',
     title: 'Publish',
-    load: () => import('./publish.js').then((m) => ({default: m.PublishScreen})),
+    load: () => import('./publish-history.js').then((m) => ({default: m.PublishScreen})),
   },
 };
 

@@ -1,6 +1,6 @@
 // The repositories screen: list, describe (this directory's match, commit, clean/pushed),
 // register (prefilled from this directory's remotes, token picker) and delete with a
-// confirmation. Everything goes through services/code-repositories.ts, as the CLI does.
+// confirmation. Everything goes through services/code-repositories/, as the CLI does.
 import {Box, Text, useInput} from 'ink';
 import TextInput from 'ink-text-input';
 import {useCallback, useEffect, useReducer} from 'react';
@@ -132,13 +132,14 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
 
   const load = useCallback(async () => {
     try {
-      const [service, tokensService] = await Promise.all([
-        import('../services/code-repositories.js'),
+      const [register, detect, tokensService] = await Promise.all([
+        import('../services/code-repositories/register.js'),
+        import('../services/code-repositories/detect.js'),
         import('../services/tokens.js'),
       ]);
       const [{repositories}, code, tokens] = await Promise.all([
-        service.listRepositories(deps),
-        service.getCodeReference(deps, deps.cwd).catch(() => undefined),
+        register.listRepositories(deps),
+        detect.getCodeReference(deps, deps.cwd).catch(() => undefined),
         tokensService.listTokens(deps).catch(() => []),
       ]);
       dispatch({
@@ -177,7 +178,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
     async (form: RepoForm) => {
       dispatch({type: 'busy'});
       try {
-        const {registerRepository} = await import('../services/code-repositories.js');
+        const {registerRepository} = await import('../services/code-repositories/register.js');
         const segments = form.path.split('/').filter(Boolean);
         const last = segments.pop();
         await registerRepository(deps, {
@@ -202,7 +203,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
     async (name: string) => {
       dispatch({type: 'busy'});
       try {
-        const {deleteRepository} = await import('../services/code-repositories.js');
+        const {deleteRepository} = await import('../services/code-repositories/register.js');
         await deleteRepository(deps, {name, confirm: async () => true});
         dispatch({type: 'done', message: `Deleted code repository '${name}'.`});
         await load();

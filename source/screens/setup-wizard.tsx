@@ -23,7 +23,7 @@ import {
 } from '../hooks/use-setup-wizard.js';
 import {useTheme} from '../hooks/use-theme.js';
 import {assertNever} from '../lib/errors.js';
-import {createWizardServices, type WizardServices} from './setup-services.js';
+import {createWizardServices, type WizardServices} from '../services/setup.js';
 
 export type SetupWizardProps = {
   isActive: boolean;

@@ -2,7 +2,8 @@
 import {render} from 'ink-testing-library';
 import {afterEach, describe, expect, it} from 'vitest';
 import type {PublishEvent} from '../../source/models/publish-events.js';
-import {PublishPaneView, saveFileName, type PaneControl} from '../../source/screens/publish.js';
+import {saveFileName} from '../../source/screens/publish-pane.js';
+import {PublishPaneView, type PaneControl} from '../../source/screens/publish-pane-view.js';
 import {PublishLogModel} from '../../source/services/publish/log-model.js';
 import {waitFor} from '../support/wait.js';
 

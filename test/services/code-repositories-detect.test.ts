@@ -8,7 +8,7 @@ import {afterAll, afterEach, beforeAll, beforeEach, describe, expect, it} from '
 import {createDeps, type Deps} from '../../source/deps.js';
 import {locationKey} from '../../source/lib/git-url.js';
 import type {CodeRepositoryRecord} from '../../source/models/code-repository.js';
-import {getCodeReference} from '../../source/services/code-repositories.js';
+import {getCodeReference} from '../../source/services/code-repositories/detect.js';
 import {resolveContext} from '../../source/services/context.js';
 import type {Collection, ProfileStore} from '../../source/store/profile-store.js';
 import {startRepoWorld, type RepoWorld} from '../commands/repo-fixture.js';

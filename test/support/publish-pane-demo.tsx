@@ -4,7 +4,7 @@
 //
 //   node publish-pane-demo.mjs MODE LOGFILE   MODE: hold | publish | fail
 import {appendFileSync, writeFileSync} from 'node:fs';
-import {runPublishPane} from '../../source/screens/publish.js';
+import {runPublishPane} from '../../source/screens/publish-pane.js';
 import type {PublishEvent} from '../../source/models/publish-events.js';
 
 const [mode = 'hold', logFile = 'publish.log'] = process.argv.slice(2);

@@ -201,7 +201,7 @@ type Detection = {
 
 async function detectCode(deps: Deps, dir: string, context: ActiveContext): Promise<Detection> {
   try {
-    const {getCodeReference} = await import('../code-repositories.js');
+    const {getCodeReference} = await import('../code-repositories/detect.js');
     const {detection, codeReference, repository} = await getCodeReference(deps, dir, {context});
     const sourceUrl =
       repository?.host && repository.path

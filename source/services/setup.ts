@@ -80,10 +80,10 @@ export type WizardServices = {
 export async function createWizardServices(deps: Deps): Promise<WizardServices> {
   const [{readCheckout}, stacks, profiles, tokens, repositories] = await Promise.all([
     import('../clients/git.js'),
-    import('../services/stacks.js'),
-    import('../services/profiles.js'),
-    import('../services/tokens.js'),
-    import('../services/code-repositories.js'),
+    import('./stacks.js'),
+    import('./profiles.js'),
+    import('./tokens.js'),
+    import('./code-repositories/register.js'),
   ]);
   // On a first run resolving the context would write the global config: reads wait for Apply.
   const firstRun = () => !existsSync(deps.globalConfig.file);

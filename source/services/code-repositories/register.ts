@@ -1,0 +1,388 @@
+// Register (validated against the provider), list, describe, update and delete code
+// repositories. The CLI and the TUI screen both call these.
+import {randomUUID} from 'node:crypto';
+import type {Deps} from '../../deps.js';
+import {
+  callCustom,
+  formatSource,
+  loadCustomRepository,
+  parseSource,
+} from '../../lib/custom-repository.js';
+import {CancelledError, UsageError, UserError} from '../../lib/errors.js';
+import {formatLocation, locationKey, normalizeHost} from '../../lib/git-url.js';
+import {validateName} from '../../lib/names.js';
+import type {CodeDetection} from '../../models/code-reference.js';
+import {
+  publicRecord,
+  repositoryTypes,
+  type CodeRepository,
+  type CodeRepositoryRecord,
+  type RepositoryType,
+  type Visibility,
+} from '../../models/code-repository.js';
+import {DuplicateKeyError, type Collection} from '../../store/profile-store.js';
+import {now, type ActiveContext} from '../context.js';
+import {normalizeApiUrl} from '../tokens.js';
+import {getCodeReference} from './detect.js';
+import {findRecord, repositoriesOf, splitStoredSource, tokenFor} from './records.js';
+
+export const defaultGithubHost = 'github.com';
+export const defaultGithubApiUrl = 'https://api.github.com';
+export const defaultGitlabHost = 'gitlab.com';
+export const defaultGitlabInstanceUrl = 'https://gitlab.com';
+
+// Register -------------------------------------------------------------------------------------
+
+export type RegisterRepositoryInput = {
+  name: string;
+  type: string;
+  owner?: string;
+  repository?: string;
+  group?: string;
+  project?: string;
+  host?: string;
+  apiUrl?: string;
+  instanceUrl?: string;
+  token?: string;
+  source?: string;
+  options?: Record<string, string>;
+};
+
+const segmentPattern = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/;
+
+function checkSegment(flag: string, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw new UsageError(`${flag} is required.`);
+  const trimmed = value.trim();
+  if (!segmentPattern.test(trimmed) || trimmed === '.' || trimmed === '..') {
+    throw new UsageError(`"${trimmed}" is not a valid ${flag.replace(/^--/, '')}.`, {
+      hint: 'Use letters, digits, ".", "-" and "_".',
+    });
+  }
+  return trimmed;
+}
+
+function parseType(value: string): RepositoryType {
+  const type = value.toLowerCase();
+  if (!repositoryTypes.includes(type as RepositoryType)) {
+    throw new UsageError(`"${value}" is not a repository type.`, {
+      hint: `Use --type ${repositoryTypes.join(', --type ')}.`,
+    });
+  }
+  return type as RepositoryType;
+}
+
+function refuseFlags(
+  type: RepositoryType,
+  input: RegisterRepositoryInput,
+  flags: Array<[keyof RegisterRepositoryInput, string]>,
+): void {
+  for (const [key, flag] of flags) {
+    if (input[key] !== undefined) throw new UsageError(`${flag} does not apply to --type ${type}.`);
+  }
+}
+
+/** `https://ghe.example.com/api/v3` → `ghe.example.com`; api.github.com → github.com. */
+function hostFromUrl(url: string): string {
+  const host = normalizeHost(url);
+  return host === 'api.github.com' ? defaultGithubHost : host;
+}
+
+/** The record's location and API, from flags; validates everything that needs no network. */
+function buildLocation(
+  type: 'github' | 'gitlab',
+  input: RegisterRepositoryInput,
+): Pick<CodeRepositoryRecord, 'host' | 'path' | 'locationKey' | 'apiUrl'> {
+  if (type === 'github') {
+    refuseFlags(type, input, [
+      ['group', '--group'],
+      ['project', '--project'],
+      ['instanceUrl', '--instance-url'],
+      ['source', '--source'],
+    ]);
+    const owner = checkSegment('--owner', input.owner);
+    const repository = checkSegment('--repository', input.repository).replace(/\.git$/i, '');
+    const host = input.host
+      ? normalizeHost(input.host)
+      : input.apiUrl
+        ? hostFromUrl(input.apiUrl)
+        : defaultGithubHost;
+    const apiUrl = normalizeApiUrl(
+      'github',
+      input.apiUrl ?? (host === defaultGithubHost ? defaultGithubApiUrl : `https://${host}/api/v3`),
+    );
+    const repositoryPath = `${owner}/${repository}`;
+    return {
+      host,
+      path: repositoryPath,
+      locationKey: locationKey({host, path: repositoryPath}),
+      apiUrl,
+    };
+  }
+  refuseFlags(type, input, [
+    ['owner', '--owner'],
+    ['repository', '--repository'],
+    ['apiUrl', '--api-url'],
+    ['source', '--source'],
+  ]);
+  const groupText = (input.group ?? '').trim().replace(/^\/+|\/+$/g, '');
+  if (groupText === '')
+    throw new UsageError('--group is required.', {hint: 'Subgroups are written a/b/c.'});
+  const group = groupText.split('/').map((segment) => checkSegment('--group', segment));
+  const project = checkSegment('--project', input.project).replace(/\.git$/i, '');
+  const host = input.host
+    ? normalizeHost(input.host)
+    : input.instanceUrl
+      ? normalizeHost(input.instanceUrl)
+      : defaultGitlabHost;
+  const apiUrl = normalizeApiUrl(
+    'gitlab',
+    input.instanceUrl ??
+      (host === defaultGitlabHost ? defaultGitlabInstanceUrl : `https://${host}`),
+  );
+  const projectPath = [...group, project].join('/');
+  return {host, path: projectPath, locationKey: locationKey({host, path: projectPath}), apiUrl};
+}
+
+type ProviderFacts = Pick<CodeRepositoryRecord, 'visibility' | 'defaultBranch' | 'providerId'>;
+
+function notFound(deps: Deps, record: CodeRepositoryRecord): UserError {
+  const where = formatLocation({host: record.host ?? '', path: record.path ?? ''});
+  let hint = record.token
+    ? `Check the ${record.type === 'github' ? 'owner and repository' : 'group and project'}, and that token "${record.token}" can read it.`
+    : 'Check the name. A private repository needs --token NAME (`berth token list`).';
+  const metadata = record.token ? deps.tokenStore.get(record.token) : undefined;
+  if (
+    record.type === 'github' &&
+    metadata &&
+    metadata.scopes.length > 0 &&
+    !metadata.scopes.includes('repo')
+  ) {
+    hint = `Token "${record.token}" has the scopes ${metadata.scopes.join(', ')}: a private repository needs "repo". Check the name, or use a token with "repo".`;
+  }
+  return new UserError(
+    `${where} was not found${record.token ? `, or token "${record.token}" cannot read it` : ''}.`,
+    {hint},
+  );
+}
+
+/** Asks the provider whether the repository exists and the token reads it. */
+async function checkWithProvider(deps: Deps, record: CodeRepositoryRecord): Promise<ProviderFacts> {
+  const secret = await tokenFor(deps, record);
+  if (record.type === 'github') {
+    const {GithubClient} = await import('../../clients/github.js');
+    const client = new GithubClient({apiUrl: record.apiUrl!, token: secret});
+    const [owner = '', repo = ''] = record.path!.split('/');
+    const found = await client.getRepository(owner, repo);
+    if (!found) throw notFound(deps, record);
+    return {
+      visibility: found.private ? 'private' : 'public',
+      defaultBranch: found.defaultBranch,
+      providerId: found.id,
+    };
+  }
+  const {GitlabClient} = await import('../../clients/gitlab.js');
+  const client = new GitlabClient({apiUrl: record.apiUrl!, token: secret});
+  const found = await client.getProject(record.path!);
+  if (!found) throw notFound(deps, record);
+  // GitLab's "internal" projects are not public: anyone signed in, not anyone at all.
+  const visibility: Visibility = found.visibility === 'public' ? 'public' : 'private';
+  return {visibility, defaultBranch: found.defaultBranch, providerId: found.id};
+}
+
+async function checkCustom(record: CodeRepositoryRecord): Promise<CodeRepository> {
+  const [file = '', exportName = 'default'] = splitStoredSource(record.source ?? '');
+  const instance = await loadCustomRepository({file, exportName}, record.options ?? {});
+  await callCustom(record.name, 'login', () => instance.login());
+  return instance;
+}
+
+async function refuseDuplicateLocation(
+  collection: Collection<CodeRepositoryRecord>,
+  record: CodeRepositoryRecord,
+): Promise<void> {
+  if (!record.host || !record.path) return;
+  const key = locationKey({host: record.host, path: record.path});
+  // Records without a key (written before keys existed) are compared by their host and path.
+  for (const other of await collection.findBy('locationKey', [key, null])) {
+    if (other.name === record.name || !other.host || !other.path) continue;
+    if (locationKey({host: other.host, path: other.path}) === key) {
+      throw new UserError(
+        `${formatLocation({host: record.host, path: record.path})} is already registered as "${other.name}".`,
+        {
+          hint: `Use "${other.name}", or \`berth repo delete ${other.name}\` first.`,
+        },
+      );
+    }
+  }
+}
+
+export async function registerRepository(
+  deps: Deps,
+  input: RegisterRepositoryInput,
+): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
+  const name = validateName('repository', input.name);
+  const type = parseType(input.type);
+  const token = input.token === undefined ? null : validateName('token', input.token);
+  let record: CodeRepositoryRecord;
+  if (type === 'custom') {
+    refuseFlags(type, input, [
+      ['owner', '--owner'],
+      ['repository', '--repository'],
+      ['group', '--group'],
+      ['project', '--project'],
+      ['host', '--host'],
+      ['apiUrl', '--api-url'],
+      ['instanceUrl', '--instance-url'],
+      ['token', '--token'],
+    ]);
+    if (!input.source)
+      throw new UsageError('--source is required for --type custom.', {
+        hint: 'Write --source ./module.js#ExportName.',
+      });
+    record = {
+      id: randomUUID(),
+      name,
+      type,
+      host: null,
+      path: null,
+      apiUrl: null,
+      token: null,
+      visibility: null,
+      defaultBranch: null,
+      providerId: null,
+      source: formatSource(parseSource(input.source, deps.cwd)),
+      options: input.options ?? {},
+      createdAt: now(),
+    };
+  } else {
+    if (input.options && Object.keys(input.options).length > 0)
+      throw new UsageError(`--option does not apply to --type ${type}.`);
+    record = {
+      id: randomUUID(),
+      name,
+      type,
+      ...buildLocation(type, input),
+      token,
+      visibility: null,
+      defaultBranch: null,
+      providerId: null,
+      createdAt: now(),
+    };
+  }
+
+  const {context, collection} = await repositoriesOf(deps);
+  if (await collection.get(name)) {
+    throw new UserError(`A code repository named "${name}" exists.`, {
+      hint: `Pick another name, or \`berth repo update ${name}\`.`,
+    });
+  }
+  await refuseDuplicateLocation(collection, record);
+
+  if (type === 'custom') await checkCustom(record);
+  else Object.assign(record, await checkWithProvider(deps, record));
+
+  try {
+    await collection.insert(name, record);
+  } catch (error) {
+    if (error instanceof DuplicateKeyError)
+      throw new UserError(`A code repository named "${name}" exists.`);
+    throw error;
+  }
+  return {repository: publicRecord(record), context};
+}
+
+// List, describe, update, delete ------------------------------------------------------------
+
+export async function listRepositories(
+  deps: Deps,
+): Promise<{repositories: CodeRepositoryRecord[]; context: ActiveContext}> {
+  const {context, collection} = await repositoriesOf(deps);
+  const repositories = (await collection.list())
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map(publicRecord);
+  return {repositories, context};
+}
+
+export async function describeRepository(
+  deps: Deps,
+  name: string,
+  options: {ignoreUntracked?: boolean} = {},
+): Promise<{
+  repository: CodeRepositoryRecord;
+  checkout: CodeDetection | null;
+  context: ActiveContext;
+}> {
+  const {context, collection} = await repositoriesOf(deps);
+  const repository = await findRecord(collection, name);
+  const {detection} = await getCodeReference(deps, deps.cwd, {
+    context,
+    ignoreUntracked: options.ignoreUntracked,
+  });
+  return {
+    repository: publicRecord(repository),
+    checkout: detection.repository === name ? detection : null,
+    context,
+  };
+}
+
+export type UpdateRepositoryInput = {
+  name: string;
+  /** A token name; null removes the token. */
+  token?: string | null;
+  apiUrl?: string;
+  instanceUrl?: string;
+  host?: string;
+  options?: Record<string, string>;
+};
+
+export async function updateRepository(
+  deps: Deps,
+  input: UpdateRepositoryInput,
+): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
+  const {context, collection} = await repositoriesOf(deps);
+  const current = await findRecord(collection, input.name);
+  const next: CodeRepositoryRecord = {...current, updatedAt: now()};
+  if (current.type === 'custom') {
+    for (const [flag, value] of [
+      ['--token', input.token],
+      ['--api-url', input.apiUrl],
+      ['--instance-url', input.instanceUrl],
+      ['--host', input.host],
+    ] as const) {
+      if (value !== undefined)
+        throw new UsageError(`${flag} does not apply to a custom repository.`);
+    }
+    next.options = {...current.options, ...input.options};
+  } else {
+    if (input.options && Object.keys(input.options).length > 0)
+      throw new UsageError(`--option applies to custom repositories only.`);
+    if (current.type === 'github' && input.instanceUrl !== undefined)
+      throw new UsageError('--instance-url is for GitLab; use --api-url.');
+    if (current.type === 'gitlab' && input.apiUrl !== undefined)
+      throw new UsageError('--api-url is for GitHub; use --instance-url.');
+    if (input.token !== undefined)
+      next.token = input.token === null ? null : validateName('token', input.token);
+    if (input.host !== undefined) next.host = normalizeHost(input.host);
+    if (next.host && next.path) next.locationKey = locationKey({host: next.host, path: next.path});
+    const url = input.apiUrl ?? input.instanceUrl;
+    if (url !== undefined) next.apiUrl = normalizeApiUrl(current.type, url);
+  }
+  await refuseDuplicateLocation(collection, next);
+  if (next.type === 'custom') await checkCustom(next);
+  else Object.assign(next, await checkWithProvider(deps, next));
+  await collection.put(next.name, next);
+  return {repository: publicRecord(next), context};
+}
+
+export async function deleteRepository(
+  deps: Deps,
+  input: {name: string; confirm: () => Promise<boolean>},
+): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
+  const {context, collection} = await repositoriesOf(deps);
+  const repository = await findRecord(collection, input.name);
+  if (!(await input.confirm())) throw new CancelledError(`Kept code repository '${input.name}'.`);
+  // Runs and modules keep the repository's id in their code reference: their history stays
+  // readable, and a re-registration gets a new id, so nothing rebinds to it silently.
+  await collection.delete(input.name);
+  return {repository: publicRecord(repository), context};
+}
