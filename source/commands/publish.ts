@@ -3,6 +3,7 @@ import {UsageError} from '../lib/errors.js';
 import type {Output} from '../lib/output.js';
 import type {PublishEvent} from '../models/publish-events.js';
 import {announce, collect, type RegisterCommands} from './context.js';
+import {confirmProtectedStack} from './protected-stack.js';
 
 const version = process.env.BERTH_VERSION ?? '0.0.0-dev';
 
@@ -107,8 +108,10 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
       }
 
       const {publishModule} = await import('../services/publish/publish.js');
+      const confirmedStack = await confirmProtectedStack(ctx, 'publish');
       const input = {
         path: projectPath,
+        confirmedStack,
         berthVersion: version,
         ...(flags.visibility ? {visibility: flags.visibility as 'private' | 'public'} : {}),
         ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),

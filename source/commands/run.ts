@@ -1,5 +1,6 @@
 import {UserError} from '../lib/errors.js';
 import {announce, collect, type RegisterCommands} from './context.js';
+import {confirmProtectedStack} from './protected-stack.js';
 
 export const registerRunCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
@@ -11,13 +12,14 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
     .option('--param <key=value>', 'a parameter of the module (repeatable)', collect)
     .action(async (ref: string, flags: {param?: string[]}) => {
       const {runModule} = await import('../services/runs.js');
+      const confirmedStack = await confirmProtectedStack(ctx, 'run');
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.on('SIGINT', onSigint);
       try {
         const {run, context} = await runModule(
           ctx.deps,
-          {ref, params: flags.param ?? []},
+          {ref, params: flags.param ?? [], confirmedStack},
           {
             signal: controller.signal,
             onStdout: (chunk) => (output.json ? ctx.io.stderr : ctx.io.stdout).write(chunk),

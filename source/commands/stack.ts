@@ -1,3 +1,4 @@
+import {UsageError} from '../lib/errors.js';
 import {confirm} from '../lib/prompt.js';
 import {componentTypes, type ComponentType} from '../models/stack.js';
 import {
@@ -62,13 +63,18 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
       const {stacks, context} = await listStacks(ctx.deps);
       announce(ctx, context);
       output.result(
-        stacks.map((s) => ({name: s.name, active: s.active, components: s.components})),
+        stacks.map((s) => ({
+          name: s.name,
+          active: s.active,
+          components: s.components,
+          protected: s.protected === true,
+        })),
         () =>
           output.table(
             ['ACTIVE', 'STACK', ...componentTypes.map((t) => t.toUpperCase())],
             stacks.map((s) => [
               s.active ? '*' : '',
-              s.name,
+              s.protected ? `${s.name} (protected)` : s.name,
               ...componentTypes.map((t) => s.components[t] ?? '-'),
             ]),
           ),
@@ -86,7 +92,7 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
         {...found, source: found.active ? context.stackSource : null, componentDetails: components},
         () => {
           output.line(
-            `Stack '${found.name}'${found.active ? ` (active, ${context.stackSource})` : ''}`,
+            `Stack '${found.name}'${found.active ? ` (active, ${context.stackSource})` : ''}${found.protected ? ' — protected: publish and run ask for its name' : ''}`,
           );
           for (const type of componentTypes) {
             const component = components[type];
@@ -114,6 +120,28 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
       const result = await setActiveStack(ctx.deps, {name, global: options.global});
       announce(ctx, result.context);
       output.line(`Active stack set to: '${result.name}' (${result.scope})`);
+    });
+
+  stack
+    .command('update')
+    .description(
+      'Change a stack: --protect makes publish and run on it ask for its name to be typed.',
+    )
+    .argument('<name>')
+    .option('--protect', 'publish and run ask for the stack name (or --yes-i-mean-NAME)')
+    .option('--no-protect', 'publish and run go ahead without asking')
+    .action(async (name: string, options: {protect?: boolean}) => {
+      if (options.protect === undefined) {
+        throw new UsageError('Nothing to change.', {hint: 'Pass --protect or --no-protect.'});
+      }
+      const {setStackProtection} = await import('../services/stack-protection.js');
+      const result = await setStackProtection(ctx.deps, {name, protect: options.protect});
+      announce(ctx, result.context);
+      output.success(
+        options.protect
+          ? `Stack '${name}' is protected: publish and run ask for its name.`
+          : `Stack '${name}' is no longer protected.`,
+      );
     });
 
   stack

@@ -43,6 +43,8 @@ export type Stack = {
     container_registry?: string;
     image_builder?: string;
   };
+  /** Publishing or running on it needs the stack's name confirmed. */
+  protected?: boolean;
   createdAt: string;
 };
 

@@ -15,6 +15,7 @@ import type {Component} from '../models/stack.js';
 import {getComponent} from './components.js';
 import {now, resolveContext, type ActiveContext} from './context.js';
 import {findModuleVersion, type ModuleView} from './modules.js';
+import {requireConfirmedStack} from './stack-protection.js';
 import {getStack} from './stacks.js';
 
 export type ParameterValue = string | number | boolean | unknown[];
@@ -111,7 +112,12 @@ function convert(parameter: ModuleParameter, raw: string): ParameterValue {
   }
 }
 
-export type RunInput = {ref: string; params: string[]};
+export type RunInput = {
+  ref: string;
+  params: string[];
+  /** The stack name the user confirmed; required when the active stack is protected. */
+  confirmedStack?: string;
+};
 export type RunOptions = {
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
@@ -146,6 +152,7 @@ export async function runModule(
   const {values, args} = parseRunParameters(module.schema.parameters, input.params);
   const store = await deps.openStore(context.profile);
   const stack = await getStack(store, context.stackName, context.profile.name);
+  requireConfirmedStack(stack, input.confirmedStack, 'run');
   const orchestrator = await getComponent(
     deps,
     context,

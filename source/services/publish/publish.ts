@@ -39,6 +39,7 @@ import type {Component} from '../../models/stack.js';
 import {DuplicateKeyError, type ProfileStore} from '../../store/profile-store.js';
 import {getComponent} from '../components.js';
 import {now, resolveContext, type ActiveContext} from '../context.js';
+import {requireConfirmedStack} from '../stack-protection.js';
 import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
 import type {BuildPipOptions} from './dockerfile.js';
@@ -58,6 +59,8 @@ export type PublishInput = {
    */
   mode?: PublishMode;
   berthVersion: string;
+  /** The stack name the user confirmed; required when the active stack is protected. */
+  confirmedStack?: string;
 };
 
 export type PublishMode = 'auto' | 'full' | 'dependencies-only';
@@ -315,6 +318,11 @@ export async function publishModule(
   const signal = options.signal;
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
+  requireConfirmedStack(
+    await getStack(store, context.stackName, context.profile.name),
+    input.confirmedStack,
+    'publish',
+  );
   const projectDir = path.resolve(deps.cwd, input.path);
   const code = await detectCode(deps, projectDir, context);
 
