@@ -20,4 +20,8 @@ export type RunRecord = {
   stack: string;
   exitCode: number | null;
   error: string | null;
+  /** The sweep this run is part of (`berth run --sweep`); absent on runs recorded before sweeps. */
+  sweep?: string | null;
+  /** Where it ran: the swarm node's name (absent on older runs; null where not known). */
+  node?: string | null;
 };

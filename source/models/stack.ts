@@ -7,22 +7,32 @@ export const componentTypes = [
 export type ComponentType = (typeof componentTypes)[number];
 
 export const componentFlavors: Record<ComponentType, readonly string[]> = {
-  orchestrator: ['local', 'docker'],
+  orchestrator: ['local', 'docker', 'swarm'],
   artifact_store: ['local'],
   container_registry: ['oci'],
   image_builder: ['docker'],
 };
 
-/** Options each flavor accepts; anything else is refused at registration. */
-export const componentOptions: Record<
-  ComponentType,
-  {allowed: readonly string[]; required: readonly string[]}
-> = {
+export type ComponentOptionRules = {allowed: readonly string[]; required: readonly string[]};
+
+/** Options each type accepts; anything else is refused at registration. */
+export const componentOptions: Record<ComponentType, ComponentOptionRules> = {
   orchestrator: {allowed: [], required: []},
   artifact_store: {allowed: ['path'], required: []},
   container_registry: {allowed: ['uri', 'credentials'], required: ['uri']},
   image_builder: {allowed: ['host'], required: []},
 };
+
+/** Flavors whose options differ from their type's, keyed `type/flavor`. */
+export const flavorOptions: Readonly<Record<string, ComponentOptionRules>> = {
+  // The swarm manager's Docker endpoint; default: the image builder's.
+  'orchestrator/swarm': {allowed: ['host'], required: []},
+};
+
+/** The options a component of `type` and `flavor` accepts and needs. */
+export function optionRulesOf(type: ComponentType, flavor: string): ComponentOptionRules {
+  return flavorOptions[`${type}/${flavor}`] ?? componentOptions[type];
+}
 
 /** Required component types of every stack. */
 export const requiredComponentTypes: readonly ComponentType[] = ['orchestrator', 'artifact_store'];

@@ -4,9 +4,9 @@ import {validateName} from '../lib/names.js';
 import {
   componentFlavors,
   componentKey,
-  componentOptions,
   componentTypes,
   isComponentType,
+  optionRulesOf,
   type Component,
   type ComponentType,
   type Stack,
@@ -58,7 +58,7 @@ export async function registerComponent(
       hint: `Use --flavor ${flavors.join(' or --flavor ')}.`,
     });
   }
-  const {allowed, required} = componentOptions[type];
+  const {allowed, required} = optionRulesOf(type, input.flavor);
   for (const key of Object.keys(input.options)) {
     if (!allowed.includes(key)) {
       throw new UsageError(`${type} does not take option "${key}".`, {

@@ -16,6 +16,7 @@ import {getComponent} from './components.js';
 import {now, resolveContext, type ActiveContext} from './context.js';
 import {findModuleVersion, type ModuleView} from './modules.js';
 import {requireConfirmedStack} from './stack-protection.js';
+import {pullAuthFor} from './orchestrators/pull-auth.js';
 import {getStack} from './stacks.js';
 
 export type ParameterValue = string | number | boolean | unknown[];
@@ -117,12 +118,18 @@ export type RunInput = {
   params: string[];
   /** The stack name the user confirmed; required when the active stack is protected. */
   confirmedStack?: string;
+  /** The sweep the run belongs to (services/sweeps.ts). */
+  sweep?: string;
 };
 export type RunOptions = {
   signal?: AbortSignal;
   onStdout?: (chunk: Buffer) => void;
   onStderr?: (chunk: Buffer) => void;
   onInfo?: (line: string) => void;
+  /** The run is recorded (`running`): its id. */
+  onStart?: (run: RunRecord) => void;
+  /** The node it was placed on, once the orchestrator knows (swarm). */
+  onNode?: (node: string) => void;
 };
 
 export function newRunId(): string {
@@ -176,8 +183,11 @@ export async function runModule(
     stack: stack.name,
     exitCode: null,
     error: null,
+    sweep: input.sweep ?? null,
+    node: null,
   };
   await runs.insert(run.id, run);
+  options.onStart?.(run);
   const save = async (changes: Partial<RunRecord>) => {
     run = {...run, ...changes};
     await runs.put(run.id, run);
@@ -187,6 +197,16 @@ export async function runModule(
     let exitCode: number;
     if (orchestrator.flavor === 'docker') {
       exitCode = await runInDocker(deps, context, stack.components, module, args, options);
+    } else if (orchestrator.flavor === 'swarm') {
+      const {runInSwarm} = await import('./orchestrators/swarm.js');
+      const input = {runId: run.id, module, args, orchestrator, components: stack.components};
+      ({exitCode} = await runInSwarm(deps, context, input, {
+        ...options,
+        onNode: (node) => {
+          void save({node}).catch(() => undefined);
+          options.onNode?.(node);
+        },
+      }));
     } else {
       if (module.mode !== 'full') {
         throw new UserError('A dependencies-only module runs on a docker orchestrator only.', {
@@ -225,24 +245,14 @@ async function runInDocker(
   const builder: Component | undefined = components.image_builder
     ? await getComponent(deps, context, 'image_builder', components.image_builder)
     : undefined;
-  const {engineHostOf, resolvePublishTarget} = await import('./publish/publish.js');
+  const {engineHostOf} = await import('./publish/publish.js');
   const {createDockerClient} = await import('../clients/docker.js');
   const docker = createDockerClient(engineHostOf(deps, builder));
   await docker.ping();
   const image = module.image!;
   if (!(await docker.imageExists(image))) {
     options.onInfo?.(`Pulling ${image}`);
-    let auth;
-    if (components.container_registry) {
-      const target = await resolvePublishTarget(
-        deps,
-        context,
-        await deps.openStore(context.profile),
-      ).catch(() => undefined);
-      if (target?.credentials && image.startsWith(`${target.registryHost}/`)) {
-        auth = {...target.credentials, serveraddress: target.registryHost};
-      }
-    }
+    const auth = await pullAuthFor(deps, context, components, image);
     await docker.pull(image, {
       ...(auth ? {auth} : {}),
       ...(options.signal ? {signal: options.signal} : {}),
@@ -416,5 +426,7 @@ export function runListJson(run: RunRecord) {
     parameters: run.parameters,
     digest: run.digest,
     exitCode: run.exitCode,
+    sweep: run.sweep ?? null,
+    node: run.node ?? null,
   };
 }

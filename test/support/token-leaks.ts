@@ -66,3 +66,48 @@ export async function runBerthWatchingArguments(
     await watcher;
   }
 }
+
+export type EngineObject = {
+  kind: 'service' | 'task' | 'container' | 'secret';
+  id: string;
+  text: string;
+};
+
+/**
+ * What `docker inspect` shows of every service, task, container (running or not) and secret on
+ * the engines at `hosts` (`unix://…`). Engines outside a swarm simply have no services.
+ */
+export async function inspectEngineObjects(hosts: string[]): Promise<EngineObject[]> {
+  const {default: Docker} = await import('dockerode');
+  const objects: EngineObject[] = [];
+  const inSwarm = async <T>(list: () => Promise<T[]>): Promise<T[]> =>
+    list().catch((error: {statusCode?: number}) => {
+      if (error.statusCode === 503) return [];
+      throw error;
+    });
+  for (const host of hosts) {
+    const docker = new Docker({socketPath: host.slice('unix://'.length)});
+    for (const service of await inSwarm(() => docker.listServices())) {
+      const text = JSON.stringify(await docker.getService(service.ID).inspect());
+      objects.push({kind: 'service', id: service.ID, text});
+    }
+    for (const task of await inSwarm(() => docker.listTasks())) {
+      const id = (task as {ID: string}).ID;
+      objects.push({kind: 'task', id, text: JSON.stringify(await docker.getTask(id).inspect())});
+    }
+    for (const secret of await inSwarm(() => docker.listSecrets())) {
+      const text = JSON.stringify(await docker.getSecret(secret.ID).inspect());
+      objects.push({kind: 'secret', id: secret.ID, text});
+    }
+    for (const container of await docker.listContainers({all: true})) {
+      const text = JSON.stringify(await docker.getContainer(container.Id).inspect());
+      objects.push({kind: 'container', id: container.Id, text});
+    }
+  }
+  return objects;
+}
+
+/** The engine objects (see inspectEngineObjects) whose inspect output contains `secret`. */
+export function objectsContaining(secret: string, objects: EngineObject[]): string[] {
+  return objects.filter((o) => o.text.includes(secret)).map((o) => `${o.kind} ${o.id}`);
+}

@@ -16,6 +16,8 @@
 //                            variable holding the token itself: `docker inspect` shows every
 //                            variable of a container. By hand: `echo "$TOKEN" | docker run -i
 //                            -e BERTH_CODE_TOKEN_STDIN=1 ...`.
+//   BERTH_CODE_TOKEN_FILE    a file holding that token instead (a Swarm secret under /run/secrets:
+//                            a service has no stdin). Read once, before the entry point starts.
 //   BERTH_CODE_TOKEN_HEADER  its header: `Authorization` (default; sent as `Bearer TOKEN`) or e.g.
 //                            `PRIVATE-TOKEN` for GitLab (sent as is).
 //   BERTH_CODE_DIR           where the code goes; default /berth/module (as in a full image).
@@ -182,6 +184,13 @@ def main():
             sys.stdin.buffer.read()
         except (OSError, ValueError):
             token = ""
+    token_file = os.environ.get("BERTH_CODE_TOKEN_FILE", "")
+    if token_file:
+        try:
+            with open(token_file, "rb") as handle:
+                token = handle.read().decode("utf-8", "replace").strip()
+        except OSError as error:
+            fail("could not read the token file " + token_file + " (" + type(error).__name__ + ")")
     header = os.environ.get("BERTH_CODE_TOKEN_HEADER", "Authorization")
     destination = os.environ.get("BERTH_CODE_DIR", "/berth/module")
     try:

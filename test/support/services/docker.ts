@@ -86,24 +86,13 @@ export async function startDocker(): Promise<{host: string}> {
     const log = openSync(dockerLog, 'a');
     const child = spawn(
       'dockerd',
-      [
-        '--config-file',
+      dockerdArguments({
         configFile,
-        '--data-root',
-        path.join(dockerDir, 'data'),
-        '--exec-root',
-        path.join(dockerDir, 'exec'),
-        '--host',
-        dockerHost,
-        '--pidfile',
-        dockerPidFile,
-        '--bridge=none',
-        '--iptables=false',
-        '--ip6tables=false',
-        '--ip-masq=false',
-        '--userland-proxy=false',
-        '--log-level=warn',
-      ],
+        dataRoot: path.join(dockerDir, 'data'),
+        execRoot: path.join(dockerDir, 'exec'),
+        host: dockerHost,
+        pidFile: dockerPidFile,
+      }),
       {detached: true, stdio: ['ignore', log, log], env: {...process.env, PATH: servicePath}},
     );
     closeSync(log);
@@ -123,6 +112,37 @@ export async function startDocker(): Promise<{host: string}> {
     }
   });
   return {host: dockerHost};
+}
+
+/**
+ * A private engine's arguments: its own config, data, exec root, socket and pidfile; no bridge,
+ * no iptables (no private-range address ever appears), quiet logs.
+ */
+export function dockerdArguments(where: {
+  configFile: string;
+  dataRoot: string;
+  execRoot: string;
+  host: string;
+  pidFile: string;
+}): string[] {
+  return [
+    '--config-file',
+    where.configFile,
+    '--data-root',
+    where.dataRoot,
+    '--exec-root',
+    where.execRoot,
+    '--host',
+    where.host,
+    '--pidfile',
+    where.pidFile,
+    '--bridge=none',
+    '--iptables=false',
+    '--ip6tables=false',
+    '--ip-masq=false',
+    '--userland-proxy=false',
+    '--log-level=warn',
+  ];
 }
 
 async function imageExists(docker: Docker, name: string): Promise<boolean> {

@@ -1,0 +1,227 @@
+// The `swarm` orchestrator: a run becomes a one-off `replicated-job` service on a Docker Swarm.
+// The manager picks a node; that node pulls the image with the registry login forwarded the way
+// `docker service create --with-registry-auth` does (X-Registry-Auth on the create request). A
+// dependencies-only image gets the repository token as a Swarm secret, a file under
+// /run/secrets created for this run and removed after it: Swarm has no stdin, and env, args
+// and labels all show in `docker inspect`. The log streams live from the service; the state
+// comes from the task; a node that stops answering fails the run with that reason; cancelling
+// removes the service. The service and the secret are removed whatever happens.
+import {setTimeout as delay} from 'node:timers/promises';
+import {
+  createSwarmClient,
+  finalTaskStates,
+  type SwarmClient,
+  type SwarmTask,
+} from '../../clients/swarm.js';
+import type {Deps} from '../../deps.js';
+import {CancelledError, UserError} from '../../lib/errors.js';
+import type {Component} from '../../models/stack.js';
+import {getComponent} from '../components.js';
+import type {ActiveContext} from '../context.js';
+import type {ModuleView} from '../modules.js';
+import {pullAuthFor} from './pull-auth.js';
+
+export type SwarmRunOptions = {
+  signal?: AbortSignal;
+  onStdout?: (chunk: Buffer) => void;
+  onStderr?: (chunk: Buffer) => void;
+  onInfo?: (line: string) => void;
+  /** The node the manager placed the run on, once known. */
+  onNode?: (node: string) => void;
+};
+
+/** Where a token file lands inside the container. */
+export const codeTokenFile = 'berth-code-token';
+const pollMs = 400;
+
+/** The manager's endpoint: the orchestrator's `host` option, else the image builder's engine. */
+export async function swarmHostOf(
+  deps: Deps,
+  context: ActiveContext,
+  orchestrator: Component,
+  components: {image_builder?: string},
+): Promise<string> {
+  if (orchestrator.options.host) return orchestrator.options.host;
+  const builder = components.image_builder
+    ? await getComponent(deps, context, 'image_builder', components.image_builder)
+    : undefined;
+  const {engineHostOf} = await import('../publish/publish.js');
+  return engineHostOf(deps, builder);
+}
+
+/** How many runs the swarm takes at once: the CPUs of its ready, active nodes. */
+export async function swarmCapacity(host: string): Promise<number> {
+  const client = createSwarmClient(host);
+  await client.checkManager();
+  const nodes = await client.nodes();
+  return Math.max(
+    1,
+    nodes
+      .filter((node) => node.state === 'ready' && node.availability === 'active')
+      .reduce((sum, node) => sum + node.cpus, 0),
+  );
+}
+
+export async function runInSwarm(
+  deps: Deps,
+  context: ActiveContext,
+  input: {
+    runId: string;
+    module: ModuleView;
+    args: string[];
+    orchestrator: Component;
+    components: {image_builder?: string; container_registry?: string};
+  },
+  options: SwarmRunOptions = {},
+): Promise<{exitCode: number}> {
+  const {module, runId} = input;
+  if (!module.registry || !module.image) {
+    throw new UserError(
+      `${module.slug} version ${module.version} was not pushed to a registry: swarm nodes cannot pull it.`,
+      {
+        hint: 'Publish it with a stack whose container registry every node reaches (`--flavor oci`).',
+      },
+    );
+  }
+  const host = await swarmHostOf(deps, context, input.orchestrator, input.components);
+  const client = createSwarmClient(host);
+  await client.checkManager();
+  const auth = await pullAuthFor(deps, context, input.components, module.image);
+  let env: string[] = [];
+  let token: string | null = null;
+  if (module.mode === 'dependencies-only') {
+    const {codeDownloadOf} = await import('../runs.js');
+    const code = await codeDownloadOf(deps, context, module);
+    options.onInfo?.(`Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}`);
+    token = code.token;
+    // The token comes from a secret file, not stdin (a service has none).
+    env = code.env.map((entry) =>
+      entry === 'BERTH_CODE_TOKEN_STDIN=1'
+        ? `BERTH_CODE_TOKEN_FILE=/run/secrets/${codeTokenFile}`
+        : entry,
+    );
+  }
+  const labels = {
+    'dev.berth.run': runId,
+    'dev.berth.module': module.slug,
+    'dev.berth.version': String(module.version),
+  };
+  let secretId: string | undefined;
+  let serviceId: string | undefined;
+  let nodeLost = false;
+  try {
+    if (token) {
+      secretId = await client.createSecret(`berth-run-${runId}-code-token`, token, labels);
+    }
+    if (options.signal?.aborted) throw new CancelledError();
+    // Pinned by digest: every node runs exactly the published image.
+    const image = module.digest
+      ? `${module.image.replace(/:[^:/]*$/, '')}@${module.digest}`
+      : module.image;
+    serviceId = await client.createJob({
+      name: `berth-run-${runId}`,
+      image,
+      args: input.args,
+      env,
+      labels,
+      ...(secretId
+        ? {secrets: [{id: secretId, name: `berth-run-${runId}-code-token`, file: codeTokenFile}]}
+        : {}),
+      ...(auth ? {auth} : {}),
+    });
+    options.onInfo?.(`Swarm job berth-run-${runId} on ${client.host}`);
+    return await watch(client, serviceId, options);
+  } catch (error) {
+    if (error instanceof NodeLostError) nodeLost = true;
+    throw error;
+  } finally {
+    // A lost node cannot confirm that its task stopped: do not wait for it.
+    if (serviceId) await removeService(client, serviceId, !nodeLost);
+    if (secretId) await client.removeSecret(secretId).catch(() => undefined);
+  }
+}
+
+class NodeLostError extends UserError {}
+
+/** Removes the service and waits (briefly) until its task is gone from the node. */
+async function removeService(client: SwarmClient, serviceId: string, wait: boolean): Promise<void> {
+  await client.removeService(serviceId).catch(() => undefined);
+  if (!wait) return;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const left = await client.tasks(serviceId).catch(() => []);
+    if (left.length === 0) return;
+    await delay(pollMs);
+  }
+}
+
+async function watch(
+  client: SwarmClient,
+  serviceId: string,
+  options: SwarmRunOptions,
+): Promise<{exitCode: number}> {
+  const logs = await client.followLogs(serviceId, {
+    ...(options.onStdout ? {onStdout: options.onStdout} : {}),
+    ...(options.onStderr ? {onStderr: options.onStderr} : {}),
+  });
+  let nodeName: string | undefined;
+  let task: SwarmTask | undefined;
+  try {
+    for (;;) {
+      if (options.signal?.aborted) throw new CancelledError();
+      const tasks = await client.tasks(serviceId);
+      task = tasks[0];
+      if (task?.nodeId && nodeName === undefined) {
+        nodeName = await nodeNameOf(client, task.nodeId);
+        options.onNode?.(nodeName);
+        options.onInfo?.(`Placed on node ${nodeName}`);
+      }
+      if (task && finalTaskStates.has(task.state)) break;
+      if (task?.nodeId) {
+        const node = await client.node(task.nodeId);
+        if (!node || node.state === 'down') {
+          throw new NodeLostError(
+            `Node ${nodeName ?? task.nodeId} went down while the run was ${task.state}.`,
+            {
+              hint: 'Check the node (`docker node ls` on the manager), then run it again.',
+            },
+          );
+        }
+      }
+      await delay(pollMs, undefined, options.signal ? {signal: options.signal} : {}).catch(
+        () => undefined,
+      );
+    }
+  } finally {
+    await logs.stop();
+  }
+  if (!task) throw new UserError('The swarm job has no task.');
+  // The live stream may lag behind a task that just ended: add what it has not delivered.
+  const whole = await client.logs(serviceId).catch(() => undefined);
+  if (whole) {
+    const out = whole.stdout.subarray(logs.received.stdout);
+    const err = whole.stderr.subarray(logs.received.stderr);
+    if (out.length) options.onStdout?.(out);
+    if (err.length) options.onStderr?.(err);
+  }
+  if (task.exitCode !== null && (task.state === 'complete' || task.state === 'failed'))
+    return {exitCode: task.exitCode};
+  throw new UserError(
+    `The swarm did not run the job on ${nodeName ? `node ${nodeName}` : 'any node'}: ${task.error ?? task.message ?? task.state}.`,
+    {
+      hint:
+        task.state === 'rejected'
+          ? 'A node that cannot pull the image says so here: check the registry login (`berth token list`) and that every node reaches the registry.'
+          : 'See `docker service ps` on the manager.',
+    },
+  );
+}
+
+/** The node's hostname, with its id when nodes share a hostname. */
+async function nodeNameOf(client: SwarmClient, nodeId: string): Promise<string> {
+  const nodes = await client.nodes().catch(() => []);
+  const node = nodes.find((n) => n.id === nodeId);
+  if (!node?.hostname) return nodeId.slice(0, 12);
+  const shared = nodes.filter((n) => n.hostname === node.hostname).length > 1;
+  return shared ? `${node.hostname}/${nodeId.slice(0, 12)}` : node.hostname;
+}

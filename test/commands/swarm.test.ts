@@ -1,0 +1,336 @@
+// The swarm orchestrator on a real two-node Docker Swarm (two private dockerd processes on this
+// machine, never the shared test engine): the module is published through the shared engine to
+// an htpasswd registry; the swarm nodes pull it with the login forwarded from the keychain; the
+// log streams live; the node is recorded; Ctrl+C removes the service and records `cancelled`; a
+// node that stops answering fails the run with that reason.
+import {spawn} from 'node:child_process';
+import {writeFileSync} from 'node:fs';
+import {createServer, type Server} from 'node:http';
+import type {AddressInfo} from 'node:net';
+import path from 'node:path';
+import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {cleanEnv, cliPath, nodeBinary, runBerth, tempDir, type RunResult} from '../support/cli.js';
+import {
+  baseImage,
+  ensureBaseImage,
+  startDocker,
+  startKeychain,
+  startRegistry,
+  type Keychain,
+  type Registry,
+} from '../support/services.js';
+import {startSwarm, type Swarm} from '../support/services/swarm.js';
+import {
+  inspectEngineObjects,
+  objectsContaining,
+  type EngineObject,
+} from '../support/token-leaks.js';
+import {waitFor} from '../support/wait.js';
+
+const user = 'swarmer';
+const password = `pw-${Math.random().toString(36).slice(2)}-swarm`;
+
+let builderHost: string;
+let registry: Registry;
+let keychain: Keychain;
+let swarm: Swarm;
+let home: string;
+let configDir: string;
+let hold: Hold;
+const outputs: string[] = [];
+/** Services, tasks, containers and secrets as `docker inspect` showed them while runs held. */
+const seen: EngineObject[] = [];
+
+/** An HTTP server a run's entry point waits on until the test releases it. */
+type Hold = {url: string; waiting: () => number; release: () => void; close: () => void};
+
+async function startHold(): Promise<Hold> {
+  let waiting = 0;
+  let releases: Array<() => void> = [];
+  const server: Server = createServer((_request, response) => {
+    waiting += 1;
+    releases.push(() => response.end('ok'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hold`,
+    waiting: () => waiting,
+    release() {
+      for (const release of releases) release();
+      releases = [];
+      waiting = 0;
+    },
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+function env(): Record<string, string> {
+  return {BERTH_CONFIG_DIR: configDir, DOCKER_HOST: builderHost, ...keychain.env};
+}
+
+async function berth(args: string[], timeoutMs = 60_000): Promise<RunResult> {
+  const result = await runBerth(args, {cwd: home, env: env(), timeoutMs});
+  outputs.push(result.stdout, result.stderr);
+  return result;
+}
+
+async function ok(args: string[], timeoutMs = 60_000): Promise<RunResult> {
+  const result = await berth(args, timeoutMs);
+  if (result.code !== 0)
+    throw new Error(
+      `berth ${args.join(' ')} exited ${result.code}\n${result.stdout}\n${result.stderr}`,
+    );
+  return result;
+}
+
+/** A berth process the test can signal; resolves with its exit code and output. */
+function startBerth(args: string[]) {
+  const child = spawn(nodeBinary, [cliPath, ...args], {
+    cwd: home,
+    env: cleanEnv(env()),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = new Promise<{code: number | null; stdout: string; stderr: string}>((resolve) =>
+    child.on('close', (code) => {
+      outputs.push(stdout, stderr);
+      resolve({code, stdout, stderr});
+    }),
+  );
+  return {child, done, output: () => stdout + stderr};
+}
+
+type RunJson = {
+  id: string;
+  status: string;
+  node: string | null;
+  sweep: string | null;
+  exitCode: number | null;
+};
+
+async function runsList(): Promise<RunJson[]> {
+  return (await ok(['runs', 'list', '--json'])).json<RunJson[]>();
+}
+
+async function describeRun(id: string): Promise<RunJson & {error: string | null}> {
+  return (await ok(['runs', 'describe', id, '--json'])).json();
+}
+
+/** Services left on the manager (berth removes each run's service when it ends). */
+async function services(): Promise<string[]> {
+  const objects = await inspectEngineObjects([swarm.manager.host]);
+  return objects.filter((o) => o.kind === 'service').map((o) => o.id);
+}
+
+beforeAll(async () => {
+  builderHost = (await startDocker()).host;
+  await ensureBaseImage(builderHost);
+  [registry, keychain, swarm, hold] = await Promise.all([
+    startRegistry({htpasswd: {user, password}}),
+    startKeychain(),
+    startSwarm(),
+    startHold(),
+  ]);
+  home = tempDir('berth-swarm-');
+  configDir = path.join(home, 'config');
+  const add = await runBerth(
+    [
+      'token',
+      'add',
+      'registry',
+      '--name',
+      'team-registry',
+      '--api-url',
+      registry.address,
+      '--username',
+      user,
+      '--stdin',
+    ],
+    {cwd: home, env: env(), input: password},
+  );
+  expect(add.code, add.stderr).toBe(0);
+  await ok(['component', 'register', 'image_builder', 'engine', '--flavor', 'docker']);
+  await ok([
+    'component',
+    'register',
+    'container_registry',
+    'team',
+    '--flavor',
+    'oci',
+    '--option',
+    `uri=${registry.address}/team`,
+    '--option',
+    'credentials=team-registry',
+  ]);
+  await ok([
+    'component',
+    'register',
+    'orchestrator',
+    'cluster',
+    '--flavor',
+    'swarm',
+    '--option',
+    `host=${swarm.manager.host}`,
+  ]);
+  await ok(['stack', 'register', 'swarm', '-i', 'engine', '-c', 'team', '-o', 'cluster', '--set']);
+
+  const project = tempDir('berth-swarm-project-');
+  writeFileSync(path.join(project, 'requirements.txt'), '');
+  writeFileSync(
+    path.join(project, 'job.py'),
+    `import sys
+import urllib.request
+
+
+def data_processor(*args, **kwargs):
+    return lambda function: function
+
+
+def parameter(*args, **kwargs):
+    return lambda function: function
+
+
+@data_processor(name="Swarm job", description="prints, and waits on a URL when given one")
+@parameter("label", "str", False, "x", "printed")
+@parameter("hold", "str", False, "", "a URL to wait on")
+def main(label, hold):
+    print("started label=%s" % label, flush=True)
+    sys.stderr.write("to stderr\\n")
+    if hold:
+        urllib.request.urlopen(hold, timeout=120).read()
+    print("finished label=%s" % label, flush=True)
+    if label == "fail":
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    import argparse
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--label", default="x")
+    parser.add_argument("--hold", default="")
+    arguments = parser.parse_args()
+    main(arguments.label, arguments.hold)
+`,
+  );
+  await ok(['publish', project, '--base-image', baseImage, '--plain'], 240_000);
+}, 600_000);
+
+afterAll(async () => {
+  hold?.close();
+  await swarm?.stop();
+  await registry?.stop();
+  await keychain?.stop();
+});
+
+describe('swarm orchestrator', () => {
+  test('a run pulls from the htpasswd registry on a swarm node, streams its log live, records the node and removes its service', async () => {
+    const running = startBerth([
+      'run',
+      'swarm-job',
+      '--param',
+      'label=live',
+      '--param',
+      `hold=${hold.url}`,
+    ]);
+    // The first line arrives while the job is still running: the log is live, not a dump at the end.
+    await waitFor(() => running.output().includes('started label=live') && hold.waiting() === 1, {
+      timeoutMs: 120_000,
+      message: 'the first line of the run while it holds',
+    });
+    expect(running.output()).not.toContain('finished label=live');
+    // Pulled with the forwarded login: the registry refuses anonymous pulls.
+    expect(await services()).toHaveLength(1);
+    seen.push(...(await inspectEngineObjects([swarm.manager.host, swarm.worker.host])));
+    hold.release();
+    const {code, stdout, stderr} = await running.done;
+    expect(code, stderr).toBe(0);
+    expect(stdout).toBe('started label=live\nfinished label=live\n');
+    expect(stderr).toContain('to stderr');
+    expect(stderr).toMatch(/Placed on node \S+/);
+    const [run] = (await runsList()).slice(-1);
+    expect(run).toMatchObject({status: 'succeeded', exitCode: 0, sweep: null});
+    expect(run!.node).toMatch(/\S/);
+    expect(await services()).toEqual([]);
+  });
+
+  test('a failing module is a failed run with its exit code', async () => {
+    const result = await berth(['run', 'swarm-job', '--param', 'label=fail'], 120_000);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('finished label=fail');
+    const [run] = (await runsList()).slice(-1);
+    expect(run).toMatchObject({status: 'failed', exitCode: 3});
+  });
+
+  test('Ctrl+C removes the service and records the run as cancelled', async () => {
+    const running = startBerth([
+      'run',
+      'swarm-job',
+      '--param',
+      'label=cancel',
+      '--param',
+      `hold=${hold.url}`,
+    ]);
+    await waitFor(() => hold.waiting() === 1, {timeoutMs: 120_000, message: 'the run to hold'});
+    expect(await services()).toHaveLength(1);
+    running.child.kill('SIGINT');
+    const {code, stderr} = await running.done;
+    expect(code, stderr).toBe(130);
+    expect(await services()).toEqual([]);
+    const [run] = (await runsList()).slice(-1);
+    expect(run).toMatchObject({status: 'cancelled'});
+    hold.release();
+  });
+
+  test('a node that stops answering mid-run fails the run with that reason', async () => {
+    // Everything goes to the worker, so the manager (berth's endpoint) stays up.
+    await swarm.setAvailability(swarm.manager, 'drain');
+    try {
+      const running = startBerth([
+        'run',
+        'swarm-job',
+        '--param',
+        'label=lost',
+        '--param',
+        `hold=${hold.url}`,
+      ]);
+      await waitFor(() => hold.waiting() === 1, {timeoutMs: 120_000, message: 'the run to hold'});
+      process.kill(swarm.worker.pid, 'SIGSTOP');
+      try {
+        const {code, stderr} = await running.done;
+        expect(code).toBe(1);
+        expect(stderr).toMatch(/Node \S+ went down while the run was running/);
+      } finally {
+        process.kill(swarm.worker.pid, 'SIGCONT');
+      }
+      const [listed] = (await runsList()).slice(-1);
+      const run = await describeRun(listed!.id);
+      expect(run).toMatchObject({status: 'failed'});
+      expect(run.error).toMatch(/went down/);
+      expect(await services()).toEqual([]);
+      hold.release();
+      await waitFor(async () => (await swarm.nodeState(swarm.worker)) === 'ready', {
+        timeoutMs: 60_000,
+        message: 'the worker to come back',
+      });
+    } finally {
+      await swarm.setAvailability(swarm.manager, 'active');
+    }
+  });
+
+  test('the registry password is in no service, task, container or secret, and no output', async () => {
+    const objects = [
+      ...seen,
+      ...(await inspectEngineObjects([swarm.manager.host, swarm.worker.host])),
+    ];
+    for (const kind of ['service', 'task', 'container'])
+      expect(objects.some((o) => o.kind === kind)).toBe(true);
+    expect(objectsContaining(password, objects)).toEqual([]);
+    for (const text of outputs) expect(text).not.toContain(password);
+  });
+});
