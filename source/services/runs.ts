@@ -199,8 +199,8 @@ export async function runModule(
       exitCode = await runInDocker(deps, context, stack.components, module, args, options);
     } else if (orchestrator.flavor === 'swarm') {
       const {runInSwarm} = await import('./orchestrators/swarm.js');
-      const input = {runId: run.id, module, args, orchestrator, components: stack.components};
-      ({exitCode} = await runInSwarm(deps, context, input, {
+      const job = {runId: run.id, module, args, orchestrator, components: stack.components};
+      ({exitCode} = await runInSwarm(deps, context, job, {
         ...options,
         onNode: (node) => {
           void save({node}).catch(() => undefined);
@@ -209,9 +209,12 @@ export async function runModule(
       }));
     } else {
       if (module.mode !== 'full') {
-        throw new UserError('A dependencies-only module runs on a docker orchestrator only.', {
-          hint: 'Register a stack with `-o` a docker orchestrator.',
-        });
+        throw new UserError(
+          'A dependencies-only module runs on a docker or swarm orchestrator only.',
+          {
+            hint: 'Register a stack with `-o` a docker or swarm orchestrator.',
+          },
+        );
       }
       exitCode = await runLocally(module, args, options);
     }
