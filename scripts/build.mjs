@@ -21,6 +21,18 @@ const lazyChildProcessForCommander = {
   },
 };
 
+/** `ink` is components/inert-ink.tsx for every importer (our screens and Ink components from
+ *  npm alike) but that file itself: every string Ink draws is made inert first. */
+const inertInkPath = new URL('../source/components/inert-ink.tsx', import.meta.url).pathname;
+const inertInk = {
+  name: 'inert-ink',
+  setup(builder) {
+    builder.onResolve({filter: /^ink$/}, (args) =>
+      args.importer === inertInkPath ? undefined : {path: inertInkPath},
+    );
+  },
+};
+
 const result = await build({
   entryPoints: ['source/cli.tsx'],
   outdir: 'dist',
@@ -40,7 +52,7 @@ const result = await build({
     'process.env.NODE_ENV': '"production"',
   },
   alias: {'react-devtools-core': './source/lib/stubs/react-devtools-core.js'},
-  plugins: [lazyChildProcessForCommander],
+  plugins: [lazyChildProcessForCommander, inertInk],
   // Native or runtime-resolved packages stay in node_modules.
   external: [
     '@napi-rs/keyring',

@@ -62,8 +62,9 @@ export async function createProgram(
     .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => ctx.io.stdout.write(text),
-      writeErr: (text) => ctx.io.stderr.write(text),
+      // commander echoes arguments ("unknown option '…'"): inert like every other line.
+      writeOut: (text) => ctx.io.stdout.write(ctx.output.render(text)),
+      writeErr: (text) => ctx.io.stderr.write(ctx.output.render(text)),
     })
     .addHelpText('after', '\nRun `berth` alone in a terminal for the TUI. Docs: readme.md.');
 

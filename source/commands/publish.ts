@@ -243,7 +243,7 @@ export class PlainPublishPrinter {
   ) {}
 
   private write(line: string): void {
-    this.out.write(`${line}\n`);
+    this.out.write(`${this.output.render(line)}\n`);
   }
 
   print(event: PublishEvent): void {

@@ -3,6 +3,7 @@
 // every line took 40 s for 10k lines; see ENVIRONMENT.md "Driving the TUI").
 import {Text} from 'ink';
 import {useTheme} from '../hooks/use-theme.js';
+import {Inverse} from './inverse.js';
 import {splitMatch, type LineSource} from '../lib/log-search.js';
 
 export type LogPaneProps = {
@@ -16,11 +17,6 @@ export type LogPaneProps = {
   /** Index in `source` of the current search match, drawn with a marker. */
   current?: number;
 };
-
-// Inverse video written directly: Ink's own `inverse` goes away with NO_COLOR, and a search
-// match must stay visible without colors.
-const inverseOn = '\u001b[7m';
-const inverseOff = '\u001b[27m';
 
 /** The `top` that shows the end of the log (follow mode) or clamps a scrolled position. */
 export function clampTop(top: number, length: number, height: number): number {
@@ -43,7 +39,9 @@ export function LogPane({source, top, height, width, query, current}: LogPanePro
         {parts ? (
           <>
             {parts[0]}
-            <Text color={theme.tint('warning')}>{`${inverseOn}${parts[1]}${inverseOff}`}</Text>
+            <Text color={theme.tint('warning')}>
+              <Inverse>{parts[1]}</Inverse>
+            </Text>
             {parts[2]}
           </>
         ) : (

@@ -1,4 +1,5 @@
 import {UsageError} from './errors.js';
+import {inert} from './inert.js';
 
 const maxLength = 64;
 // Letters, digits, dot, dash and underscore; not starting with a dash or a dot so that a name
@@ -14,18 +15,9 @@ export function validateName(kind: string, name: string): string {
     );
   }
   if (!namePattern.test(name)) {
-    throw new UsageError(`"${printable(name)}" is not a valid ${kind} name.`, {
+    throw new UsageError(`"${inert(name)}" is not a valid ${kind} name.`, {
       hint: 'Use letters, digits, ".", "-" and "_", starting with a letter, digit or "_".',
     });
   }
   return name;
-}
-
-/** Shows control characters as escapes so that an error message cannot garble the terminal. */
-export function printable(text: string): string {
-  return text.replace(
-    // eslint-disable-next-line no-control-regex -- control characters are what it escapes
-    /[\u0000-\u001f\u007f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }

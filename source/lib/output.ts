@@ -1,6 +1,12 @@
 // Plain and JSON output for the CLI. Results go to stdout; context lines, warnings and
 // progress go to stderr so that `--json` output stays machine-readable.
+//
+// Every string written here is made inert (lib/inert.ts): a name, a login or an error from
+// outside can't reach the terminal as a control sequence. The only escapes that do are
+// Output's own colors: `style()` marks them with a per-process nonce that no outside string
+// can contain, and `render()` turns exactly those marks into escapes after sanitising.
 import type {Writable} from 'node:stream';
+import {inert, inertJson} from './inert.js';
 
 export type OutputOptions = {
   json: boolean;
@@ -23,6 +29,10 @@ const codes = {
 } as const;
 export type Style = keyof typeof codes;
 
+const nonce = `${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+const mark = `\u0000${nonce}:`;
+const markEnd = '\u0000';
+
 export class Output {
   readonly json: boolean;
   readonly color: boolean;
@@ -42,24 +52,42 @@ export class Output {
     this.err = options.stderr ?? process.stderr;
   }
 
+  /** `text` in a color. Only for text given to this Output: the marks become escapes in
+   *  `render()` and mean nothing anywhere else. */
   style(style: Style, text: string): string {
     if (!this.color) return text;
     const [open, close] = codes[style];
-    return `\u001b[${open}m${text}\u001b[${close}m`;
+    return `${mark}${open}${markEnd}${text}${mark}${close}${markEnd}`;
+  }
+
+  /** What the terminal receives for `text`: every outside character inert, our own colors
+   *  applied. Lines keep their `\n` and `\t`. */
+  render(text: string): string {
+    const [head = '', ...rest] = text.split(mark);
+    let rendered = inert(head, {multiline: true});
+    for (const part of rest) {
+      const end = part.indexOf(markEnd);
+      const code = part.slice(0, end);
+      rendered +=
+        end > 0 && /^\d+$/.test(code)
+          ? `\u001b[${code}m${inert(part.slice(end + 1), {multiline: true})}`
+          : inert(part, {multiline: true});
+    }
+    return rendered;
   }
 
   /** A result line (stdout). Suppressed in JSON mode, where `data` is the result. */
   line(text = ''): void {
-    if (!this.json) this.out.write(`${text}\n`);
+    if (!this.json) this.out.write(`${this.render(text)}\n`);
   }
 
   /** Context, progress and notes (stderr). */
   info(text: string): void {
-    this.err.write(`${text}\n`);
+    this.err.write(`${this.render(text)}\n`);
   }
 
   warn(text: string): void {
-    this.err.write(`${this.style('yellow', 'Warning:')} ${text}\n`);
+    this.info(`${this.style('yellow', 'Warning:')} ${text}`);
   }
 
   success(text: string): void {
@@ -68,7 +96,7 @@ export class Output {
 
   data(value: unknown): void {
     if (this.fields || this.jq !== undefined) this.pending.push(value);
-    else this.out.write(`${JSON.stringify(value, null, 2)}\n`);
+    else this.out.write(`${inertJson(JSON.stringify(value, null, 2))}\n`);
   }
 
   /** Sets --json FIELDS / --jq once they are known (after the command line is parsed). */
@@ -86,8 +114,9 @@ export class Output {
       const picked = this.fields ? pickFields(value, this.fields) : value;
       this.out.write(
         this.jq === undefined
-          ? `${JSON.stringify(picked, null, 2)}\n`
-          : await applyJq(picked, this.jq),
+          ? `${inertJson(JSON.stringify(picked, null, 2))}\n`
+          : // jq writes strings raw (-r): from here on they are text for a terminal.
+            inert(await applyJq(picked, this.jq), {multiline: true}),
       );
     }
   }
@@ -98,7 +127,9 @@ export class Output {
     else plain();
   }
 
-  table(headers: string[], rows: string[][]): void {
+  table(headers: string[], rawRows: string[][]): void {
+    // Widths are measured on what will be shown.
+    const rows = rawRows.map((row) => row.map((cell) => inert(cell)));
     const widths = headers.map((header, column) =>
       Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
     );

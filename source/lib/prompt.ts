@@ -1,6 +1,7 @@
 // Line prompts for the plain CLI. Without a TTY on stdin there are no prompts: the caller
 // names the flag to pass instead.
 import {UsageError} from './errors.js';
+import {inert} from './inert.js';
 
 export type PromptIo = {stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream};
 
@@ -13,7 +14,7 @@ export async function ask(io: PromptIo, question: string): Promise<string> {
   const {createInterface} = await import('node:readline/promises');
   const rl = createInterface({input: io.stdin, output: io.stderr});
   try {
-    return await rl.question(question);
+    return await rl.question(inert(question));
   } finally {
     rl.close();
   }

@@ -2,7 +2,7 @@
 // register (prefilled from this directory's remotes, token picker) and delete with a
 // confirmation. Everything goes through services/code-repositories/, as the CLI does.
 import {Box, Text, useInput} from 'ink';
-import TextInput from 'ink-text-input';
+import {TextField as TextInput} from '../components/text-field.js';
 import {useCallback, useEffect, useReducer} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
 import type {KeyHint} from '../components/key-footer.js';

@@ -2,7 +2,7 @@
 // this file maps a state to a screen and keys to actions. Esc goes back a step (on the first
 // step it leaves the wizard); Tab skips the optional token and repository steps.
 import {Box, Text, useInput} from 'ink';
-import TextInput from 'ink-text-input';
+import {TextField as TextInput} from '../components/text-field.js';
 import {useEffect, useState, type ReactNode} from 'react';
 import {ChoiceList} from '../components/choice-list.js';
 import {ScreenFrame} from '../components/screen-frame.js';

@@ -2,7 +2,7 @@
 // stored), verify, rotate, and remove with confirmation. All work goes through the tokens
 // service, as in the CLI.
 import {Box, Text, useInput} from 'ink';
-import TextInput from 'ink-text-input';
+import {TextField as TextInput} from '../components/text-field.js';
 import {useCallback, useEffect, useReducer} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
 import type {KeyHint} from '../components/key-footer.js';
