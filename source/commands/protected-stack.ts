@@ -1,7 +1,7 @@
 // Before publishing or running: a protected stack's name must be typed at a prompt, or named
 // up front with --yes-i-mean-STACK when there is no terminal to type it in.
 import {CancelledError, UsageError} from '../lib/errors.js';
-import {printable} from '../lib/names.js';
+import {inert} from '../lib/inert.js';
 import {ask, canPrompt} from '../lib/prompt.js';
 import type {CommandContext} from './context.js';
 
@@ -25,7 +25,7 @@ export async function confirmProtectedStack(
   );
   if (typed.trim() !== name) {
     throw new CancelledError(
-      `'${printable(typed.trim())}' is not '${name}'; nothing was ${action === 'publish' ? 'published' : 'run'}.`,
+      `'${inert(typed.trim())}' is not '${name}'; nothing was ${action === 'publish' ? 'published' : 'run'}.`,
     );
   }
   return name;
