@@ -4,7 +4,7 @@
 // log streams live; the node is recorded; Ctrl+C removes the service and records `cancelled`; a
 // node that stops answering fails the run with that reason.
 import {spawn} from 'node:child_process';
-import {writeFileSync} from 'node:fs';
+import {mkdirSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
@@ -19,6 +19,8 @@ import {
   type Keychain,
   type Registry,
 } from '../support/services.js';
+import {startForgeServer, type ForgeServer} from '../support/forge-server.js';
+import {runGit} from '../support/git.js';
 import {startSwarm, type Swarm} from '../support/services/swarm.js';
 import {
   inspectEngineObjects,
@@ -28,6 +30,7 @@ import {
 import {waitFor} from '../support/wait.js';
 
 const user = 'swarmer';
+const GITHUB_TOKEN = 'ghp_swarmSecretTest0000000000000000wxyz';
 const password = `pw-${Math.random().toString(36).slice(2)}-swarm`;
 
 let builderHost: string;
@@ -323,14 +326,120 @@ describe('swarm orchestrator', () => {
     }
   });
 
-  test('the registry password is in no service, task, container or secret, and no output', async () => {
+  describe('a dependencies-only module (code downloaded at start from a private repository)', () => {
+    let forge: ForgeServer;
+    let commit: string;
+
+    beforeAll(async () => {
+      forge = await startForgeServer({
+        tokens: [{token: GITHUB_TOKEN, login: 'octocat', scopes: ['repo']}],
+      });
+      const work = tempDir('berth-swarm-code-');
+      const project = path.join(work, 'jobs');
+      mkdirSync(project);
+      writeFileSync(path.join(project, 'requirements.txt'), '');
+      writeFileSync(
+        path.join(project, 'code.py'),
+        `import sys
+import urllib.request
+
+
+def data_processor(*args, **kwargs):
+    return lambda function: function
+
+
+def parameter(*args, **kwargs):
+    return lambda function: function
+
+
+@data_processor(name="Swarm code", description="downloaded when the container starts")
+@parameter("hold", "str", False, "", "a URL to wait on")
+def main(hold):
+    if hold:
+        urllib.request.urlopen(hold, timeout=120).read()
+    print("code from the repository, commit marker 7")
+
+
+if __name__ == "__main__":
+    main(sys.argv[2] if len(sys.argv) > 2 else "")
+`,
+      );
+      runGit(work, 'init', '-q');
+      runGit(work, 'add', '--all');
+      runGit(work, 'commit', '-qm', 'code');
+      const bare = path.join(tempDir('berth-swarm-bare-'), 'jobs.git');
+      runGit(work, 'init', '-q', '--bare', bare);
+      runGit(work, 'remote', 'add', 'origin', 'https://github.com/acme/jobs.git');
+      runGit(work, 'remote', 'set-url', '--push', 'origin', bare);
+      runGit(work, 'push', '-q', 'origin', 'main');
+      runGit(work, 'update-ref', 'refs/remotes/origin/main', 'HEAD');
+      commit = runGit(work, 'rev-parse', 'HEAD');
+      forge.addRepository({provider: 'github', path: 'acme/jobs', gitDir: bare, private: true});
+      const add = await runBerth(
+        ['token', 'add', 'github', '--api-url', forge.githubApiUrl, '--name', 'gh', '--stdin'],
+        {cwd: home, env: env(), input: `${GITHUB_TOKEN}\n`},
+      );
+      expect(add.code, add.stderr).toBe(0);
+      await ok([
+        'repo',
+        'register',
+        'jobs',
+        '--type',
+        'github',
+        '--owner',
+        'acme',
+        '--repository',
+        'jobs',
+        '--host',
+        'github.com',
+        '--api-url',
+        forge.githubApiUrl,
+        '--token',
+        'gh',
+      ]);
+      const published = await ok(
+        ['publish', project, '--base-image', baseImage, '--plain', '--json'],
+        240_000,
+      );
+      expect(published.json()).toMatchObject({mode: 'dependencies-only', status: 'published'});
+    }, 300_000);
+
+    afterAll(async () => {
+      await forge?.close();
+    });
+
+    test('the token reaches the container as a Swarm secret file, created for the run and removed after it', async () => {
+      const running = startBerth(['run', 'swarm-code', '--param', `hold=${hold.url}`]);
+      await waitFor(() => hold.waiting() === 1, {timeoutMs: 120_000, message: 'the run to hold'});
+      const during = await inspectEngineObjects([swarm.manager.host, swarm.worker.host]);
+      seen.push(...during);
+      const secrets = during.filter((o) => o.kind === 'secret');
+      expect(secrets).toHaveLength(1);
+      expect(secrets[0]!.text).toMatch(/"Name":"berth-run-[^"]+-code-token"/);
+      const service = during.find((o) => o.kind === 'service')!;
+      expect(service.text).toContain('BERTH_CODE_TOKEN_FILE=/run/secrets/berth-code-token');
+      expect(service.text).not.toContain('BERTH_CODE_TOKEN_STDIN');
+      expect(objectsContaining(GITHUB_TOKEN, during)).toEqual([]);
+      hold.release();
+      const {code, stdout, stderr} = await running.done;
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain('code from the repository, commit marker 7');
+      expect(stderr).toContain(`downloading the code at ${commit.slice(0, 12)}`);
+      const after = await inspectEngineObjects([swarm.manager.host, swarm.worker.host]);
+      expect(after.filter((o) => o.kind === 'secret' || o.kind === 'service')).toEqual([]);
+    });
+  });
+
+  test('the registry password and the repository token are in no service, task, container or secret, and no output', async () => {
     const objects = [
       ...seen,
       ...(await inspectEngineObjects([swarm.manager.host, swarm.worker.host])),
     ];
-    for (const kind of ['service', 'task', 'container'])
+    for (const kind of ['service', 'task', 'container', 'secret'])
       expect(objects.some((o) => o.kind === kind)).toBe(true);
-    expect(objectsContaining(password, objects)).toEqual([]);
-    for (const text of outputs) expect(text).not.toContain(password);
+    for (const secret of [password, GITHUB_TOKEN]) {
+      expect(objectsContaining(secret, objects)).toEqual([]);
+      for (const text of outputs) expect(text).not.toContain(secret);
+    }
   });
 });
