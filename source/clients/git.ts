@@ -92,7 +92,7 @@ export function readCheckout(
   return createGitClient().readCheckout(dir, options);
 }
 
-function gitEnvironment(source: NodeJS.ProcessEnv): Record<string, string> {
+export function gitEnvironment(source: NodeJS.ProcessEnv): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(source)) {
     if (value === undefined) continue;

@@ -13,6 +13,21 @@ export interface RegistryClient {
   ping(): Promise<void>;
   /** The digest the registry serves for `repository:reference`, or undefined when absent. */
   manifestDigest(repository: string, reference: string): Promise<string | undefined>;
+  /** Uploads a blob under its digest (`sha256:HEX`), unless the registry has it already. */
+  pushBlob(repository: string, digest: string, data: Uint8Array): Promise<void>;
+  /** A blob's bytes, or undefined when the registry does not have it. */
+  getBlob(repository: string, digest: string): Promise<Buffer | undefined>;
+  /** Stores a manifest under a tag; returns the digest the registry gives it. */
+  putManifest(
+    repository: string,
+    tag: string,
+    manifest: object,
+    mediaType: string,
+  ): Promise<string>;
+  /** `http(s)://host/v2/REPOSITORY/blobs/DIGEST`: where a container fetches a blob. */
+  blobUrl(repository: string, digest: string): string;
+  /** The Authorization header value for the stored credentials, if any. */
+  readonly authorization: string | undefined;
 }
 
 export const manifestAccept = [
@@ -72,8 +87,66 @@ export function createRegistryClient(options: {
     );
   }
 
+  async function expect(response: Response, what: string, ok: number[]): Promise<Response> {
+    if (ok.includes(response.status)) return response;
+    const body = await response.text().catch(() => '');
+    if (response.status === 401 || response.status === 403) throw refused();
+    throw new UserError(
+      `The registry ${options.host} answered ${response.status} to ${what}${body ? `: ${body.trim().slice(0, 200)}` : ''}.`,
+    );
+  }
+
   return {
     host: options.host,
+    authorization: headers.authorization,
+    blobUrl: (repository, digest) => `${base}/v2/${repository}/blobs/${digest}`,
+    async pushBlob(repository, digest, data) {
+      const head = await request(`/v2/${repository}/blobs/${digest}`, {method: 'HEAD'});
+      await head.body?.cancel().catch(() => undefined);
+      if (head.status === 200) return;
+      const started = await expect(
+        await request(`/v2/${repository}/blobs/uploads/`, {method: 'POST'}),
+        `an upload to ${repository}`,
+        [202],
+      );
+      await started.body?.cancel().catch(() => undefined);
+      const location = started.headers.get('location');
+      if (!location) throw new UserError(`The registry ${options.host} gave no upload location.`);
+      const url = new URL(location, base);
+      url.searchParams.set('digest', digest);
+      const put = await expect(
+        await request(url.pathname + url.search, {
+          method: 'PUT',
+          headers: {'content-type': 'application/octet-stream'},
+          body: Buffer.from(data),
+        }),
+        `the upload of ${digest.slice(0, 19)}`,
+        [201],
+      );
+      await put.body?.cancel().catch(() => undefined);
+    },
+    async getBlob(repository, digest) {
+      const response = await request(`/v2/${repository}/blobs/${digest}`, {method: 'GET'});
+      if (response.status === 404) {
+        await response.body?.cancel().catch(() => undefined);
+        return undefined;
+      }
+      await expect(response, `GET of ${repository}@${digest.slice(0, 19)}`, [200]);
+      return Buffer.from(await response.arrayBuffer());
+    },
+    async putManifest(repository, tag, manifest, mediaType) {
+      const response = await expect(
+        await request(`/v2/${repository}/manifests/${tag}`, {
+          method: 'PUT',
+          headers: {'content-type': mediaType},
+          body: JSON.stringify(manifest),
+        }),
+        `the manifest ${repository}:${tag}`,
+        [201],
+      );
+      await response.body?.cancel().catch(() => undefined);
+      return response.headers.get('docker-content-digest') ?? '';
+    },
     async ping() {
       const response = await request('/v2/', {method: 'GET'});
       await response.body?.cancel().catch(() => undefined);

@@ -57,6 +57,7 @@ export const registerModuleCommands: RegisterCommands = (program, ctx) => {
           steps: found.steps,
           durationMs: found.durationMs,
           dependencyChecksum: found.dependencyChecksum,
+          schemaDiff: found.schemaDiff ?? null,
         },
         () => {
           output.line(
@@ -86,6 +87,13 @@ export const registerModuleCommands: RegisterCommands = (program, ctx) => {
                 p.description,
               ]),
             );
+          }
+          if (found.schemaDiff && found.schemaDiff.against !== null) {
+            output.line('');
+            output.line(`Schema changes since version ${found.schemaDiff.against}:`);
+            if (found.schemaDiff.changes.length === 0) output.line('  none');
+            for (const change of found.schemaDiff.changes)
+              output.line(`  ${change.breaking ? 'BREAKING' : 'note    '}  ${change.message}`);
           }
           const labels = Object.entries(found.labels).filter(([key]) => key !== 'dev.berth.schema');
           if (labels.length > 0) {

@@ -31,6 +31,8 @@ const commandGroups: Record<string, () => Promise<RegisterCommands>> = {
   module: () => import('./module.js').then((m) => m.registerModuleCommands),
   run: () => import('./run.js').then((m) => m.registerRunCommands),
   runs: () => import('./run.js').then((m) => m.registerRunCommands),
+  logs: () => import('./logs.js').then((m) => m.registerLogsCommand),
+  code: () => import('./code.js').then((m) => m.registerCodeCommands),
 };
 
 /** The groups to register: the one named on the command line, or all (help, typos). */

@@ -20,6 +20,7 @@ type PublishFlags = {
   pipFindLinks?: string[];
   pipNoIndex?: boolean;
   pipTrustedHost?: string[];
+  allowBreaking?: boolean;
 };
 
 export const registerPublishCommand: RegisterCommands = (program, ctx) => {
@@ -47,6 +48,10 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
     .option(
       '--dependencies-only',
       'insist on an image without the code (fail, saying why, unless the checkout is clean, pushed and registered)',
+    )
+    .option(
+      '--allow-breaking',
+      'publish even when parameters are removed, retyped or newly required (breaking the latest version)',
     )
     .option('--pip-index-url <url>', 'pip --index-url for the dependencies')
     .option('--pip-extra-index-url <url>', 'pip --extra-index-url (repeatable)', collect)
@@ -101,8 +106,23 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
           ...(hasPip ? {pip} : {}),
         });
-        const document = {...dryRunJson(prepared), modeReason: plan.message};
-        document.notes = [plan.message, ...document.notes];
+        const {diffAgainstLatest, schemaChangeLines} = await import(
+          '../services/publish/schema-diff.js'
+        );
+        const schemaDiff = await diffAgainstLatest(
+          await ctx.deps.openStore(plan.context.profile),
+          prepared.schema.slug,
+          prepared.schema.parameters,
+        );
+        const breaking = schemaDiff.changes.some((change) => change.breaking);
+        const document = {
+          ...dryRunJson(prepared),
+          modeReason: plan.message,
+          schemaDiff: {...schemaDiff, breaking, allowed: !breaking || Boolean(flags.allowBreaking)},
+        };
+        document.notes = [plan.message, ...schemaChangeLines(schemaDiff), ...document.notes];
+        if (breaking && !flags.allowBreaking)
+          document.notes.push('a real publish stops here: pass --allow-breaking to publish anyway');
         output.result(document, () => printDryRun(output, document));
         return;
       }
@@ -117,6 +137,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
         ...(flags.entry ? {entry: flags.entry} : {}),
         ...(hasPip ? {pip} : {}),
+        ...(flags.allowBreaking ? {allowBreaking: true} : {}),
         mode,
       };
       const interactive =
@@ -305,6 +326,7 @@ export class PlainPublishPrinter {
         );
         this.write(`  duration    ${(event.durationMs / 1000).toFixed(1)} s`);
         this.write(`  parameters  ${event.parameters}`);
+        for (const line of event.schemaChanges ?? []) this.write(`  schema      ${line}`);
         const slowest = Math.max(1, ...event.steps.map((s) => s.durationMs));
         for (const step of event.steps) {
           const bar = '#'.repeat(

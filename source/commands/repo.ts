@@ -4,7 +4,7 @@ import {confirm} from '../lib/prompt.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import {getCodeReference, ignoreUntrackedFromEnv} from '../services/code-repositories/detect.js';
-import {downloadRepository, type DownloadProgress} from '../services/code-repositories/download.js';
+import type {DownloadProgress} from '../services/code-repositories/download.js';
 import {
   deleteRepository,
   describeRepository,
@@ -200,34 +200,45 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
     .requiredOption('--commit <sha>', 'the commit (full or abbreviated SHA)')
     .requiredOption('--dir <dir>', 'target directory (new or empty)')
     .option('--subdirectory <path>', 'only this folder of the repository, re-rooted at --dir')
-    .action(async (name: string, flags: {commit: string; dir: string; subdirectory?: string}) => {
-      if (flags.dir.trim() === '') throw new UsageError('--dir is empty.');
-      const progress = progressPrinter(ctx);
-      const controller = new AbortController();
-      const onSignal = () => controller.abort();
-      process.once('SIGINT', onSignal);
-      try {
-        const result = await downloadRepository(ctx.deps, {
-          name,
-          commit: flags.commit,
-          dir: flags.dir,
-          subdirectory: flags.subdirectory,
-          signal: controller.signal,
-          onProgress: output.json ? undefined : progress.update,
-        });
-        progress.done();
-        announce(ctx, result.context);
-        const {context: _context, ...summary} = result;
-        output.result(summary, () => {
-          output.success(
-            `Downloaded ${result.files} files${result.symlinks ? ` and ${result.symlinks} symlinks` : ''} (${formatBytes(result.bytes)} compressed) of ${name} at ${result.commit} into ${result.directory}.`,
-          );
-        });
-      } finally {
-        progress.done();
-        process.removeListener('SIGINT', onSignal);
-      }
-    });
+    .option(
+      '--snapshot <digest>',
+      'apply this code snapshot (sha256:…, from `berth runs describe`) on top of the commit',
+    )
+    .action(
+      async (
+        name: string,
+        flags: {commit: string; dir: string; subdirectory?: string; snapshot?: string},
+      ) => {
+        if (flags.dir.trim() === '') throw new UsageError('--dir is empty.');
+        const progress = progressPrinter(ctx);
+        const controller = new AbortController();
+        const onSignal = () => controller.abort();
+        process.once('SIGINT', onSignal);
+        try {
+          const {downloadWithSnapshot} = await import('../services/snapshots/download.js');
+          const result = await downloadWithSnapshot(ctx.deps, {
+            name,
+            commit: flags.commit,
+            dir: flags.dir,
+            subdirectory: flags.subdirectory,
+            signal: controller.signal,
+            onProgress: output.json ? undefined : progress.update,
+            ...(flags.snapshot ? {snapshot: flags.snapshot} : {}),
+          });
+          progress.done();
+          announce(ctx, result.context);
+          const {context: _context, ...summary} = result;
+          output.result(summary, () => {
+            output.success(
+              `Downloaded ${result.files} files${result.symlinks ? ` and ${result.symlinks} symlinks` : ''} (${formatBytes(result.bytes)} compressed) of ${name} at ${result.commit} into ${result.directory}${result.snapshot ? `, with snapshot ${result.snapshot.digest.slice(0, 19)}… applied (${result.snapshot.written} files written, ${result.snapshot.deleted} deleted)` : ''}.`,
+            );
+          });
+        } finally {
+          progress.done();
+          process.removeListener('SIGINT', onSignal);
+        }
+      },
+    );
 };
 
 function describeWhere(record: CodeRepositoryRecord): string {

@@ -90,10 +90,17 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
         output.line(
           `Stack       ${run.stack} (orchestrator ${run.orchestrator.name}, ${run.orchestrator.flavor})`,
         );
-        if (run.codeReference)
+        if (run.codeReference) {
           output.line(
             `Code        ${run.codeReference.repositoryId} @ ${run.codeReference.commit}`,
           );
+          if (run.codeReference.snapshot) {
+            output.line(
+              `Snapshot    ${run.codeReference.snapshot} (uncommitted work; \`berth code show ${run.id}\` prints it)`,
+            );
+          }
+        }
+        output.line(`Log         berth logs ${run.id}`);
         if (run.error) output.line(`Error       ${run.error}`);
       });
     });

@@ -13,6 +13,11 @@ export const codeReferenceSchema = z.object({
   clean: z.boolean(),
   /** Whether the commit is on a remote of the repository, so it can be downloaded. */
   pushed: z.boolean(),
+  /**
+   * `sha256:…` of the code snapshot applied on top of `commit` (uncommitted or unpushed work), or
+   * null when the commit alone is the code. Absent on records written before snapshots.
+   */
+  snapshot: z.string().nullable().optional(),
 });
 export type CodeReference = z.infer<typeof codeReferenceSchema>;
 

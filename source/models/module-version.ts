@@ -4,6 +4,15 @@ import type {CodeReference} from './code-reference.js';
 import type {ModuleSchema} from './module.js';
 import type {PublishState} from './publish-events.js';
 
+/** One difference between a version's parameters and the latest published version's. */
+export type SchemaChange = {
+  parameter: string;
+  kind: 'removed' | 'type-changed' | 'now-required' | 'now-optional' | 'default-changed' | 'added';
+  /** A caller of the previous version could fail against this one. */
+  breaking: boolean;
+  message: string;
+};
+
 export type StepRecord = {index: number; instruction: string; durationMs: number; cached: boolean};
 
 export type ModuleVersionRecord = {
@@ -42,6 +51,8 @@ export type ModuleVersionRecord = {
   steps: StepRecord[];
   labels: Record<string, string>;
   logFile: string;
+  /** The parameter changes against the latest published version at publish time (absent on old records). */
+  schemaDiff?: {against: number | null; changes: SchemaChange[]};
   error: string | null;
   createdAt: string;
   updatedAt: string;

@@ -31,6 +31,8 @@ export type PublishEvent =
       durationMs: number;
       parameters: number;
       steps: Array<{index: number; instruction: string; durationMs: number; cached: boolean}>;
+      /** The parameter changes against the previous published version, one line each. */
+      schemaChanges?: string[];
     }
   | {type: 'error'; message: string; step: number | null};
 

@@ -19,7 +19,7 @@ export type ComponentOptionRules = {allowed: readonly string[]; required: readon
 export const componentOptions: Record<ComponentType, ComponentOptionRules> = {
   orchestrator: {allowed: [], required: []},
   artifact_store: {allowed: ['path'], required: []},
-  container_registry: {allowed: ['uri', 'credentials'], required: ['uri']},
+  container_registry: {allowed: ['uri', 'credentials', 'snapshot_max_size'], required: ['uri']},
   image_builder: {allowed: ['host'], required: []},
 };
 

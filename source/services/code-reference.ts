@@ -82,6 +82,7 @@ export function resolveCodeReference(
           subdirectory: checkout.subdirectory,
           clean: true,
           pushed,
+          snapshot: null,
         }
       : null;
 

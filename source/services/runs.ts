@@ -17,6 +17,7 @@ import {now, resolveContext, type ActiveContext} from './context.js';
 import {findModuleVersion, type ModuleView} from './modules.js';
 import {requireConfirmedStack} from './stack-protection.js';
 import {pullAuthFor} from './orchestrators/pull-auth.js';
+import {LogVaultWriter, runLogKey} from './log-vault.js';
 import {getStack} from './stacks.js';
 
 export type ParameterValue = string | number | boolean | unknown[];
@@ -192,6 +193,26 @@ export async function runModule(
     run = {...run, ...changes};
     await runs.put(run.id, run);
   };
+  // The whole output goes to the profile's store too (`berth logs RUN_ID`).
+  const vault = new LogVaultWriter(store, runLogKey(run.id), {kind: 'run', subject: run.id});
+  const toVaultOut = vault.channel();
+  const toVaultErr = vault.channel();
+  const caller = options;
+  options = {
+    ...options,
+    onStdout: (chunk) => {
+      toVaultOut(chunk.toString('utf8'));
+      caller.onStdout?.(chunk);
+    },
+    onStderr: (chunk) => {
+      toVaultErr(chunk.toString('utf8'));
+      caller.onStderr?.(chunk);
+    },
+    onInfo: (line) => {
+      vault.line(`berth: ${line}`);
+      caller.onInfo?.(line);
+    },
+  };
 
   try {
     let exitCode: number;
@@ -231,9 +252,15 @@ export async function runModule(
       finishedAt: now(),
       error: cancelled ? 'Cancelled.' : errorMessage(error),
     });
+    vault.line(`berth: ${cancelled ? 'cancelled' : errorMessage(error)}`);
+    await vault.close().catch(() => undefined);
     if (cancelled) throw new CancelledError(`Cancelled run ${run.id}.`);
     throw error;
   }
+  vault.line(
+    `berth: run ${run.status}${run.exitCode === null ? '' : ` (exit code ${run.exitCode})`}`,
+  );
+  await vault.close();
   return {run, module, context};
 }
 
@@ -263,7 +290,12 @@ async function runInDocker(
   }
   const code =
     module.mode === 'dependencies-only' ? await codeDownloadOf(deps, context, module) : undefined;
-  if (code) options.onInfo?.(`Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}`);
+  if (code) {
+    const snapshot = module.codeReference!.snapshot;
+    options.onInfo?.(
+      `Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}${snapshot ? ` + snapshot ${snapshot.slice(0, 19)}` : ''}`,
+    );
+  }
   const {exitCode} = await docker.runContainer({
     image,
     args,
@@ -271,8 +303,9 @@ async function runInDocker(
     // wherever the engine has no bridge network.
     networkMode: 'host',
     ...(code ? {env: code.env} : {}),
-    // The token travels on stdin: env and args would show in `docker inspect`.
-    ...(code?.token ? {stdin: `${code.token}\n`} : {}),
+    // Secrets (and a snapshot kept in the store) travel on stdin: env and args would show in
+    // `docker inspect`.
+    ...(code?.stdin ? {stdin: code.stdin} : {}),
     ...(options.signal ? {signal: options.signal} : {}),
     ...(options.onStdout ? {onStdout: options.onStdout} : {}),
     ...(options.onStderr ? {onStderr: options.onStderr} : {}),
@@ -280,7 +313,7 @@ async function runInDocker(
   return exitCode;
 }
 
-type CodeDownload = {env: string[]; token: string | null; where: string};
+type CodeDownload = {env: string[]; token: string | null; stdin: string | null; where: string};
 
 /**
  * What a dependencies-only container needs to fetch its code: the archive URL of the recorded
@@ -360,7 +393,19 @@ export async function codeDownloadOf(
     `BERTH_CODE_COMMIT=${commit}`,
     ...(token ? ['BERTH_CODE_TOKEN_STDIN=1', `BERTH_CODE_TOKEN_HEADER=${header}`] : []),
   ];
-  return {env, token, where: `${repository.name} (${repository.path})`};
+  const stdin: string[] = token ? [token] : [];
+  if (reference.snapshot) {
+    const {snapshotFetchOf} = await import('./snapshots/snapshot-fetch.js');
+    const fetch = await snapshotFetchOf(deps, context, store, reference.snapshot);
+    env.push(`BERTH_CODE_SNAPSHOT_DIGEST=${reference.snapshot}`, ...fetch.env);
+    stdin.push(...fetch.stdin);
+  }
+  return {
+    env,
+    token,
+    stdin: stdin.length > 0 ? `${stdin.join('\n')}\n` : null,
+    where: `${repository.name} (${repository.path})`,
+  };
 }
 
 function runLocally(module: ModuleView, args: string[], options: RunOptions): Promise<number> {

@@ -7,6 +7,7 @@ import {
   DuplicateKeyError,
   checkFieldName,
   indexedFields,
+  type BlobStore,
   type Collection,
   type CollectionName,
   type ProfileStore,
@@ -19,6 +20,10 @@ CREATE TABLE IF NOT EXISTS berth_records (
   data jsonb NOT NULL,
   seq bigserial,
   PRIMARY KEY (collection, key)
+);
+CREATE TABLE IF NOT EXISTS berth_blobs (
+  digest text PRIMARY KEY,
+  data bytea NOT NULL
 );
 ${indexedFields
   .map(
@@ -73,11 +78,27 @@ export function findBySql(field: string, orMissing: boolean): string {
 
 class PostgresStore implements ProfileStore {
   private depth = 0;
+  readonly blobs: BlobStore;
 
   constructor(
     readonly location: string,
     private readonly client: Client,
-  ) {}
+  ) {
+    this.blobs = {
+      put: async (digest, data) => {
+        await client.query(
+          'INSERT INTO berth_blobs (digest, data) VALUES ($1, $2) ON CONFLICT (digest) DO NOTHING',
+          [digest, Buffer.from(data)],
+        );
+      },
+      get: async (digest) =>
+        (
+          await client.query<{data: Buffer}>('SELECT data FROM berth_blobs WHERE digest = $1', [
+            digest,
+          ])
+        ).rows[0]?.data,
+    };
+  }
 
   collection<T>(name: CollectionName): Collection<T> {
     const client = this.client;

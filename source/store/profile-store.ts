@@ -2,7 +2,14 @@
 // Records are JSON documents in named collections, keyed by a string. The local store is a
 // SQLite file (node:sqlite); a PostgreSQL store implements the same interface for teams.
 
-export type CollectionName = 'components' | 'stacks' | 'repositories' | 'modules' | 'runs';
+export type CollectionName =
+  | 'components'
+  | 'stacks'
+  | 'repositories'
+  | 'modules'
+  | 'runs'
+  | 'logs'
+  | 'snapshots';
 
 /**
  * Top-level document fields the stores index, so `findBy` on them reads only the matching
@@ -34,9 +41,19 @@ export interface Collection<T> {
   delete(key: string): Promise<boolean>;
 }
 
+/**
+ * Immutable byte strings keyed by their content digest (`sha256:HEX`): log chunks and code
+ * snapshots. Writing a digest that exists is a no-op, so writers never coordinate.
+ */
+export interface BlobStore {
+  put(digest: string, data: Uint8Array): Promise<void>;
+  get(digest: string): Promise<Buffer | undefined>;
+}
+
 export interface ProfileStore {
   readonly location: string;
   collection<T>(name: CollectionName): Collection<T>;
+  readonly blobs: BlobStore;
   /** Runs `work` atomically: all of its writes land, or none. */
   transaction<R>(work: () => Promise<R>): Promise<R>;
   close(): Promise<void>;

@@ -8,6 +8,7 @@ import {
   DuplicateKeyError,
   checkFieldName,
   indexedFields,
+  type BlobStore,
   type Collection,
   type CollectionName,
   type ProfileStore,
@@ -23,6 +24,9 @@ export async function openSqliteStore(file: string): Promise<ProfileStore> {
     db.exec('PRAGMA synchronous = NORMAL');
     db.exec(
       'CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, key TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (collection, key))',
+    );
+    db.exec(
+      'CREATE TABLE IF NOT EXISTS blobs (digest TEXT NOT NULL PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID',
     );
     // SQLite uses an expression index only for the identical expression: see fieldExpression.
     for (const field of indexedFields) {
@@ -59,11 +63,26 @@ export function findBySql(field: string, values: ReadonlyArray<string | null>): 
 
 class SqliteStore implements ProfileStore {
   private depth = 0;
+  readonly blobs: BlobStore;
 
   constructor(
     readonly location: string,
     private readonly db: Database,
-  ) {}
+  ) {
+    this.blobs = {
+      put: async (digest, data) => {
+        db.prepare('INSERT OR IGNORE INTO blobs (digest, data) VALUES (?, ?)').run(digest, data);
+      },
+      get: async (digest) => {
+        const row = db.prepare('SELECT data FROM blobs WHERE digest = ?').get(digest) as
+          | {data: Uint8Array}
+          | undefined;
+        return row
+          ? Buffer.from(row.data.buffer, row.data.byteOffset, row.data.byteLength)
+          : undefined;
+      },
+    };
+  }
 
   collection<T>(name: CollectionName): Collection<T> {
     const db = this.db;

@@ -5,7 +5,7 @@
 // container download the code at the recorded commit with the token on stdin, never in
 // `docker inspect`. Real engine, real registry, real keychain.
 import {execFileSync} from 'node:child_process';
-import {appendFileSync, mkdirSync, writeFileSync} from 'node:fs';
+import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
@@ -81,7 +81,12 @@ type ModuleJson = {
 };
 
 type PublishJson = ModuleJson & {
-  codeReference: {repositoryId: string; commit: string; subdirectory: string} | null;
+  codeReference: {
+    repositoryId: string;
+    commit: string;
+    subdirectory: string;
+    snapshot?: string | null;
+  } | null;
   dependencyChecksum: string | null;
 };
 
@@ -289,6 +294,7 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
   let firstMs = 0;
   let reusedMs = 0;
   let commit1: string;
+  let latestDigest = '';
 
   test('the first publish builds an image without the code, tagged deps-CHECKSUM, and says where the code comes from', async () => {
     alice = await newUser('alice');
@@ -454,44 +460,132 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
     expect(record).toMatchObject({version: 3, reused: false, mode: 'dependencies-only'});
     expect(record.dependencyChecksum).not.toBe(first.dependencyChecksum);
     expect(record.digest).not.toBe(first.digest);
+    latestDigest = record.digest!;
     expect(await registryTags(registry.address, 'team/rotate-demo')).toHaveLength(2);
     inspected.push(JSON.stringify(await dockerClient(host).getImage(record.image!).inspect()));
     const run = await ok(alice, ['run', 'rotate-demo'], {timeoutMs: 120_000});
     expect(run.stdout.trim()).toBe("angle=90.0 label=x value=42 code=v2 stdin=''");
   });
 
-  test('a dirty checkout falls back to a full image and says why; --dependencies-only refuses; --full forces a full image', async () => {
+  test('a dirty checkout publishes a snapshot: the dependencies image is reused, nothing is built, the run prints the uncommitted change', async () => {
+    const base = git('rev-parse', 'HEAD');
     writeFileSync(path.join(projectDir, 'rotate.py'), entry('dirty'));
-    const {result, record} = await published(alice);
-    expect(result.stderr).toContain(
-      'full image (code in the image): uncommitted changes in 1 file (1 modified)',
+    writeFileSync(path.join(projectDir, 'extra.txt'), 'untracked\n');
+    const versionsBefore = (await ok(alice, ['module', 'list', '--json'])).json<unknown[]>().length;
+
+    // A secret-looking file is never snapshotted: the publish stops, naming it, and records nothing.
+    writeFileSync(path.join(projectDir, '.env'), 'API_KEY=snapshot-secret-value\n');
+    const refused = await publish(alice);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `files that usually hold secrets: ${SUBDIRECTORY}/.env. berth never puts them in a code snapshot.`,
     );
-    expect(record).toMatchObject({version: 4, mode: 'full', reused: false, codeReference: null});
-    expect(record.image).toMatch(new RegExp(`:4-[0-9a-f]{12}$`));
-    expect(await moduleFiles(record.image!)).toContain('rotate.py');
-    inspected.push(JSON.stringify(await dockerClient(host).getImage(record.image!).inspect()));
+    expect((await ok(alice, ['module', 'list', '--json'])).json<unknown[]>()).toHaveLength(
+      versionsBefore,
+    );
+    writeFileSync(path.join(work, '.gitignore'), '.env\n');
+
+    const {result, record} = await published(alice);
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `snapshot sha256:[0-9a-f]{12}: 3 files changed against ${base.slice(0, 7)} \\(\\d+ bytes\\), kept in ${registry.address}/team/berth-snapshots`,
+      ),
+    );
+    expect(result.stderr).toMatch(/reused .*rotate-demo:deps-/);
+    expect(result.stderr).not.toMatch(/^Step /m);
+    expect(record).toMatchObject({
+      version: versionsBefore + 1,
+      mode: 'dependencies-only',
+      reused: true,
+      digest: latestDigest,
+    });
+    const snapshot = record.codeReference!.snapshot!;
+    expect(record.codeReference).toMatchObject({commit: base, clean: false, pushed: true});
+    expect(snapshot).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await registryTags(registry.address, 'team/berth-snapshots')).toEqual([
+      snapshot.replace(':', '-'),
+    ]);
+
     const run = await ok(alice, ['run', 'rotate-demo'], {timeoutMs: 120_000});
     expect(run.stdout.trim()).toBe("angle=90.0 label=x value=42 code=dirty stdin=''");
+    expect(run.stderr).toContain(`applied the code snapshot ${snapshot.slice(0, 19)}`);
+    const runs = (await ok(alice, ['runs', 'list', '--json'])).json<Array<{id: string}>>();
+    const runId = runs.at(-1)!.id;
+    const described = await ok(alice, ['runs', 'describe', runId]);
+    expect(described.stdout).toContain(`Snapshot    ${snapshot}`);
 
-    const insist = await publish(alice, ['--dependencies-only']);
-    expect(insist.code).toBe(1);
-    expect(insist.stderr).toContain(
-      '--dependencies-only needs a clean, pushed checkout of a registered code repository: uncommitted changes in 1 file (1 modified)',
+    // The exact diff, byte for byte what git would apply, for the run and the version alike.
+    const shown = await ok(alice, ['code', 'show', runId]);
+    expect(shown.stdout).toContain('-MARKER = "v2"');
+    expect(shown.stdout).toContain('+MARKER = "dirty"');
+    expect(shown.stdout).toContain(`+++ b/${SUBDIRECTORY}/extra.txt`);
+    expect(shown.stdout).not.toContain('snapshot-secret-value');
+    expect((await ok(alice, ['code', 'show', `rotate-demo@${record.version}`])).stdout).toBe(
+      shown.stdout,
     );
 
-    git('checkout', '--', '.');
-    const unpushed = git('commit', '--allow-empty', '-qm', 'local only');
-    void unpushed;
+    // Both logs are in the store, whole.
+    const publishLog = await ok(alice, [
+      'logs',
+      `rotate-demo@${record.version}`,
+      '--grep',
+      'reused',
+    ]);
+    expect(publishLog.stdout).toMatch(/^reused .*rotate-demo:deps-/m);
+    const runLog = await ok(alice, ['logs', runId]);
+    expect(runLog.stdout).toContain("angle=90.0 label=x value=42 code=dirty stdin=''");
+    expect(runLog.stdout).toContain(`applied the code snapshot ${snapshot.slice(0, 19)}`);
+    expect((await ok(alice, ['logs', runId, '--tail', '1'])).stdout.trim()).toBe(
+      'berth: run succeeded (exit code 0)',
+    );
+
+    // A colleague with their own config, sharing only the registry, rebuilds the exact tree.
+    const bob = configDirs.find((dir) => dir.endsWith('bob'))!;
+    const target = path.join(tempDir('berth-snapshot-download-'), 'tree');
+    const download = await ok(bob, [
+      'repo',
+      'download',
+      'rotate',
+      '--commit',
+      base,
+      '--snapshot',
+      snapshot,
+      '--dir',
+      target,
+      '--subdirectory',
+      SUBDIRECTORY,
+    ]);
+    expect(download.stdout).toContain(`with snapshot ${snapshot.slice(0, 19)}… applied`);
+    expect(readFileSync(path.join(target, 'rotate.py'), 'utf8')).toBe(entry('dirty'));
+    expect(readFileSync(path.join(target, 'extra.txt'), 'utf8')).toBe('untracked\n');
+    expect(existsSync(path.join(target, '.env'))).toBe(false);
+    const wrongBase = await berth(bob, [
+      'repo',
+      'download',
+      'rotate',
+      '--commit',
+      commit1,
+      '--snapshot',
+      snapshot,
+      '--dir',
+      path.join(tempDir('berth-snapshot-download-'), 'x'),
+    ]);
+    expect(wrongBase.code).toBe(1);
+    expect(wrongBase.stderr).toContain(`applies to commit ${base}, not ${commit1}`);
+
+    // Unpushed commits are a snapshot too, against the newest pushed commit.
+    git('add', '--all');
+    git('commit', '-qm', 'local only');
     const local = await published(alice);
-    expect(local.result.stderr).toContain(
-      'full image (code in the image): commit not on any remote',
-    );
-    expect(local.record.mode).toBe('full');
+    expect(local.result.stderr).toContain('unpushed commits included');
+    expect(local.record).toMatchObject({mode: 'dependencies-only', reused: true});
+    expect(local.record.codeReference).toMatchObject({commit: base, clean: true, pushed: true});
 
     git('push', '-q', 'origin', 'main');
     const forced = await published(alice, ['--full']);
     expect(forced.result.stderr).toContain('full image (--full)');
     expect(forced.record).toMatchObject({mode: 'full', reused: false});
+    expect(await moduleFiles(forced.record.image!)).not.toContain('.env');
 
     const both = await publish(alice, ['--full', '--dependencies-only']);
     expect(both.code).toBe(2);
@@ -564,7 +658,7 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
     expect(record).toMatchObject({mode: 'dependencies-only', reused: true});
     forge.reset();
     const run = await ok(carol, ['run', 'rotate-demo', '--param', 'angle=2'], {timeoutMs: 120_000});
-    expect(run.stdout.trim()).toBe("angle=2.0 label=x value=42 code=v2 stdin=''");
+    expect(run.stdout.trim()).toBe("angle=2.0 label=x value=42 code=dirty stdin=''");
     expect(forge.requests.map((r) => `${r.path}${r.query}`)).toEqual([
       `/api/v4/projects/${id}/repository/archive.tar.gz?sha=${commit}`,
     ]);
@@ -572,6 +666,8 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
 
   test('the token appears in no docker inspect, no file under the config dirs or the project, no output, no process arguments', () => {
     expect(inspected.length).toBeGreaterThanOrEqual(4);
+    for (const text of [...inspected, ...outputs])
+      expect(text.includes('snapshot-secret-value')).toBe(false);
     for (const secret of [TOKEN, GITLAB_TOKEN]) {
       for (const text of inspected) expect(text.includes(secret)).toBe(false);
       for (const text of outputs) expect(text.includes(secret)).toBe(false);

@@ -21,6 +21,7 @@ type Reads = {records: number; lists: number};
 function counting(store: ProfileStore, reads: Reads): ProfileStore {
   return {
     location: store.location,
+    blobs: store.blobs,
     collection<T>(name: Parameters<ProfileStore['collection']>[0]): Collection<T> {
       const inner = store.collection<T>(name);
       return {

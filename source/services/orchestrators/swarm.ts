@@ -90,6 +90,13 @@ export async function runInSwarm(
   let env: string[] = [];
   let token: string | null = null;
   if (module.mode === 'dependencies-only') {
+    if (module.codeReference?.snapshot) {
+      // The snapshot (or the registry login that fetches it) would travel on stdin.
+      throw new UserError(
+        `${module.slug} version ${module.version} carries a code snapshot, which runs on a docker orchestrator only for now.`,
+        {hint: 'Run it on a stack with a docker orchestrator, or commit, push and publish again.'},
+      );
+    }
     const {codeDownloadOf} = await import('../runs.js');
     const code = await codeDownloadOf(deps, context, module);
     options.onInfo?.(`Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}`);

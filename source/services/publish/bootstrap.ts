@@ -20,6 +20,14 @@
 //                            a service has no stdin). Read once, before the entry point starts.
 //   BERTH_CODE_TOKEN_HEADER  its header: `Authorization` (default; sent as `Bearer TOKEN`) or e.g.
 //                            `PRIVATE-TOKEN` for GitLab (sent as is).
+//   BERTH_CODE_SNAPSHOT_DIGEST  sha256:… of a code snapshot to apply on top of the commit
+//                            (uncommitted work recorded at publish time). Its bytes are checked
+//                            against the digest before anything is applied.
+//   BERTH_CODE_SNAPSHOT_URL  where to fetch it: a registry blob URL (`/v2/NAME/blobs/DIGEST`), or
+//                            `stdin` (the next stdin line holds it, base64: snapshots kept in the
+//                            profile store). With BERTH_CODE_SNAPSHOT_AUTH_STDIN=1 the next stdin
+//                            line is the registry's Authorization header value, sent only to the
+//                            registry (never on a redirect).
 //   BERTH_CODE_DIR           where the code goes; default /berth/module (as in a full image).
 //   BERTH_CODE_TIMEOUT       seconds for the download; default 120.
 //
@@ -32,6 +40,10 @@
 
 export const BOOTSTRAP_SCRIPT = String.raw`#!/usr/bin/env python3
 """berth bootstrap: download the module's code at its commit, then run its entry point."""
+import base64
+import hashlib
+import io
+import json
 import os
 import posixpath
 import shutil
@@ -168,6 +180,86 @@ def extract(archive, subdirectory, destination):
     return files
 
 
+def read_line():
+    try:
+        return sys.stdin.buffer.readline().decode("utf-8", "replace").strip()
+    except (OSError, ValueError):
+        return ""
+
+
+def fetch_snapshot(url, authorization, timeout):
+    if url == "stdin":
+        try:
+            return base64.b64decode(read_line(), validate=True)
+        except (ValueError, TypeError):
+            fail("the code snapshot on stdin is not base64")
+    request = urllib.request.Request(url)
+    if authorization:
+        request.add_unredirected_header("Authorization", authorization)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read()
+    except Exception as error:  # noqa: BLE001 - every failure ends the same way
+        status = getattr(error, "code", None)
+        fail("could not fetch the code snapshot from " + public_url(url)
+             + (" (HTTP " + str(status) + ")" if status else " (" + type(error).__name__ + ")"))
+
+
+# Checks the snapshot against its digest, then writes its files and removes its deletions.
+def apply_snapshot(data, digest, subdirectory, destination):
+    if "sha256:" + hashlib.sha256(data).hexdigest() != digest:
+        fail("the code snapshot does not match its digest " + digest + ": nothing was applied")
+    try:
+        tar = tarfile.open(fileobj=io.BytesIO(data), mode="r:gz")
+        members = tar.getmembers()
+        meta = json.loads(tar.extractfile("berth-snapshot.json").read().decode("utf-8"))
+    except Exception as error:  # noqa: BLE001
+        fail("the code snapshot is damaged (" + str(error) + ")")
+    prefix = [p for p in subdirectory.split("/") if p not in ("", ".")]
+
+    def local(name):
+        parts = clean_name(name)
+        if parts is None:
+            fail("the code snapshot has an entry outside its folder: " + name)
+        if parts[:len(prefix)] != prefix or len(parts) == len(prefix):
+            return None
+        target = os.path.join(destination, *parts[len(prefix):])
+        if not inside(destination, os.path.dirname(target)):
+            fail("the code snapshot has an entry outside its folder: " + name)
+        return target
+
+    changed = 0
+    for name in meta.get("deleted", []):
+        target = local(name)
+        if target and os.path.lexists(target) and not os.path.isdir(target):
+            os.unlink(target)
+            changed += 1
+    for member in members:
+        if not member.name.startswith("files/"):
+            continue
+        target = local(member.name[len("files/"):])
+        if not target:
+            continue
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if os.path.lexists(target) and not os.path.isdir(target):
+            os.unlink(target)
+        if member.issym():
+            rel = "/".join(clean_name(member.name[len("files/"):])[len(prefix):])
+            link = posixpath.normpath(posixpath.join(posixpath.dirname(rel), member.linkname))
+            if member.linkname.startswith("/") or link == ".." or link.startswith("../"):
+                fail("the code snapshot has a link pointing outside its folder: " + member.name)
+            os.symlink(member.linkname, target)
+        elif member.isfile():
+            with open(target, "wb") as out:
+                shutil.copyfileobj(tar.extractfile(member), out)
+            os.chmod(target, member.mode & 0o777 | 0o600)
+        else:
+            fail("the code snapshot has a special file: " + member.name)
+        changed += 1
+    tar.close()
+    return changed
+
+
 def main():
     url = os.environ.get("BERTH_CODE_ARCHIVE_URL", "")
     entry = os.environ.get("BERTH_ENTRY_POINT", "")
@@ -178,12 +270,21 @@ def main():
     commit = os.environ.get("BERTH_CODE_COMMIT", "")
     token = ""
     if os.environ.get("BERTH_CODE_TOKEN_STDIN", "") == "1":
+        token = read_line()
+    snapshot_digest = os.environ.get("BERTH_CODE_SNAPSHOT_DIGEST", "")
+    snapshot_url = os.environ.get("BERTH_CODE_SNAPSHOT_URL", "")
+    snapshot_auth = ""
+    if snapshot_digest and os.environ.get("BERTH_CODE_SNAPSHOT_AUTH_STDIN", "") == "1":
+        snapshot_auth = read_line()
+    snapshot_data = None
+    if snapshot_digest and snapshot_url == "stdin":
+        snapshot_data = fetch_snapshot("stdin", "", 0)
+    if token or snapshot_auth or snapshot_data is not None:
+        # Read to the end so nothing of the secrets is left for the entry point.
         try:
-            token = sys.stdin.buffer.readline().decode("utf-8", "replace").strip()
-            # Read to the end so nothing of the secret is left for the entry point.
             sys.stdin.buffer.read()
         except (OSError, ValueError):
-            token = ""
+            pass
     token_file = os.environ.get("BERTH_CODE_TOKEN_FILE", "")
     if token_file:
         try:
@@ -217,6 +318,17 @@ def main():
         os.unlink(archive)
     if files == 0:
         fail("the code archive has no files" + (" under " + subdirectory if subdirectory else ""))
+    if snapshot_digest:
+        if snapshot_data is None:
+            if not snapshot_url:
+                fail("BERTH_CODE_SNAPSHOT_DIGEST is set without BERTH_CODE_SNAPSHOT_URL")
+            sys.stderr.write("berth bootstrap: fetching the code snapshot " + snapshot_digest[:19]
+                             + " from " + public_url(snapshot_url) + "\n")
+            snapshot_data = fetch_snapshot(snapshot_url, snapshot_auth, timeout)
+        changed = apply_snapshot(snapshot_data, snapshot_digest, subdirectory, destination)
+        sys.stderr.write("berth bootstrap: applied the code snapshot " + snapshot_digest[:19]
+                         + " (" + str(changed) + " files)\n")
+        sys.stderr.flush()
     entry_path = os.path.join(destination, *entry_parts)
     if not os.path.isfile(entry_path):
         fail("the entry point " + entry + " is not in the downloaded code")

@@ -149,6 +149,7 @@ export function logLineOf(
         `  digest  ${event.digest}`,
         `  size    ${event.sizeBytes ?? '?'} bytes`,
         `  time    ${(event.durationMs / 1000).toFixed(1)} s`,
+        ...(event.schemaChanges ?? []).map((line) => `  schema  ${line}`),
       ].join('\n');
     case 'error':
       return `ERROR${event.step !== null ? ` (step ${event.step})` : ''}: ${event.message}`;

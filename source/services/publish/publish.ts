@@ -40,10 +40,13 @@ import {DuplicateKeyError, type ProfileStore} from '../../store/profile-store.js
 import {getComponent} from '../components.js';
 import {now, resolveContext, type ActiveContext} from '../context.js';
 import {requireConfirmedStack} from '../stack-protection.js';
+import {LogVaultWriter, publishLogKey} from '../log-vault.js';
 import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
 import type {BuildPipOptions} from './dockerfile.js';
 import {prepareProject, type PreparedProject} from './project.js';
+import {checkBreaking, diffAgainstLatest, schemaChangeLines} from './schema-diff.js';
+import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
 
 export type PublishInput = {
   path: string;
@@ -58,6 +61,8 @@ export type PublishInput = {
    * code in the image.
    */
   mode?: PublishMode;
+  /** Publish even when the schema breaks the latest published version (removed/retyped/newly required). */
+  allowBreaking?: boolean;
   berthVersion: string;
   /** The stack name the user confirmed; required when the active stack is protected. */
   confirmedStack?: string;
@@ -200,6 +205,11 @@ type Detection = {
   /** Why there is no usable code reference (dirty, unpushed, no match…); null when there is. */
   reason: string | null;
   repository: CodeRepositoryRecord | null;
+  gitRoot: string | null;
+  remote: string | null;
+  subdirectory: string | null;
+  clean: boolean;
+  pushed: boolean;
 };
 
 async function detectCode(deps: Deps, dir: string, context: ActiveContext): Promise<Detection> {
@@ -215,6 +225,11 @@ async function detectCode(deps: Deps, dir: string, context: ActiveContext): Prom
       codeReference,
       reason: detection.reason,
       repository,
+      gitRoot: detection.gitRoot,
+      remote: detection.remote,
+      subdirectory: detection.subdirectory,
+      clean: detection.clean,
+      pushed: detection.pushed,
       ...(sourceUrl ? {sourceUrl} : {}),
     };
   } catch (error) {
@@ -224,6 +239,11 @@ async function detectCode(deps: Deps, dir: string, context: ActiveContext): Prom
       codeReference: null,
       reason: `the checkout could not be read: ${errorMessage(error)}`,
       repository: null,
+      gitRoot: null,
+      remote: null,
+      subdirectory: null,
+      clean: false,
+      pushed: false,
     };
   }
 }
@@ -247,16 +267,17 @@ export function decidePublishMode(code: Detection, requested: PublishMode): Mode
   let reason: string | null = null;
   if (!reference || !repository)
     reason = code.reason ?? 'not a checkout of a registered repository';
-  else if (!reference.clean) reason = code.reason ?? 'uncommitted changes';
+  else if (!reference.clean && !reference.snapshot) reason = code.reason ?? 'uncommitted changes';
   else if (!reference.pushed) reason = code.reason ?? 'commit not pushed';
   else if (repository.type !== 'github' && repository.type !== 'gitlab')
     reason = `${repository.name} is a ${repository.type} repository: a container can download only from GitHub or GitLab`;
   if (reason === null) {
     const where = repository!.path ?? repository!.name;
     const sub = reference!.subdirectory ? ` (${reference!.subdirectory}/)` : '';
+    const snapshot = reference!.snapshot ? ` + snapshot ${reference!.snapshot.slice(0, 19)}` : '';
     return {
       mode: 'dependencies-only',
-      message: `code from ${where}@${reference!.commit.slice(0, 7)}${sub}, image has dependencies only`,
+      message: `code from ${where}@${reference!.commit.slice(0, 7)}${snapshot}${sub}, image has dependencies only`,
     };
   }
   if (requested === 'dependencies-only') {
@@ -275,14 +296,41 @@ export async function planPublishMode(
   deps: Deps,
   dir: string,
   requested: PublishMode,
-): Promise<ModeDecision & {commit: string | null; sourceUrl?: string}> {
+): Promise<ModeDecision & {commit: string | null; sourceUrl?: string; context: ActiveContext}> {
   const context = await resolveContext(deps);
-  const code = await detectCode(deps, path.resolve(deps.cwd, dir), context);
+  const {code} = await detectWithSnapshot(
+    deps,
+    context,
+    await deps.openStore(context.profile),
+    path.resolve(deps.cwd, dir),
+    requested,
+  );
   return {
     ...decidePublishMode(code, requested),
+    context,
     commit: code.commit,
     ...(code.sourceUrl ? {sourceUrl: code.sourceUrl} : {}),
   };
+}
+
+/**
+ * The checkout's code, with uncommitted or unpushed work recorded as a snapshot (taken here,
+ * stored later) unless the code goes into the image anyway. Refusals (secret-looking files,
+ * over the size limit) happen here, before a version is recorded.
+ */
+async function detectWithSnapshot(
+  deps: Deps,
+  context: ActiveContext,
+  store: ProfileStore,
+  dir: string,
+  requested: PublishMode,
+): Promise<{code: Detection; snapshot: PendingSnapshot | null}> {
+  const code = await detectCode(deps, dir, context);
+  if (requested === 'full') return {code, snapshot: null};
+  const {prepareSnapshot} = await import('../snapshots/publish-snapshot.js');
+  const snapshot = await prepareSnapshot(deps, context, store, code);
+  if (!snapshot) return {code, snapshot: null};
+  return {code: {...code, codeReference: snapshot.codeReference, reason: null}, snapshot};
 }
 
 async function allocateVersion(
@@ -324,7 +372,13 @@ export async function publishModule(
     'publish',
   );
   const projectDir = path.resolve(deps.cwd, input.path);
-  const code = await detectCode(deps, projectDir, context);
+  const {code, snapshot} = await detectWithSnapshot(
+    deps,
+    context,
+    store,
+    projectDir,
+    input.mode ?? 'auto',
+  );
 
   const prepareOptions = {
     berthVersion: input.berthVersion,
@@ -336,6 +390,8 @@ export async function publishModule(
   };
   // Static validation first: a bad annotation or requirement records nothing and builds nothing.
   const probe = await prepareProject(projectDir, prepareOptions);
+  const schemaDiff = await diffAgainstLatest(store, probe.schema.slug, probe.schema.parameters);
+  checkBreaking(probe.schema.slug, schemaDiff, input.allowBreaking ?? false);
   const target = await resolvePublishTarget(deps, context, store);
   const decision = decidePublishMode(code, input.mode ?? 'auto');
   const dependenciesOnly = decision.mode === 'dependencies-only';
@@ -369,6 +425,7 @@ export async function publishModule(
       steps: [],
       labels: {},
       error: null,
+      schemaDiff,
       createdAt,
       updatedAt: createdAt,
       finishedAt: null,
@@ -384,7 +441,24 @@ export async function publishModule(
   };
 
   mkdirSync(path.dirname(record.logFile), {recursive: true});
-  const log: WriteStream = createWriteStream(record.logFile, {mode: 0o600});
+  const file: WriteStream = createWriteStream(record.logFile, {mode: 0o600});
+  // The whole log also goes to the profile's store (`berth logs SLUG@VERSION`), never clipped.
+  const vault = new LogVaultWriter(store, publishLogKey(record.slug, record.version), {
+    kind: 'publish',
+    subject: `${record.slug}@${record.version}`,
+  });
+  const log = {
+    write(text: string) {
+      file.write(text);
+      vault.write(text);
+    },
+    async close() {
+      await vault.close().catch((error: unknown) => {
+        file.write(`berth: the log could not be kept in the store: ${errorMessage(error)}\n`);
+      });
+      await closeLog(file);
+    },
+  };
   const lastPushStatus = new Map<string, string>();
   const emit = (event: PublishEvent) => {
     const line = logLineOf(event, lastPushStatus);
@@ -403,6 +477,7 @@ export async function publishModule(
   );
   emit({type: 'state', state: 'pending', at: Date.now()});
   emit({type: 'log', line: decision.message, step: null});
+  for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
 
   let parser: BuildEventParser | undefined;
   try {
@@ -427,6 +502,12 @@ export async function publishModule(
     emit({type: 'log', line: `Checking the registry ${target.registryHost}`, step: null});
     await registry.ping();
     checkCancelled();
+    if (snapshot && dependenciesOnly) {
+      const {storeSnapshot} = await import('../snapshots/publish-snapshot.js');
+      const {where} = await storeSnapshot(store, snapshot);
+      emit({type: 'log', line: `${snapshot.summary}, kept in ${where}`, step: null});
+      checkCancelled();
+    }
     if (prepared.dependencyChecksum) {
       const tag = `deps-${prepared.dependencyChecksum}`;
       await save({dependencyChecksum: prepared.dependencyChecksum});
@@ -526,7 +607,7 @@ export async function publishModule(
       durationMs: Date.now() - started,
     });
     emit({type: 'state', state: cancelled ? 'cancelled' : 'failed', at: Date.now()});
-    await closeLog(log);
+    await log.close();
     if (cancelled) {
       throw new CancelledError(
         `Cancelled the publish of ${record.slug} version ${record.version}.`,
@@ -570,9 +651,10 @@ export async function publishModule(
       durationMs,
       parameters: record.schema.parameters.length,
       steps: record.steps,
+      schemaChanges: schemaChangeLines(schemaDiff),
     });
     emit({type: 'state', state: 'published', at: Date.now()});
-    await closeLog(log);
+    await log.close();
     return {record, context};
   }
 }

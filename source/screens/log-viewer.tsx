@@ -1,0 +1,175 @@
+// A full-screen viewer of one stored log (`berth logs SUBJECT` in a terminal). It pages from
+// the log vault: only the visible rows (plus the reader's few cached chunks) are in memory, so
+// a 1,000,000-line log opens, scrolls and searches like a 100-line one.
+import {Box, render, Text, useInput, useWindowSize} from 'ink';
+import {useCallback, useEffect, useRef, useState} from 'react';
+import {KeyFooter} from '../components/key-footer.js';
+import {LogPane, clampTop} from '../components/log-pane.js';
+import {createTheme, ThemeContext, useTheme} from '../hooks/use-theme.js';
+import {shouldUseColor} from '../lib/output.js';
+import type {LogVaultReader} from '../services/log-vault.js';
+
+export type LogViewerOptions = {
+  title: string;
+  reader: LogVaultReader;
+  stdout?: NodeJS.WriteStream;
+  stdin?: NodeJS.ReadStream | NodeJS.ReadableStream;
+  env?: NodeJS.ProcessEnv;
+};
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+type Window = {top: number; lines: string[]};
+
+export function LogViewer({
+  title,
+  reader,
+  onExit,
+}: {
+  title: string;
+  reader: LogVaultReader;
+  onExit: () => void;
+}) {
+  const theme = useTheme();
+  const {columns, rows} = useWindowSize();
+  const height = Math.max(3, rows - 4);
+  const [top, setTop] = useState(0);
+  const [window, setWindow] = useState<Window>({top: 0, lines: []});
+  const [mode, setMode] = useState<'view' | 'search'>('view');
+  const [draft, setDraft] = useState('');
+  const [query, setQuery] = useState('');
+  const [current, setCurrent] = useState<number | undefined>(undefined);
+  const [message, setMessage] = useState<string | null>(null);
+  const [searching, setSearching] = useState(false);
+  const total = reader.lineCount;
+  const topRef = useRef(top);
+  topRef.current = top;
+
+  useEffect(() => {
+    let live = true;
+    void reader.lines(top, height).then(
+      (lines) => live && setWindow({top, lines}),
+      (error: unknown) => live && setMessage(String(error)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [reader, top, height]);
+
+  const go = useCallback((next: number) => setTop(clampTop(next, total, height)), [total, height]);
+
+  const find = useCallback(
+    async (text: string, from: number, direction: 1 | -1) => {
+      if (!text) return;
+      setSearching(true);
+      try {
+        const found = await reader.search(new RegExp(escapeRegExp(text), 'i'), from, direction);
+        if (found === undefined) setMessage(`"${text}" is not in the log`);
+        else {
+          setCurrent(found);
+          go(found - Math.floor(height / 3));
+        }
+      } catch (error) {
+        setMessage(String(error));
+      } finally {
+        setSearching(false);
+      }
+    },
+    [reader, go, height],
+  );
+
+  useInput((input, key) => {
+    if (mode === 'search') {
+      if (key.escape) return setMode('view');
+      if (key.return) {
+        setMode('view');
+        setQuery(draft);
+        void find(draft, topRef.current, 1);
+        return;
+      }
+      if (key.backspace || key.delete) return setDraft(draft.slice(0, -1));
+      if (input && !key.ctrl && !key.meta) setDraft(draft + input);
+      return;
+    }
+    if (message) setMessage(null);
+    if (input === 'q' || key.escape || (key.ctrl && input === 'c')) return onExit();
+    if (input === '/') {
+      setDraft('');
+      return setMode('search');
+    }
+    if (input === 'n' && query) return void find(query, (current ?? topRef.current) + 1, 1);
+    if (input === 'N' && query) return void find(query, (current ?? topRef.current) - 1, -1);
+    if (key.downArrow || input === 'j') return go(topRef.current + 1);
+    if (key.upArrow || input === 'k') return go(topRef.current - 1);
+    if (key.pageDown || input === ' ') return go(topRef.current + height);
+    if (key.pageUp || input === 'b') return go(topRef.current - height);
+    if (input === 'g') return go(0);
+    if (input === 'G') return go(total);
+  });
+
+  const source = {
+    length: total,
+    get: (index: number) => window.lines[index - window.top],
+  };
+  const last = Math.min(total, top + height);
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate">
+        {title} · lines {total === 0 ? 0 : top + 1}–{last} of {total.toLocaleString('en-US')}
+        {reader.complete ? '' : ' (still being written)'}
+      </Text>
+      <LogPane
+        source={source}
+        top={top}
+        height={height}
+        width={columns}
+        {...(query ? {query} : {})}
+        {...(current !== undefined ? {current} : {})}
+      />
+      {mode === 'search' ? (
+        <Text>/{draft}█</Text>
+      ) : (
+        <Text
+          color={message ? theme.tint('warning') : undefined}
+          dimColor={!message}
+          wrap="truncate"
+        >
+          {searching ? `searching "${query}"…` : (message ?? (query ? `search: ${query}` : ' '))}
+        </Text>
+      )}
+      <KeyFooter
+        hints={[
+          {key: '↑↓ PgUp PgDn', label: 'scroll'},
+          {key: 'g/G', label: 'top/end'},
+          {key: '/', label: 'search'},
+          {key: 'n/N', label: 'next/previous'},
+          {key: 'q', label: 'quit'},
+        ]}
+      />
+    </Box>
+  );
+}
+
+export async function runLogViewer(options: LogViewerOptions): Promise<void> {
+  const stdout = options.stdout ?? process.stdout;
+  const color = shouldUseColor(options.env ?? process.env, undefined, Boolean(stdout.isTTY));
+  let exit = () => {};
+  const instance = render(
+    <ThemeContext.Provider value={createTheme(color)}>
+      <LogViewer title={options.title} reader={options.reader} onExit={() => exit()} />
+    </ThemeContext.Provider>,
+    {
+      stdout,
+      stdin: (options.stdin ?? process.stdin) as NodeJS.ReadStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      interactive: Boolean(stdout.isTTY),
+      incrementalRendering: true,
+      maxFps: 30,
+    },
+  );
+  exit = () => instance.unmount();
+  await instance.waitUntilExit().catch(() => undefined);
+}
