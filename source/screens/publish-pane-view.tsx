@@ -185,7 +185,9 @@ export function PublishPaneView({
   const logHeaderRows = 1;
   const failureRows = model.failure || model.state === 'cancelled' ? 1 : 0;
   const published = model.state === 'published' && model.summary !== null;
-  const summaryRows = published ? 3 : 0;
+  // Schema changes against the previous version: up to three lines under the summary.
+  const schemaRows = Math.min(3, model.summary?.schemaChanges?.length ?? 0);
+  const summaryRows = published ? 3 + schemaRows : 0;
   const layers = [...model.layers.values()];
   const showPush =
     layers.length > 0 && (model.state === 'pushing' || (!published && model.finished));
@@ -439,6 +441,15 @@ function Summary({
           width,
         )}
       </Text>
+      {(summary.schemaChanges ?? []).slice(0, 3).map((line, index) => (
+        <Text
+          key={index}
+          wrap="truncate"
+          {...(line.startsWith('BREAKING') ? {color: theme.tint('warning')} : {dimColor: true})}
+        >
+          {fit(`  ${line}`, width)}
+        </Text>
+      ))}
     </>
   );
 }
