@@ -1,4 +1,5 @@
 import {UsageError} from '../lib/errors.js';
+import {inert, inertJson} from '../lib/inert.js';
 import {announce, type RegisterCommands} from './context.js';
 
 type LogsFlags = {follow?: boolean; grep?: string; tail?: string};
@@ -69,7 +70,13 @@ export const registerLogsCommand: RegisterCommands = (program, ctx) => {
           follow: Boolean(flags.follow),
           signal: controller.signal,
           onLine: (line) => {
-            buffered += `${ctx.output.json ? JSON.stringify(line) : line}\n`;
+            // A terminal sees control characters shown, never obeyed; a pipe gets the log as written.
+            const text = ctx.output.json
+              ? inertJson(JSON.stringify(line))
+              : ctx.io.stdout.isTTY
+                ? inert(line)
+                : line;
+            buffered += `${text}\n`;
             // Followers see each line as it comes; a whole log goes out in large writes.
             if (flags.follow || buffered.length > 64 * 1024) flush();
           },
