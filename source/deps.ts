@@ -21,6 +21,8 @@ export type Deps = {
   globalConfig: GlobalConfigStore;
   /** The store of a profile, opened once per process. */
   openStore(profile: Profile): Promise<ProfileStore>;
+  /** Closes a profile's store if this process opened it (before its files are removed). */
+  closeStore(profile: Profile): Promise<void>;
   /** The OS keychain (berth's entries live under service `berth`). */
   keychain: Keychain;
   /** Token metadata and --insecure-storage secrets in the config dir. */
@@ -57,6 +59,11 @@ export function createDeps(options: DepsOptions = {}): Deps {
         stores.set(profile.storeUrl, store);
       }
       return store;
+    },
+    async closeStore(profile) {
+      const store = stores.get(profile.storeUrl);
+      stores.delete(profile.storeUrl);
+      await (await store?.catch(() => undefined))?.close();
     },
     get keychain() {
       keychain ??= new OsKeychain({env});

@@ -46,21 +46,23 @@ export async function createProfile(deps: Deps, input: {name: string; storeUrl?:
       );
     }
   }
-  const context = await resolveContext(deps);
-  const profile = newProfile(deps, name, input.storeUrl);
-  // Seed the store before the profile becomes visible, so it is never listed half-made.
-  if (!context.config.profiles.some((p) => p.name === name)) {
-    await seedProfileStore(deps, await deps.openStore(profile), name);
-  }
-  await deps.globalConfig.update((config) => {
-    if (config.profiles.some((p) => p.name === name)) {
+  // Under config.json's lock, which `profile delete` holds while it removes a store file: the
+  // store seeded here is never deleted by a delete of the same name that was still running.
+  return deps.globalConfig.lock(async () => {
+    const context = await resolveContext(deps);
+    const profile = newProfile(deps, name, input.storeUrl);
+    if (context.config.profiles.some((p) => p.name === name)) {
       throw new UserError(`A profile named "${name}" exists already.`, {
         hint: `Switch to it with \`berth profile set ${name}\`.`,
       });
     }
-    config.profiles.push(profile);
+    // Seed the store before the profile becomes visible, so it is never listed half-made.
+    await seedProfileStore(deps, await deps.openStore(profile), name);
+    await deps.globalConfig.update((config) => {
+      config.profiles.push(profile);
+    });
+    return {profile, context};
   });
-  return {profile, context};
 }
 
 export async function describeProfile(deps: Deps, name?: string) {
@@ -71,6 +73,11 @@ export async function describeProfile(deps: Deps, name?: string) {
 
 /** Sets the active profile here (this repository) or globally; `-` is the previous global one. */
 export async function setActiveProfile(deps: Deps, input: {name: string; global?: boolean}) {
+  // Checked and written under config.json's lock, which `profile delete` holds.
+  return deps.globalConfig.lock(() => setActiveProfileLocked(deps, input));
+}
+
+async function setActiveProfileLocked(deps: Deps, input: {name: string; global?: boolean}) {
   const context = await resolveContext(deps);
   const scope: Source = context.repositoryRoot && !input.global ? 'local' : 'global';
   let name = input.name;
@@ -100,6 +107,11 @@ export async function setActiveProfile(deps: Deps, input: {name: string; global?
 }
 
 export async function deleteProfile(deps: Deps, name: string) {
+  // The checks, config.json and the store files change under one lock (see createProfile).
+  return deps.globalConfig.lock(() => deleteProfileLocked(deps, name));
+}
+
+async function deleteProfileLocked(deps: Deps, name: string) {
   const context = await resolveContext(deps);
   const profile = findProfile(context.config, name);
   if (context.config.activeProfile === name) {
@@ -123,6 +135,8 @@ export async function deleteProfile(deps: Deps, name: string) {
   });
   if (profile.storeType === 'local') {
     const file = profile.storeUrl.replace(/^sqlite:/, '');
+    // This process may have it open (resolving the context); SQLite must not write it later.
+    await deps.closeStore(profile);
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, {force: true});
   }
   return {profile, context};
@@ -130,6 +144,11 @@ export async function deleteProfile(deps: Deps, name: string) {
 
 /** `berth init`: makes `path` a berth repository with the current profile and stack. */
 export async function initRepository(deps: Deps, root: string) {
+  // The stack it names is checked and written under the lock `stack delete` holds.
+  return deps.globalConfig.lock(() => initRepositoryLocked(deps, root));
+}
+
+async function initRepositoryLocked(deps: Deps, root: string) {
   const context = await resolveContext(deps);
   if (existsSync(repositoryConfigFile(root))) return {root, created: false, context};
   await updateRepositoryConfig(root, (config) => {

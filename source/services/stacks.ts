@@ -67,13 +67,17 @@ export async function registerStack(deps: Deps, input: RegisterStackInput) {
   if (input.components.container_registry)
     components.container_registry = input.components.container_registry;
   if (input.components.image_builder) components.image_builder = input.components.image_builder;
-  for (const type of componentTypes) {
-    const componentName = components[type];
-    if (componentName) await getComponent(deps, context, type, componentName);
-  }
   const stack: Stack = {name, components, createdAt: now()};
   try {
-    await store.collection<Stack>('stacks').insert(name, stack);
+    // The components are checked in the transaction that inserts the stack, so a concurrent
+    // `component delete` (which checks the stacks in its own) can't slip in between.
+    await store.transaction(async () => {
+      for (const type of componentTypes) {
+        const componentName = components[type];
+        if (componentName) await getComponent(deps, context, type, componentName);
+      }
+      await store.collection<Stack>('stacks').insert(name, stack);
+    });
   } catch (error) {
     if (error instanceof DuplicateKeyError) {
       throw new UserError(
@@ -98,6 +102,15 @@ export type SetStackResult = {
 
 /** Sets the active stack in this repository (or globally with `global`); `-` is the previous one. */
 export async function setActiveStack(
+  deps: Deps,
+  input: {name: string; global?: boolean},
+): Promise<SetStackResult> {
+  // Under config.json's lock, which `stack delete` and `stack rename` hold too: the stack
+  // can't disappear between the check that it exists and the write that makes it active.
+  return deps.globalConfig.lock(() => setActiveStackLocked(deps, input));
+}
+
+async function setActiveStackLocked(
   deps: Deps,
   input: {name: string; global?: boolean},
 ): Promise<SetStackResult> {
@@ -147,27 +160,44 @@ export async function deleteStack(
   deps: Deps,
   input: {name: string; confirm: (stack: Stack) => Promise<boolean>},
 ) {
+  // Checked once before asking (no lock is held while a person answers), and again under
+  // config.json's lock together with the delete: `stack set` holds the same lock.
+  const checked = await deletableStack(deps, input.name);
+  if (!(await input.confirm(checked.stack)))
+    throw new CancelledError(`Kept stack "${input.name}".`);
+  return deps.globalConfig.lock(async () => {
+    const {stack, context, store} = await deletableStack(deps, input.name);
+    await store.collection<Stack>('stacks').delete(input.name);
+    return {stack, context};
+  });
+}
+
+async function deletableStack(deps: Deps, name: string) {
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
-  const stack = await getStack(store, input.name, context.profile.name);
-  const uses = activeUses(context, input.name);
+  const stack = await getStack(store, name, context.profile.name);
+  const uses = activeUses(context, name);
   if (uses.length > 0) {
-    throw new UserError(`Stack "${input.name}" is ${uses.join(' and ')}; berth won't delete it.`, {
+    throw new UserError(`Stack "${name}" is ${uses.join(' and ')}; berth won't delete it.`, {
       hint: 'Switch to another stack first: `berth stack set NAME`.',
     });
   }
-  if (!(await input.confirm(stack))) throw new CancelledError(`Kept stack "${input.name}".`);
-  await store.collection<Stack>('stacks').delete(input.name);
-  return {stack, context};
+  return {stack, context, store};
 }
 
 export async function renameStack(deps: Deps, input: {from: string; to: string}) {
   const to = validateName('stack', input.to);
+  // The store, config.json and this repository's config change together under config.json's
+  // lock, so a concurrent `stack set` sees the old name everywhere or the new one everywhere.
+  return deps.globalConfig.lock(() => renameStackLocked(deps, input.from, to));
+}
+
+async function renameStackLocked(deps: Deps, from: string, to: string) {
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
   const stacks = store.collection<Stack>('stacks');
   await store.transaction(async () => {
-    const stack = await getStack(store, input.from, context.profile.name);
+    const stack = await getStack(store, from, context.profile.name);
     try {
       await stacks.insert(to, {...stack, name: to});
     } catch (error) {
@@ -175,27 +205,27 @@ export async function renameStack(deps: Deps, input: {from: string; to: string})
         throw new UserError(`A stack named "${to}" exists already.`);
       throw error;
     }
-    await stacks.delete(input.from);
+    await stacks.delete(from);
   });
   await deps.globalConfig.update((config) => {
     for (const profile of config.profiles) {
       if (profile.name !== context.profile.name) continue;
-      if (profile.activeStack === input.from) profile.activeStack = to;
-      if (profile.previousStack === input.from) profile.previousStack = to;
+      if (profile.activeStack === from) profile.activeStack = to;
+      if (profile.previousStack === from) profile.previousStack = to;
     }
   });
   const root = context.repositoryRoot;
   if (
     root &&
-    (context.repositoryConfig.active_stack === input.from ||
-      context.repositoryConfig.previous_stack === input.from)
+    (context.repositoryConfig.active_stack === from ||
+      context.repositoryConfig.previous_stack === from)
   ) {
     await updateRepositoryConfig(root, (config) => {
-      if (config.active_stack === input.from) config.active_stack = to;
-      if (config.previous_stack === input.from) config.previous_stack = to;
+      if (config.active_stack === from) config.active_stack = to;
+      if (config.previous_stack === from) config.previous_stack = to;
     });
   }
-  return {from: input.from, to, context};
+  return {from: from, to, context};
 }
 
 export async function copyStack(deps: Deps, input: {from: string; to: string}) {

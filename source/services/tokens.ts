@@ -556,8 +556,38 @@ export async function removeToken(
     }
     getTokenMetadata(deps, name);
   }
+  // Under the token list's lock, which registering a repository with this token holds while it
+  // checks the token and writes the repository: no repository starts using it in between.
+  return deps.tokenStore.lock(() => removeTokenLocked(deps, name, input.force, hooks));
+}
+
+/** Runs `work` (which records a use of token `name`) while the token can't be removed. */
+export async function whileTokenKept<R>(
+  deps: Deps,
+  name: string | null,
+  work: () => Promise<R>,
+): Promise<R> {
+  if (name === null) return work();
+  return deps.tokenStore.lock(async () => {
+    if (!effectiveTokens(deps).some((entry) => entry.metadata.name === name)) {
+      throw new UserError(`Token "${name}" was removed meanwhile; nothing was saved.`, {
+        hint: 'Add it again (`berth token add`), or pick another with --token.',
+      });
+    }
+    return work();
+  });
+}
+
+async function removeTokenLocked(
+  deps: Deps,
+  name: string,
+  force: boolean | undefined,
+  hooks: TokenHooks,
+): Promise<RemoveTokenResult> {
+  // Read again under the lock: a `token remove` running alongside may have removed it.
+  const token = deps.tokenStore.get(name) ?? getTokenMetadata(deps, name);
   const usedBy = await repositoriesUsingToken(deps, name, hooks);
-  if (usedBy.length > 0 && !input.force) {
+  if (usedBy.length > 0 && !force) {
     throw new UserError(
       `Token "${name}" is used by ${usedBy.length === 1 ? 'a code repository' : `${usedBy.length} code repositories`}: ${usedBy.join(', ')}.`,
       {
@@ -565,7 +595,7 @@ export async function removeToken(
       },
     );
   }
-  const secretDeleted = await forgetSecret(deps, name, token!.storage);
+  const secretDeleted = await forgetSecret(deps, name, token.storage);
   await deps.tokenStore.update((tokens) => {
     const index = tokens.findIndex((candidate) => candidate.name === name);
     if (index >= 0) tokens.splice(index, 1);

@@ -48,6 +48,15 @@ export class GlobalConfigStore {
     return parsed.value;
   }
 
+  /**
+   * Runs `work` holding config.json's lock. The lock guards more than this file: every check
+   * between it and the profile stores or `.berth/config.yaml` (a stack still exists, a profile
+   * is not active) is made under it together with the write it guards. `update` inside joins it.
+   */
+  lock<R>(work: () => Promise<R>): Promise<R> {
+    return withLock(this.file, work);
+  }
+
   /** Applies `change` to the current config under the lock; returns the config written. */
   async update(change: (config: GlobalConfig) => void): Promise<GlobalConfig> {
     const {default: Conf} = await import('conf');

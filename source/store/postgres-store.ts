@@ -154,6 +154,10 @@ class PostgresStore implements ProfileStore {
     if (this.depth > 0) return work();
     await this.client.query('BEGIN');
     this.depth++;
+    // Transactions that check and then write (a stack's components exist, no stack uses a
+    // component) run one at a time, as SQLite's BEGIN IMMEDIATE makes them: under READ
+    // COMMITTED two of them could each pass their check before either writes.
+    await this.client.query('SELECT pg_advisory_xact_lock(731246)');
     try {
       const result = await work();
       await this.client.query('COMMIT');

@@ -31,6 +31,12 @@ export class TokenStore {
     return this.list().find((token) => token.name === name);
   }
 
+  /** Runs `work` holding the token list's lock: `token remove` checks that no repository uses
+   *  the token under it, and registering a repository with a token checks it still exists. */
+  lock<R>(work: () => Promise<R>): Promise<R> {
+    return withLock(this.file, work);
+  }
+
   /** Applies `change` to the token list under the lock and writes it. */
   async update<R>(change: (tokens: TokenMetadata[]) => R): Promise<R> {
     return withLock(this.file, () => {

@@ -22,7 +22,7 @@ import {
 } from '../../models/code-repository.js';
 import {DuplicateKeyError, type Collection} from '../../store/profile-store.js';
 import {now, type ActiveContext} from '../context.js';
-import {normalizeApiUrl} from '../tokens.js';
+import {normalizeApiUrl, whileTokenKept} from '../tokens.js';
 import {getCodeReference} from './detect.js';
 import {findRecord, repositoriesOf, splitStoredSource, tokenFor} from './records.js';
 
@@ -270,24 +270,33 @@ export async function registerRepository(
     };
   }
 
-  const {context, collection} = await repositoriesOf(deps);
-  if (await collection.get(name)) {
-    throw new UserError(`A code repository named "${name}" exists.`, {
-      hint: `Pick another name, or \`berth repo update ${name}\`.`,
-    });
-  }
-  await refuseDuplicateLocation(collection, record);
-
+  const {context, store, collection} = await repositoriesOf(deps);
+  const refuseTaken = async () => {
+    if (await collection.get(name)) {
+      throw new UserError(`A code repository named "${name}" exists.`, {
+        hint: `Pick another name, or \`berth repo update ${name}\`.`,
+      });
+    }
+    await refuseDuplicateLocation(collection, record);
+  };
+  // Checked before asking the provider (fail fast), and again with the insert in one
+  // transaction, while the token can't be removed: two registrations of one location, or a
+  // `token remove` running alongside, can't both pass their checks.
+  await refuseTaken();
   if (type === 'custom') await checkCustom(record);
   else Object.assign(record, await checkWithProvider(deps, record));
-
-  try {
-    await collection.insert(name, record);
-  } catch (error) {
-    if (error instanceof DuplicateKeyError)
-      throw new UserError(`A code repository named "${name}" exists.`);
-    throw error;
-  }
+  await whileTokenKept(deps, record.token, () =>
+    store.transaction(async () => {
+      await refuseTaken();
+      try {
+        await collection.insert(name, record);
+      } catch (error) {
+        if (error instanceof DuplicateKeyError)
+          throw new UserError(`A code repository named "${name}" exists.`);
+        throw error;
+      }
+    }),
+  );
   return {repository: publicRecord(record), context};
 }
 
@@ -339,7 +348,7 @@ export async function updateRepository(
   deps: Deps,
   input: UpdateRepositoryInput,
 ): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
-  const {context, collection} = await repositoriesOf(deps);
+  const {context, store, collection} = await repositoriesOf(deps);
   const current = await findRecord(collection, input.name);
   const next: CodeRepositoryRecord = {...current, updatedAt: now()};
   if (current.type === 'custom') {
@@ -370,7 +379,23 @@ export async function updateRepository(
   await refuseDuplicateLocation(collection, next);
   if (next.type === 'custom') await checkCustom(next);
   else Object.assign(next, await checkWithProvider(deps, next));
-  await collection.put(next.name, next);
+  // Written only over the record that was read: a `repo delete` or another update that landed
+  // while the provider was asked is not undone (a put would bring a deleted record back).
+  await whileTokenKept(deps, next.token, () =>
+    store.transaction(async () => {
+      const stored = await collection.get(current.name);
+      if (!stored)
+        throw new UserError(`Code repository "${current.name}" was deleted meanwhile.`, {
+          hint: 'Register it again with `berth repo register`.',
+        });
+      if (JSON.stringify(stored) !== JSON.stringify(current))
+        throw new UserError(`Code repository "${current.name}" was changed meanwhile.`, {
+          hint: 'Run the update again.',
+        });
+      await refuseDuplicateLocation(collection, next);
+      await collection.put(next.name, next);
+    }),
+  );
   return {repository: publicRecord(next), context};
 }
 
