@@ -311,3 +311,36 @@ function remotesOfRefs(output: string, remoteNames: string[]): string[] {
   }
   return [...found];
 }
+
+/**
+ * The untracked files git ignores under `dir` (POSIX, relative to `dir`; a wholly ignored folder
+ * once, ending in `/`). Outside a work tree the project's own .gitignore files still say what a
+ * user meant to keep out, so they are read through a temporary, empty repository.
+ */
+export async function listIgnoredFiles(
+  dir: string,
+  options: GitClientOptions = {},
+): Promise<string[]> {
+  const config = {
+    cwd: path.resolve(dir),
+    env: gitEnvironment(options.env ?? process.env),
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
+  const args = ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'];
+  let output: string;
+  try {
+    output = await runGit(args, config);
+  } catch (error) {
+    if (!isNotAWorkTree(error)) throw gitFailure(config.cwd, error);
+    const {mkdtemp, rm} = await import('node:fs/promises');
+    const os = await import('node:os');
+    const gitDir = await mkdtemp(path.join(os.tmpdir(), 'berth-ignored-'));
+    try {
+      await runGit(['init', '--bare', '--quiet', gitDir], config);
+      output = await runGit([`--git-dir=${gitDir}`, `--work-tree=${config.cwd}`, ...args], config);
+    } finally {
+      await rm(gitDir, {recursive: true, force: true});
+    }
+  }
+  return output.split('\0').filter((entry) => entry !== '');
+}

@@ -21,6 +21,7 @@ type PublishFlags = {
   pipNoIndex?: boolean;
   pipTrustedHost?: string[];
   allowBreaking?: boolean;
+  include?: string[];
 };
 
 export const registerPublishCommand: RegisterCommands = (program, ctx) => {
@@ -62,6 +63,11 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
     )
     .option('--pip-no-index', 'pip --no-index')
     .option('--pip-trusted-host <host>', 'pip --trusted-host (repeatable)', collect)
+    .option(
+      '--include <path>',
+      'send a file that looks secret or that git ignores (repeatable; the dry run lists what is left out)',
+      collect,
+    )
     .action(async (projectPath: string, flags: PublishFlags) => {
       const {output} = ctx;
       if (
@@ -105,6 +111,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           ...(flags.entry ? {entry: flags.entry} : {}),
           ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
           ...(hasPip ? {pip} : {}),
+          ...(flags.include ? {include: flags.include} : {}),
         });
         const {diffAgainstLatest, schemaChangeLines} = await import(
           '../services/publish/schema-diff.js'
@@ -138,6 +145,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         ...(flags.entry ? {entry: flags.entry} : {}),
         ...(hasPip ? {pip} : {}),
         ...(flags.allowBreaking ? {allowBreaking: true} : {}),
+        ...(flags.include ? {include: flags.include} : {}),
         mode,
       };
       const interactive =
@@ -221,11 +229,19 @@ function printDryRun(
     }>;
     dockerfile: string;
     notes: string[];
+    metadata: Record<string, string>;
+    contextFiles: string[];
+    excludedFiles: Array<{path: string; reason: string}>;
+    excludedCount: number;
+    requirementsFiles: string[];
   },
 ): void {
   output.line(`Module      ${document.name} (${document.slug})`);
   if (document.description) output.line(`Description ${document.description}`);
   output.line(`Entry point ${document.entryPoint}`);
+  for (const [key, value] of Object.entries(document.metadata)) {
+    output.line(`${key.padEnd(11)} ${value}`);
+  }
   output.line('');
   if (document.parameters.length === 0) output.line('No parameters.');
   else {
@@ -241,6 +257,17 @@ function printDryRun(
     );
   }
   for (const note of document.notes) output.info(`Note: ${note}`);
+  output.line('');
+  if (document.requirementsFiles.length > 1) {
+    output.line(`Requirements: ${document.requirementsFiles.join(', ')}`);
+  }
+  output.line(`Build context: ${document.contextFiles.length} files`);
+  if (document.excludedCount > 0) {
+    output.line('Left out of the build context:');
+    for (const entry of document.excludedFiles) output.line(`  ${entry.path}  (${entry.reason})`);
+    const unlisted = document.excludedCount - document.excludedFiles.length;
+    if (unlisted > 0) output.line(`  ... and ${unlisted} more`);
+  }
   output.line('');
   output.line('Dockerfile:');
   for (const line of document.dockerfile.trimEnd().split('\n')) output.line(`  ${line}`);

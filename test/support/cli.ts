@@ -1,6 +1,6 @@
 // Runs the built CLI (dist/cli.js) as a user would: a real process, Node 24, its own config dir.
 import {spawn} from 'node:child_process';
-import {mkdtempSync, realpathSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, realpathSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -22,6 +22,17 @@ export type RunOptions = {
 /** A fresh temp directory (realpath'd, so comparisons with process.cwd() hold). */
 export function tempDir(prefix = 'berth-test-'): string {
   return realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
+}
+
+/** A new temporary folder holding `files` (POSIX paths → contents). */
+export function tempProject(files: Record<string, string>, prefix = 'berth-project-'): string {
+  const dir = tempDir(prefix);
+  for (const [file, content] of Object.entries(files)) {
+    const absolute = path.join(dir, ...file.split('/'));
+    mkdirSync(path.dirname(absolute), {recursive: true});
+    writeFileSync(absolute, content);
+  }
+  return dir;
 }
 
 /** Environment with nothing of the developer's own berth, git or token set-up leaking in. */

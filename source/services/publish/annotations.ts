@@ -27,25 +27,52 @@ import {
   type ParameterType,
   type ParameterValue,
 } from '../../models/module.js';
+import {checkPythonSyntax} from './python-syntax.js';
 
 type Tree = ReturnType<typeof parser.parse>;
 type SyntaxNode = Tree['topNode'];
 
 export type AnnotationProblem = {line: number; column: number; message: string};
 
-/** Malformed annotations; `problems` lists each one (the message has them all, formatted). */
+/** At most this many problems are listed; the rest are counted (fixing the first often fixes more). */
+export const MAX_LISTED_PROBLEMS = 20;
+
+/**
+ * An entry point berth cannot publish: malformed annotations (`problems` lists each one, the
+ * message the first MAX_LISTED_PROBLEMS), a Python syntax error, or a file past berth's limits.
+ */
 export class AnnotationError extends UserError {
   readonly file: string;
   readonly problems: AnnotationProblem[];
+  readonly kind: 'annotations' | 'syntax' | 'limit';
 
-  constructor(file: string, problems: AnnotationProblem[]) {
-    const lines = problems.map((p) => `  ${formatProblem(file, p)}`);
+  constructor(
+    file: string,
+    problems: AnnotationProblem[],
+    kind: 'annotations' | 'syntax' | 'limit' = 'annotations',
+  ) {
+    const listed = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${formatProblem(file, p)}`);
+    if (problems.length > MAX_LISTED_PROBLEMS) {
+      listed.push(`  ... and ${problems.length - MAX_LISTED_PROBLEMS} more.`);
+    }
     const count = problems.length === 1 ? 'a problem' : `${problems.length} problems`;
-    super(`The module annotations in ${file} have ${count}:\n${lines.join('\n')}`, {
-      hint: 'Fix the annotations, then run `berth publish --dry-run` to check them again.',
+    const headline =
+      kind === 'syntax'
+        ? `${file} is not valid Python 3, so the image would fail when it starts:`
+        : kind === 'limit'
+          ? `berth does not read ${file}:`
+          : `The module annotations in ${file} have ${count}:`;
+    super(`${headline}\n${listed.join('\n')}`, {
+      hint:
+        kind === 'annotations'
+          ? 'Fix the annotations, then run `berth publish --dry-run` to check them again.'
+          : kind === 'syntax'
+            ? 'Fix that line, then run `berth publish --dry-run` to check again (berth reads the file without running it).'
+            : 'Keep the entry point small: move code into modules it imports.',
     });
     this.file = file;
     this.problems = problems;
+    this.kind = kind;
   }
 }
 
@@ -68,11 +95,14 @@ export function readModuleAnnotations(source: string, file: string): ModuleAnnot
 
 /**
  * Whether `source` declares a module (a module decorator that is code, not a comment or a string).
- * Cheap text check first: most files of a project never mention one.
+ * Cheap text check first: most files of a project never mention one. A file past berth's limits
+ * that mentions one counts, so that reading it says what is wrong instead of "no module".
  */
 export function declaresModule(source: string): boolean {
   if (!MODULE_DECORATOR_TEXT.test(source)) return false;
-  return findDecorators(parser.parse(source).topNode, source).some((d) => d.role === 'module');
+  const {tree} = checkPythonSyntax(source);
+  if (!tree) return true;
+  return findDecorators(tree.topNode, source).some((d) => d.role === 'module');
 }
 
 // A pre-filter only; the parser decides.
@@ -88,10 +118,13 @@ const MODULE_DECORATORS: Record<string, ModuleKind> = {
 const PARAMETER_FIELDS = ['name', 'type', 'required', 'defaultValue', 'description'] as const;
 type ParameterField = (typeof PARAMETER_FIELDS)[number];
 
+/** MLReef's whole `@data_processor` argument set (and the camelCase spellings of its docs). */
 const MODULE_FIELDS = [
   'name',
+  'slug',
   'description',
   'author',
+  'command',
   'type',
   'visibility',
   'input_type',
@@ -99,6 +132,7 @@ const MODULE_FIELDS = [
   'inputType',
   'outputType',
 ] as const;
+const MODULE_FIELD_LIST = MODULE_FIELDS.slice(0, 9).join(', ');
 
 const TYPE_SPELLINGS: Record<string, ParameterType> = {
   str: 'str',
@@ -193,8 +227,12 @@ class AnnotationReader {
   }
 
   read(): ModuleAnnotations {
-    const tree = parser.parse(this.source);
-    const decorators = findDecorators(tree.topNode, this.source);
+    const {problem, tree} = checkPythonSyntax(this.source);
+    if (problem) {
+      this.problem(problem.offset, problem.message);
+      throw this.error(problem.limit ? 'limit' : 'syntax');
+    }
+    const decorators = findDecorators(tree!.topNode, this.source);
     const modules = decorators.filter((d) => d.role === 'module');
 
     if (modules.length === 0) {
@@ -295,9 +333,10 @@ class AnnotationReader {
       } else {
         field = arg.keyword;
         if (!(MODULE_FIELDS as readonly string[]).includes(field)) {
-          this.problem(
+          // MLReef ignored what it did not know; berth says so, and publishes.
+          this.warning(
             arg.start.from,
-            `${label} has no argument "${field}". Use ${MODULE_FIELDS.slice(0, 7).join(', ')}.`,
+            `${label} has no argument "${field}"; berth ignores it (it reads ${MODULE_FIELD_LIST}).`,
           );
           return;
         }
@@ -329,11 +368,27 @@ class AnnotationReader {
     }
 
     const nameArg = seen.get('name');
+    const slugArg = seen.get('slug');
+    const declaredSlug = result.metadata['slug'];
     if (!nameArg) {
       this.problem(
         module.node.from,
         `${label} has no name. Add name="My module" (it names the module and its image).`,
       );
+    } else if (slugArg && declaredSlug !== undefined) {
+      // As MLReef: a declared slug names the module, in its lowercase [a-z0-9-] form.
+      result.slug = moduleSlug(declaredSlug);
+      if (result.slug === '') {
+        this.problem(
+          slugArg.value.from,
+          `${label}: the slug ${JSON.stringify(declaredSlug)} has no letter or digit to name the module by. Write e.g. slug="image-rotation", or leave it out to use the name.`,
+        );
+      } else if (result.slug !== declaredSlug) {
+        this.warning(
+          slugArg.value.from,
+          `${label}: slug ${JSON.stringify(declaredSlug)} is used as "${result.slug}" (module names are lowercase a-z, 0-9 and -).`,
+        );
+      }
     } else if (result.name !== '' || this.literal(nameArg.value).kind === 'str') {
       result.slug = moduleSlug(result.name);
       if (result.slug === '') {
@@ -343,6 +398,7 @@ class AnnotationReader {
         );
       }
     }
+    if (result.slug !== '') delete result.metadata['slug'];
     return result;
   }
 
@@ -635,9 +691,18 @@ class AnnotationReader {
     this.problems.push({...this.position(offset), message});
   }
 
-  private error(): AnnotationError {
+  /** Not an error: shown with the dry run and the publish, at its file:line:column. */
+  private warning(offset: number, message: string): void {
+    if (this.notes.length < MAX_LISTED_PROBLEMS) {
+      this.notes.push(formatProblem(this.file, {...this.position(offset), message}));
+    } else if (this.notes.length === MAX_LISTED_PROBLEMS) {
+      this.notes.push(`${this.file}: more warnings like these are not listed.`);
+    }
+  }
+
+  private error(kind: AnnotationError['kind'] = 'annotations'): AnnotationError {
     const sorted = [...this.problems].sort((a, b) => a.line - b.line || a.column - b.column);
-    return new AnnotationError(this.file, sorted);
+    return new AnnotationError(this.file, sorted, kind);
   }
 
   private position(offset: number): {line: number; column: number} {
@@ -878,7 +943,9 @@ function parseNumberText(text: string): {kind: 'int' | 'float'; value: number} |
 function parseListText(text: string): ParameterValue[] | undefined {
   const trimmed = text.trim();
   if (!trimmed.startsWith('[')) return undefined;
-  const tree = parser.parse(`x = ${trimmed}\n`);
+  // The same checks and limits as the entry point itself (nesting, size).
+  const {problem, tree} = checkPythonSyntax(`x = ${trimmed}\n`);
+  if (problem || !tree) return undefined;
   let list: SyntaxNode | null = null;
   let broken = false;
   tree.topNode.cursor().iterate((ref) => {

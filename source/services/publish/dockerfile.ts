@@ -6,6 +6,8 @@
 // Build context layout (what the Docker step puts in the tar):
 //   Dockerfile             this text
 //   berth-bootstrap.py     dependencies-only images only
+//   deps/...               what pip reads, at the project's paths: requirements.txt, the files it
+//                          includes with -r/-c, the wheel folders named by --find-links
 //   code/...               the project's files (`buildContextFiles`), so nothing generated can
 //                          collide with or leak into them
 //
@@ -21,6 +23,7 @@ export const DOCKERFILE_TEMPLATE_VERSION = '1';
 export const DEFAULT_BASE_IMAGE = 'python:3.11-slim';
 export const MODULE_DIR = '/berth/module';
 export const CONTEXT_CODE_DIR = 'code';
+export const CONTEXT_DEPENDENCIES_DIR = 'deps';
 export const CONTEXT_DOCKERFILE = 'Dockerfile';
 export const CONTEXT_BOOTSTRAP = 'berth-bootstrap.py';
 export const BOOTSTRAP_PATH = '/berth/bootstrap.py';
@@ -42,7 +45,7 @@ export type DockerfileInput = {
   baseImage?: string;
   /** POSIX, relative to the project; required in full mode. */
   entryPoint?: string;
-  requirements: {present: boolean; localFindLinks: string[]};
+  requirements: {present: boolean};
   pip?: BuildPipOptions;
   berthVersion: string;
   /** Full mode: the extracted schema (label `dev.berth.schema`, OCI title and description). */
@@ -68,10 +71,9 @@ export function generateDockerfile(input: DockerfileInput): string {
   ];
 
   if (input.requirements.present) {
-    lines.push(copy(`${CONTEXT_CODE_DIR}/requirements.txt`, './requirements.txt'));
-    for (const folder of input.requirements.localFindLinks) {
-      lines.push(copy(`${CONTEXT_CODE_DIR}/${folder}/`, `./${folder}/`));
-    }
+    // One layer with everything pip reads (requirements.txt, its -r/-c files, wheel folders),
+    // at the project's paths, so relative includes resolve as they do on the user's machine.
+    lines.push(copy(`${CONTEXT_DEPENDENCIES_DIR}/`, './'));
     lines.push(`RUN ${pipInstallCommand(input.pip ?? {})}`);
   }
 
@@ -91,6 +93,13 @@ export function generateDockerfile(input: DockerfileInput): string {
       labels.push(['org.opencontainers.image.description', schema.description]);
       if (schema.metadata['author'])
         labels.push(['org.opencontainers.image.authors', schema.metadata['author']]);
+      labels.push(['dev.berth.slug', schema.slug]);
+      // MLReef's annotation arguments (author, command, type, input_type, ...), one label each.
+      for (const [key, value] of Object.entries(schema.metadata).sort(([a], [b]) =>
+        a < b ? -1 : 1,
+      )) {
+        labels.push([`dev.berth.metadata.${key}`, value]);
+      }
       labels.push(['dev.berth.schema', JSON.stringify(schema)]);
     }
     if (input.moduleVersion) labels.push(['org.opencontainers.image.version', input.moduleVersion]);

@@ -1,5 +1,5 @@
 // Finds the entry point of a code project: the one `.py` file that declares the module.
-import {readFile, readdir, stat} from 'node:fs/promises';
+import {readFile, readdir, realpath, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../lib/errors.js';
 import {declaresModule} from './annotations.js';
@@ -43,6 +43,15 @@ async function checkEntry(projectDir: string, entry: string): Promise<string> {
     throw new UserError(`The entry point ${entry} does not exist in ${projectDir}.`, {
       hint: 'Pass --entry a .py file inside the project, relative to it.',
     });
+  }
+  // A symbolic link may lead out of the project: berth never reads or sends what is outside.
+  const [realProject, realEntry] = await Promise.all([realpath(projectDir), realpath(absolute)]);
+  const inside = path.relative(realProject, realEntry);
+  if (inside === '' || inside.startsWith('..') || path.isAbsolute(inside)) {
+    throw new UserError(
+      `The entry point ${entry} is a symbolic link that leads out of ${projectDir}; berth does not follow it.`,
+      {hint: 'Replace the link with the file itself, inside the project.'},
+    );
   }
   if (!absolute.endsWith('.py')) {
     throw new UserError(`The entry point ${entry} is not a Python file.`, {

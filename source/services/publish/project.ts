@@ -9,10 +9,11 @@ import {UserError} from '../../lib/errors.js';
 import type {ModuleSchema} from '../../models/module.js';
 import {readModuleAnnotations} from './annotations.js';
 import {BOOTSTRAP_SCRIPT} from './bootstrap.js';
-import {buildContextFiles, type ContextFile} from './context.js';
+import {buildContext, type ContextFile, type ExcludedFile} from './context.js';
 import {
   CONTEXT_BOOTSTRAP,
   CONTEXT_CODE_DIR,
+  CONTEXT_DEPENDENCIES_DIR,
   CONTEXT_DOCKERFILE,
   DEFAULT_BASE_IMAGE,
   DOCKERFILE_TEMPLATE_VERSION,
@@ -22,7 +23,7 @@ import {
   type DockerfileMode,
 } from './dockerfile.js';
 import {findEntryPoint} from './entry-point.js';
-import {readRequirements, type Requirements} from './requirements.js';
+import {readRequirements, type Requirement, type Requirements} from './requirements.js';
 
 export type PrepareOptions = {
   /** `--entry FILE`, relative to the project. */
@@ -35,6 +36,8 @@ export type PrepareOptions = {
   moduleVersion?: string;
   sourceUrl?: string;
   pip?: BuildPipOptions;
+  /** Paths to send although they look secret or git ignores them (`--include`). */
+  include?: string[];
 };
 
 /** One entry of the build context tar: generated text, or a file of the project. */
@@ -52,6 +55,9 @@ export type PreparedProject = {
   dockerfile: string;
   /** The project's files that go into a full image (after exclusions and `.dockerignore`). */
   contextFiles: ContextFile[];
+  /** What was left out of the context and why (the first ones), and how many in all. */
+  excludedFiles: ExcludedFile[];
+  excludedCount: number;
   /** What to send as the build context, in order. */
   contextEntries: ContextEntry[];
   /** Dependencies-only: the image tag; null for a full image. */
@@ -74,18 +80,28 @@ export async function prepareProject(
   const source = await readFile(path.join(root, ...entryPoint.split('/')), 'utf8');
   const annotations = readModuleAnnotations(source, entryPoint);
   const requirements = await readRequirements(root);
-  const contextFiles = await buildContextFiles(root);
+  const context = await buildContext(root, {
+    include: options.include ?? [],
+    needed: requirements.localFindLinks,
+  });
+  const contextFiles = context.files;
 
   const included = new Set(contextFiles.map((f) => f.path));
   if (mode === 'full' && !included.has(entryPoint)) {
-    throw new UserError(`.dockerignore excludes the entry point ${entryPoint}.`, {
-      hint: `Remove the pattern that matches it, or add !${entryPoint} to .dockerignore.`,
-    });
-  }
-  if (mode === 'full' && requirements.present && !included.has('requirements.txt')) {
-    throw new UserError('.dockerignore excludes requirements.txt.', {
-      hint: 'Remove the pattern that matches it, or add !requirements.txt to .dockerignore.',
-    });
+    const reason = context.excluded.find(
+      (e) => e.path === entryPoint || entryPoint.startsWith(e.path),
+    );
+    throw new UserError(
+      `The entry point ${entryPoint} is left out of the build context: ${reason?.reason ?? 'excluded'}.`,
+      {
+        hint:
+          reason?.kind === 'git-ignored'
+            ? `Commit it (remove it from .gitignore), or add !${entryPoint} to .dockerignore.`
+            : reason?.kind === 'secret'
+              ? `Rename it, or pass --include ${entryPoint}.`
+              : `Remove the pattern that matches it, or add !${entryPoint} to .dockerignore.`,
+      },
+    );
   }
   const wheelFiles = new Map<string, ContextFile[]>();
   for (const folder of requirements.localFindLinks) {
@@ -109,9 +125,14 @@ export async function prepareProject(
             : await hashFile(path.join(root, ...f.path.split('/'))),
       })),
     );
+    // Files included with -r/-c count as much as requirements.txt itself.
+    const included = requirements.files.slice(1).map((f) => ({
+      path: `requirements:${f.path}`,
+      sha256: createHash('sha256').update(f.text).digest('hex'),
+    }));
     checksum = dependencyChecksum(baseImage, requirements.text, DOCKERFILE_TEMPLATE_VERSION, {
       ...(options.pip ? {pip: options.pip} : {}),
-      files,
+      files: [...files, ...included],
     });
   }
 
@@ -129,8 +150,8 @@ export async function prepareProject(
     ...(checksum ? {dependencyChecksum: checksum} : {}),
   });
 
-  const projectEntry = (file: ContextFile): ContextEntry => ({
-    name: `${CONTEXT_CODE_DIR}/${file.path}`,
+  const projectEntry = (file: ContextFile, dir: string): ContextEntry => ({
+    name: `${dir}/${file.path}`,
     type: 'project',
     file,
     sourcePath: path.join(root, ...file.path.split('/')),
@@ -138,25 +159,32 @@ export async function prepareProject(
   const contextEntries: ContextEntry[] = [
     {name: CONTEXT_DOCKERFILE, type: 'generated', content: dockerfile, mode: 0o644},
   ];
-  if (mode === 'full') {
-    contextEntries.push(...contextFiles.map(projectEntry));
-  } else {
+  if (mode === 'dependencies-only') {
     contextEntries.push({
       name: CONTEXT_BOOTSTRAP,
       type: 'generated',
       content: BOOTSTRAP_SCRIPT,
       mode: 0o755,
     });
-    if (requirements.present) {
-      // Sent even when .dockerignore lists it: the image cannot install without it.
+  }
+  if (requirements.present) {
+    // What pip reads, at the same paths, in the layers before the code: requirements.txt and
+    // the files it includes, exactly as validated (sent even when .dockerignore lists them: the
+    // image cannot install without them), and the project's wheel folders.
+    for (const file of requirements.files) {
       contextEntries.push({
-        name: `${CONTEXT_CODE_DIR}/requirements.txt`,
+        name: `${CONTEXT_DEPENDENCIES_DIR}/${file.path}`,
         type: 'generated',
-        content: requirements.text,
+        content: file.text,
         mode: 0o644,
       });
     }
-    contextEntries.push(...[...wheelFiles.values()].flat().map(projectEntry));
+    for (const file of [...wheelFiles.values()].flat()) {
+      contextEntries.push(projectEntry(file, CONTEXT_DEPENDENCIES_DIR));
+    }
+  }
+  if (mode === 'full') {
+    contextEntries.push(...contextFiles.map((file) => projectEntry(file, CONTEXT_CODE_DIR)));
   }
 
   return {
@@ -168,6 +196,8 @@ export async function prepareProject(
     requirements,
     dockerfile,
     contextFiles,
+    excludedFiles: context.excluded,
+    excludedCount: context.excludedCount,
     contextEntries,
     dependencyChecksum: checksum,
     notes: [...annotations.notes, ...requirements.notes],
@@ -182,6 +212,7 @@ export function dryRunJson(prepared: PreparedProject) {
     slug: schema.slug,
     description: schema.description,
     entryPoint: prepared.entryPoint,
+    metadata: schema.metadata,
     parameters: schema.parameters.map((p) => ({
       name: p.name,
       type: p.type,
@@ -194,15 +225,24 @@ export function dryRunJson(prepared: PreparedProject) {
     function: schema.function,
     mode: prepared.mode,
     baseImage: prepared.baseImage,
-    requirements: prepared.requirements.requirements.map((r) => ({
-      name: r.name,
-      specifier: r.specifier,
-      ...(r.url ? {url: r.url} : {}),
-      ...(r.marker ? {marker: r.marker} : {}),
-    })),
+    requirements: prepared.requirements.requirements.map(requirementJson),
+    constraints: prepared.requirements.constraints.map(requirementJson),
+    requirementsFiles: prepared.requirements.files.map((f) => f.path),
     contextFiles: prepared.contextFiles.map((f) => f.path),
+    excludedFiles: prepared.excludedFiles.map((e) => ({path: e.path, reason: e.reason})),
+    excludedCount: prepared.excludedCount,
     dependencyChecksum: prepared.dependencyChecksum,
     notes: prepared.notes,
+  };
+}
+
+function requirementJson(r: Requirement) {
+  return {
+    name: r.name,
+    specifier: r.specifier,
+    ...(r.url ? {url: r.url} : {}),
+    ...(r.marker ? {marker: r.marker} : {}),
+    ...(r.file !== 'requirements.txt' ? {file: r.file} : {}),
   };
 }
 

@@ -54,6 +54,8 @@ export type PublishInput = {
   baseImage?: string;
   entry?: string;
   pip?: BuildPipOptions;
+  /** Paths to send although they look secret or git ignores them. */
+  include?: string[];
   /**
    * `auto` (the default): dependencies only when the project is a clean, pushed checkout of a
    * registered GitHub/GitLab repository, else a full image (and the reason is reported).
@@ -385,6 +387,7 @@ export async function publishModule(
     ...(input.entry ? {entry: input.entry} : {}),
     ...(input.baseImage ? {baseImage: input.baseImage} : {}),
     ...(input.pip ? {pip: input.pip} : {}),
+    ...(input.include ? {include: input.include} : {}),
     commit: code.commit,
     ...(code.sourceUrl ? {sourceUrl: code.sourceUrl} : {}),
   };
@@ -478,6 +481,7 @@ export async function publishModule(
   emit({type: 'state', state: 'pending', at: Date.now()});
   emit({type: 'log', line: decision.message, step: null});
   for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
+  for (const note of probe.notes) emit({type: 'log', line: `Note: ${note}`, step: null});
 
   let parser: BuildEventParser | undefined;
   try {

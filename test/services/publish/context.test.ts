@@ -1,21 +1,17 @@
-import {chmodSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
+import {chmodSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {
+  buildContext,
   buildContextFiles,
   isIgnored,
   parseDockerignore,
 } from '../../../source/services/publish/context.js';
-import {tempDir} from '../../support/cli.js';
+import {tempProject} from '../../support/cli.js';
+import {runGit} from '../../support/git.js';
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir('berth-context-');
-  for (const [file, content] of Object.entries(files)) {
-    const absolute = path.join(dir, ...file.split('/'));
-    mkdirSync(path.dirname(absolute), {recursive: true});
-    writeFileSync(absolute, content);
-  }
-  return dir;
+  return tempProject(files, 'berth-context-');
 }
 
 describe('.dockerignore patterns (Docker semantics)', () => {
@@ -126,6 +122,131 @@ describe('buildContextFiles', () => {
       {path: 'main.py', type: 'symlink', mode: expect.any(Number), size: 0, linkTarget: 'train.py'},
       {path: 'run.sh', type: 'file', mode: 0o755, size: 10},
       {path: 'train.py', type: 'file', mode: expect.any(Number), size: 1},
+    ]);
+  });
+});
+
+describe('buildContext: secrets and files git ignores stay out, and the dry run says why', () => {
+  const secrets = {
+    '.env': 'OPENAI_API_KEY=sk-live\n',
+    '.env.production': 'DB_PASSWORD=x\n',
+    '.env.example': 'OPENAI_API_KEY=\n',
+    id_rsa: '-----BEGIN OPENSSH PRIVATE KEY-----\n',
+    '.ssh/id_ed25519': 'key',
+    '.aws/credentials': '[default]\naws_secret_access_key=x\n',
+    '.netrc': 'machine h login u password p\n',
+    'kaggle.json': '{"username":"u","key":"k"}',
+    'certs/server.key': 'key',
+    'train.py': 'x',
+  };
+
+  test('outside git: secret files are left out even when .dockerignore re-includes everything', async () => {
+    const dir = project({...secrets, '.dockerignore': '!*\n'});
+    const context = await buildContext(dir);
+    expect(context.files.map((f) => f.path)).toEqual(['.dockerignore', '.env.example', 'train.py']);
+    expect(context.excluded).toEqual([
+      {
+        path: '.aws/',
+        kind: 'secret',
+        reason: '.aws/ holds credentials; pass --include .aws to send it',
+      },
+      {
+        path: '.env',
+        kind: 'secret',
+        reason: '.env looks like a secret file; pass --include .env to send it',
+      },
+      {
+        path: '.env.production',
+        kind: 'secret',
+        reason:
+          '.env.production looks like a secret file; pass --include .env.production to send it',
+      },
+      {
+        path: '.netrc',
+        kind: 'secret',
+        reason: '.netrc looks like a secret file; pass --include .netrc to send it',
+      },
+      {
+        path: '.ssh/',
+        kind: 'secret',
+        reason: '.ssh/ holds credentials; pass --include .ssh to send it',
+      },
+      {
+        path: 'certs/server.key',
+        kind: 'secret',
+        reason: 'server.key looks like a secret file; pass --include certs/server.key to send it',
+      },
+      {
+        path: 'id_rsa',
+        kind: 'secret',
+        reason: 'id_rsa looks like a secret file; pass --include id_rsa to send it',
+      },
+      {
+        path: 'kaggle.json',
+        kind: 'secret',
+        reason: 'kaggle.json looks like a secret file; pass --include kaggle.json to send it',
+      },
+    ]);
+    expect(context.excludedCount).toBe(8);
+  });
+
+  test('an explicit include sends exactly the files it names', async () => {
+    const dir = project(secrets);
+    const context = await buildContext(dir, {include: ['kaggle.json', '.aws/credentials']});
+    expect(context.files.map((f) => f.path)).toEqual([
+      '.aws/credentials',
+      '.env.example',
+      'kaggle.json',
+      'train.py',
+    ]);
+  });
+
+  test('in a git checkout: what .gitignore lists stays out, unless .dockerignore brings it back', async () => {
+    const dir = project({
+      ...secrets,
+      '.gitignore': '.env\ndata/\n*.ckpt\nsettings.local.py\n',
+      'data/train/1.png': 'png',
+      'model.ckpt': 'weights',
+      'settings.local.py': 'TOKEN = "x"\n',
+      'wheels/pkg-1.0-py3-none-any.whl': 'wheel',
+      '.dockerignore': '!model.ckpt\n',
+    });
+    runGit(dir, 'init', '-q');
+    writeFileSync(
+      path.join(dir, '.gitignore'),
+      '.env\ndata/\n*.ckpt\nsettings.local.py\nwheels/\n',
+    );
+    const context = await buildContext(dir, {needed: ['wheels']});
+    expect(context.files.map((f) => f.path)).toEqual([
+      '.dockerignore',
+      '.env.example',
+      '.gitignore',
+      'model.ckpt',
+      'train.py',
+      'wheels/pkg-1.0-py3-none-any.whl',
+    ]);
+    expect(context.excluded.filter((e) => e.kind === 'git-ignored')).toEqual([
+      {path: 'data/', kind: 'git-ignored', reason: 'ignored by git'},
+      {
+        path: 'settings.local.py',
+        kind: 'git-ignored',
+        reason: 'ignored by git; add !settings.local.py to .dockerignore to send it',
+      },
+    ]);
+    // A secret git ignores is still a secret: only --include sends it.
+    expect(context.excluded.find((e) => e.path === '.env')?.kind).toBe('secret');
+  });
+
+  test('outside git, .gitignore files still say what to keep out', async () => {
+    const dir = project({
+      '.gitignore': 'outputs/\n',
+      'outputs/run1/metrics.json': '{}',
+      'train.py': 'x',
+    });
+    const context = await buildContext(dir);
+    expect(context.files.map((f) => f.path)).toEqual(['.gitignore', 'train.py']);
+    expect(context.excluded).toEqual([
+      {path: 'outputs/', kind: 'git-ignored', reason: 'ignored by git'},
     ]);
   });
 });

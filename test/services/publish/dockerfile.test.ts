@@ -25,7 +25,7 @@ function full(overrides: Partial<DockerfileInput> = {}): string {
     mode: 'full',
     baseImage: 'berth-test/python:3.11',
     entryPoint: 'src/rotate.py',
-    requirements: {present: true, localFindLinks: []},
+    requirements: {present: true},
     berthVersion: '0.1.0',
     schema,
     commit: 'a'.repeat(40),
@@ -57,11 +57,10 @@ describe('generateDockerfile: full image', () => {
     const index = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
     expect(lines[1]).toBe('FROM berth-test/python:3.11');
     expect(index('WORKDIR /berth/module')).toBeGreaterThan(index('FROM '));
-    expect(lines[index('COPY ["code/requirements.txt"')]).toBe(
-      'COPY ["code/requirements.txt","./requirements.txt"]',
-    );
-    expect(index('COPY ["code/requirements.txt"')).toBeGreaterThan(index('WORKDIR'));
-    expect(index('RUN ')).toBeGreaterThan(index('COPY ["code/requirements.txt"'));
+    // requirements.txt, the files it includes and the wheel folders, in one layer before pip.
+    expect(lines[index('COPY ["deps/"')]).toBe('COPY ["deps/","./"]');
+    expect(index('COPY ["deps/"')).toBeGreaterThan(index('WORKDIR'));
+    expect(index('RUN ')).toBeGreaterThan(index('COPY ["deps/"'));
     expect(index('COPY ["code/","./"]')).toBeGreaterThan(index('RUN '));
     expect(index('LABEL ')).toBeGreaterThan(index('COPY ["code/","./"]'));
     expect(lines.filter((l) => l.startsWith('COPY ["code/","./"]'))).toHaveLength(1);
@@ -97,25 +96,17 @@ describe('generateDockerfile: full image', () => {
     );
   });
 
-  test('local --find-links folders are copied before pip runs', () => {
-    const lines = full({
-      requirements: {present: true, localFindLinks: ['wheels', 'vendor/wheels']},
-    }).split('\n');
-    const run = lines.findIndex((l) => l.startsWith('RUN '));
-    expect(lines.indexOf('COPY ["code/wheels/","./wheels/"]')).toBeGreaterThan(0);
-    expect(lines.indexOf('COPY ["code/wheels/","./wheels/"]')).toBeLessThan(run);
-    expect(lines.indexOf('COPY ["code/vendor/wheels/","./vendor/wheels/"]')).toBeLessThan(run);
-  });
-
   test('no requirements.txt: no requirements COPY and no pip', () => {
-    const dockerfile = full({requirements: {present: false, localFindLinks: []}});
+    const dockerfile = full({requirements: {present: false}});
     expect(dockerfile).not.toContain('requirements.txt');
+    expect(dockerfile).not.toContain('deps/');
     expect(instructions(dockerfile)).toEqual([
       'FROM',
       'ENV',
       'WORKDIR',
       'COPY',
-      ...Array(11).fill('LABEL'),
+      // berth's 3, the OCI 5, slug, one per metadata key (author), schema, entry point.
+      ...Array(13).fill('LABEL'),
       'ENTRYPOINT',
     ]);
   });
@@ -133,6 +124,10 @@ describe('generateDockerfile: full image', () => {
       'Rotates images by \\ degrees',
     );
     expect(label(dockerfile, 'org.opencontainers.image.revision')).toBe('a'.repeat(40));
+    expect(label(dockerfile, 'dev.berth.slug')).toBe(schema.slug);
+    for (const [key, value] of Object.entries(schema.metadata)) {
+      expect(label(dockerfile, `dev.berth.metadata.${key}`)).toBe(value);
+    }
     expect(label(dockerfile, 'org.opencontainers.image.version')).toBe('3');
     expect(label(dockerfile, 'org.opencontainers.image.authors')).toBe('MLReef');
     expect(label(dockerfile, 'org.opencontainers.image.source')).toBe('https://github.com/o/r');
@@ -153,7 +148,7 @@ describe('generateDockerfile: full image', () => {
     const dockerfile = generateDockerfile({
       mode: 'full',
       entryPoint: 'main.py',
-      requirements: {present: true, localFindLinks: []},
+      requirements: {present: true},
       berthVersion: '0.1.0',
     });
     expect(dockerfile.split('\n')[1]).toBe(`FROM ${DEFAULT_BASE_IMAGE}`);
@@ -181,7 +176,7 @@ describe('generateDockerfile: dependencies-only image', () => {
     generateDockerfile({
       mode: 'dependencies-only',
       baseImage: 'berth-test/python:3.11',
-      requirements: {present: true, localFindLinks: ['wheels']},
+      requirements: {present: true},
       berthVersion: '0.1.0',
       schema,
       commit: 'b'.repeat(40),
@@ -198,7 +193,6 @@ describe('generateDockerfile: dependencies-only image', () => {
       'FROM',
       'ENV',
       'WORKDIR',
-      'COPY',
       'COPY',
       'RUN',
       'COPY',

@@ -44,11 +44,12 @@ describe('prepareProject', () => {
     });
     const json = dryRunJson(prepared);
 
-    expect(Object.keys(json).slice(0, 6)).toEqual([
+    expect(Object.keys(json).slice(0, 7)).toEqual([
       'name',
       'slug',
       'description',
       'entryPoint',
+      'metadata',
       'parameters',
       'dockerfile',
     ]);
@@ -106,8 +107,17 @@ describe('prepareProject', () => {
       'utils/__init__.py',
       'utils/helpers.py',
     ]);
+    expect(json.excludedFiles).toEqual([
+      {path: '.venv/', reason: 'a virtual environment'},
+      {path: 'data/', reason: 'listed in .dockerignore'},
+      {path: 'debug.log', reason: 'listed in .dockerignore'},
+      {path: 'notebook.ipynb', reason: 'listed in .dockerignore'},
+      {path: 'utils/__pycache__/', reason: 'tool state'},
+      {path: 'venv/', reason: 'a virtual environment'},
+    ]);
     expect(prepared.contextEntries.map((e) => e.name)).toEqual([
       'Dockerfile',
+      'deps/requirements.txt',
       'code/.dockerignore',
       'code/README.md',
       'code/keep.log',
@@ -118,7 +128,7 @@ describe('prepareProject', () => {
     ]);
     const dockerfileEntry = prepared.contextEntries[0];
     expect(dockerfileEntry).toMatchObject({type: 'generated', content: prepared.dockerfile});
-    const code = prepared.contextEntries[5];
+    const code = prepared.contextEntries[6];
     expect(code).toMatchObject({type: 'project', sourcePath: path.join(dir, 'rotate.py')});
 
     expect(prepared.dockerfile).toContain('FROM berth-test/python:3.11\n');
@@ -182,15 +192,21 @@ describe('prepareProject', () => {
     expect(prepared.schema.name).toBe('Other');
   });
 
-  test.each([
-    ['rotate.py', /\.dockerignore excludes the entry point rotate\.py/],
-    ['requirements.txt', /\.dockerignore excludes requirements\.txt/],
-  ])('.dockerignore excluding %s is an error', async (file, message) => {
-    const dir = copyOf('image-rotation', {'.dockerignore': `${file}\n`});
+  test('.dockerignore excluding the entry point is an error that says why', async () => {
+    const dir = copyOf('image-rotation', {'.dockerignore': 'rotate.py\n'});
     const error = await prepareProject(dir, {berthVersion: '0.1.0'}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
-    expect((error as UserError).message).toMatch(message);
-    expect((error as UserError).hint).toContain(`!${file}`);
+    expect((error as UserError).message).toBe(
+      'The entry point rotate.py is left out of the build context: listed in .dockerignore.',
+    );
+    expect((error as UserError).hint).toContain('!rotate.py');
+  });
+
+  test('.dockerignore listing requirements.txt still installs it (pip reads it before the code)', async () => {
+    const dir = copyOf('image-rotation', {'.dockerignore': 'requirements.txt\n'});
+    const prepared = await prepareProject(dir, {berthVersion: '0.1.0'});
+    expect(prepared.contextFiles.map((f) => f.path)).not.toContain('requirements.txt');
+    expect(prepared.contextEntries.map((e) => e.name)).toContain('deps/requirements.txt');
   });
 });
 
@@ -211,8 +227,8 @@ describe('prepareProject: dependencies-only', () => {
     expect(prepared.contextEntries.map((e) => e.name)).toEqual([
       'Dockerfile',
       'berth-bootstrap.py',
-      'code/requirements.txt',
-      'code/wheels/berth_demo-1.0-py3-none-any.whl',
+      'deps/requirements.txt',
+      'deps/wheels/berth_demo-1.0-py3-none-any.whl',
     ]);
     expect(prepared.contextEntries[1]).toMatchObject({
       type: 'generated',
@@ -223,7 +239,7 @@ describe('prepareProject: dependencies-only', () => {
     expect(prepared.dockerfile).toContain(
       `LABEL dev.berth.dependencies="${prepared.dependencyChecksum}"`,
     );
-    expect(prepared.dockerfile).toContain('COPY ["code/wheels/","./wheels/"]');
+    expect(prepared.dockerfile).toContain('COPY ["deps/","./"]');
     expect(prepared.dockerfile).not.toContain('COPY ["code/","./"]');
   });
 

@@ -1,4 +1,4 @@
-import {mkdirSync, writeFileSync} from 'node:fs';
+import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {
@@ -6,7 +6,7 @@ import {
   parseRequirements,
   readRequirements,
 } from '../../../source/services/publish/requirements.js';
-import {tempDir} from '../../support/cli.js';
+import {tempDir, tempProject} from '../../support/cli.js';
 
 function problemsOf(text: string): string[] {
   try {
@@ -103,6 +103,59 @@ describe('parseRequirements: accepted', () => {
     expect(result.requirements.map((r) => r.name)).toEqual(['numpy']);
   });
 
+  test.each<[string, Record<string, unknown>]>([
+    // Wheel and sdist URLs name their package in the file name; a marker follows "; ".
+    [
+      'https://github.com/PanQiWei/AutoGPTQ/releases/download/v0.4.2/auto_gptq-0.4.2+cu117-cp310-cp310-linux_x86_64.whl; platform_system == "Linux"',
+      {name: 'auto_gptq', normalizedName: 'auto-gptq', marker: 'platform_system == "Linux"'},
+    ],
+    [
+      'https://github.com/explosion/spacy-models/releases/download/en_core_web_sm-3.7.1/en_core_web_sm-3.7.1.tar.gz',
+      {name: 'en_core_web_sm', specifier: '', marker: null},
+    ],
+    [
+      'https://download.pytorch.org/whl/cu118/torch-2.1.0%2Bcu118-cp311-cp311-linux_x86_64.whl#sha256=a81b554184492005543ddc32e96469f9369d778dedd195d73bda9bed407d6589',
+      {name: 'torch', url: expect.stringContaining('torch-2.1.0%2Bcu118')},
+    ],
+    // VCS URLs: #egg= names the package; without it pip finds the name when it builds.
+    [
+      'git+https://github.com/Birch-san/k-diffusion.git@363386981fee88620709cf8f6f2eea167bd6cd74#egg=k_diffusion',
+      {name: 'k_diffusion', normalizedName: 'k-diffusion'},
+    ],
+    [
+      'git+https://github.com/huggingface/diffusers@b76d9fde8de381a50d64c401b5d12864a28c5556',
+      {name: null, normalizedName: null, url: expect.stringContaining('diffusers@b76d9f')},
+    ],
+    [
+      'git+https://github.com/openai/CLIP.git ; sys_platform != "win32"',
+      {name: null, marker: 'sys_platform != "win32"'},
+    ],
+    [
+      'torch==2.1.0 --config-settings="--build-option=--cpp_ext" --hash=sha256:abc',
+      {name: 'torch', hashes: ['sha256:abc']},
+    ],
+  ])('%s', (line, expected) => {
+    const result = parseRequirements(`${line}\n`);
+    expect(result.requirements).toHaveLength(1);
+    expect(result.requirements[0]).toMatchObject({line: 1, file: 'requirements.txt', ...expected});
+  });
+
+  test('-r and -c lines are accepted in every spelling pip reads', () => {
+    const result = parseRequirements(
+      [
+        '-r base.txt',
+        '--requirement=dev/extra.txt',
+        '-rother.txt',
+        '-c constraints.txt',
+        '--constraint ./pins/more.txt',
+        '--require-hashes',
+        '--use-feature=truststore',
+        'numpy',
+      ].join('\n'),
+    );
+    expect(result.requirements.map((r) => r.name)).toEqual(['numpy']);
+  });
+
   test('an empty file has no requirements and no options', () => {
     const result = parseRequirements('\n# nothing yet\n');
     expect(result.requirements).toEqual([]);
@@ -149,41 +202,74 @@ describe('parseRequirements: refused with the line number', () => {
       /^requirements\.txt:1: the environment marker of pkg has an unclosed "\("/,
     ],
     [
-      '-r',
-      '\n-r other.txt\n',
-      /^requirements\.txt:2: -r includes another file, but only requirements\.txt is in the image when dependencies install\. Copy that file's lines/,
+      '-e with a VCS URL: the non-editable form is spelled out',
+      '-e git+https://github.com/openai/CLIP.git@main#egg=clip\n',
+      /^requirements\.txt:1: -e installs an editable checkout, which needs its source tree at run time\. Install it normally instead: write clip @ git\+https:\/\/github\.com\/openai\/CLIP\.git@main$/,
     ],
     [
-      '--constraint',
-      '--constraint=c.txt\n',
-      /^requirements\.txt:1: --constraint includes another file/,
+      '-e . (the project itself)',
+      '-e .\n',
+      /^requirements\.txt:1: -e \. installs the project itself from its source folder, .* remove this line/,
     ],
-    ['-e', '-e .\n', /^requirements\.txt:1: -e installs from a source tree/],
-    ['a local path', './libs/mylib\n', /^requirements\.txt:1: \.\/libs\/mylib is a file path/],
+    [
+      '--editable with a folder',
+      '--editable=./libs/mylib\n',
+      /^requirements\.txt:1: --editable \.\/libs\/mylib installs from a source folder, .*Build a wheel of it \(pip wheel \.\/libs\/mylib -w wheels\), add --find-links wheels to requirements\.txt, and require the package by name\.$/,
+    ],
+    [
+      'a local path',
+      './libs/mylib\n',
+      /^requirements\.txt:1: \.\/libs\/mylib is a path on this machine/,
+    ],
     [
       'a local wheel',
       'dist/mylib-1.0-py3-none-any.whl\n',
-      /^requirements\.txt:1: dist\/mylib-1\.0-py3-none-any\.whl is a file path/,
+      /^requirements\.txt:1: dist\/mylib-1\.0-py3-none-any\.whl is a path on this machine/,
     ],
     [
-      'a bare URL',
-      'https://example.org/mylib-1.0.tar.gz\n',
-      /^requirements\.txt:1: https:\/\/example\.org\/mylib-1\.0\.tar\.gz is a URL without a package name\. Write name @ /,
+      '-r leaving the project',
+      '-r ../shared/requirements.txt\n',
+      /^requirements\.txt:1: -r \.\.\/shared\/requirements\.txt is outside the project, so it cannot be copied into the image\. Move or copy that requirements file into the project/,
     ],
     [
-      'a legacy VCS line',
-      'git+https://github.com/o/r.git#egg=tool\n',
-      /^requirements\.txt:1: .* is a URL without a package name\. Write tool @ git\+https:\/\/github\.com\/o\/r\.git\.$/,
+      '-c with an absolute path',
+      '--constraint=/etc/constraints.txt\n',
+      /^requirements\.txt:1: --constraint \/etc\/constraints\.txt is outside the project.*Move or copy that constraints file into the project .* and write --constraint with its path there\.$/,
     ],
     [
-      'credentials in an index URL',
+      '-r with a URL',
+      '-r https://example.org/requirements.txt\n',
+      /^requirements\.txt:1: -r https:\/\/example\.org\/requirements\.txt is a URL; .* Save that requirements file in the project/,
+    ],
+    [
+      'a git URL over ssh',
+      'git+ssh://git@github.com/o/r.git#egg=r\n',
+      /^requirements\.txt:1: git\+ssh:\/\/git@github\.com\/o\/r\.git#egg=r needs an SSH key, and images are built without yours/,
+    ],
+    [
+      'a wheel URL whose file name is not a wheel name',
+      'https://example.org/mylib.whl\n',
+      /^requirements\.txt:1: mylib\.whl is not a wheel file name/,
+    ],
+    [
+      'credentials in an index URL, masked',
       '--index-url https://user:secret@pypi.example.org/simple\n',
-      /^requirements\.txt:1: --index-url has credentials in its URL; they would be stored in the image/,
+      /^requirements\.txt:1: has credentials in it \(--index-url https:\/\/\*\*\*\*@pypi\.example\.org\/simple\); a requirements file is copied into the image/,
     ],
     [
-      'credentials in a requirement URL',
-      'lib @ https://tok@example.org/lib.whl\n',
-      /^requirements\.txt:1: the URL of lib has credentials in it/,
+      'a token in a query, masked',
+      '-i http://127.0.0.1:8080/simple?token=s3cr3t-value\n',
+      /^requirements\.txt:1: has a credential in its query \(-i http:\/\/127\.0\.0\.1:8080\/simple\?token=\*\*\*\*\)/,
+    ],
+    [
+      'a bare token before a VCS host, masked',
+      'git+https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/o/private.git\n',
+      /^requirements\.txt:1: has a token in it \(git\+https:\/\/\*\*\*\*@github\.com\/o\/private\.git\)/,
+    ],
+    [
+      'credentials in an unparseable URL, masked',
+      'lib @ https://user:p a s s@example.org/lib.whl\n',
+      /^requirements\.txt:1: has credentials in it \(lib @ https:\/\/\*\*\*\*@example\.org\/lib\.whl\)/,
     ],
     [
       'an environment variable',
@@ -192,8 +278,8 @@ describe('parseRequirements: refused with the line number', () => {
     ],
     [
       'an unknown option',
-      '--use-feature=truststore\n',
-      /^requirements\.txt:1: pip option --use-feature is not supported here/,
+      '--no-deps\n',
+      /^requirements\.txt:1: pip option --no-deps is not supported here/,
     ],
     [
       'an option without its value',
@@ -218,7 +304,7 @@ describe('parseRequirements: refused with the line number', () => {
     [
       'an unknown per-requirement option',
       'numpy --global-option=x\n',
-      /^requirements\.txt:1: option --global-option=x is not supported after a requirement/,
+      /^requirements\.txt:1: option --global-option=x is not supported after a requirement \(only --hash and --config-settings are\)/,
     ],
     ['a bad hash', 'numpy --hash=md5:abc\n', /^requirements\.txt:1: --hash md5:abc is not a hash/],
     [
@@ -235,7 +321,7 @@ describe('parseRequirements: refused with the line number', () => {
   test('every bad line is reported, and the message names each file:line', () => {
     let error: RequirementsError | undefined;
     try {
-      parseRequirements('numpy\nscipy=1\nok\n-r x.txt\n');
+      parseRequirements('numpy\nscipy=1\nok\n-e x\n');
     } catch (caught) {
       error = caught as RequirementsError;
     }
@@ -276,5 +362,152 @@ describe('readRequirements', () => {
       localFindLinks: ['wheels'],
       present: true,
     });
+  });
+});
+
+function project(files: Record<string, string>): string {
+  return tempProject(files, 'berth-req-');
+}
+
+describe('readRequirements: -r and -c, as pip reads them', () => {
+  test('nested includes, each path relative to the file that names it, each file once', async () => {
+    // Home Assistant's layout: constraints in a package folder, a file per purpose.
+    const dir = project({
+      'requirements.txt': '-c homeassistant/package_constraints.txt\n-r requirements/base.txt\n',
+      'homeassistant/package_constraints.txt':
+        '# Automatically generated\nhttplib2>=0.19.0\nuuid==1000000000.0.0\n-c ../pins/extra.txt\n',
+      'pins/extra.txt': 'protobuf==4.25.1\n',
+      'requirements/base.txt': '-r ml.txt\naiohttp==3.9.5\n',
+      'requirements/ml.txt':
+        '--extra-index-url https://download.pytorch.org/whl/cu118\ntorch==2.1.0+cu118 ; platform_system == "Linux"\n-r ml.txt\n',
+    });
+    const result = await readRequirements(dir).catch((e: unknown) => e);
+    // ml.txt includes itself: a cycle is named, with the chain.
+    expect(result).toBeInstanceOf(RequirementsError);
+    expect((result as RequirementsError).problems).toEqual([
+      {
+        file: 'requirements/ml.txt',
+        line: 3,
+        message:
+          'requirements/ml.txt includes itself (through requirements.txt → requirements/base.txt → requirements/ml.txt). Remove one of the -r/-c lines.',
+      },
+    ]);
+
+    writeFileSync(
+      path.join(dir, 'requirements/ml.txt'),
+      'torch==2.1.0+cu118 ; platform_system == "Linux"\n',
+    );
+    const ok = await readRequirements(dir);
+    expect(ok.files.map((f) => [f.path, f.kind])).toEqual([
+      ['requirements.txt', 'requirements'],
+      ['homeassistant/package_constraints.txt', 'constraints'],
+      ['pins/extra.txt', 'constraints'],
+      ['requirements/base.txt', 'requirements'],
+      ['requirements/ml.txt', 'requirements'],
+    ]);
+    expect(ok.requirements.map((r) => [r.file, r.line, r.name])).toEqual([
+      ['requirements/ml.txt', 1, 'torch'],
+      ['requirements/base.txt', 2, 'aiohttp'],
+    ]);
+    expect(ok.constraints.map((r) => r.name)).toEqual(['httplib2', 'uuid', 'protobuf']);
+    expect(ok.files[1]!.text).toContain('uuid==1000000000.0.0');
+  });
+
+  test('a problem in an included file names that file and line', async () => {
+    const dir = project({
+      'requirements.txt': 'numpy\n-r reqs/extra.txt\n',
+      'reqs/extra.txt': 'scipy\nPillow=10\n',
+    });
+    await expect(readRequirements(dir)).rejects.toThrow(
+      /reqs\/extra\.txt:2: "=10" is not a version specifier of Pillow/,
+    );
+  });
+
+  test('a missing included file is named with the line that includes it', async () => {
+    const dir = project({'requirements.txt': '\n-r base.txt\n'});
+    await expect(readRequirements(dir)).rejects.toMatchObject({
+      message: 'requirements.txt:2: base.txt does not exist in the project.',
+    });
+  });
+
+  test('a path that leaves the project through ../ is refused', async () => {
+    const dir = project({
+      'requirements/dev.txt': '-r ../../outside.txt\n',
+      'requirements.txt': '-r requirements/dev.txt\n',
+    });
+    await expect(readRequirements(dir)).rejects.toThrow(
+      /requirements\/dev\.txt:1: -r \.\.\/\.\.\/outside\.txt is outside the project/,
+    );
+  });
+
+  test('symbolic links out of the project are never followed, nor their target quoted', async () => {
+    const outside = project({shadow: 'root:$6$secret-hash:19000:0:99999:7:::\n'});
+    const dir = project({'requirements.txt': '-r base.txt\n'});
+    symlinkSync(path.join(outside, 'shadow'), path.join(dir, 'base.txt'));
+    const included = (await readRequirements(dir).catch((e: unknown) => e)) as Error;
+    expect(included.message).toBe(
+      'requirements.txt:1: base.txt is a symbolic link that leads out of the project; berth does not follow it.',
+    );
+
+    const rootLink = project({});
+    symlinkSync(path.join(outside, 'shadow'), path.join(rootLink, 'requirements.txt'));
+    const root = (await readRequirements(rootLink).catch((e: unknown) => e)) as Error;
+    expect(root.message).toMatch(
+      /^requirements\.txt is a symbolic link that leads out of the project/,
+    );
+    expect(root.message).not.toContain('secret-hash');
+
+    // A link inside the project is fine: pip would read the same file.
+    const inside = project({'reqs/prod.txt': 'numpy\n'});
+    symlinkSync('reqs/prod.txt', path.join(inside, 'requirements.txt'));
+    expect((await readRequirements(inside)).requirements.map((r) => r.name)).toEqual(['numpy']);
+  });
+
+  test('an InvokeAI-style requirements.txt: index options, markers, VCS lines and an include', async () => {
+    const dir = project({
+      'requirements.txt': [
+        '# pinned for CUDA 11.7',
+        '--extra-index-url https://download.pytorch.org/whl/cu117',
+        '--trusted-host https://download.pytorch.org',
+        '-r environments-and-requirements/requirements-base.txt',
+        'torch==1.13.1 ; platform_system == "Windows"',
+        'torchvision==0.14.1 ; platform_system == "Windows"',
+        'git+https://github.com/openai/CLIP.git@main#egg=clip',
+        'git+https://github.com/invoke-ai/k-diffusion.git@mps#egg=k_diffusion',
+        '',
+      ].join('\n'),
+      'environments-and-requirements/requirements-base.txt': [
+        'albumentations',
+        'diffusers[torch]~=0.11',
+        'einops',
+        'numpy<1.24',
+        'opencv-python',
+        'pytorch-lightning==1.7.7',
+        'realesrgan',
+        'send2trash',
+        'transformers~=4.25',
+        'picklescan',
+        '',
+      ].join('\n'),
+    });
+    const result = await readRequirements(dir);
+    expect(result.options.extraIndexUrls).toEqual(['https://download.pytorch.org/whl/cu117']);
+    expect(result.requirements.map((r) => r.name)).toEqual([
+      // pip's order: the included file's lines where the -r line is.
+      'albumentations',
+      'diffusers',
+      'einops',
+      'numpy',
+      'opencv-python',
+      'pytorch-lightning',
+      'realesrgan',
+      'send2trash',
+      'transformers',
+      'picklescan',
+      'torch',
+      'torchvision',
+      'clip',
+      'k_diffusion',
+    ]);
   });
 });
