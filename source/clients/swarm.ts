@@ -74,6 +74,8 @@ export type LogFollower = {
 
 export interface SwarmClient {
   readonly host: string;
+  /** The engine's CPUs (any engine, in a swarm or not). */
+  cpus(): Promise<number>;
   /** Fails with a clear message unless the engine answers and is a swarm manager. */
   checkManager(): Promise<void>;
   nodes(): Promise<SwarmNode[]>;
@@ -176,6 +178,12 @@ export function createSwarmClient(hostValue?: string): SwarmClient {
 
   return {
     host,
+    async cpus() {
+      const info = (await call((abortSignal) =>
+        (docker.info as (options: object) => Promise<unknown>)({abortSignal}),
+      )) as {NCPU?: number};
+      return Math.max(1, info.NCPU ?? 1);
+    },
     async checkManager() {
       const info = (await call((abortSignal) =>
         (docker.info as (options: object) => Promise<unknown>)({abortSignal}),

@@ -1,6 +1,8 @@
-import {UserError} from '../lib/errors.js';
+import {UsageError, UserError} from '../lib/errors.js';
 import {announce, collect, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
+
+type SweepFlagsIn = {param?: string[]; sweep?: string[]; parallel?: string; plain?: boolean};
 
 export const registerRunCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
@@ -10,9 +12,24 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
     .description("Run a published module on the active stack's orchestrator and record the run.")
     .argument('<module>', 'NAME (the latest published version) or NAME@VERSION')
     .option('--param <key=value>', 'a parameter of the module (repeatable)', collect)
-    .action(async (ref: string, flags: {param?: string[]}) => {
-      const {runModule} = await import('../services/runs.js');
+    .option(
+      '--sweep <key=v1,v2>',
+      'run once per combination of these values (repeatable: the cartesian product)',
+      collect,
+    )
+    .option('--parallel <n>', 'sweep runs at once (default: what the orchestrator can take)')
+    .option('--plain', 'a sweep prints lines, no live view')
+    .action(async (ref: string, flags: SweepFlagsIn) => {
       const confirmedStack = await confirmProtectedStack(ctx, 'run');
+      if (flags.sweep?.length) {
+        const {runSweepCommand} = await import('./sweep.js');
+        return runSweepCommand(ctx, ref, {...flags, sweep: flags.sweep}, confirmedStack);
+      }
+      if (flags.parallel !== undefined)
+        throw new UsageError('--parallel goes with --sweep.', {
+          hint: 'Add --sweep name=v1,v2, or leave --parallel out.',
+        });
+      const {runModule} = await import('../services/runs.js');
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.on('SIGINT', onSigint);
@@ -48,8 +65,29 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
   runs
     .command('list')
     .description('List the runs of the active profile.')
-    .action(async () => {
+    .option('--sweep <id>', 'only the runs of this sweep, with their parameters and nodes')
+    .action(async (flags: {sweep?: string}) => {
       const {listRuns, runListJson} = await import('../services/runs.js');
+      if (flags.sweep !== undefined) {
+        const {listSweepRuns, describeValues} = await import('../services/sweeps.js');
+        const {runs: found, context} = await listSweepRuns(ctx.deps, flags.sweep);
+        announce(ctx, context);
+        output.result(found.map(runListJson), () =>
+          output.table(
+            ['ID', 'PARAMETERS', 'NODE', 'STATUS', 'DURATION'],
+            found.map((r) => [
+              r.id,
+              describeValues(r.parameters),
+              r.node ?? '-',
+              r.status,
+              r.finishedAt
+                ? `${((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)} s`
+                : '-',
+            ]),
+          ),
+        );
+        return;
+      }
       const {runs: found, context} = await listRuns(ctx.deps);
       announce(ctx, context);
       output.result(found.map(runListJson), () => {

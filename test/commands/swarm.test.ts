@@ -21,6 +21,7 @@ import {
 } from '../support/services.js';
 import {startForgeServer, type ForgeServer} from '../support/forge-server.js';
 import {runGit} from '../support/git.js';
+import {moduleSource} from '../support/module-source.js';
 import {startSwarm, type Swarm} from '../support/services/swarm.js';
 import {
   inspectEngineObjects,
@@ -187,19 +188,11 @@ beforeAll(async () => {
   writeFileSync(path.join(project, 'requirements.txt'), '');
   writeFileSync(
     path.join(project, 'job.py'),
-    `import sys
+    moduleSource(
+      `import sys
 import urllib.request
-
-
-def data_processor(*args, **kwargs):
-    return lambda function: function
-
-
-def parameter(*args, **kwargs):
-    return lambda function: function
-
-
-@data_processor(name="Swarm job", description="prints, and waits on a URL when given one")
+`,
+      `@data_processor(name="Swarm job", description="prints, and waits on a URL when given one")
 @parameter("label", "str", False, "x", "printed")
 @parameter("hold", "str", False, "", "a URL to wait on")
 def main(label, hold):
@@ -220,6 +213,7 @@ if __name__ == "__main__":
     arguments = parser.parse_args()
     main(arguments.label, arguments.hold)
 `,
+    ),
   );
   await ok(['publish', project, '--base-image', baseImage, '--plain'], 240_000);
 }, 600_000);
@@ -268,6 +262,18 @@ describe('swarm orchestrator', () => {
     expect(result.stdout).toContain('finished label=fail');
     const [run] = (await runsList()).slice(-1);
     expect(run).toMatchObject({status: 'failed', exitCode: 3});
+  });
+
+  test('a sweep spreads its runs over both nodes', async () => {
+    const result = await ok(
+      ['run', 'swarm-job', '--sweep', 'label=a,b,c,d', '--parallel', '4', '--json'],
+      240_000,
+    );
+    const runs = result.json<RunJson[]>();
+    expect(runs.map((run) => run.status)).toEqual(Array(4).fill('succeeded'));
+    expect(new Set(runs.map((run) => run.sweep)).size).toBe(1);
+    expect(new Set(runs.map((run) => run.node)).size).toBe(2);
+    expect(await services()).toEqual([]);
   });
 
   test('Ctrl+C removes the service and records the run as cancelled', async () => {
@@ -340,19 +346,11 @@ describe('swarm orchestrator', () => {
       writeFileSync(path.join(project, 'requirements.txt'), '');
       writeFileSync(
         path.join(project, 'code.py'),
-        `import sys
+        moduleSource(
+          `import sys
 import urllib.request
-
-
-def data_processor(*args, **kwargs):
-    return lambda function: function
-
-
-def parameter(*args, **kwargs):
-    return lambda function: function
-
-
-@data_processor(name="Swarm code", description="downloaded when the container starts")
+`,
+          `@data_processor(name="Swarm code", description="downloaded when the container starts")
 @parameter("hold", "str", False, "", "a URL to wait on")
 def main(hold):
     if hold:
@@ -363,6 +361,7 @@ def main(hold):
 if __name__ == "__main__":
     main(sys.argv[2] if len(sys.argv) > 2 else "")
 `,
+        ),
       );
       runGit(work, 'init', '-q');
       runGit(work, 'add', '--all');
