@@ -414,10 +414,10 @@ if __name__ == "__main__":
       seen.push(...during);
       const secrets = during.filter((o) => o.kind === 'secret');
       expect(secrets).toHaveLength(1);
-      expect(secrets[0]!.text).toMatch(/"Name":"berth-run-[^"]+-code-token"/);
+      expect(secrets[0]!.text).toMatch(/"Name":"berth-run-[^"]+-code-input"/);
       const service = during.find((o) => o.kind === 'service')!;
-      expect(service.text).toContain('BERTH_CODE_TOKEN_FILE=/run/secrets/berth-code-token');
-      expect(service.text).not.toContain('BERTH_CODE_TOKEN_STDIN');
+      expect(service.text).toContain('BERTH_CODE_INPUT_FILE=/run/secrets/berth-code-input');
+      expect(service.text).toContain('BERTH_CODE_TOKEN_STDIN=1');
       expect(objectsContaining(GITHUB_TOKEN, during)).toEqual([]);
       hold.release();
       const {code, stdout, stderr} = await running.done;

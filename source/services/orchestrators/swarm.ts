@@ -1,8 +1,8 @@
 // The `swarm` orchestrator: a run becomes a one-off `replicated-job` service on a Docker Swarm.
 // The manager picks a node; that node pulls the image with the registry login forwarded the way
 // `docker service create --with-registry-auth` does (X-Registry-Auth on the create request). A
-// dependencies-only image gets the repository token as a Swarm secret, a file under
-// /run/secrets created for this run and removed after it: Swarm has no stdin, and env, args
+// dependencies-only image gets the repository token (and a snapshot's fetch details) as a Swarm
+// secret, a file under /run/secrets created for this run and removed after it: Swarm has no stdin, and env, args
 // and labels all show in `docker inspect`. The log streams live from the service; the state
 // comes from the task; a node that stops answering fails the run with that reason; cancelling
 // removes the service. The service and the secret are removed whatever happens.
@@ -30,8 +30,10 @@ export type SwarmRunOptions = {
   onNode?: (node: string) => void;
 };
 
-/** Where a token file lands inside the container. */
-export const codeTokenFile = 'berth-code-token';
+/** The secret file under /run/secrets that stands in for the container's stdin. */
+export const codeInputFile = 'berth-code-input';
+/** Docker refuses secrets larger than this. */
+const maxSecretBytes = 500 * 1024;
 const pollMs = 400;
 
 /** The manager's endpoint: the orchestrator's `host` option, else the image builder's engine. */
@@ -88,25 +90,28 @@ export async function runInSwarm(
   await client.checkManager();
   const auth = await pullAuthFor(deps, context, input.components, module.image);
   let env: string[] = [];
-  let token: string | null = null;
+  let secretInput: string | null = null;
   if (module.mode === 'dependencies-only') {
-    if (module.codeReference?.snapshot) {
-      // The snapshot (or the registry login that fetches it) would travel on stdin.
-      throw new UserError(
-        `${module.slug} version ${module.version} carries a code snapshot, which runs on a docker orchestrator only for now.`,
-        {hint: 'Run it on a stack with a docker orchestrator, or commit, push and publish again.'},
-      );
-    }
     const {codeDownloadOf} = await import('../runs.js');
     const code = await codeDownloadOf(deps, context, module);
-    options.onInfo?.(`Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}`);
-    token = code.token;
-    // The token comes from a secret file, not stdin (a service has none).
-    env = code.env.map((entry) =>
-      entry === 'BERTH_CODE_TOKEN_STDIN=1'
-        ? `BERTH_CODE_TOKEN_FILE=/run/secrets/${codeTokenFile}`
-        : entry,
+    const snapshot = module.codeReference!.snapshot;
+    options.onInfo?.(
+      `Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}${snapshot ? ` + snapshot ${snapshot.slice(0, 19)}` : ''}`,
     );
+    // What the docker orchestrator writes to stdin (the token, a snapshot's credentials or the
+    // snapshot itself) becomes a secret file: a service has no stdin.
+    secretInput = code.stdin;
+    env = secretInput
+      ? [...code.env, `BERTH_CODE_INPUT_FILE=/run/secrets/${codeInputFile}`]
+      : code.env;
+    if (secretInput && Buffer.byteLength(secretInput) > maxSecretBytes) {
+      throw new UserError(
+        `The code snapshot of ${module.slug} version ${module.version} is too large for a Swarm secret (${Math.round(Buffer.byteLength(secretInput) / 1024)} KiB; the limit is 500 KiB).`,
+        {
+          hint: 'Publish with a stack whose container registry holds snapshots, or commit and push the changes.',
+        },
+      );
+    }
   }
   const labels = {
     'dev.berth.run': runId,
@@ -117,8 +122,8 @@ export async function runInSwarm(
   let serviceId: string | undefined;
   let nodeLost = false;
   try {
-    if (token) {
-      secretId = await client.createSecret(`berth-run-${runId}-code-token`, token, labels);
+    if (secretInput) {
+      secretId = await client.createSecret(`berth-run-${runId}-code-input`, secretInput, labels);
     }
     if (options.signal?.aborted) throw new CancelledError();
     // Pinned by digest: every node runs exactly the published image.
@@ -132,7 +137,7 @@ export async function runInSwarm(
       env,
       labels,
       ...(secretId
-        ? {secrets: [{id: secretId, name: `berth-run-${runId}-code-token`, file: codeTokenFile}]}
+        ? {secrets: [{id: secretId, name: `berth-run-${runId}-code-input`, file: codeInputFile}]}
         : {}),
       ...(auth ? {auth} : {}),
     });

@@ -16,8 +16,6 @@
 //                            variable holding the token itself: `docker inspect` shows every
 //                            variable of a container. By hand: `echo "$TOKEN" | docker run -i
 //                            -e BERTH_CODE_TOKEN_STDIN=1 ...`.
-//   BERTH_CODE_TOKEN_FILE    a file holding that token instead (a Swarm secret under /run/secrets:
-//                            a service has no stdin). Read once, before the entry point starts.
 //   BERTH_CODE_TOKEN_HEADER  its header: `Authorization` (default; sent as `Bearer TOKEN`) or e.g.
 //                            `PRIVATE-TOKEN` for GitLab (sent as is).
 //   BERTH_CODE_SNAPSHOT_DIGEST  sha256:… of a code snapshot to apply on top of the commit
@@ -30,6 +28,9 @@
 //                            registry (never on a redirect).
 //   BERTH_CODE_DIR           where the code goes; default /berth/module (as in a full image).
 //   BERTH_CODE_TIMEOUT       seconds for the download; default 120.
+//
+//   BERTH_CODE_INPUT_FILE    a file read instead of stdin for the lines above (a Swarm secret under
+//                            /run/secrets: a service has no stdin).
 //
 // Every BERTH_CODE_* variable is removed before the entry point starts, and stdin has been read
 // to its end, so user code never sees the token. Extraction is checked: no entry may land outside the code folder (absolute paths,
@@ -180,9 +181,13 @@ def extract(archive, subdirectory, destination):
     return files
 
 
+INPUT = []
+
+
 def read_line():
     try:
-        return sys.stdin.buffer.readline().decode("utf-8", "replace").strip()
+        stream = INPUT[0] if INPUT else sys.stdin.buffer
+        return stream.readline().decode("utf-8", "replace").strip()
     except (OSError, ValueError):
         return ""
 
@@ -268,6 +273,12 @@ def main():
              "(berth run does this for you)")
     subdirectory = os.environ.get("BERTH_CODE_SUBDIRECTORY", "")
     commit = os.environ.get("BERTH_CODE_COMMIT", "")
+    input_file = os.environ.get("BERTH_CODE_INPUT_FILE", "")
+    if input_file:
+        try:
+            INPUT.append(open(input_file, "rb"))
+        except OSError as error:
+            fail("could not read " + input_file + " (" + type(error).__name__ + ")")
     token = ""
     if os.environ.get("BERTH_CODE_TOKEN_STDIN", "") == "1":
         token = read_line()
@@ -285,13 +296,6 @@ def main():
             sys.stdin.buffer.read()
         except (OSError, ValueError):
             pass
-    token_file = os.environ.get("BERTH_CODE_TOKEN_FILE", "")
-    if token_file:
-        try:
-            with open(token_file, "rb") as handle:
-                token = handle.read().decode("utf-8", "replace").strip()
-        except OSError as error:
-            fail("could not read the token file " + token_file + " (" + type(error).__name__ + ")")
     header = os.environ.get("BERTH_CODE_TOKEN_HEADER", "Authorization")
     destination = os.environ.get("BERTH_CODE_DIR", "/berth/module")
     try:
