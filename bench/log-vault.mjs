@@ -14,8 +14,8 @@ import {pathToFileURL} from 'node:url';
 import {node, printTable, ms, ratio} from './lib.mjs';
 
 const bundle = path.resolve('dist/bench/log-vault.js');
-const LINES = 1_000_000;
-const NEEDLE_AT = 987_654;
+const LINES = Number(process.env.BENCH_LINES ?? 1_000_000);
+const NEEDLE_AT = Math.floor(LINES * 0.987654);
 const columns = 120;
 const rows = 40;
 
@@ -88,7 +88,10 @@ async function view(db) {
   const waitFor = async (needle, since) => {
     const deadline = Date.now() + 60_000;
     while (!text.slice(since).includes(needle)) {
-      if (Date.now() > deadline) throw new Error(`no frame with "${needle}"`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no frame with "${needle}": ${JSON.stringify(text.slice(-200))} ${JSON.stringify((/lines [^\n]*/g.exec(text.slice(since)) ?? [''])[0])}`,
+        );
       await new Promise((resolve) => setImmediate(resolve));
     }
     return performance.now();
@@ -99,7 +102,7 @@ async function view(db) {
   const reader = await LogVaultReader.open(store, 'publish/bench@1');
   const closed = runLogViewer({title: 'bench@1', reader, stdout, stdin, env: {NO_COLOR: '1'}});
   results.open = (await waitFor('#0000000', 0)) - open0;
-  const height = rows - 4;
+  const height = rows - 5;
   const key = async (keys, needle) => {
     const since = text.length;
     const started = performance.now();

@@ -69,6 +69,9 @@ export const registerLogsCommand: RegisterCommands = (program, ctx) => {
           ...(tail !== undefined ? {tail} : {}),
           follow: Boolean(flags.follow),
           signal: controller.signal,
+          ...(ctx.output.json || ctx.io.stdout.isTTY
+            ? {}
+            : {onText: (text: string) => out.write(text)}),
           onLine: (line) => {
             // A terminal sees control characters shown, never obeyed; a pipe gets the log as written.
             const text = ctx.output.json

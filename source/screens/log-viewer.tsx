@@ -17,10 +17,6 @@ export type LogViewerOptions = {
   env?: NodeJS.ProcessEnv;
 };
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 type Window = {top: number; lines: string[]};
 
 export function LogViewer({
@@ -34,7 +30,9 @@ export function LogViewer({
 }) {
   const theme = useTheme();
   const {columns, rows} = useWindowSize();
-  const height = Math.max(3, rows - 4);
+  // Title, status and footer (with its margin) take four rows; one more stays free so Ink never
+  // scrolls the title off the top.
+  const height = Math.max(3, rows - 5);
   const [top, setTop] = useState(0);
   const [window, setWindow] = useState<Window>({top: 0, lines: []});
   const [mode, setMode] = useState<'view' | 'search'>('view');
@@ -65,7 +63,7 @@ export function LogViewer({
       if (!text) return;
       setSearching(true);
       try {
-        const found = await reader.search(new RegExp(escapeRegExp(text), 'i'), from, direction);
+        const found = await reader.find(text, from, direction);
         if (found === undefined) setMessage(`"${text}" is not in the log`);
         else {
           setCurrent(found);
@@ -109,20 +107,23 @@ export function LogViewer({
     if (input === 'G') return go(total);
   });
 
+  // Until the page for `top` has loaded, the previous page stays on the screen.
+  const view = window;
   const source = {
     length: total,
-    get: (index: number) => window.lines[index - window.top],
+    get: (index: number) => view.lines[index - view.top],
   };
-  const last = Math.min(total, top + height);
+  const viewTop = view.lines.length === 0 ? top : view.top;
+  const last = Math.min(total, viewTop + height);
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate">
-        {title} · lines {total === 0 ? 0 : top + 1}–{last} of {total.toLocaleString('en-US')}
+        {title} · lines {total === 0 ? 0 : viewTop + 1}–{last} of {total.toLocaleString('en-US')}
         {reader.complete ? '' : ' (still being written)'}
       </Text>
       <LogPane
         source={source}
-        top={top}
+        top={viewTop}
         height={height}
         width={columns}
         {...(query ? {query} : {})}
@@ -166,7 +167,8 @@ export async function runLogViewer(options: LogViewerOptions): Promise<void> {
       exitOnCtrlC: false,
       patchConsole: false,
       interactive: Boolean(stdout.isTTY),
-      incrementalRendering: true,
+      // One frame per key, bounded by the screen: whole frames keep every row readable as
+      // written (incremental frames rewrite only the changed end of each line).
       maxFps: 30,
     },
   );

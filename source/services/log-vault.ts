@@ -281,31 +281,92 @@ export class LogVaultReader {
     }
   }
 
+  /** The log a block at a time, as text (each line ending with a newline), from line 0. */
+  async *texts(): AsyncGenerator<string> {
+    for (let block = 0; block < this.blockCount(); block++)
+      yield (await this.blockText(block)).text;
+  }
+
   /**
-   * The first line at or after `from` (or at or before it, backwards) matching `pattern`,
-   * wrapping around once; undefined when no line matches.
+   * The first line at or after `from` (or at or before it, backwards) containing `needle`,
+   * ignoring case, wrapping around once; undefined when no line has it. Each chunk is searched
+   * as one string (never split into lines), so a scan of a 1,000,000-line log costs about one
+   * decompression of it.
    */
-  async search(pattern: RegExp, from: number, direction: 1 | -1 = 1): Promise<number | undefined> {
+  async find(needle: string, from: number, direction: 1 | -1 = 1): Promise<number | undefined> {
     const total = this.record.lines;
-    if (total === 0) return undefined;
-    const start = ((from % total) + total) % total;
-    for (let scanned = 0; scanned < total; ) {
-      const line = (((start + direction * scanned) % total) + total) % total;
-      const block = await this.block(line, direction === 1);
-      const offset = line - block.start;
+    const blocks = this.blockCount();
+    if (total === 0 || !needle || needle.includes('\n')) return undefined;
+    const lower = needle.toLowerCase();
+    let line = ((from % total) + total) % total;
+    let block = this.blockOf(line);
+    for (let visited = 0; visited <= blocks; visited++) {
+      const {text, start} = await this.blockText(block, true);
+      const lineStart = nthLineStart(text, line - start);
       if (direction === 1) {
-        for (let i = offset; i < block.lines.length && scanned < total; i++, scanned++) {
-          pattern.lastIndex = 0;
-          if (pattern.test(block.lines[i]!)) return block.start + i;
-        }
+        const at = text.indexOf(lower, lineStart);
+        if (at >= 0) return start + countNewlines(text, at);
+        block = (block + 1) % blocks;
+        line = this.blockStart(block);
       } else {
-        for (let i = offset; i >= 0 && scanned < total; i--, scanned++) {
-          pattern.lastIndex = 0;
-          if (pattern.test(block.lines[i]!)) return block.start + i;
-        }
+        const lineEnd = text.indexOf('\n', lineStart);
+        const at =
+          lineEnd - lower.length < 0 ? -1 : text.lastIndexOf(lower, lineEnd - lower.length);
+        if (at >= 0) return start + countNewlines(text, at);
+        block = (block - 1 + blocks) % blocks;
+        line = this.blockStart(block) + this.blockLines(block) - 1;
       }
     }
     return undefined;
+  }
+
+  private blockCount(): number {
+    return this.record.chunks.length + (this.tailLines.length > 0 ? 1 : 0);
+  }
+
+  private blockStart(block: number): number {
+    return block < this.record.chunks.length
+      ? this.starts[block]!
+      : this.record.lines - this.tailLines.length;
+  }
+
+  private blockLines(block: number): number {
+    return block < this.record.chunks.length
+      ? this.record.chunks[block]!.lines
+      : this.tailLines.length;
+  }
+
+  private blockOf(line: number): number {
+    let low = 0;
+    let high = this.record.chunks.length - 1;
+    let found = this.record.chunks.length;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (this.starts[middle]! + this.record.chunks[middle]!.lines > line) {
+        found = middle;
+        high = middle - 1;
+      } else low = middle + 1;
+    }
+    return found;
+  }
+
+  /** A block's text (lowercased for `find`), not kept: a scan must not evict the pages on screen. */
+  private async blockText(block: number, lower = false): Promise<{text: string; start: number}> {
+    const start = this.blockStart(block);
+    let text: string;
+    if (block >= this.record.chunks.length) text = `${this.tailLines.join('\n')}\n`;
+    else text = gunzipSync(await this.chunkData(this.record.chunks[block]!)).toString('utf8');
+    return {text: lower ? text.toLowerCase() : text, start};
+  }
+
+  private async chunkData(chunk: LogChunk): Promise<Buffer> {
+    const data = await this.store.blobs.get(chunk.digest);
+    if (!data || digestOf(data) !== chunk.digest) {
+      throw new UserError(
+        `The stored log ${this.record.subject} is damaged: chunk ${chunk.digest.slice(0, 19)} is ${data ? 'corrupt' : 'missing'}.`,
+      );
+    }
+    return data;
   }
 
   private index(): void {
@@ -344,13 +405,7 @@ export class LogVaultReader {
       this.cache.set(chunk.digest, cached);
       return {lines: cached, start};
     }
-    const data = await this.store.blobs.get(chunk.digest);
-    if (!data || digestOf(data) !== chunk.digest) {
-      throw new UserError(
-        `The stored log ${this.record.subject} is damaged: chunk ${chunk.digest.slice(0, 19)} is ${data ? 'corrupt' : 'missing'}.`,
-      );
-    }
-    const text = gunzipSync(data).toString('utf8');
+    const text = gunzipSync(await this.chunkData(chunk)).toString('utf8');
     const lines = text.slice(0, -1).split('\n');
     if (keep || this.cacheChunks > 0) {
       this.cache.set(chunk.digest, lines);
@@ -360,4 +415,21 @@ export class LogVaultReader {
     }
     return {lines, start};
   }
+}
+
+/** Where line `n` (0-based) of `text` starts. */
+function nthLineStart(text: string, n: number): number {
+  let at = 0;
+  for (let i = 0; i < n; i++) {
+    const next = text.indexOf('\n', at);
+    if (next < 0) return text.length;
+    at = next + 1;
+  }
+  return at;
+}
+
+function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }

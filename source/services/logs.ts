@@ -79,6 +79,8 @@ export type ReadLogOptions = {
   /** How often a follower polls the store. */
   pollMs?: number;
   onLine(line: string): void;
+  /** Takes whole blocks of lines (each ending with a newline) when nothing filters them. */
+  onText?: (text: string) => void;
 };
 
 /** Prints (through `onLine`) the selected lines, then, when following, new lines until the end. */
@@ -104,6 +106,10 @@ export async function readLog(subject: LogSubject, options: ReadLogOptions): Pro
       if (ring.length > options.tail) ring.shift();
     }
     for (const line of ring) onLine(line);
+    next = reader.lineCount;
+  } else if (!options.grep && options.onText) {
+    // The whole log, a chunk of text at a time (no line splitting).
+    for await (const text of reader.texts()) options.onText(text);
     next = reader.lineCount;
   } else {
     next = 0;

@@ -49,10 +49,18 @@ async function checkVault(store: ProfileStore): Promise<void> {
   expect(all).toHaveLength(20_003);
   expect(all[12_345]).toBe(lineOf(12_345));
 
-  expect(await reader.search(/ERROR/, 1)).toBe(1000);
-  expect(await reader.search(/ERROR/, 19_001)).toBe(0); // wraps around
-  expect(await reader.search(/ERROR/, 4500, -1)).toBe(4000);
-  expect(await reader.search(/never there/, 0)).toBeUndefined();
+  expect(await reader.find('error BOOM', 1)).toBe(1000);
+  expect(await reader.find('error boom', 1000)).toBe(1000);
+  expect(await reader.find('error boom', 19_001)).toBe(0); // wraps around
+  expect(await reader.find('error boom', 4500, -1)).toBe(4000);
+  expect(await reader.find('error boom', 0, -1)).toBe(0);
+  expect(await reader.find('error boom', 999, -1)).toBe(0);
+  expect(await reader.find('and its', 0)).toBe(20_002); // in the inline tail
+  expect(await reader.find('line 19999 ', 20_002, -1)).toBe(19_999);
+  expect(await reader.find('never there', 0)).toBeUndefined();
+  let text = '';
+  for await (const block of reader.texts()) text += block;
+  expect(text.split('\n')).toHaveLength(20_004);
 
   // The same chunk content is stored once.
   const again = new LogVaultWriter(
