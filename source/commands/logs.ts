@@ -71,7 +71,7 @@ export const registerLogsCommand: RegisterCommands = (program, ctx) => {
           signal: controller.signal,
           ...(ctx.output.json || ctx.io.stdout.isTTY
             ? {}
-            : {onText: (text: string) => out.write(text)}),
+            : {onText: (text: Buffer) => out.write(text)}),
           onLine: (line) => {
             // A terminal sees control characters shown, never obeyed; a pipe gets the log as written.
             const text = ctx.output.json

@@ -281,38 +281,38 @@ export class LogVaultReader {
     }
   }
 
-  /** The log a block at a time, as text (each line ending with a newline), from line 0. */
-  async *texts(): AsyncGenerator<string> {
-    for (let block = 0; block < this.blockCount(); block++)
-      yield (await this.blockText(block)).text;
+  /** The log a block at a time, as UTF-8 bytes (each line ending with a newline), from line 0. */
+  async *texts(): AsyncGenerator<Buffer> {
+    for (let block = 0; block < this.blockCount(); block++) yield await this.blockBytes(block);
   }
 
   /**
    * The first line at or after `from` (or at or before it, backwards) containing `needle`,
-   * ignoring case, wrapping around once; undefined when no line has it. Each chunk is searched
-   * as one string (never split into lines), so a scan of a 1,000,000-line log costs about one
-   * decompression of it.
+   * ignoring ASCII case, wrapping around once; undefined when no line has it. Each chunk is
+   * searched as one byte string (never decoded or split into lines), so a scan of a
+   * 1,000,000-line log costs about one decompression of it.
    */
   async find(needle: string, from: number, direction: 1 | -1 = 1): Promise<number | undefined> {
     const total = this.record.lines;
     const blocks = this.blockCount();
     if (total === 0 || !needle || needle.includes('\n')) return undefined;
-    const lower = needle.toLowerCase();
+    const wanted = Buffer.from(needle.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()));
     let line = ((from % total) + total) % total;
     let block = this.blockOf(line);
     for (let visited = 0; visited <= blocks; visited++) {
-      const {text, start} = await this.blockText(block, true);
-      const lineStart = nthLineStart(text, line - start);
+      const bytes = lowerAscii(await this.blockBytes(block));
+      const start = this.blockStart(block);
+      const lineStart = nthLineStart(bytes, line - start);
       if (direction === 1) {
-        const at = text.indexOf(lower, lineStart);
-        if (at >= 0) return start + countNewlines(text, at);
+        const at = bytes.indexOf(wanted, lineStart);
+        if (at >= 0) return start + countNewlines(bytes, at);
         block = (block + 1) % blocks;
         line = this.blockStart(block);
       } else {
-        const lineEnd = text.indexOf('\n', lineStart);
+        const lineEnd = bytes.indexOf(10, lineStart);
         const at =
-          lineEnd - lower.length < 0 ? -1 : text.lastIndexOf(lower, lineEnd - lower.length);
-        if (at >= 0) return start + countNewlines(text, at);
+          lineEnd - wanted.length < 0 ? -1 : bytes.lastIndexOf(wanted, lineEnd - wanted.length);
+        if (at >= 0) return start + countNewlines(bytes, at);
         block = (block - 1 + blocks) % blocks;
         line = this.blockStart(block) + this.blockLines(block) - 1;
       }
@@ -350,13 +350,10 @@ export class LogVaultReader {
     return found;
   }
 
-  /** A block's text (lowercased for `find`), not kept: a scan must not evict the pages on screen. */
-  private async blockText(block: number, lower = false): Promise<{text: string; start: number}> {
-    const start = this.blockStart(block);
-    let text: string;
-    if (block >= this.record.chunks.length) text = `${this.tailLines.join('\n')}\n`;
-    else text = gunzipSync(await this.chunkData(this.record.chunks[block]!)).toString('utf8');
-    return {text: lower ? text.toLowerCase() : text, start};
+  /** A block's bytes, fresh (callers may change them); not cached, so a scan never evicts the page on screen. */
+  private async blockBytes(block: number): Promise<Buffer> {
+    if (block >= this.record.chunks.length) return Buffer.from(`${this.tailLines.join('\n')}\n`);
+    return gunzipSync(await this.chunkData(this.record.chunks[block]!));
   }
 
   private async chunkData(chunk: LogChunk): Promise<Buffer> {
@@ -417,19 +414,28 @@ export class LogVaultReader {
   }
 }
 
-/** Where line `n` (0-based) of `text` starts. */
-function nthLineStart(text: string, n: number): number {
+/** Where line `n` (0-based) of `bytes` starts. */
+function nthLineStart(bytes: Buffer, n: number): number {
   let at = 0;
   for (let i = 0; i < n; i++) {
-    const next = text.indexOf('\n', at);
-    if (next < 0) return text.length;
+    const next = bytes.indexOf(10, at);
+    if (next < 0) return bytes.length;
     at = next + 1;
   }
   return at;
 }
 
-function countNewlines(text: string, end: number): number {
+function countNewlines(bytes: Buffer, end: number): number {
   let count = 0;
-  for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) count++;
+  for (let at = bytes.indexOf(10); at >= 0 && at < end; at = bytes.indexOf(10, at + 1)) count++;
   return count;
+}
+
+/** A-Z to a-z in place (UTF-8 multi-byte sequences never contain bytes below 0x80). */
+function lowerAscii(bytes: Buffer): Buffer {
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c >= 65 && c <= 90) bytes[i] = c + 32;
+  }
+  return bytes;
 }

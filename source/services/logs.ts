@@ -80,7 +80,7 @@ export type ReadLogOptions = {
   pollMs?: number;
   onLine(line: string): void;
   /** Takes whole blocks of lines (each ending with a newline) when nothing filters them. */
-  onText?: (text: string) => void;
+  onText?: (text: Buffer) => void;
 };
 
 /** Prints (through `onLine`) the selected lines, then, when following, new lines until the end. */

@@ -59,7 +59,7 @@ async function checkVault(store: ProfileStore): Promise<void> {
   expect(await reader.find('line 19999 ', 20_002, -1)).toBe(19_999);
   expect(await reader.find('never there', 0)).toBeUndefined();
   let text = '';
-  for await (const block of reader.texts()) text += block;
+  for await (const block of reader.texts()) text += block.toString('utf8');
   expect(text.split('\n')).toHaveLength(20_004);
 
   // The same chunk content is stored once.
