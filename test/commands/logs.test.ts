@@ -121,34 +121,34 @@ describe('berth logs (terminal viewer)', () => {
       rows: 30,
     });
     try {
-      await session.waitFor(/big-run · lines 1–25 of 1,000,000/, 60_000);
-      await session.waitFor('step 24 even');
-      await session.waitFor(/search.*quit/);
+      await session.waitFor(/big-run · lines 1–25 of 1,000,000/, 120_000);
+      await session.waitFor('step 24 even', 120_000);
+      await session.waitFor(/search.*quit/, 120_000);
       session.mark();
       await session.write(keys.pageDown);
-      await session.waitFor('lines 26–50 of 1,000,000');
+      await session.waitFor('lines 26–50 of 1,000,000', 120_000);
       session.mark();
       await session.write('G');
-      await session.waitFor('lines 999976–1000000 of 1,000,000');
-      await session.waitFor('step 999999 odd');
+      await session.waitFor('lines 999976–1000000 of 1,000,000', 120_000);
+      await session.waitFor('step 999999 odd', 120_000);
       session.mark();
       await session.write('g');
-      await session.waitFor('lines 1–25');
+      await session.waitFor('lines 1–25', 120_000);
       session.mark();
       await session.type('/NEEDLE');
       await session.write(keys.enter);
-      await session.waitFor(`lines ${NEEDLE_AT - 8 + 1}–`, 60_000);
-      await session.waitFor('in the haystack');
+      await session.waitFor(`lines ${NEEDLE_AT - 8 + 1}–`, 120_000);
+      await session.waitFor('in the haystack', 120_000);
       session.mark();
       await session.type('/nowhere');
       await session.write(keys.enter);
-      await session.waitFor('"nowhere" is not in the log', 60_000);
+      await session.waitFor('"nowhere" is not in the log', 120_000);
       await session.write('q');
       expect(await session.exit).toBe(0);
     } finally {
       session.kill();
     }
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('berth logs on a team store', () => {
