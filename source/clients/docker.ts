@@ -14,7 +14,8 @@ export type EngineEvent = Record<string, unknown> & {
   progressDetail?: {current?: number; total?: number};
   error?: string;
   errorDetail?: {message?: string; code?: number};
-  aux?: Record<string, unknown>;
+  /** An object (image ID, pushed digest), or base64 protobuf in BuildKit's `moby.buildkit.trace`. */
+  aux?: Record<string, unknown> | string;
 };
 
 /** What docker sends as X-Registry-Auth: it travels in a request header, never argv or env. */
@@ -28,6 +29,26 @@ export type ImageInfo = {
 };
 
 export type StreamOptions = {signal?: AbortSignal; onEvent?: (event: EngineEvent) => void};
+
+/** What `/_ping` says: the API version, and the builder the engine's operator chose, if any. */
+export type EngineInfo = {
+  apiVersion: string | undefined;
+  /** `2` BuildKit, `1` the classic builder (BuildKit turned off), undefined when unsaid. */
+  builderVersion: string | undefined;
+};
+
+/**
+ * `buildkit`: `POST /build?version=2` with the tar context and no session (progress arrives as
+ * `moby.buildkit.trace` messages). `classic`: the engine's original builder.
+ */
+export type BuilderKind = 'buildkit' | 'classic';
+
+export type BuildOptions = StreamOptions & {
+  tag: string;
+  labels?: Record<string, string>;
+  networkMode?: string;
+  builder?: BuilderKind;
+};
 
 export type RunContainerInput = {
   image: string;
@@ -47,14 +68,14 @@ export type RunContainerInput = {
 export interface DockerClient {
   /** What the user knows the engine as (`unix:///var/run/docker.sock`, `tcp://host:2375`). */
   readonly host: string;
-  ping(): Promise<void>;
+  ping(): Promise<EngineInfo>;
   inspectImage(reference: string): Promise<ImageInfo | undefined>;
   imageExists(reference: string): Promise<boolean>;
-  /** Streams the build; rejects on an `error`/`errorDetail` event (EngineStreamError). */
-  build(
-    context: Readable,
-    options: StreamOptions & {tag: string; labels?: Record<string, string>; networkMode?: string},
-  ): Promise<void>;
+  /**
+   * Streams the build; rejects on an `error`/`errorDetail` event (EngineStreamError), and with
+   * BuilderRefusedError when the engine refuses the builder asked for before building anything.
+   */
+  build(context: Readable, options: BuildOptions): Promise<void>;
   tag(source: string, repository: string, tag: string): Promise<void>;
   push(
     reference: string,
@@ -68,6 +89,16 @@ export interface DockerClient {
 
 /** An error the engine reported inside a stream (a failing RUN, a refused push). */
 export class EngineStreamError extends Error {}
+
+/** The engine refused the build request itself (e.g. no BuildKit there); nothing was built. */
+export class BuilderRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(message);
+  }
+}
 
 const shortCallTimeoutMs = 10_000;
 const pingTimeoutMs = 5_000;
@@ -213,10 +244,30 @@ export function createDockerClient(hostValue?: string): DockerClient {
   const client: DockerClient = {
     host,
     async ping() {
-      await call(
-        (signal) => (docker.ping as (options: object) => Promise<unknown>)({abortSignal: signal}),
+      // Dialled directly (not docker.ping()) for the response headers.
+      const response = await call(
+        (signal) =>
+          new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+            docker.modem.dial(
+              {
+                path: '/_ping',
+                method: 'GET',
+                isStream: true,
+                abortSignal: signal,
+                statusCodes: {200: true, 500: 'server error'},
+              },
+              (error: unknown, result: unknown) =>
+                error ? reject(error) : resolve(result as import('node:http').IncomingMessage),
+            );
+          }),
         pingTimeoutMs,
       );
+      response.resume();
+      const header = (name: string) => {
+        const value = response.headers[name];
+        return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+      };
+      return {apiVersion: header('api-version'), builderVersion: header('builder-version')};
     },
     async inspectImage(reference) {
       try {
@@ -241,16 +292,49 @@ export function createDockerClient(hostValue?: string): DockerClient {
       return (await client.inspectImage(reference)) !== undefined;
     },
     async build(context, options) {
-      const stream = await start(options.signal, () =>
-        docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-          t: options.tag,
-          // The engine may run without a default bridge (dockerd --bridge=none); host works everywhere.
-          networkmode: options.networkMode ?? 'host',
-          rm: true,
-          forcerm: true,
-          ...(options.labels ? {labels: options.labels} : {}),
-          ...(options.signal ? {abortSignal: options.signal} : {}),
-        }),
+      const query = {
+        t: options.tag,
+        // The engine may run without a default bridge (dockerd --bridge=none); host works everywhere.
+        networkmode: options.networkMode ?? 'host',
+        rm: true,
+        forcerm: true,
+        ...(options.labels ? {labels: options.labels} : {}),
+      };
+      if (options.builder !== 'buildkit') {
+        const stream = await start(options.signal, () =>
+          docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+            ...query,
+            ...(options.signal ? {abortSignal: options.signal} : {}),
+          }),
+        );
+        await follow(stream, options);
+        return;
+      }
+      // BuildKit without a session: dockerode's buildImage opens a gRPC session for version 2,
+      // which a tar context does not need. (Build secrets would come through such a session.)
+      const stream = await start(
+        options.signal,
+        () =>
+          new Promise<NodeJS.ReadableStream>((resolve, reject) => {
+            docker.modem.dial(
+              {
+                path: '/build?',
+                method: 'POST',
+                options: {...query, version: '2'},
+                file: context,
+                isStream: true,
+                ...(options.signal ? {abortSignal: options.signal} : {}),
+                statusCodes: {200: true, 400: 'bad parameter', 500: 'server error'},
+              },
+              (error: unknown, result: unknown) => {
+                if (!error) return resolve(result as NodeJS.ReadableStream);
+                const code = statusCode(error);
+                if (code === 400 || code === 500) {
+                  reject(new BuilderRefusedError(refusalMessage(error), code));
+                } else reject(error);
+              },
+            );
+          }),
       );
       await follow(stream, options);
     },
@@ -346,6 +430,15 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
   };
   return client;
+}
+
+/** The engine's own words from a refused request (`(HTTP code 400) bad parameter - …`). */
+function refusalMessage(error: unknown): string {
+  const json = (error as {json?: {message?: string}} | undefined)?.json;
+  if (json && typeof json.message === 'string') return json.message.trim();
+  return String((error as Error | undefined)?.message ?? error)
+    .replace(/^\(HTTP code \d+\) [^-]*- /, '')
+    .trim();
 }
 
 /** `host:5000/ns/name:tag` → repository `host:5000/ns/name`, tag `tag` (a port is not a tag). */

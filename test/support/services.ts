@@ -12,8 +12,10 @@ export {
   pingDocker,
   runContainer,
   startDocker,
+  startPrivateDocker,
   stopDocker,
 } from './services/docker.js';
+export type {PrivateDocker} from './services/docker.js';
 export {registryDigest, registryTags, startRegistry} from './services/registry.js';
 export type {Registry, RegistryAuth} from './services/registry.js';
 export {missingBusEnv, startBusWithoutSecretService, startKeychain} from './services/keychain.js';

@@ -1,10 +1,13 @@
 // Turns the engine's raw build and push messages into PublishEvents. The classic builder's
 // stream is text split arbitrarily across JSON messages: lines are reassembled first, then
 // `Step N/M : INSTRUCTION` opens a step, ` ---> Using cache` marks it cached, and everything
-// else is a log line of the running step.
+// else is a log line of the running step. BuildKit's messages (`moby.buildkit.trace`) are
+// decoded and handed to BuildkitProgress, which emits the same events.
+import {buildkitTraceId, decodeBuildkitStatus} from '../../clients/buildkit-status.js';
 import type {EngineEvent} from '../../clients/docker.js';
 import type {StepRecord} from '../../models/module-version.js';
 import type {PublishEvent} from '../../models/publish-events.js';
+import {BuildkitProgress} from './buildkit-events.js';
 
 const stepPattern = /^Step (\d+)\/(\d+) : (.*)$/;
 
@@ -20,6 +23,8 @@ export class BuildEventParser {
   readonly steps: StepRecord[] = [];
   private current: OpenStep | undefined;
   private pending = '';
+  private buildkit: BuildkitProgress | undefined;
+  private undecodable = false;
 
   constructor(
     private readonly emit: (event: PublishEvent) => void,
@@ -30,14 +35,31 @@ export class BuildEventParser {
   private last: OpenStep | undefined;
 
   get lastStep(): number | null {
-    return this.last?.index ?? null;
+    return this.buildkit?.lastStep?.index ?? this.last?.index ?? null;
   }
 
   get lastInstruction(): string | null {
-    return this.last ? `Step ${this.last.index}/${this.last.total} ${this.last.instruction}` : null;
+    const last = this.buildkit?.lastStep ?? this.last;
+    return last ? `Step ${last.index}/${last.total} ${last.instruction}` : null;
   }
 
   push(event: EngineEvent): void {
+    if (event.id === buildkitTraceId && typeof event.aux === 'string') {
+      this.buildkit ??= new BuildkitProgress(this.emit, this.steps, this.clock);
+      try {
+        this.buildkit.push(decodeBuildkitStatus(event.aux));
+      } catch {
+        // One unreadable progress message must not fail a build the engine is still running.
+        if (!this.undecodable)
+          this.emit({
+            type: 'log',
+            line: 'A BuildKit progress message could not be read.',
+            step: null,
+          });
+        this.undecodable = true;
+      }
+      return;
+    }
     if (typeof event.stream === 'string') {
       this.pending += event.stream;
       let newline: number;
@@ -58,6 +80,7 @@ export class BuildEventParser {
     if (this.pending) this.line(this.pending);
     this.pending = '';
     this.closeStep();
+    this.buildkit?.finish();
   }
 
   private line(raw: string): void {

@@ -5,6 +5,7 @@ import {createHash} from 'node:crypto';
 import {createReadStream} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
+import type {BuilderKind} from '../../clients/docker.js';
 import {UserError} from '../../lib/errors.js';
 import type {ModuleSchema} from '../../models/module.js';
 import {readModuleAnnotations} from './annotations.js';
@@ -20,6 +21,7 @@ import {
   dependencyChecksum,
   generateDockerfile,
   type BuildPipOptions,
+  type DockerfileInput,
   type DockerfileMode,
 } from './dockerfile.js';
 import {findEntryPoint} from './entry-point.js';
@@ -53,6 +55,8 @@ export type PreparedProject = {
   entryPoint: string;
   requirements: Requirements;
   dockerfile: string;
+  /** What the Dockerfile was generated from (to generate it again for another builder). */
+  dockerfileInput: DockerfileInput;
   /** The project's files that go into a full image (after exclusions and `.dockerignore`). */
   contextFiles: ContextFile[];
   /** What was left out of the context and why (the first ones), and how many in all. */
@@ -136,7 +140,7 @@ export async function prepareProject(
     });
   }
 
-  const dockerfile = generateDockerfile({
+  const dockerfileInput: DockerfileInput = {
     mode,
     baseImage,
     entryPoint,
@@ -148,7 +152,8 @@ export async function prepareProject(
     ...(options.moduleVersion ? {moduleVersion: options.moduleVersion} : {}),
     ...(options.sourceUrl ? {sourceUrl: options.sourceUrl} : {}),
     ...(checksum ? {dependencyChecksum: checksum} : {}),
-  });
+  };
+  const dockerfile = generateDockerfile(dockerfileInput);
 
   const projectEntry = (file: ContextFile, dir: string): ContextEntry => ({
     name: `${dir}/${file.path}`,
@@ -195,12 +200,32 @@ export async function prepareProject(
     entryPoint,
     requirements,
     dockerfile,
+    dockerfileInput,
     contextFiles,
     excludedFiles: context.excluded,
     excludedCount: context.excludedCount,
     contextEntries,
     dependencyChecksum: checksum,
     notes: [...annotations.notes, ...requirements.notes],
+  };
+}
+
+/** The same project with its Dockerfile generated for `builder` (the classic one has no cache mounts). */
+export function preparedForBuilder(
+  prepared: PreparedProject,
+  builder: BuilderKind,
+): PreparedProject {
+  const dockerfileInput = {...prepared.dockerfileInput, builder};
+  const dockerfile = generateDockerfile(dockerfileInput);
+  return {
+    ...prepared,
+    dockerfile,
+    dockerfileInput,
+    contextEntries: prepared.contextEntries.map((entry) =>
+      entry.name === CONTEXT_DOCKERFILE && entry.type === 'generated'
+        ? {...entry, content: dockerfile}
+        : entry,
+    ),
   };
 }
 

@@ -23,7 +23,9 @@ import path from 'node:path';
 import {Readable} from 'node:stream';
 import tarStream from 'tar-stream';
 import {
+  BuilderRefusedError,
   EngineStreamError,
+  type BuilderKind,
   type DockerClient,
   type EngineEvent,
   type RegistryAuthConfig,
@@ -43,8 +45,9 @@ import {requireConfirmedStack} from '../stack-protection.js';
 import {LogVaultWriter, publishLogKey} from '../log-vault.js';
 import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
+import {chooseBuilder, refusedBuildkitNote} from './builder.js';
 import type {BuildPipOptions} from './dockerfile.js';
-import {prepareProject, type PreparedProject} from './project.js';
+import {prepareProject, preparedForBuilder, type PreparedProject} from './project.js';
 import {checkBreaking, diffAgainstLatest, schemaChangeLines} from './schema-diff.js';
 import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
 
@@ -534,24 +537,37 @@ export async function publishModule(
     }
 
     emit({type: 'log', line: `Checking the Docker engine at ${docker.host}`, step: null});
-    await docker.ping();
+    const engine = await docker.ping();
     checkCancelled();
     await ensureBaseImage(docker, prepared.baseImage, signal);
     checkCancelled();
 
     await state('building');
     const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;
-    parser = new BuildEventParser(emit);
-    const activeParser = parser;
+    const builder = chooseBuilder(engine, deps.env, docker.host);
+    if (builder.note) emit({type: 'log', line: builder.note, step: null});
+    const build = async (kind: BuilderKind) => {
+      parser = new BuildEventParser(emit);
+      const activeParser = parser;
+      try {
+        await docker.build(await contextTar(preparedForBuilder(prepared, kind)), {
+          tag: buildTag,
+          builder: kind,
+          signal,
+          onEvent: (event) => activeParser.push(event),
+        });
+      } finally {
+        activeParser.finish();
+      }
+    };
     try {
-      await docker.build(await contextTar(prepared), {
-        tag: buildTag,
-        signal,
-        onEvent: (event) => activeParser.push(event),
-      });
-    } finally {
-      activeParser.finish();
+      await build(builder.kind);
+    } catch (error) {
+      if (!(error instanceof BuilderRefusedError) || builder.kind !== 'buildkit') throw error;
+      emit({type: 'log', line: refusedBuildkitNote(docker.host, error.message), step: null});
+      await build('classic');
     }
+    const activeParser = parser!;
     checkCancelled();
     const image = await docker.inspectImage(buildTag);
     if (!image) throw new UserError(`The engine built ${buildTag} but does not show it.`);
@@ -582,7 +598,7 @@ export async function publishModule(
     });
     checkCancelled();
     const pushedDigest = pushEvents
-      .map((e) => e.aux?.Digest)
+      .map((e) => (typeof e.aux === 'object' ? e.aux.Digest : undefined))
       .find((d): d is string => typeof d === 'string');
     const digest = await registry.manifestDigest(repository, tag);
     if (!digest)

@@ -144,7 +144,7 @@ describe('prepareProject', () => {
     expect(prepared.entryPoint).toBe('src/train.py');
     expect(prepared.schema.entryPoint).toBe('src/train.py');
     expect(prepared.dockerfile).toContain('ENTRYPOINT ["python3","/berth/module/src/train.py"]');
-    expect(prepared.dockerfile).toContain(`LABEL dev.berth.commit="${'f'.repeat(40)}"`);
+    expect(prepared.dockerfile).toContain(`      dev.berth.commit="${'f'.repeat(40)}"`);
     expect(prepared.requirements.options.extraIndexUrls).toEqual([
       'https://download.pytorch.org/whl/cpu',
     ]);
@@ -237,7 +237,7 @@ describe('prepareProject: dependencies-only', () => {
     });
     expect(prepared.dependencyChecksum).toMatch(/^[0-9a-f]{64}$/);
     expect(prepared.dockerfile).toContain(
-      `LABEL dev.berth.dependencies="${prepared.dependencyChecksum}"`,
+      `      dev.berth.dependencies="${prepared.dependencyChecksum}"`,
     );
     expect(prepared.dockerfile).toContain('COPY ["deps/","./"]');
     expect(prepared.dockerfile).not.toContain('COPY ["code/","./"]');

@@ -1,6 +1,6 @@
 // A private Docker Engine shared by every test file and run on this machine, and the offline
 // base image the publish tests build FROM.
-import {spawn} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -17,7 +17,17 @@ import {Readable} from 'node:stream';
 import Docker from 'dockerode';
 import tarStream from 'tar-stream';
 import {waitFor} from '../wait.js';
-import {isAlive, readTail, run, servicePath, servicesRoot, tail, withLock} from './common.js';
+import {
+  isAlive,
+  readTail,
+  run,
+  servicePath,
+  servicesRoot,
+  tail,
+  terminate,
+  trackProcess,
+  withLock,
+} from './common.js';
 
 export const dockerDir = path.join(servicesRoot, 'docker');
 export const dockerSocket = path.join(dockerDir, 'docker.sock');
@@ -26,6 +36,15 @@ export const dockerPidFile = path.join(dockerDir, 'docker.pid');
 export const dockerLog = path.join(dockerDir, 'dockerd.log');
 
 export const baseImage = 'berth-test/python:3.11';
+/**
+ * BuildKit inside dockerd cuts each step's log at 1 MiB and 200 KiB/s unless these say more
+ * (set in dockerd's own environment; -1 does not mean unlimited there): berth shows whole logs.
+ */
+export const engineEnv = {
+  BUILDKIT_STEP_LOG_MAX_SIZE: '1073741824',
+  BUILDKIT_STEP_LOG_MAX_SPEED: '1073741824',
+};
+
 /** Built once per machine; `docker import` of it takes seconds, debootstrap takes a minute. */
 export const rootfsTarball = path.join(servicesRoot, 'python-3.11-bookworm-rootfs.tar');
 
@@ -60,6 +79,83 @@ function readPid(file: string): number | undefined {
 }
 
 /**
+ * Starts dockerd with its state, socket, pid file and log in `dir` (no bridge, no iptables,
+ * `daemonConfig` as its whole config), and waits until it answers on `DIR/docker.sock`.
+ */
+export async function spawnDockerd(
+  dir: string,
+  options: {detached: boolean; daemonConfig?: object},
+): Promise<ChildProcess> {
+  const socket = path.join(dir, 'docker.sock');
+  const logFile = path.join(dir, 'dockerd.log');
+  const configFile = path.join(dir, 'daemon.json');
+  // Our own config, so a machine-wide /etc/docker/daemon.json cannot leak in.
+  writeFileSync(configFile, `${JSON.stringify(options.daemonConfig ?? {})}\n`);
+  const log = openSync(logFile, 'a');
+  const child = spawn(
+    'dockerd',
+    dockerdArguments({
+      configFile,
+      dataRoot: path.join(dir, 'data'),
+      execRoot: path.join(dir, 'exec'),
+      host: `unix://${socket}`,
+      pidFile: path.join(dir, 'docker.pid'),
+    }),
+    {
+      detached: options.detached,
+      stdio: ['ignore', log, log],
+      env: {...process.env, ...engineEnv, PATH: servicePath},
+    },
+  );
+  closeSync(log);
+  let exit: string | undefined;
+  child.once('error', (error) => (exit = `could not start: ${error.message}`));
+  child.once('exit', (code, signal) => (exit = `exited (${signal ?? code})`));
+  await waitFor(async () => exit !== undefined || (await pingDocker(socket)), {
+    timeoutMs: 60_000,
+    intervalMs: 100,
+    message: `dockerd to answer on ${socket}`,
+  }).catch((error: Error) => {
+    exit ??= error.message;
+  });
+  if (exit !== undefined) {
+    throw new Error(`A test Docker engine ${exit}. Log ${logFile}:\n${readTail(logFile)}`);
+  }
+  return child;
+}
+
+export type PrivateDocker = {host: string; stop(): Promise<void>};
+
+/**
+ * A second engine for one test file (its own state, stopped and removed by `stop()`), for what
+ * the shared engine must not become: e.g. `{features: {buildkit: false}}`. Images it needs are
+ * its own: `ensureBaseImage(host)` imports the base image in seconds.
+ */
+export async function startPrivateDocker(
+  options: {daemonConfig?: object} = {},
+): Promise<PrivateDocker> {
+  mkdirSync(servicesRoot, {recursive: true});
+  const dir = await mkdtemp(path.join(servicesRoot, 'engine-'));
+  const child = await spawnDockerd(dir, {detached: false, ...options});
+  const forget = trackProcess(child.pid!, 'dockerd');
+  return {
+    host: `unix://${path.join(dir, 'docker.sock')}`,
+    async stop() {
+      await terminate(child.pid!, 30_000);
+      forget();
+      // dockerd leaves its network namespace mounted under its exec root.
+      const mounts = readFileSync('/proc/mounts', 'utf8')
+        .split('\n')
+        .map((line) => line.split(' ')[1] ?? '')
+        .filter((point) => point.startsWith(`${dir}/`))
+        .reverse();
+      for (const point of mounts) await run('umount', ['-l', point]).catch(() => undefined);
+      await rm(dir, {recursive: true, force: true, maxRetries: 3});
+    },
+  };
+}
+
+/**
  * Starts (or reuses) the private engine. It runs detached, outlives the test run, and is
  * stopped by .ci/run; a second run finds it answering and pays nothing.
  */
@@ -80,36 +176,8 @@ export async function startDocker(): Promise<{host: string}> {
     }
     rmSync(dockerSocket, {force: true});
     rmSync(dockerPidFile, {force: true});
-    const configFile = path.join(dockerDir, 'daemon.json');
-    // Our own (empty) config, so a machine-wide /etc/docker/daemon.json cannot leak in.
-    writeFileSync(configFile, '{}\n');
-    const log = openSync(dockerLog, 'a');
-    const child = spawn(
-      'dockerd',
-      dockerdArguments({
-        configFile,
-        dataRoot: path.join(dockerDir, 'data'),
-        execRoot: path.join(dockerDir, 'exec'),
-        host: dockerHost,
-        pidFile: dockerPidFile,
-      }),
-      {detached: true, stdio: ['ignore', log, log], env: {...process.env, PATH: servicePath}},
-    );
-    closeSync(log);
-    let exit: string | undefined;
-    child.once('error', (error) => (exit = `could not start: ${error.message}`));
-    child.once('exit', (code, signal) => (exit = `exited (${signal ?? code})`));
+    const child = await spawnDockerd(dockerDir, {detached: true});
     child.unref();
-    await waitFor(async () => exit !== undefined || (await pingDocker()), {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-      message: `dockerd to answer on ${dockerHost}`,
-    }).catch((error: Error) => {
-      exit ??= error.message;
-    });
-    if (exit !== undefined) {
-      throw new Error(`The test Docker engine ${exit}. Log ${dockerLog}:\n${readTail(dockerLog)}`);
-    }
   });
   return {host: dockerHost};
 }

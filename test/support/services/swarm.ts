@@ -3,14 +3,13 @@
 // as manager on 127.0.0.1, the second joined as a worker. Never the shared test engine: other
 // test files use that one concurrently. Both daemons are tracked, so a crashed test run's are
 // reaped like any other (scripts/test-services.sh reap).
-import {spawn} from 'node:child_process';
-import {closeSync, mkdirSync, mkdtempSync, openSync, writeFileSync} from 'node:fs';
+import {mkdirSync, mkdtempSync} from 'node:fs';
 import {rm} from 'node:fs/promises';
 import path from 'node:path';
 import Docker from 'dockerode';
 import {waitFor} from '../wait.js';
-import {freePort, readTail, servicePath, servicesRoot, terminate, trackProcess} from './common.js';
-import {dockerdArguments, pingDocker} from './docker.js';
+import {freePort, servicesRoot, terminate, trackProcess} from './common.js';
+import {spawnDockerd} from './docker.js';
 
 export type SwarmNodeProcess = {
   /** `unix://…/docker.sock` */
@@ -35,43 +34,15 @@ type Daemon = {host: string; pid: number; log: string; forget: () => void};
 
 async function startDaemon(dir: string): Promise<Daemon> {
   mkdirSync(dir, {recursive: true});
-  const socket = path.join(dir, 'docker.sock');
-  const host = `unix://${socket}`;
-  const configFile = path.join(dir, 'daemon.json');
-  writeFileSync(configFile, '{}\n');
-  const logFile = path.join(dir, 'dockerd.log');
-  const log = openSync(logFile, 'a');
-  const child = spawn(
-    'dockerd',
-    dockerdArguments({
-      configFile,
-      dataRoot: path.join(dir, 'data'),
-      execRoot: path.join(dir, 'exec'),
-      host,
-      pidFile: path.join(dir, 'docker.pid'),
-    }),
-    {detached: true, stdio: ['ignore', log, log], env: {...process.env, PATH: servicePath}},
-  );
-  closeSync(log);
-  let exit: string | undefined;
-  child.once('error', (error) => (exit = `could not start: ${error.message}`));
-  child.once('exit', (code, signal) => (exit = `exited (${signal ?? code})`));
+  const child = await spawnDockerd(dir, {detached: true});
   child.unref();
-  if (child.pid === undefined) {
-    await new Promise((resolve) => setImmediate(resolve));
-    throw new Error(`dockerd ${exit ?? 'could not start'}`);
-  }
-  const forget = trackProcess(child.pid, 'swarm-dockerd');
-  await waitFor(async () => exit !== undefined || (await pingDocker(socket)), {
-    timeoutMs: 60_000,
-    intervalMs: 100,
-    message: `dockerd to answer on ${host}`,
-  });
-  if (exit !== undefined) {
-    forget();
-    throw new Error(`A swarm test engine ${exit}. Log ${logFile}:\n${readTail(logFile)}`);
-  }
-  return {host, pid: child.pid, log: logFile, forget};
+  const forget = trackProcess(child.pid!, 'swarm-dockerd');
+  return {
+    host: `unix://${path.join(dir, 'docker.sock')}`,
+    pid: child.pid!,
+    log: path.join(dir, 'dockerd.log'),
+    forget,
+  };
 }
 
 function client(host: string): Docker {

@@ -1,0 +1,41 @@
+// Which builder a publish uses. BuildKit by default: it keeps pip's cache on the engine (a cache
+// mount), runs metadata instructions as no steps at all, and reports structured progress. The
+// classic builder when the user asks (DOCKER_BUILDKIT=0, as with the docker CLI), when the
+// engine's operator turned BuildKit off (`"features": {"buildkit": false}`: `/_ping` then says
+// `Builder-Version: 1`), or when the engine refuses a BuildKit build. The reason is said once,
+// as the first line of the build.
+import type {BuilderKind, EngineInfo} from '../../clients/docker.js';
+
+export type BuilderChoice = {
+  kind: BuilderKind;
+  /** One line for the log when the choice is not BuildKit (why, and what it costs). */
+  note: string | null;
+};
+
+const classicCost = 'without the pip cache: a requirements change downloads every package again';
+
+export function chooseBuilder(
+  engine: EngineInfo,
+  env: NodeJS.ProcessEnv,
+  engineHost: string,
+): BuilderChoice {
+  const asked = env.DOCKER_BUILDKIT?.trim().toLowerCase();
+  if (asked === '0' || asked === 'false')
+    return {
+      kind: 'classic',
+      note: `DOCKER_BUILDKIT=${env.DOCKER_BUILDKIT}: building with the classic builder, ${classicCost}.`,
+    };
+  if (asked === '1' || asked === 'true') return {kind: 'buildkit', note: null};
+  if (engine.builderVersion === '1') {
+    return {
+      kind: 'classic',
+      note: `The engine at ${engineHost} has BuildKit turned off ("features": {"buildkit": false}): building with the classic builder, ${classicCost}.`,
+    };
+  }
+  return {kind: 'buildkit', note: null};
+}
+
+/** The line said when the engine refused BuildKit and the build goes on with the classic builder. */
+export function refusedBuildkitNote(engineHost: string, reason: string): string {
+  return `The engine at ${engineHost} refused a BuildKit build (${reason}): building with the classic builder, ${classicCost}.`;
+}
