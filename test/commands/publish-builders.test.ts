@@ -18,6 +18,7 @@ import {
   type PrivateDocker,
   type Registry,
 } from '../support/services.js';
+import {publishStackCommands} from '../support/publish-stack.js';
 import {writeWheel} from '../support/wheels.js';
 
 const ENTRY = (marker: string) => `from berthdemo import VALUE
@@ -78,18 +79,7 @@ beforeAll(async () => {
   await ensureBaseImage(engine.host);
   registry = await startRegistry();
   configDir = tempDir('berth-builders-config-');
-  await ok(['component', 'register', 'image_builder', 'engine', '--flavor', 'docker']);
-  await ok([
-    'component',
-    'register',
-    'container_registry',
-    'reg',
-    '--flavor',
-    'oci',
-    '--option',
-    `uri=${registry.address}`,
-  ]);
-  await ok(['stack', 'register', 'builders', '-i', 'engine', '-c', 'reg', '--set']);
+  for (const args of publishStackCommands(registry.address)) await ok(args);
 });
 
 afterAll(async () => {

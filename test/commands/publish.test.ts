@@ -290,7 +290,7 @@ describe('berth publish', () => {
     const result = await publish(dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /Publishing rotate-demo version 3 failed: Step \d+\/\d+ RUN .*returned a non-zero code/,
+      /Publishing rotate-demo version 3 failed: Step \d+\/\d+ RUN .*pip install.* failed: .*exit code: 1/,
     );
     expect(result.stderr).toContain('publish-rotate-demo-3.log');
     const listed = await modules();
@@ -301,7 +301,7 @@ describe('berth publish', () => {
     ]);
     const log = readFileSync(listed[2]!.logFile, 'utf8');
     expect(log).toMatch(/No matching distribution found for notthere==2.0/);
-    expect(log).toMatch(/ERROR \(step \d+\): .*non-zero code/);
+    expect(log).toMatch(/ERROR \(step \d+\): .*exit code: 1/);
   });
 
   test('an unreachable engine: a clear message, recorded failed, previous version intact', async () => {

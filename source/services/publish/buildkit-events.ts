@@ -54,10 +54,15 @@ export class BuildkitProgress {
   }
 
   push(status: BuildkitStatus): void {
-    // One message may start a step, carry its output and end it: in that order.
-    for (const vertex of status.vertexes) this.begin(vertex);
+    // One message may start a step, carry its output and end it: in that order. A step with no
+    // output here ends at once, so each step's lines stay together (cache hits come in batches).
+    const withLogs = new Set(status.logs.map((log) => log.vertex));
+    for (const vertex of status.vertexes) {
+      this.begin(vertex);
+      if (!withLogs.has(vertex.digest)) this.settle(vertex);
+    }
     for (const log of status.logs) this.log(log.vertex, log.stream, log.data.toString('utf8'));
-    for (const vertex of status.vertexes) this.settle(vertex);
+    for (const vertex of status.vertexes) if (withLogs.has(vertex.digest)) this.settle(vertex);
     for (const item of status.statuses) {
       if (item.completed === undefined || this.reportedStatuses.has(`${item.vertex} ${item.id}`))
         continue;

@@ -90,6 +90,7 @@ export function generateDockerfile(input: DockerfileInput): string {
     // One layer with everything pip reads (requirements.txt, its -r/-c files, wheel folders),
     // at the project's paths, so relative includes resolve as they do on the user's machine.
     lines.push(copy(`${CONTEXT_DEPENDENCIES_DIR}/`, './'));
+    lines.push(...pipBuildArguments);
     lines.push(`RUN ${pipInstallCommand(input.pip ?? {}, input.builder ?? 'buildkit')}`);
   }
 
@@ -159,17 +160,18 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * pip's settings for the install, as build arguments with defaults: the RUN sees them in its
+ * environment, the image does not keep them, and the RUN line shows `pip install` early.
+ * Debian's system Python (PEP 668) and root installs stay quiet; older pip versions ignore
+ * variables they do not know, unlike unknown flags.
+ */
+const pipBuildArguments = ['ARG PIP_BREAK_SYSTEM_PACKAGES=1', 'ARG PIP_ROOT_USER_ACTION=ignore'];
+
 export function pipInstallCommand(pip: BuildPipOptions, builder: BuilderKind = 'buildkit'): string {
-  // The variables make Debian's system Python (PEP 668) and root installs quiet; older pip
-  // versions ignore variables they do not know, unlike unknown flags. With the cache mount,
-  // PIP_NO_CACHE_DIR (some base images set it; pip reads any value as "no cache") is unset.
-  const cache =
-    builder === 'buildkit'
-      ? [`--mount=type=cache,target=${PIP_CACHE_DIR}`, 'unset PIP_NO_CACHE_DIR &&']
-      : [];
+  // With the cache mount, --cache-dir also wins over PIP_NO_CACHE_DIR, which some base images set.
   return [
-    ...cache,
-    'PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore',
+    ...(builder === 'buildkit' ? [`--mount=type=cache,target=${PIP_CACHE_DIR}`] : []),
     `python3 -m pip install ${builder === 'buildkit' ? `--cache-dir=${PIP_CACHE_DIR}` : '--no-cache-dir'} --disable-pip-version-check --no-input`,
     ...pipArguments(pip).map(shellQuote),
     '-r requirements.txt',

@@ -147,6 +147,22 @@ describe('BuildKit progress as publish events', () => {
     ]);
   });
 
+  test('cache hits reported together still read one step at a time', () => {
+    const done = {started: at(10), completed: at(10), cached: true};
+    const {emitted} = parse([
+      trace({
+        vertexes: [
+          vertex(2, '[1/3] FROM base', done),
+          vertex(3, '[2/3] WORKDIR /w', done),
+          vertex(4, '[3/3] RUN pip install x', done),
+        ],
+      }),
+    ]);
+    expect(emitted.map((e) => `${e.type} ${'index' in e ? e.index : ''}`)).toEqual(
+      [1, 2, 3].flatMap((i) => [`step-start ${i}`, `step-cached ${i}`, `step-end ${i}`]),
+    );
+  });
+
   test("a step's output is its own lines, reassembled across messages and streams", () => {
     const {emitted, model} = parse(build);
     expect(lines(emitted, 2)).toEqual([

@@ -16,6 +16,7 @@ import {
   startRegistry,
   type Registry,
 } from '../../support/services.js';
+import {publishStackCommands} from '../../support/publish-stack.js';
 import {writeWheel} from '../../support/wheels.js';
 
 const entry = (marker: string) => `from berthdemo import VALUE
@@ -37,20 +38,7 @@ beforeAll(async () => {
   registry = await startRegistry();
   configDir = tempDir('berth-buildkit-config-');
   const env = cleanEnv({BERTH_CONFIG_DIR: configDir, DOCKER_HOST: host});
-  for (const args of [
-    ['component', 'register', 'image_builder', 'engine', '--flavor', 'docker'],
-    [
-      'component',
-      'register',
-      'container_registry',
-      'reg',
-      '--flavor',
-      'oci',
-      '--option',
-      `uri=${registry.address}`,
-    ],
-    ['stack', 'register', 'bk', '-i', 'engine', '-c', 'reg', '--set'],
-  ]) {
+  for (const args of publishStackCommands(registry.address)) {
     const result = await runBerth(args, {env, cwd: configDir});
     expect(result.code, result.stderr).toBe(0);
   }

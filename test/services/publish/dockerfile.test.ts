@@ -70,17 +70,22 @@ describe('generateDockerfile: full image', () => {
     // Metadata costs no step after the code: the ENTRYPOINT comes before the dependencies, and
     // every label is in one instruction at the end.
     expect(lines[index('ENTRYPOINT')]).toBe('ENTRYPOINT ["python3","/berth/module/src/rotate.py"]');
-    expect(index('ENTRYPOINT')).toBeLessThan(index('COPY ["code/requirements.txt"'));
+    expect(index('ENTRYPOINT')).toBeLessThan(index('COPY ["deps/"'));
     expect(instructions(dockerfile).filter((i) => i === 'LABEL')).toHaveLength(1);
     expect(instructions(dockerfile).at(-1)).toBe('LABEL');
   });
 
   test("pip's cache is a BuildKit cache mount, never in a layer; quiet on Debian and as root", () => {
-    const run = full()
-      .split('\n')
-      .find((l) => l.startsWith('RUN '));
+    const lines = full().split('\n');
+    const run = lines.find((l) => l.startsWith('RUN '));
+    // Build arguments, not ENV: the RUN sees them, the image does not keep them.
+    expect(lines.filter((l) => l.startsWith('ARG '))).toEqual([
+      'ARG PIP_BREAK_SYSTEM_PACKAGES=1',
+      'ARG PIP_ROOT_USER_ACTION=ignore',
+    ]);
+    expect(lines.findIndex((l) => l.startsWith('ARG '))).toBeLessThan(lines.indexOf(run!));
     expect(run).toBe(
-      'RUN --mount=type=cache,target=/root/.cache/pip unset PIP_NO_CACHE_DIR && PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore python3 -m pip install --cache-dir=/root/.cache/pip --disable-pip-version-check --no-input -r requirements.txt',
+      'RUN --mount=type=cache,target=/root/.cache/pip python3 -m pip install --cache-dir=/root/.cache/pip --disable-pip-version-check --no-input -r requirements.txt',
     );
   });
 
@@ -88,7 +93,7 @@ describe('generateDockerfile: full image', () => {
     const dockerfile = full({builder: 'classic'});
     expect(dockerfile).not.toContain('--mount');
     expect(dockerfile.split('\n').find((l) => l.startsWith('RUN '))).toBe(
-      'RUN PIP_BREAK_SYSTEM_PACKAGES=1 PIP_ROOT_USER_ACTION=ignore python3 -m pip install --no-cache-dir --disable-pip-version-check --no-input -r requirements.txt',
+      'RUN python3 -m pip install --no-cache-dir --disable-pip-version-check --no-input -r requirements.txt',
     );
     // Otherwise the same instructions.
     expect(instructions(dockerfile)).toEqual(instructions(full()));
@@ -148,7 +153,9 @@ describe('generateDockerfile: full image', () => {
     // Every line is an instruction or one label of the LABEL instruction: nothing in a value
     // can start a new instruction.
     for (const line of dockerfile.trimEnd().split('\n')) {
-      expect(line).toMatch(/^((#|FROM|ENV|WORKDIR|COPY|RUN|LABEL|ENTRYPOINT) | {6}[a-z0-9._-]+=")/);
+      expect(line).toMatch(
+        /^((#|FROM|ENV|ARG|WORKDIR|COPY|RUN|LABEL|ENTRYPOINT) | {6}[a-z0-9._-]+=")/,
+      );
     }
     expect(dockerfile).not.toMatch(/[^\\]\$HOME/);
   });
@@ -210,6 +217,8 @@ describe('generateDockerfile: dependencies-only image', () => {
       'WORKDIR',
       'ENTRYPOINT',
       'COPY',
+      'ARG',
+      'ARG',
       'RUN',
       'COPY',
       'LABEL',
