@@ -111,7 +111,7 @@ describe('an engine with BuildKit turned off', () => {
     const second = await ok(['publish', dir, '--base-image', baseImage, '--plain']);
     expect(second.stdout).toMatch(new RegExp(`^Step ${run[1]}/\\d+ CACHED$`, 'm'));
     expect(second.stdout.split(note)).toHaveLength(2);
-  });
+  }, 240_000);
 });
 
 describe('BuildKit asked for with DOCKER_BUILDKIT=1', () => {
@@ -151,5 +151,5 @@ describe('BuildKit asked for with DOCKER_BUILDKIT=1', () => {
       if (line !== expected.replace('%07d', String(i).padStart(7, '0')))
         throw new Error(`line ${i} of the step's output is ${JSON.stringify(line)}`);
     });
-  });
+  }, 240_000);
 });

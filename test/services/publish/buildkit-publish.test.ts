@@ -120,7 +120,7 @@ describe('publishing through BuildKit', () => {
     );
     const log = readFileSync((second.result as {record: {logFile: string}}).record.logFile, 'utf8');
     expect(log).toMatch(/^Step \d+\/\d+ : RUN --mount=type=cache/m);
-  });
+  }, 240_000);
 
   test('a failing RUN shows its error in the failing step', async () => {
     const dir = await project('--no-index\n--find-links wheels\nnosuchpackage==1.0\n');
@@ -139,5 +139,5 @@ describe('publishing through BuildKit', () => {
       ),
     );
     expect((result as Error).message).toContain(model.failure!.message);
-  });
+  }, 240_000);
 });
