@@ -4,6 +4,7 @@
 import {build} from 'esbuild';
 import {readFile} from 'node:fs/promises';
 
+import {execFileSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
 rmSync('dist', {recursive: true, force: true});
 
@@ -71,3 +72,11 @@ const result = await build({
 
 // The import graph, for the test that keeps React and Ink off the plain commands' path.
 writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
+
+// Commands and flags for shell completion, described by the program itself, so `berth
+// __complete` answers without loading commander or the command groups.
+const spec = execFileSync(process.execPath, ['dist/cli.js', '__completion-spec'], {
+  encoding: 'utf8',
+  env: {...process.env, NO_COLOR: '1'},
+});
+writeFileSync('dist/completion-spec.json', spec);

@@ -30,6 +30,16 @@ async function main(args: string[]): Promise<number> {
     );
     return code;
   }
+  // A shell prompt runs this on every Enter: it skips commander and the command groups.
+  if (args[0] === 'status' && args.includes('--prompt')) {
+    const {runPrompt} = await import('./commands/prompt.js');
+    return runPrompt(args.slice(1).filter((argument) => argument !== '--prompt'));
+  }
+  // Shell completion runs on every Tab: it skips commander and the command groups.
+  if (args[0] === '__complete') {
+    const {runComplete} = await import('./commands/complete.js');
+    return runComplete(args.slice(1));
+  }
   const {runCli} = await import('./commands/program.js');
   return runCli({argv: args});
 }

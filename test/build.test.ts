@@ -54,6 +54,23 @@ describe('the bundle', () => {
     }
   });
 
+  it('answers `__complete` and `status --prompt` without commander or the command groups', () => {
+    for (const source of ['source/commands/complete.ts', 'source/commands/prompt.ts']) {
+      const chunk = outputs.find((file) =>
+        Object.keys(meta.outputs[file]!.inputs).includes(source),
+      );
+      expect(chunk, source).toBeDefined();
+      const inputs = [...staticClosure(meta, chunk!)].flatMap((file) =>
+        Object.keys(meta.outputs[file]!.inputs),
+      );
+      expect(
+        inputs.filter((input) => input.includes('node_modules/')),
+        source,
+      ).toEqual([]);
+      expect(inputs, source).not.toContain('source/commands/program.ts');
+    }
+  });
+
   it('loads jq (WebAssembly, 1.3 MB) only through a dynamic import, for --jq', () => {
     const loaded = new Set([
       ...staticClosure(meta, 'dist/cli.js'),

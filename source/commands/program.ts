@@ -33,6 +33,7 @@ const commandGroups: Record<string, () => Promise<RegisterCommands>> = {
   runs: () => import('./run.js').then((m) => m.registerRunCommands),
   logs: () => import('./logs.js').then((m) => m.registerLogsCommand),
   code: () => import('./code.js').then((m) => m.registerCodeCommands),
+  completion: () => import('./completion.js').then((m) => m.registerCompletionCommand),
 };
 
 /** The groups to register: the one named on the command line, or all (help, typos). */

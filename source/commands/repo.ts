@@ -13,6 +13,7 @@ import {
   updateRepository,
   type RegisterRepositoryInput,
 } from '../services/code-repositories/register.js';
+import {accountText, describeAccount, type ForgeAccount} from '../services/accounts.js';
 import {parseOptions} from '../services/components.js';
 import {announce, collect, type CommandContext, type RegisterCommands} from './context.js';
 
@@ -20,6 +21,8 @@ type RegisterFlags = Omit<RegisterRepositoryInput, 'name' | 'options'> & {option
 
 export const registerRepoCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
+  // Every call to a forge says first which account it uses (stderr).
+  const onAccount = (account: ForgeAccount) => output.info(describeAccount(account));
   const repo = program
     .command('repo')
     .description(
@@ -48,20 +51,24 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
     .option('--source <module#export>', 'custom: ./module.js#ExportName')
     .option('--option <key=value>', 'custom: constructor option (repeatable)', collect, [])
     .action(async (name: string, flags: RegisterFlags) => {
-      const result = await registerRepository(ctx.deps, {
-        name,
-        type: flags.type,
-        owner: flags.owner,
-        repository: flags.repository,
-        group: flags.group,
-        project: flags.project,
-        host: flags.host,
-        apiUrl: flags.apiUrl,
-        instanceUrl: flags.instanceUrl,
-        token: flags.token,
-        source: flags.source,
-        options: flags.option?.length ? parseOptions(flags.option) : undefined,
-      });
+      const result = await registerRepository(
+        ctx.deps,
+        {
+          name,
+          type: flags.type,
+          owner: flags.owner,
+          repository: flags.repository,
+          group: flags.group,
+          project: flags.project,
+          host: flags.host,
+          apiUrl: flags.apiUrl,
+          instanceUrl: flags.instanceUrl,
+          token: flags.token,
+          source: flags.source,
+          options: flags.option?.length ? parseOptions(flags.option) : undefined,
+        },
+        {onAccount},
+      );
       announce(ctx, result.context);
       output.success(`Registered code repository '${name}' (${describeWhere(result.repository)}).`);
       printRecord(ctx, result.repository);
@@ -145,14 +152,18 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
               ? null
               : (flags.token as string)
             : undefined;
-        const result = await updateRepository(ctx.deps, {
-          name,
-          token,
-          host: flags.host,
-          apiUrl: flags.apiUrl,
-          instanceUrl: flags.instanceUrl,
-          options: flags.option?.length ? parseOptions(flags.option) : undefined,
-        });
+        const result = await updateRepository(
+          ctx.deps,
+          {
+            name,
+            token,
+            host: flags.host,
+            apiUrl: flags.apiUrl,
+            instanceUrl: flags.instanceUrl,
+            options: flags.option?.length ? parseOptions(flags.option) : undefined,
+          },
+          {onAccount},
+        );
         announce(ctx, result.context);
         output.success(`Updated code repository '${name}'.`);
         printRecord(ctx, result.repository);
@@ -190,7 +201,10 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
         flags.ignoreUntracked === true || ignoreUntrackedFromEnv(ctx.deps.env);
       const result = await getCodeReference(ctx.deps, dir ?? '.', {ignoreUntracked});
       announce(ctx, result.context);
-      output.result(result.detection, () => printDetection(ctx, result.detection));
+      output.result({...result.detection, account: result.account}, () => {
+        printDetection(ctx, result.detection);
+        if (result.account) output.line(`${'Account:'.padEnd(14)}${accountText(result.account)}`);
+      });
     });
 
   repo
@@ -223,6 +237,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
             subdirectory: flags.subdirectory,
             signal: controller.signal,
             onProgress: output.json ? undefined : progress.update,
+            onAccount,
             ...(flags.snapshot ? {snapshot: flags.snapshot} : {}),
           });
           progress.done();

@@ -1,9 +1,9 @@
 // `berth token ...`: add (masked prompt or --stdin), list, verify, remove. Without a
 // subcommand in a terminal it opens the token screen.
-import {CancelledError, UsageError} from '../lib/errors.js';
+import {CancelledError, UsageError, UserError} from '../lib/errors.js';
 import type {Verification} from '../models/token.js';
 import {addToken, listTokens, parseProvider, removeToken, verifyToken} from '../services/tokens.js';
-import type {CommandContext, RegisterCommands} from './context.js';
+import {announce, type CommandContext, type RegisterCommands} from './context.js';
 
 export const registerTokenCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
@@ -125,6 +125,88 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
           ]),
         );
       });
+    });
+
+  token
+    .command('status')
+    .description(
+      'Check every token with its provider now: login, scopes, expiry, storage, and which profiles, directories and repositories use it. Exit 1 if one does not work.',
+    )
+    .action(async () => {
+      const {tokenStatus} = await import('../services/token-status.js');
+      const {tokens} = await tokenStatus(ctx.deps, {onWarning: (text) => output.warn(text)});
+      output.result(tokens, () => {
+        if (tokens.length === 0) {
+          output.line(
+            'No tokens. Add one with `berth token add github` or `berth token add gitlab`.',
+          );
+          return;
+        }
+        for (const host of [...new Set(tokens.map((t) => t.host))]) {
+          output.line(output.style('bold', host));
+          for (const t of tokens.filter((candidate) => candidate.host === host)) {
+            const mark =
+              t.state === 'valid'
+                ? output.style('green', '✓')
+                : output.style(t.state === 'invalid' ? 'red' : 'yellow', '✗');
+            const storage = t.envVar ? `env ${t.envVar}` : t.storage;
+            output.line(
+              `  ${mark} ${t.name}: ${t.state === 'valid' ? `${t.login ? `logged in as ${t.login}` : 'works'}` : t.state === 'invalid' ? 'invalid' : 'not checked'} (${t.provider}, ${storage}) ${t.masked ?? ''}`.trimEnd(),
+            );
+            if (t.error) output.line(`      ${t.error}`);
+            if (t.provider !== 'registry')
+              output.line(
+                `      Scopes: ${t.fineGrained ? '(fine-grained)' : t.scopes.join(', ') || '-'}   Expires: ${t.expiresAt?.slice(0, 10) ?? 'never'}`,
+              );
+            const used = [
+              ...t.usedBy.directories.map((d) => `directory ${d}`),
+              ...t.usedBy.profiles.map((p) => `profile ${p}`),
+              ...t.usedBy.repositories.map((r) => `repository ${r}`),
+            ];
+            output.line(`      Used by: ${used.length > 0 ? used.join(', ') : '-'}`);
+            for (const warning of t.warnings) output.warn(`${t.name}: ${warning}.`);
+          }
+        }
+      });
+      const failed = tokens.filter((t) => t.state !== 'valid');
+      if (failed.length > 0) {
+        throw new UserError(
+          `${failed.length === 1 ? `Token '${failed[0]!.name}' does not work` : `${failed.length} tokens do not work: ${failed.map((t) => t.name).join(', ')}`}${failed.every((t) => t.state === 'unverified') ? ' (could not be checked)' : ''}.`,
+          {
+            hint: 'Rotate a refused token with `berth token add PROVIDER --name NAME --replace`, or remove it.',
+          },
+        );
+      }
+    });
+
+  token
+    .command('use')
+    .description(
+      "Use this token for its host here (this repository's .berth/config.yaml), or in the profile with --global. Local first, like stacks.",
+    )
+    .argument('<name>')
+    .option('--global', 'set it in the active profile, not in this repository')
+    .action(async (name: string, options: {global?: boolean}) => {
+      const {useToken} = await import('../services/accounts.js');
+      const result = await useToken(ctx.deps, {name, global: options.global});
+      announce(ctx, result.context);
+      output.success(
+        `Using token '${result.token}' for ${result.host} (${result.scope}: ${result.where}).`,
+      );
+    });
+
+  token
+    .command('unuse')
+    .description('Forget the token chosen for a host here (or in the profile with --global).')
+    .argument('<host>', 'the forge host, e.g. github.com')
+    .option('--global', 'forget the choice of the active profile')
+    .action(async (host: string, options: {global?: boolean}) => {
+      const {unuseToken} = await import('../services/accounts.js');
+      const result = await unuseToken(ctx.deps, {host, global: options.global});
+      announce(ctx, result.context);
+      output.success(
+        `No token chosen for ${result.host} any more (${result.scope}: ${result.where}); it was '${result.previous}'.`,
+      );
     });
 
   token

@@ -130,6 +130,12 @@ export function normalizeHost(host: string): string {
   return canonicalHost(hostAndPort?.host ?? text);
 }
 
+/** The forge host of an API or instance URL: `https://ghe.example.com/api/v3` → `ghe.example.com`, api.github.com → github.com. */
+export function forgeHost(apiUrl: string): string {
+  const host = normalizeHost(apiUrl);
+  return host === 'api.github.com' ? 'github.com' : host;
+}
+
 /** Normalises a registered repository's path (`/Group/Sub/Project.git/` → `Group/Sub/Project`). */
 export function normalizePath(path: string): string {
   return normalizeRepositoryPath(path) ?? '';

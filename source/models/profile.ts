@@ -11,6 +11,8 @@ export type Profile = {
   storeUrl: string;
   activeStack: string;
   previousStack: string | null;
+  /** The token to use per forge host (`github.com: work`), chosen with `berth token use --global`. */
+  tokens?: Record<string, string>;
   createdAt: string;
 };
 
@@ -26,6 +28,8 @@ export type RepositoryConfig = {
   active_profile?: string;
   active_stack?: string;
   previous_stack?: string;
+  /** The token to use per forge host in this directory (`github.com: work`): `berth token use`. */
+  tokens?: Record<string, string>;
 };
 
 /** Where a choice is written: this repository's `.berth/config.yaml`, or the global config. */
@@ -62,12 +66,15 @@ export function parseGlobalConfig(raw: unknown): ParseResult<GlobalConfig> {
     if (!storeTypes.includes(entry.storeType as StoreType)) {
       return fail(`profiles.${index}.storeType`, `expected one of ${storeTypes.join(', ')}`);
     }
+    const tokens = parseTokenChoices(entry.tokens);
+    if (!tokens.ok) return fail(`profiles.${index}.tokens`, tokens.message);
     parsed.push({
       name: entry.name as string,
       storeType: entry.storeType as StoreType,
       storeUrl: entry.storeUrl as string,
       activeStack: entry.activeStack as string,
       previousStack: typeof entry.previousStack === 'string' ? entry.previousStack : null,
+      ...(tokens.value ? {tokens: tokens.value} : {}),
       createdAt: typeof entry.createdAt === 'string' ? entry.createdAt : '',
     });
   }
@@ -92,5 +99,23 @@ export function parseRepositoryConfig(raw: unknown): ParseResult<RepositoryConfi
     if (typeof field !== 'string' && typeof field !== 'number') return fail(key, 'expected a name');
     value[key] = String(field);
   }
+  const tokens = parseTokenChoices(raw.tokens);
+  if (!tokens.ok) return fail('tokens', tokens.message);
+  if (tokens.value) value.tokens = tokens.value;
   return {ok: true, value};
+}
+
+/** `host: token-name` pairs; absent or empty is no choice. */
+function parseTokenChoices(
+  raw: unknown,
+): {ok: true; value: Record<string, string> | undefined} | {ok: false; message: string} {
+  if (raw === undefined || raw === null) return {ok: true, value: undefined};
+  if (!isObject(raw)) return {ok: false, message: 'expected `host: token-name` lines'};
+  const value: Record<string, string> = {};
+  for (const [host, name] of Object.entries(raw)) {
+    if (typeof name !== 'string' || name === '')
+      return {ok: false, message: `expected a token name for ${host}`};
+    value[host.toLowerCase()] = name;
+  }
+  return {ok: true, value: Object.keys(value).length > 0 ? value : undefined};
 }

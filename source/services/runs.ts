@@ -15,6 +15,7 @@ import type {Component} from '../models/stack.js';
 import {getComponent} from './components.js';
 import {now, resolveContext, type ActiveContext} from './context.js';
 import {findModuleVersion, type ModuleView} from './modules.js';
+import {describeAccount, forgeCredentials, type ForgeAccount} from './accounts.js';
 import {requireConfirmedStack} from './stack-protection.js';
 import {pullAuthFor} from './orchestrators/pull-auth.js';
 import {LogVaultWriter, runLogKey} from './log-vault.js';
@@ -296,6 +297,7 @@ async function runInDocker(
       `Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}${snapshot ? ` + snapshot ${snapshot.slice(0, 19)}` : ''}`,
     );
   }
+  if (code?.account) options.onInfo?.(describeAccount(code.account));
   const {exitCode} = await docker.runContainer({
     image,
     args,
@@ -313,7 +315,14 @@ async function runInDocker(
   return exitCode;
 }
 
-type CodeDownload = {env: string[]; token: string | null; stdin: string | null; where: string};
+type CodeDownload = {
+  env: string[];
+  token: string | null;
+  stdin: string | null;
+  where: string;
+  /** The forge account whose token fetches the code, if any. */
+  account?: ForgeAccount;
+};
 
 /**
  * What a dependencies-only container needs to fetch its code: the archive URL of the recorded
@@ -371,21 +380,10 @@ export async function codeDownloadOf(
     url = `${instance}/api/v4/projects/${project}/repository/archive.tar.gz?sha=${commit}`;
     header = 'PRIVATE-TOKEN';
   }
-  let token: string | null = null;
-  if (repository.token) {
-    const {resolveToken} = await import('./tokens.js');
-    const resolved = await resolveToken(deps, repository.token);
-    // A token goes only to the API it was added for (as `berth repo download` insists).
-    if (resolved.provider !== repository.type || resolved.apiUrl.replace(/\/+$/, '') !== api) {
-      throw new UserError(
-        `Token "${repository.token}" is not a ${repository.type} token for ${api}.`,
-        {
-          hint: `Fix the repository's token: \`berth repo update ${repository.name} --token NAME\`.`,
-        },
-      );
-    }
-    token = resolved.secret;
-  }
+  // The account chosen for the repository's host here (services/accounts.ts), checked to be a
+  // token for this provider and API, as `berth repo download` does.
+  const {secret, account} = await forgeCredentials(deps, context, repository);
+  const token = secret || null;
   const env = [
     `BERTH_CODE_ARCHIVE_URL=${url}`,
     `BERTH_ENTRY_POINT=${module.entryPoint}`,
@@ -405,6 +403,7 @@ export async function codeDownloadOf(
     token,
     stdin: stdin.length > 0 ? `${stdin.join('\n')}\n` : null,
     where: `${repository.name} (${repository.path})`,
+    account,
   };
 }
 

@@ -2,6 +2,7 @@
 import {existsSync, mkdirSync, readFileSync, statSync} from 'node:fs';
 import path from 'node:path';
 import {writeFileAtomic} from '../lib/atomic-write.js';
+import {parseFlatYaml} from '../lib/flat-yaml.js';
 import {UserError} from '../lib/errors.js';
 import {withLock} from '../lib/lock.js';
 import {parseRepositoryConfig, type RepositoryConfig} from '../models/profile.js';
@@ -40,7 +41,19 @@ export async function readRepositoryConfig(root: string): Promise<RepositoryConf
   const file = repositoryConfigFile(root);
   if (!existsSync(file)) return {};
   const text = readFileSync(file, 'utf8');
-  // yaml is loaded only inside a repository.
+  // The flat YAML berth writes is read without the YAML library (start-up time of every
+  // command in a repository, `status --prompt` above all); anything richer goes to the library.
+  const parsed = parseRepositoryConfig(parseFlatYaml(text) ?? (await parseYaml(file, text)));
+  if (!parsed.ok) {
+    throw new UserError(`${file}: ${parsed.path}: ${parsed.message}.`, {
+      hint: 'It holds `active_profile: NAME` and `active_stack: NAME`; berth left the file unchanged.',
+    });
+  }
+  return parsed.value;
+}
+
+async function parseYaml(file: string, text: string): Promise<unknown> {
+  // yaml is loaded only for a file the flat reader does not take.
   const {parseDocument} = await loadYaml();
   const document = parseDocument(text, {prettyErrors: true});
   const first = document.errors[0];
@@ -51,13 +64,7 @@ export async function readRepositoryConfig(root: string): Promise<RepositoryConf
       hint: 'Fix the YAML by hand; berth left the file unchanged.',
     });
   }
-  const parsed = parseRepositoryConfig(document.toJS());
-  if (!parsed.ok) {
-    throw new UserError(`${file}: ${parsed.path}: ${parsed.message}.`, {
-      hint: 'It holds `active_profile: NAME` and `active_stack: NAME`; berth left the file unchanged.',
-    });
-  }
-  return parsed.value;
+  return document.toJS();
 }
 
 export async function updateRepositoryConfig(
@@ -74,6 +81,7 @@ export async function updateRepositoryConfig(
       active_profile: config.active_profile,
       active_stack: config.active_stack,
       previous_stack: config.previous_stack,
+      tokens: config.tokens && Object.keys(config.tokens).length > 0 ? config.tokens : undefined,
     };
     writeFileAtomic(file, stringify(JSON.parse(JSON.stringify(ordered))));
     return ordered;

@@ -51,7 +51,14 @@ export type ArchiveOverride = (
   request: ArchiveRequest,
 ) => Uint8Array | Readable | undefined | Promise<Uint8Array | Readable | undefined>;
 
-export type ForgeRequest = {method: string; path: string; query: string; provider?: Provider};
+export type ForgeRequest = {
+  method: string;
+  path: string;
+  query: string;
+  provider?: Provider;
+  /** The login of the token the request presented (valid or not), if it is a known token. */
+  login?: string;
+};
 
 export type ForgeServer = {
   url: string;
@@ -708,11 +715,16 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     const parsed = new URL(request.url ?? '/', 'http://127.0.0.1');
     const pathname = parsed.pathname;
     const isGitlab = pathname === '/api/v4' || pathname.startsWith('/api/v4/');
+    const presented =
+      bearer(request.headers.authorization, ['token', 'bearer']) ??
+      (request.headers['private-token'] as string | undefined);
+    const login = presented === undefined ? undefined : tokens.get(presented)?.login;
     requests.push({
       method: request.method ?? 'GET',
       path: pathname,
       query: parsed.search,
       provider: isGitlab ? 'gitlab' : 'github',
+      ...(login ? {login} : {}),
     });
     if (isGitlab) return gitlab(request, pathname, parsed.searchParams);
     if (pathname.startsWith('/_raw/')) return rawFile(segments(pathname));

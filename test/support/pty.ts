@@ -39,11 +39,20 @@ export function stripAnsi(text: string): string {
   );
 }
 
-export function spawnBerth(
-  args: string[],
-  options: {cwd: string; env?: Record<string, string | undefined>; cols?: number; rows?: number},
-): PtySession {
-  const child = pty.spawn(nodeBinary, [cliPath, ...args], {
+export type PtyOptions = {
+  cwd: string;
+  env?: Record<string, string | undefined>;
+  cols?: number;
+  rows?: number;
+};
+
+export function spawnBerth(args: string[], options: PtyOptions): PtySession {
+  return spawnInPty(nodeBinary, [cliPath, ...args], options);
+}
+
+/** Any program (a shell, for completion tests) in a pseudo-terminal, driven the same way. */
+export function spawnInPty(file: string, args: string[], options: PtyOptions): PtySession {
+  const child = pty.spawn(file, args, {
     name: 'xterm-256color',
     cols: options.cols ?? 100,
     rows: options.rows ?? 30,

@@ -8,6 +8,7 @@ import {locationKey} from '../../lib/git-url.js';
 import type {CodeDetection, CodeReference} from '../../models/code-reference.js';
 import {publicRecord, type CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {Collection, ProfileStore} from '../../store/profile-store.js';
+import {chooseAccount, type ForgeAccount} from '../accounts.js';
 import {resolveCodeReference} from '../code-reference.js';
 import type {ActiveContext} from '../context.js';
 import {openCustomRepository, repositoriesOf} from './records.js';
@@ -22,6 +23,8 @@ export type CodeReferenceResult = {
   /** What a run or publish records; null when the checkout is dirty, unmatched or empty. */
   codeReference: CodeReference | null;
   repository: CodeRepositoryRecord | null;
+  /** The forge account a call for the matched repository would use from here (no secret read). */
+  account: ForgeAccount | null;
 };
 
 /**
@@ -57,6 +60,7 @@ export async function getCodeReference(
     detection,
     codeReference: detection.codeReference,
     repository: repository ? publicRecord(repository) : null,
+    account: repository ? (chooseAccount(deps, context, repository) ?? null) : null,
     context,
   };
 }

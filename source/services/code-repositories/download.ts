@@ -8,7 +8,13 @@ import {BerthError, UsageError, UserError} from '../../lib/errors.js';
 import {formatLocation} from '../../lib/git-url.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {ActiveContext} from '../context.js';
-import {findRecord, openCustomRepository, repositoriesOf, tokenFor} from './records.js';
+import {
+  findRecord,
+  openCustomRepository,
+  repositoriesOf,
+  tokenFor,
+  type AccountHooks,
+} from './records.js';
 
 export type DownloadProgress = {bytes: number; totalBytes: number | null};
 
@@ -19,7 +25,7 @@ export type DownloadInput = {
   subdirectory?: string;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
-};
+} & AccountHooks;
 
 export type DownloadResult = {
   repository: string;
@@ -70,7 +76,7 @@ export async function downloadRepository(
     };
   }
 
-  const secret = await tokenFor(deps, record);
+  const secret = await tokenFor(deps, context, record, {onAccount: input.onAccount});
   const where = formatLocation({host: record.host ?? '', path: record.path ?? ''});
   let response;
   if (record.type === 'github') {

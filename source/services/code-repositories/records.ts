@@ -2,12 +2,11 @@
 // download share: finding a record, the secret for its token, loading a custom repository.
 import type {Deps} from '../../deps.js';
 import {loadCustomRepository} from '../../lib/custom-repository.js';
-import {UsageError, UserError} from '../../lib/errors.js';
+import {UserError} from '../../lib/errors.js';
 import type {CodeRepository, CodeRepositoryRecord} from '../../models/code-repository.js';
-import type {TokenProvider} from '../../models/token.js';
 import type {Collection} from '../../store/profile-store.js';
+import {forgeCredentials, type ForgeAccount} from '../accounts.js';
 import {resolveContext, type ActiveContext} from '../context.js';
-import {resolveToken} from '../tokens.js';
 
 export async function repositoriesOf(deps: Deps, context?: ActiveContext) {
   const active = context ?? (await resolveContext(deps));
@@ -32,31 +31,23 @@ export async function findRecord(
   return record;
 }
 
-/** The secret for a record's token, refusing a token made for another provider or host. */
+/** Reports the account a forge call is about to use (stderr in the CLI). */
+export type AccountHooks = {onAccount?(account: ForgeAccount): void};
+
+/**
+ * The secret for a forge call about `record`: the token chosen for its host in this directory,
+ * else the profile's, else its registered one (services/accounts.ts). The account is reported
+ * before anything is sent.
+ */
 export async function tokenFor(
   deps: Deps,
+  context: ActiveContext,
   record: Pick<CodeRepositoryRecord, 'type' | 'apiUrl' | 'token'>,
+  options: AccountHooks & {explicitToken?: string} = {},
 ): Promise<string> {
-  if (!record.token) return '';
-  const resolved = await resolveToken(deps, record.token);
-  if (resolved.provider !== (record.type as TokenProvider)) {
-    throw new UsageError(
-      `Token "${record.token}" is a ${resolved.provider} token; this is a ${record.type} repository.`,
-      {
-        hint: `Pick a ${record.type} token: \`berth token list\`.`,
-      },
-    );
-  }
-  // A token is sent only to the API it was added for: a mistyped --api-url must not receive it.
-  if (resolved.apiUrl.replace(/\/+$/, '') !== (record.apiUrl ?? '').replace(/\/+$/, '')) {
-    throw new UsageError(
-      `Token "${record.token}" is for ${resolved.apiUrl}, not ${record.apiUrl}.`,
-      {
-        hint: `Add a token for ${record.apiUrl} (\`berth token add ${record.type} --api-url ${record.apiUrl}\`) or fix the API URL.`,
-      },
-    );
-  }
-  return resolved.secret;
+  const {secret, account} = await forgeCredentials(deps, context, record, options.explicitToken);
+  if (account) options.onAccount?.(account);
+  return secret;
 }
 
 export function splitStoredSource(source: string): [string, string] {

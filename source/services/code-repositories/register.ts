@@ -9,7 +9,7 @@ import {
   parseSource,
 } from '../../lib/custom-repository.js';
 import {CancelledError, UsageError, UserError} from '../../lib/errors.js';
-import {formatLocation, locationKey, normalizeHost} from '../../lib/git-url.js';
+import {forgeHost, formatLocation, locationKey, normalizeHost} from '../../lib/git-url.js';
 import {validateName} from '../../lib/names.js';
 import type {CodeDetection} from '../../models/code-reference.js';
 import {
@@ -24,7 +24,13 @@ import {DuplicateKeyError, type Collection} from '../../store/profile-store.js';
 import {now, type ActiveContext} from '../context.js';
 import {normalizeApiUrl, whileTokenKept} from '../tokens.js';
 import {getCodeReference} from './detect.js';
-import {findRecord, repositoriesOf, splitStoredSource, tokenFor} from './records.js';
+import {
+  findRecord,
+  repositoriesOf,
+  splitStoredSource,
+  tokenFor,
+  type AccountHooks,
+} from './records.js';
 
 export const defaultGithubHost = 'github.com';
 export const defaultGithubApiUrl = 'https://api.github.com';
@@ -81,12 +87,6 @@ function refuseFlags(
   }
 }
 
-/** `https://ghe.example.com/api/v3` → `ghe.example.com`; api.github.com → github.com. */
-function hostFromUrl(url: string): string {
-  const host = normalizeHost(url);
-  return host === 'api.github.com' ? defaultGithubHost : host;
-}
-
 /** The record's location and API, from flags; validates everything that needs no network. */
 function buildLocation(
   type: 'github' | 'gitlab',
@@ -104,7 +104,7 @@ function buildLocation(
     const host = input.host
       ? normalizeHost(input.host)
       : input.apiUrl
-        ? hostFromUrl(input.apiUrl)
+        ? forgeHost(input.apiUrl)
         : defaultGithubHost;
     const apiUrl = normalizeApiUrl(
       'github',
@@ -166,8 +166,13 @@ function notFound(deps: Deps, record: CodeRepositoryRecord): UserError {
 }
 
 /** Asks the provider whether the repository exists and the token reads it. */
-async function checkWithProvider(deps: Deps, record: CodeRepositoryRecord): Promise<ProviderFacts> {
-  const secret = await tokenFor(deps, record);
+async function checkWithProvider(
+  deps: Deps,
+  context: ActiveContext,
+  record: CodeRepositoryRecord,
+  options: AccountHooks & {explicitToken?: string},
+): Promise<ProviderFacts> {
+  const secret = await tokenFor(deps, context, record, options);
   if (record.type === 'github') {
     const {GithubClient} = await import('../../clients/github.js');
     const client = new GithubClient({apiUrl: record.apiUrl!, token: secret});
@@ -219,6 +224,7 @@ async function refuseDuplicateLocation(
 export async function registerRepository(
   deps: Deps,
   input: RegisterRepositoryInput,
+  hooks: AccountHooks = {},
 ): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
   const name = validateName('repository', input.name);
   const type = parseType(input.type);
@@ -284,7 +290,14 @@ export async function registerRepository(
   // `token remove` running alongside, can't both pass their checks.
   await refuseTaken();
   if (type === 'custom') await checkCustom(record);
-  else Object.assign(record, await checkWithProvider(deps, record));
+  else
+    Object.assign(
+      record,
+      await checkWithProvider(deps, context, record, {
+        ...hooks,
+        explicitToken: record.token ?? undefined,
+      }),
+    );
   await whileTokenKept(deps, record.token, () =>
     store.transaction(async () => {
       await refuseTaken();
@@ -347,6 +360,7 @@ export type UpdateRepositoryInput = {
 export async function updateRepository(
   deps: Deps,
   input: UpdateRepositoryInput,
+  hooks: AccountHooks = {},
 ): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
   const {context, store, collection} = await repositoriesOf(deps);
   const current = await findRecord(collection, input.name);
@@ -378,7 +392,14 @@ export async function updateRepository(
   }
   await refuseDuplicateLocation(collection, next);
   if (next.type === 'custom') await checkCustom(next);
-  else Object.assign(next, await checkWithProvider(deps, next));
+  else
+    Object.assign(
+      next,
+      await checkWithProvider(deps, context, next, {
+        ...hooks,
+        explicitToken: typeof input.token === 'string' ? next.token! : undefined,
+      }),
+    );
   // Written only over the record that was read: a `repo delete` or another update that landed
   // while the provider was asked is not undone (a put would bring a deleted record back).
   await whileTokenKept(deps, next.token, () =>

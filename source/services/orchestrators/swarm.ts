@@ -98,6 +98,10 @@ export async function runInSwarm(
     options.onInfo?.(
       `Code: ${code.where} at ${module.codeReference!.commit.slice(0, 12)}${snapshot ? ` + snapshot ${snapshot.slice(0, 19)}` : ''}`,
     );
+    if (code.account) {
+      const {describeAccount} = await import('../accounts.js');
+      options.onInfo?.(describeAccount(code.account));
+    }
     // What the docker orchestrator writes to stdin (the token, a snapshot's credentials or the
     // snapshot itself) becomes a secret file: a service has no stdin.
     secretInput = code.stdin;
