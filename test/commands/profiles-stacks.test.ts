@@ -48,6 +48,7 @@ describe('first run', () => {
         name: 'default',
         active: true,
         components: {orchestrator: 'default', artifact_store: 'default'},
+        protected: false,
       },
     ]);
     const profiles = (await berth(['profile', 'list', '--json'])).json<
@@ -270,6 +271,7 @@ describe('refusals', () => {
         container_registry: 'local',
         image_builder: 'engine',
       },
+      protected: false,
     });
     const inUse = await berth(['component', 'delete', 'image_builder', 'engine']);
     expect(inUse.code).toBe(1);

@@ -120,6 +120,7 @@ describe('repo detect: remote forms', () => {
       subdirectory: '',
       clean: true,
       pushed: true,
+      snapshot: null,
     });
     expect(world.forge.requests).toEqual([]);
   });
