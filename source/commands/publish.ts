@@ -1,6 +1,7 @@
 import type {Writable} from 'node:stream';
 import {UsageError} from '../lib/errors.js';
 import type {Output} from '../lib/output.js';
+import {localRegistryUri} from '../models/module-version.js';
 import type {PublishEvent} from '../models/publish-events.js';
 import {announce, collect, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
@@ -207,7 +208,11 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         },
         () =>
           output.success(
-            `Published ${record.slug} version ${record.version}${record.reused ? ' (reused image, nothing built)' : record.mode === 'dependencies-only' ? ' (dependencies only; code downloaded at run time)' : ''}: ${record.image}@${record.digest}`,
+            `Published ${record.slug} version ${record.version}${record.reused ? ' (reused image, nothing built)' : record.mode === 'dependencies-only' ? ' (dependencies only; code downloaded at run time)' : ''}: ${
+              record.registry === localRegistryUri
+                ? `${record.image} (image ${record.digest}, kept in the engine's image store: nothing pushed)`
+                : `${record.image}@${record.digest}`
+            }`,
           ),
       );
     });

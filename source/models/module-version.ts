@@ -26,7 +26,7 @@ export type ModuleVersionRecord = {
   visibility: 'private' | 'public';
   /** `REGISTRY/SLUG:VERSION-IMAGEID12` once pushed. */
   image: string | null;
-  /** The manifest digest the registry confirmed. */
+  /** The manifest digest the registry confirmed; the image ID for a `local` registry. */
   digest: string | null;
   /** HEAD of the project's git checkout, whether or not it was clean. */
   commit: string | null;
@@ -45,6 +45,7 @@ export type ModuleVersionRecord = {
   reused: boolean;
   baseImage: string;
   stack: string;
+  /** The oci registry's `host[:port][/namespace]`, or `local` (the engine's own image store). */
   registry: string | null;
   engine: string | null;
   sizeBytes: number | null;
@@ -63,3 +64,6 @@ export type ModuleVersionRecord = {
 export function moduleVersionKey(slug: string, version: number): string {
   return `${slug}@${version}`;
 }
+
+/** `registry` of a version kept in the engine's own image store (a `local` container registry). */
+export const localRegistryUri = 'local';

@@ -9,7 +9,7 @@ export type ComponentType = (typeof componentTypes)[number];
 export const componentFlavors: Record<ComponentType, readonly string[]> = {
   orchestrator: ['local', 'docker', 'swarm'],
   artifact_store: ['local'],
-  container_registry: ['oci'],
+  container_registry: ['oci', 'local'],
   image_builder: ['docker'],
 };
 
@@ -27,6 +27,8 @@ export const componentOptions: Record<ComponentType, ComponentOptionRules> = {
 export const flavorOptions: Readonly<Record<string, ComponentOptionRules>> = {
   // The swarm manager's Docker endpoint; default: the image builder's.
   'orchestrator/swarm': {allowed: ['host'], required: []},
+  // The image builder's own image store: nothing is pushed, the image ID is the digest.
+  'container_registry/local': {allowed: ['snapshot_max_size'], required: []},
 };
 
 /** The options a component of `type` and `flavor` accepts and needs. */

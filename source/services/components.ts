@@ -61,15 +61,18 @@ export async function registerComponent(
   const {allowed, required} = optionRulesOf(type, input.flavor);
   for (const key of Object.keys(input.options)) {
     if (!allowed.includes(key)) {
-      throw new UsageError(`${type} does not take option "${key}".`, {
-        hint: allowed.length ? `It takes: ${allowed.join(', ')}.` : 'It takes no options.',
+      throw new UsageError(`${type} (${input.flavor}) does not take option "${key}".`, {
+        hint: allowed.length
+          ? `The ${input.flavor} flavor takes: ${allowed.join(', ')}.`
+          : `The ${input.flavor} flavor takes no options.`,
       });
     }
   }
   for (const key of required) {
     if (!input.options[key]) throw new UsageError(`${type} needs --option ${key}=VALUE.`);
   }
-  if (type === 'container_registry') validateRegistryUri(input.options.uri ?? '');
+  if (type === 'container_registry' && input.flavor === 'oci')
+    validateRegistryUri(input.options.uri ?? '');
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
   const component: Component = {

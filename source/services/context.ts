@@ -2,9 +2,11 @@
 // repository root = $BERTH_REPOSITORY_PATH or the nearest ancestor holding `.berth/`;
 // profile = the repository's if it names one that exists, else the global one;
 // stack = the repository's if it names one that exists in that profile, else the profile's.
+import {rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {UserError} from '../lib/errors.js';
+import {withLock} from '../lib/lock.js';
 import type {ContextSource, GlobalConfig, Profile, RepositoryConfig} from '../models/profile.js';
 import {componentKey, type Component, type Stack} from '../models/stack.js';
 import type {ProfileStore} from '../store/profile-store.js';
@@ -49,53 +51,95 @@ export function newProfile(deps: Deps, name: string, storeUrl?: string): Profile
   };
 }
 
-/** The default stack: local orchestrator and artifact store, no registry or image builder. */
+/**
+ * The default stack publishes and runs on one machine with nothing but a Docker engine: the docker
+ * orchestrator and image builder on the local engine (DOCKER_HOST, else the local socket), the
+ * engine's own image store as the container registry, a local artifact store. Returns whether it
+ * seeded (a store that has stacks already is left alone: existing profiles keep theirs).
+ */
 export async function seedProfileStore(
   deps: Deps,
   store: ProfileStore,
   profileName: string,
-): Promise<void> {
+): Promise<boolean> {
   const createdAt = now();
   const components = store.collection<Component>('components');
   const stacks = store.collection<Stack>('stacks');
-  await store.transaction(async () => {
-    if (!(await stacks.get(defaultStackName))) {
-      await components.put(componentKey('orchestrator', 'default'), {
-        type: 'orchestrator',
-        name: 'default',
-        flavor: 'local',
-        options: {},
-        createdAt,
-      });
-      await components.put(componentKey('artifact_store', 'default'), {
-        type: 'artifact_store',
-        name: 'default',
-        flavor: 'local',
-        options: {path: path.join(deps.configDir, 'artifacts', profileName)},
-        createdAt,
-      });
-      await stacks.put(defaultStackName, {
-        name: defaultStackName,
-        components: {orchestrator: 'default', artifact_store: 'default'},
-        createdAt,
-      });
+  const seeded: Array<Omit<Component, 'createdAt'>> = [
+    {type: 'orchestrator', name: 'default', flavor: 'docker', options: {}},
+    {
+      type: 'artifact_store',
+      name: 'default',
+      flavor: 'local',
+      options: {path: path.join(deps.configDir, 'artifacts', profileName)},
+    },
+    {type: 'container_registry', name: 'default', flavor: 'local', options: {}},
+    {type: 'image_builder', name: 'default', flavor: 'docker', options: {}},
+  ];
+  return store.transaction(async () => {
+    if ((await stacks.get(defaultStackName)) || (await stacks.list()).length > 0) return false;
+    for (const component of seeded) {
+      const key = componentKey(component.type, component.name);
+      if (!(await components.get(key))) await components.put(key, {...component, createdAt});
     }
+    await stacks.put(defaultStackName, {
+      name: defaultStackName,
+      components: {
+        orchestrator: 'default',
+        artifact_store: 'default',
+        container_registry: 'default',
+        image_builder: 'default',
+      },
+      createdAt,
+    });
+    return true;
   });
 }
 
-/** Reads the global config, creating profile `default` with stack `default` on a first run. */
+/**
+ * Reads the global config, creating profile `default` with stack `default` on a first run. The
+ * store is seeded before config.json names the profile, so an interrupted first run (a kill,
+ * Ctrl+C, a full disk) leaves either nothing or a store that the next run adopts.
+ */
 export async function loadGlobalConfig(deps: Deps): Promise<GlobalConfig> {
   const config = deps.globalConfig.read();
   if (config.profiles.length > 0 && config.activeProfile) return config;
-  const profile = newProfile(deps, defaultProfileName);
-  const created = await deps.globalConfig.update((current) => {
-    if (current.profiles.length === 0) current.profiles.push(profile);
+  if (config.profiles.length === 0) {
+    const profile = newProfile(deps, defaultProfileName);
+    await seedProfileStore(deps, await deps.openStore(profile), profile.name);
+  }
+  return deps.globalConfig.update((current) => {
+    if (current.profiles.length === 0) current.profiles.push(newProfile(deps, defaultProfileName));
     current.activeProfile ??= current.profiles[0]?.name;
   });
-  const active = created.profiles.find((p) => p.name === created.activeProfile);
-  if (active?.storeType === 'local')
-    await seedProfileStore(deps, await deps.openStore(active), active.name);
-  return created;
+}
+
+/**
+ * Repairs a local profile store whose creation was interrupted: a missing file or an empty one
+ * (0 bytes: SQLite would read it as a store without stacks). Returns the notice to show, if any.
+ */
+export async function healProfileStore(deps: Deps, profile: Profile): Promise<string | undefined> {
+  if (profile.storeType !== 'local') return undefined;
+  const file = profile.storeUrl.replace(/^sqlite:/, '');
+  const state = () => {
+    try {
+      return statSync(file).size === 0 ? 'empty' : 'ok';
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      throw error;
+    }
+  };
+  if (state() === 'ok') return undefined;
+  const found = await withLock(file, async () => {
+    const now = state();
+    if (now === 'empty') {
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, {force: true});
+    }
+    if (now !== 'ok') await seedProfileStore(deps, await deps.openStore(profile), profile.name);
+    return now;
+  });
+  if (found === 'ok') return undefined;
+  return `The store of profile '${profile.name}' (${file}) was ${found === 'empty' ? 'empty (0 bytes)' : 'missing'}: its creation was interrupted. berth created it afresh with stack '${defaultStackName}'.`;
 }
 
 export async function resolveContext(deps: Deps): Promise<ActiveContext> {
@@ -133,6 +177,8 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
     profile = findProfile(config, profileOverride.name, profileOverride.from);
     profileSource = profileOverride.source;
   }
+  const healed = await healProfileStore(deps, profile);
+  if (healed) notices.push(healed);
 
   let stackName = profile.activeStack;
   let stackSource: ContextSource = 'global';

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {CancelledError, UsageError, UserError, errorMessage} from '../lib/errors.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
+import {localRegistryUri} from '../models/module-version.js';
 import type {ModuleParameter} from '../models/module.js';
 import type {RunRecord} from '../models/run.js';
 import type {Component} from '../models/stack.js';
@@ -280,8 +281,19 @@ async function runInDocker(
   const {createDockerClient} = await import('../clients/docker.js');
   const docker = createDockerClient(engineHostOf(deps, builder));
   await docker.ping();
-  const image = module.image!;
-  if (!(await docker.imageExists(image))) {
+  let image = module.image!;
+  if (module.registry === localRegistryUri && module.digest) {
+    // Kept in the engine's own image store at publish time: run exactly that image, never pull.
+    if (!(await docker.imageExists(module.digest))) {
+      throw new UserError(
+        `${module.slug} version ${module.version} is in the image store of the engine at ${module.engine ?? 'its publisher'}, and the engine at ${docker.host} does not have it.`,
+        {
+          hint: 'Publish it again with this engine, or publish with a stack whose container registry is an oci registry to run it anywhere.',
+        },
+      );
+    }
+    image = module.digest;
+  } else if (!(await docker.imageExists(image))) {
     options.onInfo?.(`Pulling ${image}`);
     const auth = await pullAuthFor(deps, context, components, image);
     await docker.pull(image, {

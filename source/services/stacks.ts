@@ -59,14 +59,16 @@ export async function registerStack(deps: Deps, input: RegisterStackInput) {
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
   const defaults = await store.collection<Stack>('stacks').get(defaultStackName);
+  // Component types left out take the default stack's (a registry and builder included).
   const components: Stack['components'] = {
     orchestrator: input.components.orchestrator ?? defaults?.components.orchestrator ?? 'default',
     artifact_store:
       input.components.artifact_store ?? defaults?.components.artifact_store ?? 'default',
   };
-  if (input.components.container_registry)
-    components.container_registry = input.components.container_registry;
-  if (input.components.image_builder) components.image_builder = input.components.image_builder;
+  const registry = input.components.container_registry ?? defaults?.components.container_registry;
+  if (registry) components.container_registry = registry;
+  const builder = input.components.image_builder ?? defaults?.components.image_builder;
+  if (builder) components.image_builder = builder;
   const stack: Stack = {name, components, createdAt: now()};
   try {
     // The components are checked in the transaction that inserts the stack, so a concurrent

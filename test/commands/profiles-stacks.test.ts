@@ -43,14 +43,36 @@ describe('first run', () => {
     expect(status.stderr).toContain('BERTH_REPOSITORY_PATH');
 
     const stacks = (await berth(['stack', 'list', '--json'])).json<StackJson[]>();
+    // The default stack publishes and runs with nothing but a Docker engine.
+    const defaults = {
+      orchestrator: 'default',
+      artifact_store: 'default',
+      container_registry: 'default',
+      image_builder: 'default',
+    };
     expect(stacks).toEqual([
-      {
-        name: 'default',
-        active: true,
-        components: {orchestrator: 'default', artifact_store: 'default'},
-        protected: false,
-      },
+      {name: 'default', active: true, components: defaults, protected: false},
     ]);
+    const described = (await berth(['stack', 'describe', '--json'])).json<{
+      componentDetails: Record<string, {flavor: string; options: Record<string, string>}>;
+    }>();
+    expect(
+      Object.fromEntries(
+        Object.entries(described.componentDetails).map(([type, c]) => [type, c.flavor]),
+      ),
+    ).toEqual({
+      orchestrator: 'docker',
+      artifact_store: 'local',
+      container_registry: 'local',
+      image_builder: 'docker',
+    });
+    // The engine is DOCKER_HOST or the local socket when berth runs, never written down.
+    expect(described.componentDetails.image_builder?.options).toEqual({});
+    // A stack registered without component flags takes the default stack's components.
+    expect((await berth(['stack', 'register', 'copy'])).code).toBe(0);
+    expect(
+      (await berth(['stack', 'list', '--json'])).json<StackJson[]>().find((s) => s.name === 'copy'),
+    ).toEqual({name: 'copy', active: false, components: defaults, protected: false});
     const profiles = (await berth(['profile', 'list', '--json'])).json<
       Array<Record<string, unknown>>
     >();
@@ -247,6 +269,23 @@ describe('refusals', () => {
       'colour=red',
     ]);
     expect(badOption.code).toBe(2);
+    // A local registry is the engine's image store: no uri, and it takes none.
+    expect(
+      (await berth(['component', 'register', 'container_registry', 'here', '--flavor', 'local']))
+        .code,
+    ).toBe(0);
+    const localWithUri = await berth([
+      'component',
+      'register',
+      'container_registry',
+      'there',
+      '--flavor',
+      'local',
+      '--option',
+      'uri=127.0.0.1:5000',
+    ]);
+    expect(localWithUri.code).toBe(2);
+    expect(localWithUri.stderr).toContain('container_registry (local) does not take option "uri"');
     await berth(['component', 'register', 'image_builder', 'engine', '--flavor', 'docker']);
     const stack = await berth([
       'stack',

@@ -304,22 +304,18 @@ describe('berth publish', () => {
     expect(log).toMatch(/ERROR \(step \d+\): .*exit code: 1/);
   });
 
-  test('an unreachable engine: a clear message, recorded failed, previous version intact', async () => {
-    const result = await publish(projectDir, [], {
+  test('an unreachable engine, a registry that is down, a base image that is nowhere: clear messages, no version taken', async () => {
+    const before = await modules();
+    const noEngine = await publish(projectDir, [], {
       env: {DOCKER_HOST: 'unix:///nonexistent/docker.sock'},
     });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain(
+    expect(noEngine.code).toBe(1);
+    expect(noEngine.stderr).toContain(
       "Can't reach the Docker engine at unix:///nonexistent/docker.sock. Start it, or set DOCKER_HOST.",
     );
-    const listed = await modules();
-    expect(listed.at(-1)).toMatchObject({version: 4, status: 'failed'});
-    expect(listed[1]).toMatchObject({version: 2, status: 'published'});
-    const run = await berth(['run', 'rotate-demo', '--param', 'angle=1']);
-    expect(run.code).toBe(0);
-  });
+    expect(noEngine.stderr).toContain('Nothing was built and no version was recorded.');
+    expect(noEngine.stdout).not.toContain('==> building');
 
-  test('a registry that is down: recorded failed with the reason, previous version still published', async () => {
     const other = await startRegistry();
     await ok([
       'component',
@@ -338,10 +334,20 @@ describe('berth publish', () => {
     await ok(['stack', 'set', 'publishing']);
     expect(down.code).toBe(1);
     expect(down.stderr).toContain(`Can't reach the registry ${other.address}: connection refused`);
-    const listed = await modules();
-    expect(listed.at(-1)).toMatchObject({status: 'failed'});
-    expect(listed.at(-1)!.error).toContain('connection refused');
-    expect(listed[1]).toMatchObject({version: 2, status: 'published'});
+
+    const missingBase = await berth(
+      ['publish', projectDir, '--base-image', 'berth-test/nowhere:0', '--plain'],
+      {timeoutMs: 240_000},
+    );
+    expect(missingBase.code).toBe(1);
+    expect(missingBase.stderr).toContain(
+      'The base image berth-test/nowhere:0 is not on the engine',
+    );
+
+    // Three failed preflights took no number: the next build is the next version.
+    expect(await modules()).toEqual(before);
+    const run = await berth(['run', 'rotate-demo', '--param', 'angle=1']);
+    expect(run.code).toBe(0);
   });
 
   test('SIGINT during the build cancels within a few seconds: exit 130, recorded cancelled', async () => {

@@ -4,9 +4,10 @@
 // version `published`. Any failure or cancellation is recorded with its reason and log file;
 // earlier published versions are never touched.
 //
-// Versions: each publish attempt that gets past static validation takes the next number of its
-// module (1, 2, 3…), failed and cancelled ones included, so a number and its log file always mean
-// one attempt. Published versions are immutable: the tag is VERSION-IMAGEID12, and a rebuild of
+// Versions: a preflight comes first (the engine answers, the registry answers and accepts the
+// credentials, the base image is there or can be pulled); each attempt that gets past it takes the
+// next number of its module (1, 2, 3…), failed and cancelled builds included, so a number and its
+// log file always mean one attempt that reached the build. Published versions are immutable: the tag is VERSION-IMAGEID12, and a rebuild of
 // identical content is a new version pointing at the same image content.
 //
 // Dependencies-only (chosen automatically for a clean, pushed checkout of a registered GitHub or
@@ -28,14 +29,19 @@ import {
   type BuilderKind,
   type DockerClient,
   type EngineEvent,
+  type EngineInfo,
   type RegistryAuthConfig,
 } from '../../clients/docker.js';
-import {createRegistryClient} from '../../clients/registry.js';
+import {createRegistryClient, type RegistryClient} from '../../clients/registry.js';
 import type {Deps} from '../../deps.js';
 import {BerthError, CancelledError, UserError, errorMessage} from '../../lib/errors.js';
 import type {CodeReference} from '../../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
-import {moduleVersionKey, type ModuleVersionRecord} from '../../models/module-version.js';
+import {
+  localRegistryUri,
+  moduleVersionKey,
+  type ModuleVersionRecord,
+} from '../../models/module-version.js';
 import type {PublishEvent, PublishEventHandler, PublishState} from '../../models/publish-events.js';
 import type {Component} from '../../models/stack.js';
 import {DuplicateKeyError, type ProfileStore} from '../../store/profile-store.js';
@@ -88,8 +94,14 @@ export type PublishResult = {record: ModuleVersionRecord; context: ActiveContext
 export type PublishTarget = {
   stack: string;
   engineHost: string;
+  /**
+   * A `local` container registry is the engine's own image store: nothing is pushed, images are
+   * named `localhost/berth/SLUG:TAG` (a name no registry serves) and the image ID is the digest.
+   */
+  local: boolean;
+  /** `host[:port]`; `localhost` for a local registry. */
   registryHost: string;
-  /** `host[:port][/namespace]` */
+  /** `host[:port][/namespace]`; `local` for a local registry. */
   registryUri: string;
   /** The registry repository of a module: `namespace/slug` or `slug`. */
   repositoryOf(slug: string): string;
@@ -113,7 +125,7 @@ export async function resolvePublishTarget(
   }
   if (!stack.components.container_registry) {
     throw new UserError(`Stack '${stack.name}' has no container registry.`, {
-      hint: `Register one and a stack that uses it: \`berth component register container_registry NAME --flavor oci --option uri=HOST:PORT\`, then \`berth stack register NAME -i BUILDER -c NAME --set\`.`,
+      hint: `Register one and a stack that uses it: \`berth component register container_registry images --flavor local\` (the engine's own image store) or \`... --flavor oci --option uri=HOST:PORT\`, then \`berth stack register NAME -i BUILDER -c images --set\`.`,
     });
   }
   const builder = await getComponent(
@@ -128,6 +140,18 @@ export async function resolvePublishTarget(
     'container_registry',
     stack.components.container_registry,
   );
+  const engineHost = engineHostOf(deps, builder);
+  if (registry.flavor === 'local') {
+    return {
+      stack: stack.name,
+      engineHost,
+      local: true,
+      registryHost: 'localhost',
+      registryUri: localRegistryUri,
+      repositoryOf: (slug) => `berth/${slug}`,
+      credentials: undefined,
+    };
+  }
   const uri = (registry.options.uri ?? '').replace(/\/+$/, '');
   const slash = uri.indexOf('/');
   const registryHost = slash < 0 ? uri : uri.slice(0, slash);
@@ -145,7 +169,8 @@ export async function resolvePublishTarget(
   }
   return {
     stack: stack.name,
-    engineHost: engineHostOf(deps, builder),
+    engineHost,
+    local: false,
     registryHost,
     registryUri: uri,
     repositoryOf: (slug) => (namespace ? `${namespace}/${slug}` : slug),
@@ -384,6 +409,8 @@ export async function publishModule(
     projectDir,
     input.mode ?? 'auto',
   );
+  const decision = decidePublishMode(code, input.mode ?? 'auto');
+  const dependenciesOnly = decision.mode === 'dependencies-only';
 
   const prepareOptions = {
     berthVersion: input.berthVersion,
@@ -393,14 +420,56 @@ export async function publishModule(
     ...(input.include ? {include: input.include} : {}),
     commit: code.commit,
     ...(code.sourceUrl ? {sourceUrl: code.sourceUrl} : {}),
+    mode: decision.mode,
   };
   // Static validation first: a bad annotation or requirement records nothing and builds nothing.
   const probe = await prepareProject(projectDir, prepareOptions);
   const schemaDiff = await diffAgainstLatest(store, probe.schema.slug, probe.schema.parameters);
   checkBreaking(probe.schema.slug, schemaDiff, input.allowBreaking ?? false);
   const target = await resolvePublishTarget(deps, context, store);
-  const decision = decidePublishMode(code, input.mode ?? 'auto');
-  const dependenciesOnly = decision.mode === 'dependencies-only';
+
+  // Until the version is recorded, log lines wait here; then they open its log file.
+  const early: string[] = [];
+  let log: {write(text: string): void} | undefined = undefined;
+  const lastPushStatus = new Map<string, string>();
+  const emit = (event: PublishEvent) => {
+    const line = logLineOf(event, lastPushStatus);
+    if (line !== undefined) {
+      if (log) log.write(`${line}\n`);
+      else early.push(line);
+    }
+    options.onEvent?.(event);
+  };
+  const checkCancelled = () => {
+    if (signal?.aborted) throw new CancelledError();
+  };
+  emit({type: 'state', state: 'pending', at: Date.now()});
+  emit({type: 'log', line: decision.message, step: null});
+  for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
+  for (const note of probe.notes) emit({type: 'log', line: `Note: ${note}`, step: null});
+
+  // Preflight: whatever can fail before a build fails here, and takes no version number.
+  let clients: PublishClients;
+  try {
+    clients = await preflight(target, probe, {
+      emit,
+      checkCancelled,
+      signal,
+      repository: target.repositoryOf(probe.schema.slug),
+    });
+  } catch (error) {
+    if (signal?.aborted || error instanceof CancelledError)
+      throw new CancelledError(`Cancelled the publish of ${probe.schema.slug} before it started.`, {
+        hint: 'Nothing was recorded; earlier versions are unchanged.',
+      });
+    const message = errorMessage(error).trim();
+    emit({type: 'error', message, step: null});
+    throw new UserError(`Can't publish ${probe.schema.slug}: ${message}`, {
+      hint: `${error instanceof BerthError && error.hint ? `${error.hint}\n` : ''}Nothing was built and no version was recorded.`,
+      cause: error,
+    });
+  }
+  const {docker, registry} = clients;
 
   const started = Date.now();
   const createdAt = now();
@@ -445,6 +514,10 @@ export async function publishModule(
     record = {...record, ...changes, updatedAt: now()};
     await modules.put(moduleVersionKey(record.slug, record.version), record);
   };
+  const state = async (next: PublishState) => {
+    await save({status: next});
+    emit({type: 'state', state: next, at: Date.now()});
+  };
 
   mkdirSync(path.dirname(record.logFile), {recursive: true});
   const file: WriteStream = createWriteStream(record.logFile, {mode: 0o600});
@@ -453,7 +526,7 @@ export async function publishModule(
     kind: 'publish',
     subject: `${record.slug}@${record.version}`,
   });
-  const log = {
+  const sink = {
     write(text: string) {
       file.write(text);
       vault.write(text);
@@ -465,82 +538,40 @@ export async function publishModule(
       await closeLog(file);
     },
   };
-  const lastPushStatus = new Map<string, string>();
-  const emit = (event: PublishEvent) => {
-    const line = logLineOf(event, lastPushStatus);
-    if (line !== undefined) log.write(`${line}\n`);
-    options.onEvent?.(event);
-  };
-  const state = async (next: PublishState) => {
-    await save({status: next});
-    emit({type: 'state', state: next, at: Date.now()});
-  };
-  const checkCancelled = () => {
-    if (signal?.aborted) throw new CancelledError();
-  };
-  log.write(
+  sink.write(
     `berth ${input.berthVersion} publish ${record.slug} version ${record.version} from ${projectDir}\n`,
   );
-  emit({type: 'state', state: 'pending', at: Date.now()});
-  emit({type: 'log', line: decision.message, step: null});
-  for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
-  for (const note of probe.notes) emit({type: 'log', line: `Note: ${note}`, step: null});
+  for (const line of early.splice(0))
+    sink.write(`${line}
+`);
+  log = sink;
 
   let parser: BuildEventParser | undefined;
   try {
     const prepared = await prepareProject(projectDir, {
       ...prepareOptions,
-      mode: dependenciesOnly ? 'dependencies-only' : 'full',
       moduleVersion: String(record.version),
     });
-    const {createDockerClient} = await import('../../clients/docker.js');
-    const docker = createDockerClient(target.engineHost);
-    const registry = createRegistryClient({
-      host: target.registryHost,
-      ...(target.credentials ? {credentials: target.credentials} : {}),
-    });
     const repository = target.repositoryOf(record.slug);
-    const auth: RegistryAuthConfig | undefined = target.credentials
-      ? {...target.credentials, serveraddress: target.registryHost}
-      : undefined;
-
-    // The registry first: when it already holds these dependencies (built by this machine or a
-    // colleague), the engine is not needed at all.
-    emit({type: 'log', line: `Checking the registry ${target.registryHost}`, step: null});
-    await registry.ping();
-    checkCancelled();
     if (snapshot && dependenciesOnly) {
       const {storeSnapshot} = await import('../snapshots/publish-snapshot.js');
       const {where} = await storeSnapshot(store, snapshot);
       emit({type: 'log', line: `${snapshot.summary}, kept in ${where}`, step: null});
       checkCancelled();
     }
-    if (prepared.dependencyChecksum) {
-      const tag = `deps-${prepared.dependencyChecksum}`;
+    if (clients.reuse) {
       await save({dependencyChecksum: prepared.dependencyChecksum});
-      const existing = await registry.manifestDigest(repository, tag);
-      checkCancelled();
-      if (existing) {
-        emit({
-          type: 'log',
-          line: `reused ${target.registryHost}/${repository}:${tag} (${existing.slice(0, 19)}): the dependencies are unchanged, nothing to build`,
-          step: null,
-        });
-        return await finishPublished(
-          `${target.registryHost}/${repository}:${tag}`,
-          existing,
-          null,
-          true,
-          prepared,
-        );
-      }
+      emit({
+        type: 'log',
+        line: `reused ${clients.reuse.image} (${clients.reuse.digest.slice(0, 19)}): the dependencies are unchanged, nothing to build`,
+        step: null,
+      });
+      return await finishPublished(clients.reuse.image, clients.reuse.digest, null, true, prepared);
     }
-
-    emit({type: 'log', line: `Checking the Docker engine at ${docker.host}`, step: null});
-    const engine = await docker.ping();
-    checkCancelled();
-    await ensureBaseImage(docker, prepared.baseImage, signal);
-    checkCancelled();
+    if (!docker || !clients.engine)
+      throw new UserError('The Docker engine was not checked before the build.');
+    const engine = clients.engine;
+    if (prepared.dependencyChecksum) await save({dependencyChecksum: prepared.dependencyChecksum});
 
     await state('building');
     const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;
@@ -583,7 +614,19 @@ export async function publishModule(
       labels: image.labels,
       steps: activeParser.steps,
     });
+    if (!registry) {
+      // The engine's own image store: the image is where `berth run` will use it.
+      emit({
+        type: 'log',
+        line: `Kept ${reference} in the image store of the engine at ${docker.host} (a local registry: nothing pushed)`,
+        step: null,
+      });
+      return await finishPublished(reference, image.id, image.sizeBytes, false, prepared);
+    }
 
+    const auth: RegistryAuthConfig | undefined = target.credentials
+      ? {...target.credentials, serveraddress: target.registryHost}
+      : undefined;
     await state('pushing');
     emit({type: 'log', line: `Pushing ${reference}`, step: null});
     const pushEvents = await docker.push(reference, {
@@ -627,7 +670,7 @@ export async function publishModule(
       durationMs: Date.now() - started,
     });
     emit({type: 'state', state: cancelled ? 'cancelled' : 'failed', at: Date.now()});
-    await log.close();
+    await sink.close();
     if (cancelled) {
       throw new CancelledError(
         `Cancelled the publish of ${record.slug} version ${record.version}.`,
@@ -674,9 +717,73 @@ export async function publishModule(
       schemaChanges: schemaChangeLines(schemaDiff),
     });
     emit({type: 'state', state: 'published', at: Date.now()});
-    await log.close();
+    await sink.close();
     return {record, context};
   }
+}
+
+type PublishClients = {
+  /** Absent only when an existing dependencies image is reused from an oci registry. */
+  docker: DockerClient | undefined;
+  /** What the engine's ping said (its builder, API version); absent with `docker`. */
+  engine?: EngineInfo;
+  /** Absent for a local registry (the engine's image store). */
+  registry: RegistryClient | undefined;
+  /** Dependencies-only: the image that already holds these dependencies. */
+  reuse?: {image: string; digest: string};
+};
+
+/**
+ * Everything a build needs that can be checked before it starts, in the order a build would
+ * meet it: the registry answers and accepts the credentials (oci), an image with these
+ * dependencies exists already (then nothing else is needed), the engine answers, the base image
+ * is on it or can be pulled.
+ */
+async function preflight(
+  target: PublishTarget,
+  probe: PreparedProject,
+  io: {
+    emit: (event: PublishEvent) => void;
+    checkCancelled: () => void;
+    signal: AbortSignal | undefined;
+    repository: string;
+  },
+): Promise<PublishClients> {
+  const {emit, checkCancelled} = io;
+  const dependencyTag = probe.dependencyChecksum ? `deps-${probe.dependencyChecksum}` : undefined;
+  let registry: RegistryClient | undefined;
+  if (!target.local) {
+    registry = createRegistryClient({
+      host: target.registryHost,
+      ...(target.credentials ? {credentials: target.credentials} : {}),
+    });
+    // The registry first: when it already holds these dependencies (built by this machine or a
+    // colleague), the engine is not needed at all.
+    emit({type: 'log', line: `Checking the registry ${target.registryHost}`, step: null});
+    await registry.ping();
+    checkCancelled();
+    if (dependencyTag) {
+      const existing = await registry.manifestDigest(io.repository, dependencyTag);
+      checkCancelled();
+      if (existing) {
+        const image = `${target.registryHost}/${io.repository}:${dependencyTag}`;
+        return {docker: undefined, registry, reuse: {image, digest: existing}};
+      }
+    }
+  }
+  const {createDockerClient} = await import('../../clients/docker.js');
+  const docker = createDockerClient(target.engineHost);
+  emit({type: 'log', line: `Checking the Docker engine at ${docker.host}`, step: null});
+  const engine = await docker.ping();
+  checkCancelled();
+  if (target.local && dependencyTag) {
+    const image = `${target.registryHost}/${io.repository}:${dependencyTag}`;
+    const existing = await docker.inspectImage(image);
+    if (existing) return {docker, engine, registry, reuse: {image, digest: existing.id}};
+  }
+  await ensureBaseImage(docker, probe.baseImage, io.signal);
+  checkCancelled();
+  return {docker, engine, registry};
 }
 
 function closeLog(log: WriteStream): Promise<void> {
