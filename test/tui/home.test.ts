@@ -55,7 +55,7 @@ describe('berth (TUI home)', () => {
     await session.type('h1');
     await session.waitFor(/Filter: h1.*1\/4/);
     // The highlighted stack's components are shown beside the list.
-    await session.waitFor(/orchestrator\s+default \(local\)/);
+    await session.waitFor(/orchestrator\s+default \(docker\)/);
     await session.write(keys.enter);
     await session.waitFor("Switched to stack 'gpu-h100' (this repository)");
     await session.waitFor(/Stack\s+gpu-h100 \(local\)/);

@@ -1,0 +1,179 @@
+// berth as users install it: the packed tarball installed globally into a temp prefix, and the
+// checkout's bin linked onto PATH (what `npm link` does), each run from another directory with
+// the system's Node first on PATH. An old Node hears which Node berth needs, or berth relaunches
+// itself on the Node the package pins; it never crashes inside berth.
+import {execFile} from 'node:child_process';
+import {mkdirSync, readFileSync, readdirSync, symlinkSync} from 'node:fs';
+import path from 'node:path';
+import {promisify} from 'node:util';
+import {beforeAll, describe, expect, it} from 'vitest';
+import {cleanEnv, nodeBinary, repoRoot, tempDir} from './support/cli.js';
+
+const run = promisify(execFile);
+const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+/** The first `node` on the system PATH that is not this project's pinned one. */
+async function systemNode(): Promise<{binary: string; version: string} | undefined> {
+  const directories = (process.env.PATH ?? '')
+    .split(path.delimiter)
+    .filter((directory) => directory && !directory.includes('node_modules'));
+  for (const directory of [...directories, '/usr/bin', '/usr/local/bin']) {
+    const binary = path.join(directory, 'node');
+    try {
+      const {stdout} = await run(binary, ['--version']);
+      return {binary, version: stdout.trim()};
+    } catch {
+      // No node here.
+    }
+  }
+  return undefined;
+}
+
+type Result = {code: number; stdout: string; stderr: string};
+
+async function berthOnPath(
+  binDirectory: string,
+  nodeDirectory: string,
+  args: string[],
+  cwd: string,
+  configDir: string,
+): Promise<Result> {
+  const env = cleanEnv({
+    // The chosen Node first, then berth, then the system: never node_modules/.bin.
+    PATH: [nodeDirectory, binDirectory, '/usr/local/bin', '/usr/bin', '/bin'].join(path.delimiter),
+    BERTH_CONFIG_DIR: configDir,
+  });
+  try {
+    const {stdout, stderr} = await run('berth', args, {cwd, env, timeout: 60_000});
+    return {code: 0, stdout, stderr};
+  } catch (error) {
+    const failed = error as {code?: number; stdout?: string; stderr?: string};
+    return {
+      code: typeof failed.code === 'number' ? failed.code : -1,
+      stdout: failed.stdout ?? '',
+      stderr: failed.stderr ?? '',
+    };
+  }
+}
+
+const oldNode = await systemNode();
+const oldMajor = oldNode ? Number(oldNode.version.replace(/^v/, '').split('.')[0]) : 0;
+// The machines this runs on have Node 20 as the system Node (see ENVIRONMENT.md); CI must test it.
+const haveOldNode = oldNode !== undefined && oldMajor < 22;
+
+describe.skipIf(!haveOldNode && process.env.CI !== 'true')('the installed package', () => {
+  let prefixBin: string;
+  let linkBin: string;
+  let elsewhere: string;
+  let configDir: string;
+
+  beforeAll(async () => {
+    expect(
+      haveOldNode,
+      `a system Node older than 22 to test with (found ${oldNode?.version})`,
+    ).toBe(true);
+    const work = tempDir('berth-package-');
+    // The tarball as published: `files` and `bin` of package.json decide what is in it.
+    await run('npm', ['pack', '--pack-destination', work, '--loglevel=error'], {
+      cwd: repoRoot,
+      env: cleanEnv(),
+    });
+    const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
+    expect(tarball).toBeDefined();
+    // Its dependencies come from the npm cache that `npm ci` filled; no scripts run.
+    const prefix = path.join(work, 'prefix');
+    await run(
+      'npm',
+      [
+        'install',
+        '--global',
+        '--prefix',
+        prefix,
+        path.join(work, tarball!),
+        '--prefer-offline',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+      ],
+      {env: cleanEnv(), timeout: 280_000},
+    );
+    prefixBin = path.join(prefix, 'bin');
+    // `npm link` puts a symlink to the checkout's bin on PATH.
+    linkBin = path.join(work, 'link-bin');
+    mkdirSync(linkBin);
+    symlinkSync(path.join(repoRoot, 'bin', 'berth.cjs'), path.join(linkBin, 'berth'));
+    elsewhere = tempDir('berth-elsewhere-');
+    configDir = path.join(work, 'config');
+  }, 300_000);
+
+  it('on the system Node (old), the global install says which Node it needs and exits 1', async () => {
+    const nodeDirectory = path.dirname(oldNode!.binary);
+    for (const args of [['--version'], ['status']]) {
+      const result = await berthOnPath(prefixBin, nodeDirectory, args, elsewhere, configDir);
+      expect(result.code, result.stderr).toBe(1);
+      expect(result.stderr).toContain(
+        `berth needs Node.js 22 or newer (found ${oldNode!.version}).`,
+      );
+      expect(result.stderr).toContain('Install Node.js 22 or newer');
+      expect(result.stderr).not.toContain('berth hit a bug');
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('on Node 22 or newer, the global install runs from any directory', async () => {
+    const nodeDirectory = path.dirname(nodeBinary);
+    const version = await berthOnPath(
+      prefixBin,
+      nodeDirectory,
+      ['--version'],
+      elsewhere,
+      configDir,
+    );
+    expect(version).toMatchObject({code: 0, stdout: `${pkg.version}\n`});
+    const status = await berthOnPath(
+      prefixBin,
+      nodeDirectory,
+      ['status', '--json'],
+      elsewhere,
+      configDir,
+    );
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      repositoryRoot: null,
+      profile: {name: 'default'},
+      stack: {name: 'default'},
+    });
+  });
+
+  it('linked from the checkout, on the system Node, it relaunches on the Node the package pins', async () => {
+    const nodeDirectory = path.dirname(oldNode!.binary);
+    const version = await berthOnPath(linkBin, nodeDirectory, ['--version'], elsewhere, configDir);
+    expect(version).toMatchObject({code: 0, stdout: `${pkg.version}\n`});
+    const status = await berthOnPath(
+      linkBin,
+      nodeDirectory,
+      ['status', '--json'],
+      elsewhere,
+      configDir,
+    );
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({repositoryRoot: null});
+    // A failing command keeps its exit code through the relaunch.
+    const usage = await berthOnPath(linkBin, nodeDirectory, ['stak'], elsewhere, configDir);
+    expect(usage.code).toBe(2);
+  });
+
+  it('`npx berth` in the checkout, on the system Node, runs berth', async () => {
+    const env = cleanEnv({
+      PATH: [path.dirname(oldNode!.binary), '/usr/local/bin', '/usr/bin', '/bin'].join(
+        path.delimiter,
+      ),
+      BERTH_CONFIG_DIR: configDir,
+    });
+    const {stdout} = await run('npx', ['berth', '--version'], {cwd: repoRoot, env});
+    expect(stdout).toBe(`${pkg.version}\n`);
+  });
+});
