@@ -35,6 +35,9 @@ for (const [label, args, target, cwd] of cases) {
   const time = timeCommand(node, [cli, ...args], {env, cwd});
   rows.push([label, ms(time), ratio(time, baseline), target ? `${target}x` : '—']);
 }
+// What an installed berth runs: the bin (old-Node-safe check) loading dist/cli.js.
+const bin = timeCommand(node, [path.resolve('bin/berth.cjs'), '--version'], {env});
+rows.push(['berth --version via bin/berth.cjs', ms(bin), ratio(bin, baseline), '1.5x']);
 printTable(
   'startup (median of 15, Node ' + process.version + ')',
   ['command', 'median', 'vs node -e 0', 'target'],

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Entry point. Kept tiny: `berth --version` answers without loading anything, plain commands
 // load the commander program, and only the TUI loads React and Ink.
+import {fileURLToPath} from 'node:url';
+
 const argv = process.argv.slice(2);
 
 if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
@@ -10,6 +12,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {enableCompileCache} = await import('node:module');
   enableCompileCache?.();
   silenceSqliteWarning();
+  followNpmStart();
   const code = await main(argv);
   // In a terminal every write has landed (TTY writes are synchronous), and a handle left open
   // by a screen (a git child, a timer) must not keep berth running after the user quit.
@@ -52,4 +55,20 @@ function silenceSqliteWarning(): void {
     if (/SQLite is an experimental feature/.test(text)) return;
     (emit as (...args: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
+}
+
+/**
+ * `npm start -- status` runs berth in its checkout; the user means the directory they typed it in
+ * (npm's INIT_CWD). Only for this package's own `start` script: berth started by another
+ * package's scripts, or by a child of any script, keeps its working directory.
+ */
+function followNpmStart(): void {
+  const {INIT_CWD: initCwd, npm_package_json: packageJson} = process.env;
+  if (process.env.npm_lifecycle_event !== 'start' || !initCwd || !packageJson) return;
+  if (fileURLToPath(new URL('../package.json', import.meta.url)) !== packageJson) return;
+  try {
+    process.chdir(initCwd);
+  } catch {
+    // The directory is gone: stay where npm put us.
+  }
 }

@@ -7,7 +7,7 @@ import {mkdirSync, readFileSync, readdirSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, nodeBinary, repoRoot, tempDir} from './support/cli.js';
+import {cleanEnv, nodeBinary, repoRoot, runBerth, tempDir} from './support/cli.js';
 
 const run = promisify(execFile);
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
@@ -175,5 +175,31 @@ describe.skipIf(!haveOldNode && process.env.CI !== 'true')('the installed packag
     });
     const {stdout} = await run('npx', ['berth', '--version'], {cwd: repoRoot, env});
     expect(stdout).toBe(`${pkg.version}\n`);
+  });
+});
+
+describe('npm start', () => {
+  it('`npm start -- status` reports on the directory it was typed in (INIT_CWD), not the checkout', async () => {
+    const project = tempDir('berth-npm-start-');
+    const configDir = tempDir('berth-config-');
+    expect(
+      (await runBerth(['init'], {cwd: project, env: {BERTH_CONFIG_DIR: configDir}})).code,
+    ).toBe(0);
+    // What npm sets for a script of this package, run from `project`: the script runs in the checkout.
+    const npmStart = {
+      BERTH_CONFIG_DIR: configDir,
+      npm_lifecycle_event: 'start',
+      npm_package_json: path.join(repoRoot, 'package.json'),
+      INIT_CWD: project,
+    };
+    const status = await runBerth(['status', '--json'], {cwd: repoRoot, env: npmStart});
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.json<{repositoryRoot: string | null}>().repositoryRoot).toBe(project);
+    // Another script of the package (the test run itself) leaves the directory alone.
+    const other = await runBerth(['status', '--json'], {
+      cwd: repoRoot,
+      env: {...npmStart, npm_lifecycle_event: 'test'},
+    });
+    expect(other.json<{repositoryRoot: string | null}>().repositoryRoot).toBeNull();
   });
 });
