@@ -169,6 +169,14 @@ export async function runModule(
     'orchestrator',
     stack.components.orchestrator,
   );
+  if (orchestrator.flavor === 'swarm' && module.registry === localRegistryUri) {
+    throw new UserError(
+      `${module.slug} version ${module.version} is in the image store of one engine (a local container registry): swarm nodes can't pull it.`,
+      {
+        hint: 'Publish it with a stack whose container registry is an oci registry the nodes reach.',
+      },
+    );
+  }
 
   const runs = store.collection<RunRecord>('runs');
   let run: RunRecord = {
