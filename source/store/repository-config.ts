@@ -77,6 +77,7 @@ export async function updateRepositoryConfig(
   return withLock(file, async () => {
     const config = {...(await readRepositoryConfig(root))};
     change(config);
+    keepOutOfGit(root);
     const ordered: RepositoryConfig = {
       active_profile: config.active_profile,
       active_stack: config.active_stack,
@@ -86,6 +87,32 @@ export async function updateRepositoryConfig(
     writeFileAtomic(file, stringify(JSON.parse(JSON.stringify(ordered))));
     return ordered;
   });
+}
+
+/**
+ * A new `.berth/` gets a `.gitignore` of `*` before its config.yaml exists, so `berth init` never
+ * makes a clean checkout dirty (which would also turn off dependencies-only publishing). It sits
+ * in the tree, where a team that wants to share the config sees it and edits it; an existing
+ * config.yaml (perhaps committed on purpose) is never given one.
+ */
+function keepOutOfGit(root: string): void {
+  const directory = path.join(root, repositoryDirName);
+  if (existsSync(path.join(directory, 'config.yaml'))) return;
+  const ignore = path.join(directory, '.gitignore');
+  if (existsSync(ignore)) return;
+  writeFileAtomic(
+    ignore,
+    [
+      '# Written by `berth init`: this folder stays out of git, so the checkout stays clean.',
+      '# To share .berth/config.yaml with your team, replace `*` with these three lines:',
+      '#   *',
+      '#   !.gitignore',
+      '#   !config.yaml',
+      '# and commit both files.',
+      '*',
+      '',
+    ].join('\n'),
+  );
 }
 
 /** yaml is CommonJS for Node: a bundled dynamic import gives its exports under `default`. */

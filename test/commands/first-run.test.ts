@@ -32,7 +32,7 @@ beforeEach(() => {
 async function expectHealthyDefault(): Promise<string> {
   const stacks = await berth(['stack', 'list', '--json']);
   expect(stacks.code, stacks.stderr).toBe(0);
-  expect(stacks.json<StackJson[]>()).toEqual([
+  expect(stacks.json<StackJson[]>()).toMatchObject([
     {name: 'default', active: true, components: defaultComponents},
   ]);
   const status = await berth(['stack', 'describe', '--json']);

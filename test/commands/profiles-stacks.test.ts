@@ -1,8 +1,9 @@
 // Profiles, stacks and per-directory repositories through the built CLI, as a user runs it.
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeEach, describe, expect, it} from 'vitest';
-import {runBerth, tempDir} from '../support/cli.js';
+import {cleanEnv, runBerth, tempDir} from '../support/cli.js';
 import {spawnBerth} from '../support/pty.js';
 
 let configDir: string;
@@ -95,6 +96,26 @@ describe('first run', () => {
 });
 
 describe('per-directory repositories', () => {
+  it('`berth init` never changes `git status`; a config.yaml a team committed is left as it is', async () => {
+    const git = (...args: string[]) =>
+      execFileSync('git', args, {cwd: project, env: cleanEnv(), encoding: 'utf8'});
+    git('init', '-q', '-b', 'main');
+    writeFileSync(path.join(project, 'train.py'), 'print(1)\n');
+    git('add', '--all');
+    git('commit', '-qm', 'first');
+    expect((await berth(['init'])).code).toBe(0);
+    expect((await berth(['stack', 'set', 'default'])).code).toBe(0);
+    expect(git('status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(readFileSync(path.join(project, '.berth/.gitignore'), 'utf8')).toMatch(/^\*$/m);
+
+    // A team shares its config: committed by hand, it is tracked, and berth adds no .gitignore.
+    const shared = tempDir('berth-shared-');
+    mkdirSync(path.join(shared, '.berth'));
+    writeFileSync(path.join(shared, '.berth/config.yaml'), 'active_stack: default\n');
+    expect((await berth(['stack', 'set', 'default'], {cwd: shared})).code).toBe(0);
+    expect(existsSync(path.join(shared, '.berth/.gitignore'))).toBe(false);
+  });
+
   it('keeps a local active stack that follows the user into subdirectories, and `-` returns', async () => {
     expect((await berth(['stack', 'register', 'gpu'])).code).toBe(0);
     const init = await berth(['init']);
@@ -301,7 +322,7 @@ describe('refusals', () => {
     const listed = (await berth(['stack', 'list', '--json']))
       .json<StackJson[]>()
       .find((s) => s.name === 'publish');
-    expect(listed).toEqual({
+    expect(listed).toMatchObject({
       name: 'publish',
       active: true,
       components: {

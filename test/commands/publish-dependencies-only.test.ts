@@ -408,6 +408,13 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
   });
 
   test('a commit that changes only code publishes without a build: the image is reused, the run gets the new code', async () => {
+    // `berth init` in the clean checkout leaves `git status` as it was: still clean, still
+    // dependencies-only below.
+    const status = git('status', '--porcelain');
+    await ok(alice, ['init', '--path', work]);
+    expect(existsSync(path.join(work, '.berth', 'config.yaml'))).toBe(true);
+    expect(git('status', '--porcelain')).toBe(status);
+    expect(git('status', '--porcelain', '--untracked-files=all')).toBe('');
     writeFileSync(path.join(projectDir, 'rotate.py'), entry('v2'));
     const commit2 = commitAndPush('code only');
     const {result, record, ms} = await published(alice);
