@@ -18,6 +18,8 @@ export type Deps = {
   /** Set by the CLI from `--profile`/`--stack`; `BERTH_PROFILE`/`BERTH_STACK` come from env. */
   overrides: ContextOverrides;
   configDir: string;
+  /** Logs and crash reports: see `stateDirFor`. */
+  stateDir: string;
   globalConfig: GlobalConfigStore;
   /** The store of a profile, opened once per process. */
   openStore(profile: Profile): Promise<ProfileStore>;
@@ -31,6 +33,18 @@ export type Deps = {
 };
 
 export type DepsOptions = {env?: NodeJS.ProcessEnv; cwd?: string; overrides?: ContextOverrides};
+
+/**
+ * berth's state (publish logs, crash reports): `$BERTH_STATE_DIR`; else `state/` inside
+ * `$BERTH_CONFIG_DIR` when that is set (one folder holds everything, as tests and second set-ups
+ * expect); else `$XDG_STATE_HOME/berth` (default `~/.local/state/berth`). Never the project.
+ */
+export function stateDirFor(env: NodeJS.ProcessEnv): string {
+  if (env.BERTH_STATE_DIR) return path.resolve(env.BERTH_STATE_DIR);
+  if (env.BERTH_CONFIG_DIR) return path.join(path.resolve(env.BERTH_CONFIG_DIR), 'state');
+  const xdg = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), '.local', 'state');
+  return path.join(xdg, 'berth');
+}
 
 export function configDirFor(env: NodeJS.ProcessEnv): string {
   if (env.BERTH_CONFIG_DIR) return path.resolve(env.BERTH_CONFIG_DIR);
@@ -51,6 +65,7 @@ export function createDeps(options: DepsOptions = {}): Deps {
     cwd,
     overrides: options.overrides ?? {},
     configDir,
+    stateDir: stateDirFor(env),
     globalConfig: new GlobalConfigStore(configDir),
     openStore(profile) {
       let store = stores.get(profile.storeUrl);

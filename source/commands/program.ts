@@ -157,15 +157,15 @@ function reportError(error: unknown, ctx: CommandContext): number {
     if (error.hint) output.info(error.hint);
     return error.exitCode;
   }
-  const trace = writeCrashLog(ctx.deps.configDir, error);
+  const trace = writeCrashLog(ctx.deps.stateDir, error);
   output.info(`${output.style('red', 'berth hit a bug:')} ${errorMessage(error)}`);
   if (trace) output.info(`The full trace is in ${trace}. Please attach it to a bug report.`);
   return ExitCode.failure;
 }
 
-function writeCrashLog(configDir: string, error: unknown): string | undefined {
+function writeCrashLog(stateDir: string, error: unknown): string | undefined {
   try {
-    const directory = path.join(configDir, 'logs');
+    const directory = path.join(stateDir, 'logs');
     mkdirSync(directory, {recursive: true});
     const file = path.join(
       directory,

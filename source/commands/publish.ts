@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type {Writable} from 'node:stream';
 import {UsageError} from '../lib/errors.js';
 import type {Output} from '../lib/output.js';
@@ -100,7 +101,6 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           : ('auto' as const);
 
       if (flags.dryRun) {
-        const path = await import('node:path');
         const {prepareProject, dryRunJson} = await import('../services/publish/project.js');
         const {planPublishMode} = await import('../services/publish/publish.js');
         const plan = await planPublishMode(ctx.deps, projectPath, mode);
@@ -161,6 +161,8 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         const {runPublishPane} = await import('../screens/publish-pane.js');
         const pane = await runPublishPane({
           title: projectPath,
+          // `s` saves a copy beside berth's logs, never into the project.
+          saveDir: path.join(ctx.deps.stateDir, 'logs', 'saved'),
           stdout: ctx.io.stdout,
           stdin: ctx.io.stdin,
         });

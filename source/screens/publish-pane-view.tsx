@@ -28,6 +28,8 @@ export type PaneControl = BuildLogClock & {
   interrupt(): void;
   close(): void;
   save(): Promise<string>;
+  /** The full log the service writes (in berth's state directory), once the publish is recorded. */
+  logFile?(): string | undefined;
 };
 
 type Flash = {tone: TintName; text: string};
@@ -203,7 +205,11 @@ export function PublishPaneView({
   }));
   const chartData = published ? model.stepDurations(now) : [];
   const listCount = published ? chartData.length : stepRows.length;
-  const fixed = headerRows + footerRows + logHeaderRows + failureRows + summaryRows + pushRows;
+  // Once it is over, where the full log is (berth's state directory).
+  const logFile = model.finished ? control.logFile?.() : undefined;
+  const logFileRows = logFile ? 1 : 0;
+  const fixed =
+    headerRows + footerRows + logHeaderRows + failureRows + summaryRows + pushRows + logFileRows;
   const minLog = Math.min(published ? 3 : 5, Math.max(1, budget - fixed - 1));
   const listRows = Math.min(listCount, Math.max(listCount > 0 ? 1 : 0, budget - fixed - minLog));
   const logHeight = Math.max(1, budget - fixed - listRows);
@@ -362,6 +368,11 @@ export function PublishPaneView({
             : '· Cancelled.'}
         </Text>
       )}
+      {logFile && (
+        <Text wrap="truncate" dimColor>
+          {fit(`  Log     ${logFile}`, width)}
+        </Text>
+      )}
       <Text
         wrap="truncate"
         color={logHeader.tone ? theme.tint(logHeader.tone) : undefined}
@@ -458,7 +469,7 @@ const helpLines = [
   '/ text, Enter   search the log (Esc cancels); n / N next / previous match',
   'f               follow the end of the log on or off',
   '↑ ↓ PgUp PgDn   scroll (j k space also work); g / G top / bottom',
-  's               save the full log to ./berth-publish-<module>-<version>.log',
+  "s               save a copy of the full log (berth's state directory: the message says where)",
   'c               cancel the publish (the build stops, the version is recorded cancelled)',
   'q / Esc         close once the publish has finished; Ctrl+C cancels and closes',
   '?               close this help',

@@ -17,7 +17,8 @@
 // pane never writes the log file — the service does; `s` copies it.
 //
 // The view is publish-pane-view.tsx; the home screen's publish history is publish-history.tsx.
-import {copyFile, writeFile} from 'node:fs/promises';
+import {copyFile, mkdir, writeFile} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {render, type Instance, type RenderOptions} from 'ink';
 import {createTheme, ThemeContext} from '../hooks/use-theme.js';
@@ -39,7 +40,10 @@ export type PublishPaneOptions = {
   /** Names the saved copy `berth-publish-<module>-<version>.log` (else taken from the summary). */
   module?: string;
   version?: string;
-  /** Where `s` saves (default: the current directory). */
+  /**
+   * Where `s` saves a copy: berth passes its state directory's `logs/saved` (never the project).
+   * Default: a `saved` folder beside the log file, else one in the temp directory.
+   */
   saveDir?: string;
   /** Events from elsewhere, instead of (or as well as) calling `push`. */
   events?: PublishEventSource;
@@ -128,8 +132,13 @@ export async function runPublishPane(initialOptions: PublishPaneOptions): Promis
     close() {
       instance?.unmount();
     },
+    logFile: () => options.logFile,
     async save() {
-      const target = path.resolve(options.saveDir ?? process.cwd(), saveFileName(model, options));
+      const directory =
+        options.saveDir ??
+        path.join(options.logFile ? path.dirname(options.logFile) : tmpdir(), 'saved');
+      await mkdir(directory, {recursive: true});
+      const target = path.resolve(directory, saveFileName(model, options));
       if (options.logFile) await copyFile(options.logFile, target);
       else await writeFile(target, model.tail.toArray().join('\n') + '\n');
       savedTo = target;

@@ -1,6 +1,6 @@
 // `berth publish` in a terminal: the live pane on a real Docker engine and registry. Step rows
 // with CACHED markers, the summary, `s` saving the service's full log file, `q` closing.
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {mkdirSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
 import {runBerth, tempDir} from '../support/cli.js';
@@ -88,9 +88,13 @@ describe('berth publish in a terminal', () => {
       await session.waitFor(/sha256:[0-9a-f]{12}/);
       await session.waitFor(/q close/);
 
+      // The pane says where the full log is: berth's state directory, not the project.
+      const logFile = path.join(configDir, 'state', 'logs', 'publish-pane-demo-1.log');
+      await session.waitFor(`Log     ${logFile}`);
+
       session.mark();
       await session.write('s');
-      const saved = path.join(project, 'berth-publish-pane-demo-1.log');
+      const saved = path.join(configDir, 'state', 'logs', 'saved', 'berth-publish-pane-demo-1.log');
       await session.waitFor(saved);
       const modules = (
         await runBerth(['module', 'list', '--json'], {cwd: project, env: env()})
@@ -101,6 +105,7 @@ describe('berth publish in a terminal', () => {
 
       await session.write('q');
       expect(await session.exit).toBe(0);
+      expect(readdirSync(project).sort()).toEqual(['pane.py', 'requirements.txt', 'wheels']);
       expect(session.output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(
         session.output.lastIndexOf('\u001b[?25l'),
       );

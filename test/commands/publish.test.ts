@@ -229,7 +229,8 @@ describe('berth publish', () => {
     expect(JSON.parse(labels['dev.berth.schema'] ?? '{}')).toMatchObject({slug: 'rotate-demo'});
 
     const log = readFileSync(first.logFile, 'utf8');
-    expect(first.logFile).toBe(path.join(configDir, 'logs', 'publish-rotate-demo-1.log'));
+    // Logs live in berth's state directory (here inside BERTH_CONFIG_DIR), never in the project.
+    expect(first.logFile).toBe(path.join(configDir, 'state', 'logs', 'publish-rotate-demo-1.log'));
     expect(log).toMatch(/Step \d+\/\d+ : RUN .*pip install/);
     expect(log).toMatch(/Successfully tagged .*rotate-demo:build-1/);
     expect(log).toContain('==> published');
@@ -457,6 +458,6 @@ describe('berth run', () => {
 });
 
 test('the log directory holds one file per publish attempt', () => {
-  expect(existsSync(path.join(configDir, 'logs', 'publish-rotate-demo-1.log'))).toBe(true);
-  expect(existsSync(path.join(configDir, 'logs', 'publish-rotate-demo-3.log'))).toBe(true);
+  expect(existsSync(path.join(configDir, 'state', 'logs', 'publish-rotate-demo-1.log'))).toBe(true);
+  expect(existsSync(path.join(configDir, 'state', 'logs', 'publish-rotate-demo-3.log'))).toBe(true);
 });

@@ -85,7 +85,8 @@ describe('the publish pane in a terminal', () => {
 
       pane.mark();
       await pane.key('s');
-      const saved = path.join(cwd, 'berth-publish-demo-module-7.log');
+      // Beside the log file (berth passes its state directory), never the working directory.
+      const saved = path.join(cwd, 'saved', 'berth-publish-demo-module-7.log');
       // Incremental rendering rewrites only what changed ("Saving…" → "Saved…"): wait for the path.
       await pane.waitFor(saved);
       expect(readFileSync(saved, 'utf8')).toBe(

@@ -179,7 +179,7 @@ export async function resolvePublishTarget(
 }
 
 export function publishLogFile(deps: Deps, slug: string, version: number): string {
-  return path.join(deps.configDir, 'logs', `publish-${slug}-${version}.log`);
+  return path.join(deps.stateDir, 'logs', `publish-${slug}-${version}.log`);
 }
 
 export async function sha256File(file: string): Promise<string> {
