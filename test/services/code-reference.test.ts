@@ -69,7 +69,14 @@ describe('detectCodeReference', () => {
       repositoryId: 'repo-1',
       gitRoot: work,
       remotes: ['origin=https://github.com/acme/models.git'],
-      codeReference: {repositoryId: 'repo-1', commit, subdirectory: '', clean: true, pushed: true},
+      codeReference: {
+        repositoryId: 'repo-1',
+        commit,
+        subdirectory: '',
+        clean: true,
+        pushed: true,
+        snapshot: null,
+      },
     });
   });
 
