@@ -1,5 +1,6 @@
-// The team store: the same collections as the local SQLite store, in one PostgreSQL table.
-// One connection per berth process; transactions run on it.
+// The team store: the same collections as the local SQLite store, in one PostgreSQL table
+// whose rows belong to the role that wrote them, with row-level security deciding who sees
+// what (store/postgres-schema.ts). One connection per berth process; transactions run on it.
 import type {Client} from 'pg';
 import {UserError} from '../lib/errors.js';
 import {redactUrl} from '../lib/git-url.js';
@@ -12,30 +13,21 @@ import {
   type CollectionName,
   type ProfileStore,
 } from './profile-store.js';
+import {
+  checkSql,
+  fieldColumn,
+  memberRole,
+  schemaVersion,
+  setupSql,
+  versionSql,
+} from './postgres-schema.js';
 
-const schema = `
-CREATE TABLE IF NOT EXISTS berth_records (
-  collection text NOT NULL,
-  key text NOT NULL,
-  data jsonb NOT NULL,
-  seq bigserial,
-  PRIMARY KEY (collection, key)
-);
-CREATE TABLE IF NOT EXISTS berth_blobs (
-  digest text PRIMARY KEY,
-  data bytea NOT NULL
-);
-${indexedFields
-  .map(
-    (field) =>
-      `CREATE INDEX IF NOT EXISTS berth_records_${field.toLowerCase()} ON berth_records (collection, ${fieldExpression(field)});`,
-  )
-  .join('\n')}`;
-
-// The field is written into the statement, not passed as a parameter: the planner matches an
-// expression index only against the identical expression.
+// The field is written into the statement, not passed as a parameter: an indexed field is its
+// own column (postgres-schema.ts); any other is read from the document.
 function fieldExpression(field: string): string {
-  return `(data->>'${checkFieldName(field)}')`;
+  return (indexedFields as readonly string[]).includes(field)
+    ? fieldColumn(field)
+    : `(data->>'${checkFieldName(field)}')`;
 }
 
 export async function openPostgresStore(url: string, profileName: string): Promise<ProfileStore> {
@@ -49,15 +41,10 @@ export async function openPostgresStore(url: string, profileName: string): Promi
   const target = redactUrl(url);
   try {
     await client.connect();
-    // Concurrent first connections would race on CREATE TABLE IF NOT EXISTS.
-    await client.query('SELECT pg_advisory_lock(731245)');
-    try {
-      await client.query(schema);
-    } finally {
-      await client.query('SELECT pg_advisory_unlock(731245)');
-    }
+    await prepareSchema(client, target);
   } catch (error) {
     await client.end().catch(() => undefined);
+    if (error instanceof UserError) throw error;
     throw new UserError(
       `Can't use the PostgreSQL store of profile '${profileName}' at ${target}: ${(error as Error).message}.`,
       {
@@ -67,6 +54,81 @@ export async function openPostgresStore(url: string, profileName: string): Promi
     );
   }
   return new PostgresStore(target, client);
+}
+
+type SchemaState = {
+  role: string;
+  owner: string | null;
+  has_records: boolean;
+  has_meta: boolean;
+  can_use: boolean;
+};
+
+async function schemaState(client: Client): Promise<SchemaState & {ready: boolean}> {
+  const state = (await client.query<SchemaState>(checkSql)).rows[0]!;
+  const version =
+    state.has_meta && state.can_use
+      ? Number((await client.query<{version: number}>(versionSql)).rows[0]?.version ?? 0)
+      : 0;
+  return {...state, ready: state.can_use && version >= schemaVersion};
+}
+
+/**
+ * Uses the schema when it is set up at this version and the role may use it; otherwise sets it
+ * up (or upgrades it), which only its owner can: anyone else is told what to ask for.
+ */
+async function prepareSchema(client: Client, target: string): Promise<void> {
+  const state = await schemaState(client);
+  if (state.ready) return;
+  if (state.has_meta && !state.can_use) throw noAccess(state, target);
+  try {
+    // Concurrent first connections would race on CREATE … IF NOT EXISTS; whoever waited finds
+    // the work done.
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock(731245)');
+    if (!(await schemaState(client)).ready) await client.query(setupSql);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    const code = (error as {code?: string}).code;
+    // 42501: insufficient privilege (no CREATE on the schema, not the tables' owner).
+    if (code === '42501' || /must be owner|permission denied/i.test((error as Error).message)) {
+      throw cannotSetUp(state, target, (error as Error).message, error);
+    }
+    throw error;
+  }
+  const after = await schemaState(client);
+  if (!after.can_use) throw noAccess(after, target);
+}
+
+function cannotSetUp(
+  state: SchemaState,
+  target: string,
+  reason: string,
+  cause: unknown,
+): UserError {
+  if (state.has_records) {
+    return new UserError(
+      `The team store at ${target} is from an older berth, and role ${state.role} cannot upgrade it (${reason}).`,
+      {
+        hint: `Its owner${state.owner ? `, role ${state.owner},` : ''} upgrades it by running any berth command on it once (\`berth stack list\` with a profile on the store), then grants each member: GRANT ${memberRole} TO ${state.role};`,
+        cause,
+      },
+    );
+  }
+  return new UserError(
+    `The team store at ${target} is not set up, and role ${state.role} cannot set it up (${reason}).`,
+    {
+      hint: `Set it up once as a role that may create tables in the database and create roles (or after CREATE ROLE ${memberRole} NOLOGIN;): \`berth profile create NAME --store-url postgres://THAT_ROLE@…\`. Then grant each member: GRANT ${memberRole} TO ${state.role};`,
+      cause,
+    },
+  );
+}
+
+function noAccess(state: SchemaState, target: string): UserError {
+  return new UserError(`Role ${state.role} has no access to the team store at ${target}.`, {
+    hint: `Ask its owner${state.owner ? ` (role ${state.owner})` : ''} to run: GRANT ${memberRole} TO ${state.role};`,
+  });
 }
 
 /** `findBy`'s statement ($1 collection, $2 the string values); exported for the plan test. */

@@ -94,6 +94,16 @@ export async function startPostgres(): Promise<Postgres> {
   };
 }
 
+/** Rows of `sql` as printed by the real `psql` client connected to `url` (unaligned, one per line). */
+export async function psql(url: string, sql: string): Promise<string[]> {
+  const {stdout} = await run(
+    path.join(binDir(), 'psql'),
+    ['--no-psqlrc', '--tuples-only', '--no-align', '--set', 'ON_ERROR_STOP=1', '-c', sql, url],
+    {timeoutMs: 30_000},
+  );
+  return stdout.split('\n').filter((line) => line !== '');
+}
+
 async function postgresUser(): Promise<{uid: number; gid: number}> {
   const {stdout: uid} = await run('id', ['-u', 'postgres']);
   const {stdout: gid} = await run('id', ['-g', 'postgres']);
