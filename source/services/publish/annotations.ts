@@ -18,6 +18,7 @@
 //   same argparse destination, so they count as duplicates.
 import {parser} from '@lezer/python';
 import {UserError} from '../../lib/errors.js';
+import {shortenEchoes} from '../../lib/shorten.js';
 import {
   PARAMETER_NAME_PATTERN,
   moduleSlug,
@@ -212,7 +213,7 @@ type Argument = {
 class AnnotationReader {
   private readonly problems: AnnotationProblem[] = [];
   private readonly notes: string[] = [];
-  private readonly lineStarts: number[];
+  private lineStartsCache: number[] | undefined;
   private readonly literals: LiteralReader;
 
   constructor(
@@ -220,10 +221,17 @@ class AnnotationReader {
     private readonly file: string,
   ) {
     this.literals = new LiteralReader(source);
-    this.lineStarts = [0];
-    for (let i = 0; i < source.length; i++) {
-      if (source.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+  }
+
+  /** Offsets of line starts, computed on the first position asked for. */
+  private get lineStarts(): number[] {
+    if (!this.lineStartsCache) {
+      this.lineStartsCache = [0];
+      for (let i = 0; i < this.source.length; i++) {
+        if (this.source.charCodeAt(i) === 10) this.lineStartsCache.push(i + 1);
+      }
     }
+    return this.lineStartsCache;
   }
 
   read(): ModuleAnnotations {
@@ -688,7 +696,7 @@ class AnnotationReader {
   }
 
   private problem(offset: number, message: string): void {
-    this.problems.push({...this.position(offset), message});
+    this.problems.push({...this.position(offset), message: shortenEchoes(message)});
   }
 
   /** Not an error: shown with the dry run and the publish, at its file:line:column. */
@@ -706,6 +714,7 @@ class AnnotationReader {
   }
 
   private position(offset: number): {line: number; column: number} {
+    if (offset === 0) return {line: 1, column: 1};
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {

@@ -26,6 +26,10 @@ export const PYTHON_LIMITS = {
   maxIndentDepth: 100,
   /** Decorators in one file; a module has a few dozen @parameter at most. */
   maxDecorators: 2000,
+  /** Tokens in one statement (a 20,000-element list literal has 40,000). */
+  maxStatementTokens: 100_000,
+  /** Prefix operators in a row (`not not ... x`, `- - ... 1`): each nests the parse a level. */
+  maxPrefixChain: 1000,
 } as const;
 
 export type PythonProblem = {
@@ -81,17 +85,52 @@ type Rewrite = {offset: number; text: string};
  * Parses with Lezer after same-length rewrites of valid Python it misreads, so offsets stay the
  * source's: `1.` → `10`; `with a as (x, y):` → `with a == (x, y):`; a line continuation that
  * joins a blank line → a space.
+ *
+ * Lezer recovers from every error, and recovery is slow (a megabyte of `x x x` lines took a
+ * minute), while Python stops at the first. So parsing stops early once Lezer has recovered
+ * from many errors, or spent long recovering: the tree up to there holds the first error. If it
+ * turns out to hold only Lezer's gaps (valid Python), the file is parsed whole after all.
  */
 function parseForLezer(source: string, rewrites: Rewrite[]): Tree {
-  if (rewrites.length === 0) return parser.parse(source);
-  const parts: string[] = [];
-  let from = 0;
-  for (const rewrite of [...rewrites].sort((a, b) => a.offset - b.offset)) {
-    parts.push(source.slice(from, rewrite.offset), rewrite.text);
-    from = rewrite.offset + rewrite.text.length;
+  let text = source;
+  if (rewrites.length > 0) {
+    const parts: string[] = [];
+    let from = 0;
+    for (const rewrite of [...rewrites].sort((a, b) => a.offset - b.offset)) {
+      parts.push(source.slice(from, rewrite.offset), rewrite.text);
+      from = rewrite.offset + rewrite.text.length;
+    }
+    parts.push(source.slice(from));
+    text = parts.join('');
   }
-  parts.push(source.slice(from));
-  return parser.parse(parts.join(''));
+  const parse = parser.startParse(text);
+  // Lezer's own state (@lezer/lr's Parse): > 0 while it recovers from an error.
+  const state = parse as unknown as {recovering?: number; parsedPos: number};
+  let episodes = 0;
+  let recoveringSteps = 0;
+  let wasRecovering = false;
+  let stoppedEarly = false;
+  let stoppedAt = 0;
+  let tree: Tree | null = null;
+  while (!tree) {
+    tree = parse.advance();
+    const recovering = (state.recovering ?? 0) > 0;
+    if (recovering && !wasRecovering) episodes++;
+    if (recovering) recoveringSteps++;
+    wasRecovering = recovering;
+    if (!stoppedEarly && (episodes >= 200 || recoveringSteps >= 20_000)) {
+      stoppedEarly = true;
+      stoppedAt = state.parsedPos;
+      parse.stopAt(stoppedAt);
+    }
+  }
+  if (stoppedEarly) {
+    // Trust only a problem well before where parsing stopped (the cut itself breaks the tree).
+    const problem = checkTree(tree.topNode, source);
+    const boundary = source.lastIndexOf('\n', source.lastIndexOf('\n', stoppedAt - 1) - 1);
+    if (problem === null || problem.offset >= boundary) return parser.parse(text);
+  }
+  return tree;
 }
 
 function formatSize(chars: number): string {
@@ -139,6 +178,8 @@ const BLOCK_HEADERS: Record<string, string> = {
   match: "'match' statement",
   case: "'case' statement",
 };
+/** Prefix operators: a long run of them nests the parse deeper with each. */
+const PREFIX_OPERATORS = new Set(['not', '-', '+', '~', 'await', 'lambda', ':', '**', '*']);
 /** Words that may follow a number without a space (`1if x else 2` is valid, if deprecated). */
 const NUMBER =
   /0[xX](?:_?[0-9a-fA-F])+|0[oO](?:_?[0-7])+|0[bB](?:_?[01])+|(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?[jJ]?/y;
@@ -152,8 +193,16 @@ class Scanner {
   decorators = 0;
   /** Same-length replacements that let Lezer read valid Python it does not know (see `parseForLezer`). */
   readonly rewrites: Rewrite[] = [];
+  private prefixChain = 0;
   /** The current logical line is a `with` statement whose header has not ended. */
   private withHeader = false;
+  /**
+   * Characters scanned by the f-string rules of Python 3.12, which may look past the string's
+   * end before falling back to the older rules: capped at a few times the file, so that work
+   * stays linear whatever the file holds.
+   */
+  private formatWork = 0;
+  private readonly formatBudget: number;
   private pos = 0;
   private readonly brackets: {char: string; offset: number}[] = [];
   /** Indentation columns with tabs to multiples of 8 (`cols`) and as one column (`alt`). */
@@ -168,7 +217,9 @@ class Scanner {
   private pendingBlock: {header: string; line: number} | null = null;
   private lineNumber = 1;
 
-  constructor(private readonly source: string) {}
+  constructor(private readonly source: string) {
+    this.formatBudget = 4 * source.length + 4096;
+  }
 
   run(): PythonProblem | null {
     try {
@@ -345,6 +396,21 @@ class Scanner {
   }
 
   private token(text: string, offset = this.pos): void {
+    if (this.lineTokens >= PYTHON_LIMITS.maxStatementTokens) {
+      this.fail(
+        offset,
+        `has a statement of more than ${PYTHON_LIMITS.maxStatementTokens} tokens; berth reads at most ${PYTHON_LIMITS.maxStatementTokens}`,
+        true,
+      );
+    }
+    this.prefixChain = PREFIX_OPERATORS.has(text) ? this.prefixChain + 1 : 0;
+    if (this.prefixChain > PYTHON_LIMITS.maxPrefixChain) {
+      this.fail(
+        offset,
+        `has more than ${PYTHON_LIMITS.maxPrefixChain} operators in a row; berth reads at most ${PYTHON_LIMITS.maxPrefixChain}`,
+        true,
+      );
+    }
     if (this.lineTokens === 0) {
       this.firstWord = text;
       this.firstWordLine = this.lineNumber;
@@ -454,7 +520,11 @@ class Scanner {
     const raw = prefix.includes('r');
     const format = prefix.includes('f') || prefix.includes('t');
     const bodyStart = this.pos + (triple ? 3 : 1);
-    let end = format ? this.formatStringEnd(bodyStart, quote, triple, raw) : -1;
+    let end = -1;
+    if (format && this.formatWork < this.formatBudget) {
+      end = this.formatStringEnd(bodyStart, quote, triple, raw);
+      this.formatWork += (end < 0 ? s.length : end) - bodyStart;
+    }
     if (end < 0) end = this.plainStringEnd(bodyStart, quote, triple);
     if (end < 0) {
       const detected = this.lineOf(s.length);
@@ -476,6 +546,12 @@ class Scanner {
 
   /** The offset just after the closing quote, or -1. */
   private plainStringEnd(from: number, quote: string, triple: boolean): number {
+    const end = this.plainStringScan(from, quote, triple);
+    this.formatWork += (end < 0 ? this.source.length : end) - from;
+    return end;
+  }
+
+  private plainStringScan(from: number, quote: string, triple: boolean): number {
     const s = this.source;
     for (let i = from; i < s.length; i++) {
       const c = s[i];

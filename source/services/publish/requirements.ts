@@ -20,6 +20,7 @@ import {lstat, readFile, realpath, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../lib/errors.js';
 import {maskSecret} from '../../lib/mask.js';
+import {shortenEchoes} from '../../lib/shorten.js';
 
 export const REQUIREMENTS_LIMITS = {
   /** Characters in one requirements or constraints file (real ones are a few kilobytes). */
@@ -32,6 +33,8 @@ export const REQUIREMENTS_LIMITS = {
   maxMarkerDepth: 32,
   /** Problems listed in one error; the rest are counted. */
   maxListedProblems: 20,
+  /** Reading stops after this many problems (the first ones are the ones to fix). */
+  maxProblems: 100,
 } as const;
 
 export type Requirement = {
@@ -386,8 +389,17 @@ function parseRequirementsText(
     text = '';
   }
   for (const {line, text: content} of logicalLines(text)) {
+    if (problems.length >= REQUIREMENTS_LIMITS.maxProblems) {
+      problems.push({
+        file,
+        line,
+        message: `berth stops reading after ${REQUIREMENTS_LIMITS.maxProblems} problems; fix these first.`,
+      });
+      break;
+    }
     // Every message is masked: a line may hold a token even where it is not a URL's.
-    const problem = (message: string) => problems.push({file, line, message: maskSecrets(message)});
+    const problem = (message: string) =>
+      problems.push({file, line, message: shortenEchoes(maskSecrets(message))});
     const secret = findSecret(content);
     if (secret) {
       problem(secret);
@@ -424,17 +436,29 @@ function parseRequirementsText(
 
 // --- Secrets ------------------------------------------------------------------------------
 
-/** Query parameters whose values are credentials (`?token=`, `&private_token=`, `?sig=`). */
-const SECRET_PARAMETER =
-  /([?&;](?:[^=&#\s]*(?:token|key|secret|password|passwd|pwd|auth|sig|signature|credential)[^=&#\s]*)=)([^&#\s)]+)/gi;
+// Each pattern is linear in the line's length (bounded repetitions before a fixed delimiter):
+// these run on whatever a requirements file holds.
+/** A query parameter, its name at most 64 characters: `?token=...`, `&private_token=...`. */
+const QUERY_PARAMETER = /([?&;])([^=&#\s?;/]{1,64})=([^&#\s)]*)/g;
+/** Parameter names whose values are credentials. */
+const SECRET_PARAMETER_NAME = /token|key|secret|password|passwd|pwd|auth|sig|credential/i;
 /** Tokens of known forges and clouds, wherever they appear. */
 const KNOWN_TOKEN =
   /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|gl(?:pat|oas|dt|rt)-[A-Za-z0-9_-]{16,}|AKIA[0-9A-Z]{16}|hf_[A-Za-z0-9]{20,}|xox[abprs]-[A-Za-z0-9-]{10,})\b/g;
 /** `scheme://userinfo@`: anything before the last `@` of a URL's authority (spaces too). */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)@/gi;
+const URL_USERINFO = /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]{0,31}:\/\/)([^/?#]*)@/g;
+
+function hasSecretParameter(text: string): boolean {
+  for (const [, , name, value] of text.matchAll(QUERY_PARAMETER)) {
+    if (value !== '' && SECRET_PARAMETER_NAME.test(name!)) return true;
+  }
+  return false;
+}
 
 /** Why this line must not reach an image, or undefined. The value itself is never repeated. */
 function findSecret(content: string): string | undefined {
+  // Most lines hold no URL and no token-like word: nothing to look for.
+  if (!/[:?&;$]|gh|gl|AKIA|hf_|xox/.test(content)) return undefined;
   if (content.includes('${')) {
     return 'uses an environment variable (${...}); berth passes none to builds, so secrets never reach an image. Write the value itself, without credentials.';
   }
@@ -442,8 +466,9 @@ function findSecret(content: string): string | undefined {
   const hasUserinfo = [...content.matchAll(URL_USERINFO)].some(
     ([, scheme, userinfo]) => !/ssh/i.test(scheme!) || userinfo!.includes(':'),
   );
-  const hasParameter = new RegExp(SECRET_PARAMETER.source, 'i').test(content);
-  const hasToken = new RegExp(KNOWN_TOKEN.source).test(content);
+  const hasParameter = hasSecretParameter(content);
+  KNOWN_TOKEN.lastIndex = 0;
+  const hasToken = KNOWN_TOKEN.test(content);
   if (!hasUserinfo && !hasParameter && !hasToken) return undefined;
   const what = hasToken
     ? 'a token in it'
@@ -455,12 +480,15 @@ function findSecret(content: string): string | undefined {
 
 /** The text with URL credentials, secret query values and known tokens masked. */
 export function maskSecrets(text: string): string {
+  if (!/[:?&;]|gh|gl|AKIA|hf_|xox/.test(text)) return text;
   return text
     .replace(KNOWN_TOKEN, (token) => maskSecret(token))
     .replace(URL_USERINFO, (whole, scheme: string, userinfo: string) =>
       /ssh/i.test(scheme) && !userinfo.includes(':') ? whole : `${scheme}****@`,
     )
-    .replace(SECRET_PARAMETER, (_whole, key: string) => `${key}****`);
+    .replace(QUERY_PARAMETER, (whole, separator: string, name: string, value: string) =>
+      value !== '' && SECRET_PARAMETER_NAME.test(name) ? `${separator}${name}=****` : whole,
+    );
 }
 
 // --- Option lines -------------------------------------------------------------------------
