@@ -1,8 +1,9 @@
 // Finds the entry point of a code project: the one `.py` file that declares the module.
-import {readFile, readdir, realpath, stat} from 'node:fs/promises';
+import {open, readdir, realpath, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../lib/errors.js';
-import {declaresModule} from './annotations.js';
+import {AnnotationError, declaresModule} from './annotations.js';
+import {PYTHON_LIMITS, tooLargeMessage} from './python-syntax.js';
 
 /** Folders never searched: they hold installed packages or tool state, not the project's code. */
 const SKIPPED_FOLDERS = new Set(['venv', '__pycache__', 'node_modules', 'site-packages']);
@@ -16,7 +17,7 @@ export async function findEntryPoint(
 
   const candidates: string[] = [];
   for (const file of await pythonFiles(projectDir)) {
-    const source = await readFile(path.join(projectDir, ...file.split('/')), 'utf8');
+    const {source} = await readPythonStart(projectDir, file);
     if (declaresModule(source)) candidates.push(file);
   }
   if (candidates.length === 1) return candidates[0]!;
@@ -59,6 +60,43 @@ async function checkEntry(projectDir: string, entry: string): Promise<string> {
     });
   }
   return relative.split(path.sep).join('/');
+}
+
+/**
+ * Bytes read of one Python file: a file past this is refused on its size alone, never read
+ * whole (a 5 GB file would not even fit in a string). Any text this long is over
+ * `PYTHON_LIMITS.maxChars` characters, so the parser refuses it too.
+ */
+const MAX_READ_BYTES = 4 * PYTHON_LIMITS.maxChars;
+
+/** The file's text, or its first `MAX_READ_BYTES` bytes, and its size in bytes. */
+async function readPythonStart(
+  projectDir: string,
+  file: string,
+): Promise<{source: string; size: number}> {
+  const handle = await open(path.join(projectDir, ...file.split('/')), 'r');
+  try {
+    const {size} = await handle.stat();
+    if (size <= MAX_READ_BYTES) return {source: await handle.readFile('utf8'), size};
+    const buffer = Buffer.alloc(MAX_READ_BYTES);
+    const {bytesRead} = await handle.read(buffer, 0, MAX_READ_BYTES, 0);
+    return {source: buffer.subarray(0, bytesRead).toString('utf8'), size};
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The entry point's text; a file too large to read is refused at its file:1:1. */
+export async function readEntryPoint(projectDir: string, file: string): Promise<string> {
+  const {source, size} = await readPythonStart(projectDir, file);
+  if (size > MAX_READ_BYTES) {
+    throw new AnnotationError(
+      file,
+      [{line: 1, column: 1, message: tooLargeMessage(size)}],
+      'limit',
+    );
+  }
+  return source;
 }
 
 /** Every `.py` file of the project (POSIX paths, sorted), outside skipped folders. */

@@ -3,7 +3,6 @@
 // prints this; the build step tars `contextEntries` and sends them to the image builder.
 import {createHash} from 'node:crypto';
 import {createReadStream} from 'node:fs';
-import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {BuilderKind} from '../../clients/docker.js';
 import {UserError} from '../../lib/errors.js';
@@ -24,7 +23,7 @@ import {
   type DockerfileInput,
   type DockerfileMode,
 } from './dockerfile.js';
-import {findEntryPoint} from './entry-point.js';
+import {findEntryPoint, readEntryPoint} from './entry-point.js';
 import {readRequirements, type Requirement, type Requirements} from './requirements.js';
 
 export type PrepareOptions = {
@@ -81,7 +80,7 @@ export async function prepareProject(
     root,
     options.entry === undefined ? {} : {entry: options.entry},
   );
-  const source = await readFile(path.join(root, ...entryPoint.split('/')), 'utf8');
+  const source = await readEntryPoint(root, entryPoint);
   const annotations = readModuleAnnotations(source, entryPoint);
   const requirements = await readRequirements(root);
   const context = await buildContext(root, {

@@ -68,7 +68,7 @@ export function scanPython(source: string): {
       problem: {
         offset: 0,
         limit: true,
-        message: `is ${formatSize(source.length)}; berth reads entry points up to ${formatSize(PYTHON_LIMITS.maxChars)}. Move code into modules the entry point imports.`,
+        message: tooLargeMessage(source.length),
       },
       decorators: 0,
       rewrites: [],
@@ -133,7 +133,13 @@ function parseForLezer(source: string, rewrites: Rewrite[]): Tree {
   return tree;
 }
 
+/** Why a Python file of `size` characters (or bytes) is not read. */
+export function tooLargeMessage(size: number): string {
+  return `is ${formatSize(size)}; berth reads entry points up to ${formatSize(PYTHON_LIMITS.maxChars)}. Move code into modules the entry point imports.`;
+}
+
 function formatSize(chars: number): string {
+  if (chars >= 1024 ** 3) return `${(chars / 1024 ** 3).toFixed(1)} GiB`;
   return chars >= 1024 * 1024
     ? `${(chars / 1024 / 1024).toFixed(1)} MiB`
     : `${Math.ceil(chars / 1024)} KiB`;

@@ -2,7 +2,7 @@
 // accepted or refused with a bounded message, never crash, exhaust a capped heap or hang. Each
 // batch runs in a worker thread with a 512 MB heap; the deadline only catches a hang (the
 // speed targets are in bench/parsers.mjs).
-import {mkdirSync} from 'node:fs';
+import {mkdirSync, readFileSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import {Worker} from 'node:worker_threads';
 import {build} from 'esbuild';
@@ -141,6 +141,58 @@ const REQUIREMENT_PIECES = [
   '\u202e',
 ];
 
+/** Every file of the sample projects (real MLReef code) whose name passes `keep`. */
+function fixtureFiles(keep: (name: string) => boolean): string[] {
+  const root = path.join(repoRoot, 'test/fixtures/projects');
+  return readdirSync(root, {recursive: true, encoding: 'utf8'})
+    .filter((file) => keep(path.basename(file)))
+    .sort()
+    .map((file) => readFileSync(path.join(root, file), 'utf8'));
+}
+
+/**
+ * A real file after 1–8 random edits of the kinds a bad save, a merge or a paste makes: a range
+ * deleted, duplicated, moved or cut off, a piece of syntax inserted, a character replaced.
+ */
+function mutate(next: () => number, text: string, pieces: string[]): string {
+  const at = (limit: number) => Math.floor(next() * (limit + 1));
+  let result = text;
+  for (let edits = 1 + at(7); edits > 0; edits--) {
+    const from = at(result.length);
+    const to = Math.min(result.length, from + at(200));
+    const piece = pieces[at(pieces.length - 1)]!;
+    switch (at(5)) {
+      case 0:
+        result = result.slice(0, from) + result.slice(to);
+        break;
+      case 1:
+        result = result.slice(0, to) + result.slice(from, to).repeat(1 + at(50)) + result.slice(to);
+        break;
+      case 2: {
+        const moved = result.slice(from, to);
+        const rest = result.slice(0, from) + result.slice(to);
+        const where = at(rest.length);
+        result = rest.slice(0, where) + moved + rest.slice(where);
+        break;
+      }
+      case 3:
+        result = result.slice(0, from);
+        break;
+      case 4:
+        result = result.slice(0, from) + piece.repeat(1 + at(3)) + result.slice(from);
+        break;
+      default:
+        result = result.slice(0, from) + String.fromCharCode(at(0x2fff)) + result.slice(from + 1);
+    }
+  }
+  return result;
+}
+
+function mutations(seed: number, files: string[], count: number, pieces: string[]): string[] {
+  const next = random(seed);
+  return Array.from({length: count}, (_, i) => mutate(next, files[i % files.length]!, pieces));
+}
+
 /** The first problem of a refusal, or the outcome. */
 function firstLine(outcome: FuzzOutcome): string {
   return outcome.outcome === 'refused' ? outcome.firstLine.trim() : outcome.outcome;
@@ -208,6 +260,18 @@ describe('the annotation parser on hostile input', () => {
   });
 });
 
+test("random edits of the sample projects' entry points: read or refused, never a crash", async () => {
+  const files = fixtureFiles((name) => name.endsWith('.py'));
+  expect(files.length).toBeGreaterThanOrEqual(5);
+  const inputs = mutations(20_251_203, files, 600, PYTHON_PIECES);
+  const outcomes = await runInWorker({parser: 'annotations', inputs});
+  checkOutcomes(outcomes);
+  // The edits must exercise both paths, or the test proves little.
+  const refused = outcomes.filter((o) => o.outcome === 'refused').length;
+  expect(refused).toBeGreaterThan(60);
+  expect(refused).toBeLessThan(600);
+});
+
 describe('the requirements parser on hostile input', () => {
   test('deeply nested markers, floods of bad lines and very long lines are refused, bounded', async () => {
     const inputs = [
@@ -255,4 +319,15 @@ describe('the requirements parser on hostile input', () => {
     );
     checkOutcomes(await runInWorker({parser: 'requirements', inputs}));
   });
+});
+
+test("random edits of the sample projects' requirements files: read or refused, never a crash", async () => {
+  const files = fixtureFiles((name) => name === 'requirements.txt');
+  expect(files.length).toBeGreaterThanOrEqual(4);
+  const inputs = mutations(20_251_204, files, 600, REQUIREMENT_PIECES);
+  const outcomes = await runInWorker({parser: 'requirements', inputs});
+  checkOutcomes(outcomes);
+  const refused = outcomes.filter((o) => o.outcome === 'refused').length;
+  expect(refused).toBeGreaterThan(60);
+  expect(refused).toBeLessThan(600);
 });
