@@ -8,10 +8,6 @@ export const registerCodeCommands: RegisterCommands = (program, ctx) => {
     .command('show')
     .description('Show the code of a publish or a run: commit, and the snapshot diff if any.')
     .argument('<subject>', 'MODULE@VERSION or RUN_ID')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  berth code show resnet@3\n  berth code show 20250101-120000-a1b2c3 > run.patch && git apply run.patch',
-    )
     .action(async (subject: string) => {
       const {showCode} = await import('../services/snapshots/code-show.js');
       const shown = await showCode(ctx.deps, subject);

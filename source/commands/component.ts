@@ -24,14 +24,13 @@ export const registerComponentCommands: RegisterCommands = (program, ctx) => {
       '--option <key=value>',
       'a flavor option (repeatable), e.g. uri=127.0.0.1:5000/team',
       collect,
-      [],
     )
-    .action(async (type: string, name: string, options: {flavor: string; option: string[]}) => {
+    .action(async (type: string, name: string, options: {flavor: string; option?: string[]}) => {
       const result = await registerComponent(ctx.deps, {
         type,
         name,
         flavor: options.flavor,
-        options: parseOptions(options.option),
+        options: parseOptions(options.option ?? []),
       });
       announce(ctx, result.context);
       output.success(

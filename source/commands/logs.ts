@@ -12,10 +12,6 @@ export const registerLogsCommand: RegisterCommands = (program, ctx) => {
     .option('-f, --follow', 'keep printing new lines until the build or run ends')
     .option('--grep <regex>', 'only lines matching this regular expression')
     .option('--tail <n>', 'only the last N lines (of the matches, with --grep)')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  berth logs resnet@3 --grep ERROR\n  berth logs 20250101-120000-a1b2c3 --follow\n  berth logs resnet@3 --tail 50',
-    )
     .action(async (subject: string, flags: LogsFlags) => {
       let grep: RegExp | undefined;
       if (flags.grep !== undefined) {

@@ -8,6 +8,7 @@ import {BerthError, ExitCode, errorMessage} from '../lib/errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
 import {registerComponentCommands} from './component.js';
 import type {CommandContext, RegisterCommands} from './context.js';
+import {addExamples, usageErrorText} from './help.js';
 import {extractGlobalFlags, settleJsonWord, type GlobalFlags} from './global-flags.js';
 import {registerInitCommand} from './init.js';
 import {registerProfileCommands} from './profile.js';
@@ -74,14 +75,20 @@ export async function createProgram(
   for (const register of await Promise.all(groupsFor(argv).map((load) => load())))
     register(program, ctx);
 
-  // Every subcommand reports usage errors (exit 2) through the same override.
+  // Every command reports usage errors (exit 2) through the same override, in berth's form.
+  const streams = program.configureOutput();
   const inherit = (command: Command) => {
+    command.configureOutput({
+      ...streams,
+      outputError: (text, write) => write(usageErrorText(text, command, ctx.output)),
+    });
     for (const sub of command.commands) {
-      sub.exitOverride().showSuggestionAfterError(true).configureOutput(program.configureOutput());
+      sub.exitOverride().showSuggestionAfterError(true);
       inherit(sub);
     }
   };
   inherit(program);
+  addExamples(program);
   return program;
 }
 

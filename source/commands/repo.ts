@@ -49,7 +49,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
       'the NAME of a stored token (`berth token list`), never the token itself',
     )
     .option('--source <module#export>', 'custom: ./module.js#ExportName')
-    .option('--option <key=value>', 'custom: constructor option (repeatable)', collect, [])
+    .option('--option <key=value>', 'custom: constructor option (repeatable)', collect)
     .action(async (name: string, flags: RegisterFlags) => {
       const result = await registerRepository(
         ctx.deps,
@@ -131,7 +131,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
     .option('--host <host>', 'where clones point')
     .option('--api-url <url>', 'GitHub API URL')
     .option('--instance-url <url>', 'GitLab instance URL')
-    .option('--option <key=value>', 'custom: constructor option (repeatable; merged)', collect, [])
+    .option('--option <key=value>', 'custom: constructor option (repeatable; merged)', collect)
     .action(
       async (
         name: string,
