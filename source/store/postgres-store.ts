@@ -116,12 +116,13 @@ function cannotSetUp(
       },
     );
   }
+  // A role that may create the tables but not the members' role: only that is missing.
+  const hint = /create role/i.test(reason)
+    ? `A superuser creates the members' role once: CREATE ROLE ${memberRole} NOLOGIN; (or ALTER ROLE ${state.role} CREATEROLE;), then role ${state.role} runs this command again.`
+    : `Its owner sets it up once: a role with CREATE on schema public and CREATEROLE runs \`berth profile create NAME --store-url postgres://THAT_ROLE@HOST/DB\`, then grants you: GRANT ${memberRole} TO ${state.role};`;
   return new UserError(
     `The team store at ${target} is not set up, and role ${state.role} cannot set it up (${reason}).`,
-    {
-      hint: `Set it up once as a role that may create tables in the database and create roles (or after CREATE ROLE ${memberRole} NOLOGIN;): \`berth profile create NAME --store-url postgres://THAT_ROLE@…\`. Then grant each member: GRANT ${memberRole} TO ${state.role};`,
-      cause,
-    },
+    {hint, cause},
   );
 }
 

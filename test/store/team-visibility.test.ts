@@ -27,7 +27,7 @@ function berthAs(role: string, configDir: string, args: string[]) {
 beforeAll(async () => {
   postgres = await startPostgres();
   for (const statement of [
-    'CREATE ROLE keeper LOGIN CREATEROLE',
+    'CREATE ROLE keeper LOGIN',
     'GRANT CREATE ON SCHEMA public TO keeper',
     'CREATE ROLE alice LOGIN',
     'CREATE ROLE bob LOGIN',
@@ -151,15 +151,24 @@ describe('a team store for many roles', () => {
     expect(notSetUp.code).toBe(1);
     expect(notSetUp.stderr).toMatch(/is not set up, and role bob cannot set it up/);
     expect(notSetUp.stderr).toContain('GRANT berth_member TO bob;');
+    expect(notSetUp.stderr).toContain('CREATEROLE runs `berth profile create');
+    // Nothing half-made: no profile, and no table left behind.
+    const bobsProfiles = (await berthAs('bob', early, ['profile', 'list', '--json'])).json<
+      Array<{name: string}>
+    >();
+    expect(bobsProfiles.map((p) => p.name)).toEqual(['default']);
 
+    // The owner may create tables but not yet the members' role: told exactly that.
     const keeper = tempDir('berth-keeper-');
-    const setUp = await berthAs('keeper', keeper, [
-      'profile',
-      'create',
-      'team',
-      '--store-url',
-      urlOf('keeper'),
-    ]);
+    const createKeeper = ['profile', 'create', 'team', '--store-url', urlOf('keeper')];
+    const noRole = await berthAs('keeper', keeper, createKeeper);
+    expect(noRole.code).toBe(1);
+    expect(noRole.stderr).toContain('permission denied to create role');
+    expect(noRole.stderr).toContain('CREATE ROLE berth_member NOLOGIN;');
+    expect(await psql(postgres.url, "SELECT to_regclass('berth_records') IS NULL")).toEqual(['t']);
+
+    await sql('postgres', 'ALTER ROLE keeper CREATEROLE');
+    const setUp = await berthAs('keeper', keeper, createKeeper);
     expect(setUp.code, setUp.stderr).toBe(0);
 
     const ungranted = await berthAs('bob', early, [
@@ -364,5 +373,31 @@ describe('a team store for many roles', () => {
     } finally {
       await bob.close();
     }
+  });
+  test('a member whose grant is revoked is told so by the next command, and sees nothing', async () => {
+    await sql('postgres', 'CREATE ROLE carol LOGIN');
+    await sql('postgres', 'GRANT berth_member TO carol');
+    const dir = tempDir('berth-carol-');
+    const created = await berthAs('carol', dir, [
+      'profile',
+      'create',
+      'team',
+      '--store-url',
+      urlOf('carol'),
+    ]);
+    expect(created.code, created.stderr).toBe(0);
+    expect((await berthAs('carol', dir, ['profile', 'set', 'team', '--global'])).code).toBe(0);
+    expect((await berthAs('carol', dir, ['stack', 'list'])).code).toBe(0);
+
+    await sql('postgres', 'REVOKE berth_member FROM carol');
+    const refused = await berthAs('carol', dir, ['stack', 'list']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('Role carol has no access to the team store');
+    expect(refused.stderr).toContain(
+      'Ask its owner (role keeper) to run: GRANT berth_member TO carol;',
+    );
+    await expect(psql(urlOf('carol'), 'SELECT count(*) FROM berth_records')).rejects.toThrow(
+      /permission denied/,
+    );
   });
 });
