@@ -4,7 +4,8 @@ import {Command, CommanderError} from 'commander';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {createDeps, type Deps} from '../deps.js';
-import {BerthError, ExitCode, errorMessage} from '../lib/errors.js';
+import {BerthError, CancelledError, ExitCode, errorMessage} from '../lib/errors.js';
+import {fileError, fileOf, isFileSystemError} from '../lib/file-errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
 import {registerComponentCommands} from './component.js';
 import type {CommandContext, RegisterCommands} from './context.js';
@@ -159,6 +160,14 @@ function reportError(error: unknown, ctx: CommandContext): number {
     return ExitCode.usage;
   }
   const {output} = ctx;
+  // A file-system failure that no layer translated still names its cause and its file.
+  if (!(error instanceof BerthError) && isFileSystemError(error) && fileOf(error))
+    error = fileError(error, fileOf(error)!, 'use');
+  if (error instanceof CancelledError) {
+    output.info(error.message);
+    if (error.hint) output.info(error.hint);
+    return error.exitCode;
+  }
   if (error instanceof BerthError) {
     output.info(`${output.style('red', 'Error:')} ${error.message}`);
     if (error.hint) output.info(error.hint);

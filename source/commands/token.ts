@@ -289,7 +289,8 @@ function readMasked(ctx: CommandContext, question: string): Promise<string> {
       for (const char of text) {
         if (char === '\r' || char === '\n') return done();
         if (char === '\u0003') return done(new CancelledError());
-        if (char === '\u0004') return done();
+        // Ctrl+D ends the input; on an empty one there is nothing to store.
+        if (char === '\u0004') return done(secret === '' ? new CancelledError() : undefined);
         if (char === '\u007f' || char === '\b') {
           if (secret.length > 0) {
             secret = secret.slice(0, -1);

@@ -31,6 +31,12 @@ export function errnoCode(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** The path a Node file-system error is about. */
+export function fileOf(error: unknown): string | undefined {
+  const file = (error as NodeJS.ErrnoException | undefined)?.path;
+  return typeof file === 'string' ? file : undefined;
+}
+
 /** True for errors that come from the file system (they have a known errno code). */
 export function isFileSystemError(error: unknown): boolean {
   const code = errnoCode(error);

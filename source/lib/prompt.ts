@@ -1,6 +1,6 @@
 // Line prompts for the plain CLI. Without a TTY on stdin there are no prompts: the caller
 // names the flag to pass instead.
-import {UsageError} from './errors.js';
+import {CancelledError, UsageError} from './errors.js';
 import {inert} from './inert.js';
 
 export type PromptIo = {stdin: NodeJS.ReadStream; stderr: NodeJS.WriteStream};
@@ -9,15 +9,28 @@ export function canPrompt(io: PromptIo): boolean {
   return Boolean(io.stdin.isTTY);
 }
 
-/** Asks for a line of text (the caller checks canPrompt first). */
+/** Asks for a line of text (the caller checks canPrompt first). Ctrl+C, and Ctrl+D on an
+ *  empty line, cancel: a CancelledError (exit 130), never an unanswered promise. */
 export async function ask(io: PromptIo, question: string): Promise<string> {
-  const {createInterface} = await import('node:readline/promises');
+  const {createInterface} = await import('node:readline');
   const rl = createInterface({input: io.stdin, output: io.stderr});
-  try {
-    return await rl.question(inert(question));
-  } finally {
-    rl.close();
-  }
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    const cancel = () => {
+      if (settled) return;
+      settled = true;
+      io.stderr.write('\n');
+      rl.close();
+      reject(new CancelledError());
+    };
+    rl.on('SIGINT', cancel);
+    rl.on('close', cancel);
+    rl.question(inert(question), (answer) => {
+      settled = true;
+      rl.close();
+      resolve(answer);
+    });
+  });
 }
 
 export async function confirm(io: PromptIo, question: string, flagHint: string): Promise<boolean> {
