@@ -1,4 +1,5 @@
 import {UsageError} from '../lib/errors.js';
+import {untilInterrupted} from '../lib/signals.js';
 import {inert, inertJson} from '../lib/inert.js';
 import {announce, type RegisterCommands} from './context.js';
 
@@ -50,21 +51,19 @@ export const registerLogsCommand: RegisterCommands = (program, ctx) => {
         });
         return;
       }
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.on('SIGINT', onSigint);
       const out = ctx.io.stdout;
       let buffered = '';
       const flush = () => {
         if (buffered) out.write(buffered);
         buffered = '';
       };
-      try {
+      // Ctrl+C ends `--follow`: what was read is printed, then exit 130 (143 on SIGTERM).
+      await untilInterrupted(async (signal) => {
         await readLog(log, {
           ...(grep ? {grep} : {}),
           ...(tail !== undefined ? {tail} : {}),
           follow: Boolean(flags.follow),
-          signal: controller.signal,
+          signal,
           ...(ctx.output.json || ctx.io.stdout.isTTY
             ? {}
             : {onText: (text: Buffer) => out.write(text)}),
@@ -81,8 +80,6 @@ export const registerLogsCommand: RegisterCommands = (program, ctx) => {
           },
         });
         flush();
-      } finally {
-        process.off('SIGINT', onSigint);
-      }
+      }).finally(flush);
     });
 };

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type {Writable} from 'node:stream';
 import {UsageError} from '../lib/errors.js';
+import {untilInterrupted} from '../lib/signals.js';
 import type {Output} from '../lib/output.js';
 import {localRegistryUri} from '../models/module-version.js';
 import type {PublishEvent} from '../models/publish-events.js';
@@ -154,8 +155,6 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         !output.json &&
         Boolean(ctx.io.stdout.isTTY) &&
         Boolean((ctx.io.stdin as {isTTY?: boolean}).isTTY);
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
       let result: Awaited<ReturnType<typeof publishModule>>;
       if (interactive) {
         const {runPublishPane} = await import('../screens/publish-pane.js');
@@ -180,17 +179,12 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         if (!published) throw failure;
         result = published;
       } else {
-        process.on('SIGINT', onSigint);
         const stream: Writable = output.json ? ctx.io.stderr : ctx.io.stdout;
         const printer = new PlainPublishPrinter(stream, output);
-        try {
-          result = await publishModule(ctx.deps, input, {
-            signal: controller.signal,
-            onEvent: (event) => printer.print(event),
-          });
-        } finally {
-          process.off('SIGINT', onSigint);
-        }
+        // SIGINT/SIGTERM cancel the build: the version is recorded cancelled, then exit 130/143.
+        result = await untilInterrupted((signal) =>
+          publishModule(ctx.deps, input, {signal, onEvent: (event) => printer.print(event)}),
+        );
       }
       const {record, context} = result;
       announce(ctx, context);

@@ -1,5 +1,7 @@
 import type {Command} from 'commander';
+import path from 'node:path';
 import {UsageError} from '../lib/errors.js';
+import {untilInterrupted} from '../lib/signals.js';
 import {confirm} from '../lib/prompt.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
@@ -225,22 +227,26 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
       ) => {
         if (flags.dir.trim() === '') throw new UsageError('--dir is empty.');
         const progress = progressPrinter(ctx);
-        const controller = new AbortController();
-        const onSignal = () => controller.abort();
-        process.once('SIGINT', onSignal);
+        const target = path.resolve(ctx.deps.cwd, flags.dir);
         try {
           const {downloadWithSnapshot} = await import('../services/snapshots/download.js');
-          const result = await downloadWithSnapshot(ctx.deps, {
-            name,
-            commit: flags.commit,
-            dir: flags.dir,
-            subdirectory: flags.subdirectory,
-            signal: controller.signal,
-            onProgress: output.json ? undefined : progress.update,
-            onAccount,
-            ...(flags.snapshot ? {snapshot: flags.snapshot} : {}),
-          });
-          progress.done();
+          // SIGINT/SIGTERM abort the download; the partial directory is removed before exit.
+          const result = await untilInterrupted(
+            (signal) =>
+              downloadWithSnapshot(ctx.deps, {
+                name,
+                commit: flags.commit,
+                dir: flags.dir,
+                subdirectory: flags.subdirectory,
+                signal,
+                onProgress: output.json ? undefined : progress.update,
+                onAccount,
+                ...(flags.snapshot ? {snapshot: flags.snapshot} : {}),
+              }),
+            (signal) =>
+              `${signal === 'SIGINT' ? 'Cancelled' : 'Stopped (SIGTERM)'}; nothing was written to ${target}.`,
+          );
+          progress.done(true);
           announce(ctx, result.context);
           const {context: _context, ...summary} = result;
           output.result(summary, () => {
@@ -249,8 +255,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
             );
           });
         } finally {
-          progress.done();
-          process.removeListener('SIGINT', onSignal);
+          progress.done(false);
         }
       },
     );
@@ -319,9 +324,10 @@ function progressPrinter(ctx: CommandContext) {
       ctx.io.stderr.write(`\r\u001b[2KDownloading: ${formatBytes(progress.bytes)}${total}`);
       shown = true;
     },
-    done: () => {
+    /** Clears the progress line; after a success without a terminal, says what was fetched. */
+    done: (succeeded: boolean) => {
       if (shown) ctx.io.stderr.write('\r\u001b[2K');
-      else if (last && !tty)
+      else if (succeeded && last && !tty)
         ctx.output.info(`Downloaded ${formatBytes(last.bytes)}; extracted safely.`);
       shown = false;
       last = undefined;

@@ -1,4 +1,5 @@
 import {UsageError, UserError} from '../lib/errors.js';
+import {untilInterrupted} from '../lib/signals.js';
 import {announce, collect, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
 
@@ -30,33 +31,34 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
           hint: 'Add --sweep name=v1,v2, or leave --parallel out.',
         });
       const {runModule} = await import('../services/runs.js');
-      const controller = new AbortController();
-      const onSigint = () => controller.abort();
-      process.on('SIGINT', onSigint);
-      try {
-        const {run, context} = await runModule(
+      // SIGINT/SIGTERM stop the run's container or process; it is recorded, then exit 130/143.
+      const {run, context} = await untilInterrupted(async (signal) => {
+        const done = await runModule(
           ctx.deps,
           {ref, params: flags.param ?? [], confirmedStack},
           {
-            signal: controller.signal,
+            signal,
             onStdout: (chunk) => (output.json ? ctx.io.stderr : ctx.io.stdout).write(chunk),
             onStderr: (chunk) => ctx.io.stderr.write(chunk),
             onInfo: (line) => output.info(line),
           },
         );
-        announce(ctx, context);
-        if (output.json) output.data(run);
-        else output.info(`Run ${run.id}: ${run.status} (${run.module} version ${run.version})`);
-        if (run.status !== 'succeeded') {
-          throw new UserError(
-            `Run ${run.id} of ${run.module} version ${run.version} exited with code ${run.exitCode}.`,
-            {
-              hint: `See \`berth runs describe ${run.id}\`.`,
-            },
-          );
+        if (signal.aborted) {
+          output.info(`Run ${done.run.id}: ${done.run.status}.`);
+          signal.throwIfAborted();
         }
-      } finally {
-        process.off('SIGINT', onSigint);
+        return done;
+      });
+      announce(ctx, context);
+      if (output.json) output.data(run);
+      else output.info(`Run ${run.id}: ${run.status} (${run.module} version ${run.version})`);
+      if (run.status !== 'succeeded') {
+        throw new UserError(
+          `Run ${run.id} of ${run.module} version ${run.version} exited with code ${run.exitCode}.`,
+          {
+            hint: `See \`berth runs describe ${run.id}\`.`,
+          },
+        );
       }
     });
 

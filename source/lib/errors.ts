@@ -7,6 +7,8 @@ export const ExitCode = {
   usage: 2,
   auth: 4,
   cancelled: 130,
+  /** Stopped by SIGTERM (128 + 15), as a shell reports it. */
+  terminated: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -50,6 +52,20 @@ export class AuthError extends BerthError {
 export class CancelledError extends BerthError {
   constructor(message = 'Cancelled.', options: {hint?: string; cause?: unknown} = {}) {
     super(message, {...options, exitCode: ExitCode.cancelled});
+  }
+}
+
+/** A long command stopped by SIGINT (exit 130) or SIGTERM (exit 143), after cleaning up. */
+export class InterruptedError extends BerthError {
+  constructor(
+    readonly signal: 'SIGINT' | 'SIGTERM',
+    message = signal === 'SIGINT' ? 'Cancelled.' : 'Stopped (SIGTERM).',
+    options: {hint?: string; cause?: unknown} = {},
+  ) {
+    super(message, {
+      ...options,
+      exitCode: signal === 'SIGINT' ? ExitCode.cancelled : ExitCode.terminated,
+    });
   }
 }
 

@@ -9,13 +9,15 @@
 // end against the extracted tree itself, so chains of in-tree links cannot point out either.
 import {randomBytes} from 'node:crypto';
 import {chmodSync, linkSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
-import {chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile} from 'node:fs/promises';
+import {constants} from 'node:fs';
+import {access, chmod, mkdir, readdir, rename, rm, rmdir, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {Transform, type Readable, type TransformCallback} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
 import {createGunzip} from 'node:zlib';
 import tar, {type Header} from 'tar-stream';
 import {BerthError, CancelledError, UserError, errorMessage} from './errors.js';
+import {errnoCode, fileError} from './file-errors.js';
 
 export type ExtractOptions = {
   /** Leading path segments to drop (GitHub and GitLab put everything under one top folder). */
@@ -49,7 +51,7 @@ export async function extractTarGz(
   options: ExtractOptions = {},
 ): Promise<ExtractResult> {
   const target = path.resolve(targetDir);
-  const targetExists = await checkTarget(target);
+  const targetExists = await checkExtractTarget(target);
   const strip = options.stripComponents ?? 0;
   if (!Number.isInteger(strip) || strip < 0) {
     throw new UserError(`stripComponents must be a whole number, not ${strip}.`);
@@ -91,10 +93,37 @@ async function moveIntoPlace(staging: string, target: string, targetExists: bool
   }
 }
 
-/** Whether the target exists (then it is an empty directory, which is replaced). */
-async function checkTarget(target: string): Promise<boolean> {
-  const info = await stat(target).catch(() => undefined);
-  if (!info) return false;
+/**
+ * Refuses a target that can't receive a tree — a file, a directory with files in it, a place
+ * that can't be written (read-only, no permission, under a file) — so that callers can check
+ * before they request anything. Returns whether it exists (then it is an empty directory,
+ * which is replaced).
+ */
+export async function checkExtractTarget(target: string): Promise<boolean> {
+  const info = await stat(target).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return undefined;
+    throw fileError(error, target, 'use');
+  });
+  if (!info) {
+    // The nearest existing ancestor is where the directory will be made.
+    let parent = path.dirname(target);
+    for (;;) {
+      const parentInfo = await stat(parent).catch(() => undefined);
+      if (parentInfo) {
+        if (!parentInfo.isDirectory()) {
+          throw new UserError(`Can't create ${target}: ${parent} is a file.`, {
+            hint: 'Choose another directory.',
+          });
+        }
+        await access(parent, constants.W_OK).catch((error: unknown) => {
+          throw fileError(error, parent, 'create a directory in');
+        });
+        return false;
+      }
+      if (path.dirname(parent) === parent) return false;
+      parent = path.dirname(parent);
+    }
+  }
   if (!info.isDirectory()) {
     throw new UserError(`${target} exists and is not a directory.`, {
       hint: 'Choose another directory.',
@@ -105,6 +134,10 @@ async function checkTarget(target: string): Promise<boolean> {
       hint: 'Choose a new or empty directory: files are never mixed into existing ones.',
     });
   }
+  // The tree is built beside it and renamed into place: its parent must be writable.
+  await access(path.dirname(target), constants.W_OK).catch((error: unknown) => {
+    throw fileError(error, path.dirname(target), 'write to');
+  });
   return true;
 }
 

@@ -1,13 +1,14 @@
 // Download a commit's files with one archive request (or a custom repository's downloadFiles).
 import {mkdir, readdir, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
-import {Transform, type TransformCallback} from 'node:stream';
+import {pipeline, Transform, type TransformCallback} from 'node:stream';
 import type {Deps} from '../../deps.js';
 import {callCustom} from '../../lib/custom-repository.js';
 import {BerthError, UsageError, UserError} from '../../lib/errors.js';
 import {formatLocation} from '../../lib/git-url.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {ActiveContext} from '../context.js';
+import {checkExtractTarget, extractTarGz} from '../../lib/safe-extract.js';
 import {
   findRecord,
   openCustomRepository,
@@ -57,9 +58,11 @@ export async function downloadRepository(
     });
   }
   const commit = input.commit.toLowerCase();
+  const directory = path.resolve(deps.cwd, input.dir);
+  // Before anything is requested: a target that can't take the tree is refused up front.
+  await checkExtractTarget(directory);
   const {context, collection} = await repositoriesOf(deps);
   const record = await findRecord(collection, input.name);
-  const directory = path.resolve(deps.cwd, input.dir);
   const subdirectory = input.subdirectory?.replace(/^\/+|\/+$/g, '') || null;
   const label = `${record.name} at ${commit}`;
 
@@ -108,9 +111,10 @@ export async function downloadRepository(
   }
 
   const counter = new ByteCounter(response.contentLength, input.onProgress);
-  const {extractTarGz} = await import('../../lib/safe-extract.js');
   try {
-    const extracted = await extractTarGz(response.body.pipe(counter), directory, {
+    // pipeline, not pipe: an aborted or failed response (SIGINT, a reset) reaches the
+    // extractor as an error instead of an unhandled 'error' event on the response stream.
+    const extracted = await extractTarGz(pipeline(response.body, counter, noop), directory, {
       stripComponents: 1,
       subdirectory: subdirectory ?? undefined,
       signal: input.signal,
@@ -148,12 +152,7 @@ async function downloadCustom(
   directory: string,
   subdirectory: string | null,
 ) {
-  const existing = await stat(directory).catch(() => undefined);
-  if (existing && (!existing.isDirectory() || (await readdir(directory)).length > 0)) {
-    throw new UserError(`${directory} is not empty.`, {
-      hint: 'Choose a new or empty directory: files are never mixed into existing ones.',
-    });
-  }
+  const existing = await checkExtractTarget(directory);
   const instance = await openCustomRepository(record);
   await mkdir(directory, {recursive: true});
   try {
@@ -211,6 +210,9 @@ class ByteCounter extends Transform {
     callback();
   }
 }
+
+/** Errors reach the extractor through the destroyed stream; the callback has nothing to add. */
+function noop(): void {}
 
 function lowerFirst(text: string): string {
   return /^[A-Z][a-z]/.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;

@@ -4,6 +4,7 @@
 // fetched and checked before anything is downloaded, and a failure to apply it removes the
 // directory the download created, so no half-built tree is left behind.
 import {rm} from 'node:fs/promises';
+import path from 'node:path';
 import type {Deps} from '../../deps.js';
 import {UserError} from '../../lib/errors.js';
 import type {DownloadInput, DownloadResult} from '../code-repositories/download.js';
@@ -24,6 +25,9 @@ export async function downloadWithSnapshot(
   const {downloadRepository} = await import('../code-repositories/download.js');
   if (!input.snapshot) return {...(await downloadRepository(deps, input)), snapshot: null};
   const digest = checkDigest(input.snapshot.trim().toLowerCase());
+  // The target is checked before the snapshot or the archive is requested.
+  const {checkExtractTarget} = await import('../../lib/safe-extract.js');
+  await checkExtractTarget(path.resolve(deps.cwd, input.dir));
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
   const {data, from} = await loadSnapshot(deps, context, store, digest);
