@@ -56,11 +56,18 @@ export async function createProfile(deps: Deps, input: {name: string; storeUrl?:
         hint: `Switch to it with \`berth profile set ${name}\`.`,
       });
     }
-    // Seed the store before the profile becomes visible, so it is never listed half-made.
-    await seedProfileStore(deps, await deps.openStore(profile), name);
-    await deps.globalConfig.update((config) => {
-      config.profiles.push(profile);
-    });
+    // Seed the store before the profile becomes visible, so it is never listed half-made; if
+    // the profile can't be listed after all (a full disk, an immutable config.json), the store
+    // made for it goes again.
+    try {
+      await seedProfileStore(deps, await deps.openStore(profile), name);
+      await deps.globalConfig.update((config) => {
+        config.profiles.push(profile);
+      });
+    } catch (error) {
+      await removeLocalStore(deps, profile);
+      throw error;
+    }
     return {profile, context};
   });
 }
@@ -133,13 +140,17 @@ async function deleteProfileLocked(deps: Deps, name: string) {
     config.profiles = config.profiles.filter((p) => p.name !== name);
     if (config.previousProfile === name) config.previousProfile = null;
   });
-  if (profile.storeType === 'local') {
-    const file = profile.storeUrl.replace(/^sqlite:/, '');
-    // This process may have it open (resolving the context); SQLite must not write it later.
-    await deps.closeStore(profile);
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, {force: true});
-  }
+  await removeLocalStore(deps, profile);
   return {profile, context};
+}
+
+/** Removes a local profile's SQLite files (a postgres store is the team's: never touched). */
+async function removeLocalStore(deps: Deps, profile: Profile): Promise<void> {
+  if (profile.storeType !== 'local') return;
+  const file = profile.storeUrl.replace(/^sqlite:/, '');
+  // This process may have it open; SQLite must not write it after it is gone.
+  await deps.closeStore(profile);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, {force: true});
 }
 
 /** `berth init`: makes `path` a berth repository with the current profile and stack. */

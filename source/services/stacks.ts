@@ -70,6 +70,35 @@ export async function registerStack(deps: Deps, input: RegisterStackInput) {
   const builder = input.components.image_builder ?? defaults?.components.image_builder;
   if (builder) components.image_builder = builder;
   const stack: Stack = {name, components, createdAt: now()};
+  if (!input.setActive) {
+    await insertStack(deps, context, store, stack);
+    return {stack, context, activation: undefined};
+  }
+  // With --set, the stack and its activation land together or not at all: config.json's lock
+  // is taken first (a read-only or immutable config dir fails before anything is written), and
+  // a failed activation takes the new stack out again.
+  return deps.globalConfig.lock(async () => {
+    await insertStack(deps, context, store, stack);
+    try {
+      const activation = await setActiveStack(deps, {name});
+      return {stack, context, activation};
+    } catch (error) {
+      await store
+        .collection<Stack>('stacks')
+        .delete(name)
+        .catch(() => undefined);
+      throw error;
+    }
+  });
+}
+
+async function insertStack(
+  deps: Deps,
+  context: ActiveContext,
+  store: ProfileStore,
+  stack: Stack,
+): Promise<void> {
+  const {name, components} = stack;
   try {
     // The components are checked in the transaction that inserts the stack, so a concurrent
     // `component delete` (which checks the stacks in its own) can't slip in between.
@@ -91,8 +120,6 @@ export async function registerStack(deps: Deps, input: RegisterStackInput) {
     }
     throw error;
   }
-  const activation = input.setActive ? await setActiveStack(deps, {name}) : undefined;
-  return {stack, context, activation};
 }
 
 export type SetStackResult = {

@@ -5,6 +5,7 @@
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../lib/errors.js';
+import {fileError} from '../lib/file-errors.js';
 import {withLock} from '../lib/lock.js';
 import {parseGlobalConfig, type GlobalConfig} from '../models/profile.js';
 
@@ -72,7 +73,12 @@ export class GlobalConfigStore {
         watch: false,
         configFileMode: 0o600,
       });
-      conf.store = config;
+      try {
+        conf.store = config;
+      } catch (error) {
+        // conf writes a temp file and renames it: a failure leaves config.json as it was.
+        throw fileError(error, this.file);
+      }
       return config;
     });
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {writeFileAtomic} from '../lib/atomic-write.js';
 import {parseFlatYaml} from '../lib/flat-yaml.js';
 import {UserError} from '../lib/errors.js';
+import {fileError} from '../lib/file-errors.js';
 import {withLock} from '../lib/lock.js';
 import {parseRepositoryConfig, type RepositoryConfig} from '../models/profile.js';
 
@@ -37,10 +38,13 @@ export function findRepositoryRoot(cwd: string, env: NodeJS.ProcessEnv): string 
   }
 }
 
+/** Far more than two names need: a larger file is not a berth config (or is an attack). */
+const maxConfigBytes = 64 * 1024;
+
 export async function readRepositoryConfig(root: string): Promise<RepositoryConfig> {
   const file = repositoryConfigFile(root);
   if (!existsSync(file)) return {};
-  const text = readFileSync(file, 'utf8');
+  const text = readConfigText(file);
   // The flat YAML berth writes is read without the YAML library (start-up time of every
   // command in a repository, `status --prompt` above all); anything richer goes to the library.
   const parsed = parseRepositoryConfig(parseFlatYaml(text) ?? (await parseYaml(file, text)));
@@ -55,7 +59,7 @@ export async function readRepositoryConfig(root: string): Promise<RepositoryConf
 async function parseYaml(file: string, text: string): Promise<unknown> {
   // yaml is loaded only for a file the flat reader does not take.
   const {parseDocument} = await loadYaml();
-  const document = parseDocument(text, {prettyErrors: true});
+  const document = parseDocument(text, {prettyErrors: true, uniqueKeys: true});
   const first = document.errors[0];
   if (first) {
     const line = first.linePos?.[0];
@@ -64,7 +68,15 @@ async function parseYaml(file: string, text: string): Promise<unknown> {
       hint: 'Fix the YAML by hand; berth left the file unchanged.',
     });
   }
-  return document.toJS();
+  try {
+    // Two names need no aliases; refusing them outright also stops an alias bomb.
+    return document.toJS({maxAliasCount: 0});
+  } catch (error) {
+    throw new UserError(`${file}: ${(error as Error).message.split('\n')[0]}`, {
+      hint: 'It holds `active_profile: NAME` and `active_stack: NAME`, without YAML aliases; berth left the file unchanged.',
+      cause: error,
+    });
+  }
 }
 
 export async function updateRepositoryConfig(
@@ -72,7 +84,20 @@ export async function updateRepositoryConfig(
   change: (config: RepositoryConfig) => void,
 ): Promise<RepositoryConfig> {
   const file = repositoryConfigFile(root);
-  mkdirSync(path.dirname(file), {recursive: true});
+  const directory = path.dirname(file);
+  if (existsSync(directory) && !isDirectory(directory)) {
+    throw new UserError(
+      `${directory} is a file, not a directory; berth keeps a repository's config in it.`,
+      {
+        hint: 'Move the file away, or init another directory (`berth init --path DIR`).',
+      },
+    );
+  }
+  try {
+    mkdirSync(directory, {recursive: true});
+  } catch (error) {
+    throw fileError(error, directory, 'create');
+  }
   const {stringify} = await loadYaml();
   return withLock(file, async () => {
     const config = {...(await readRepositoryConfig(root))};
@@ -84,7 +109,11 @@ export async function updateRepositoryConfig(
       previous_stack: config.previous_stack,
       tokens: config.tokens && Object.keys(config.tokens).length > 0 ? config.tokens : undefined,
     };
-    writeFileAtomic(file, stringify(JSON.parse(JSON.stringify(ordered))));
+    try {
+      writeFileAtomic(file, stringify(JSON.parse(JSON.stringify(ordered))));
+    } catch (error) {
+      throw fileError(error, file);
+    }
     return ordered;
   });
 }
@@ -113,6 +142,30 @@ function keepOutOfGit(root: string): void {
       '',
     ].join('\n'),
   );
+}
+
+/** The file's text, or an error that names it: a directory, unreadable, or far too large. */
+function readConfigText(file: string): string {
+  try {
+    const info = statSync(file);
+    if (info.isDirectory()) {
+      throw new UserError(`${file} is a directory, not a file.`, {
+        hint: 'Remove it; `berth init` writes the file again.',
+      });
+    }
+    if (info.size > maxConfigBytes) {
+      throw new UserError(
+        `${file} is ${info.size} bytes; a berth repository config is a few lines (limit ${maxConfigBytes} bytes).`,
+        {
+          hint: 'It holds `active_profile: NAME` and `active_stack: NAME`; berth left the file unchanged.',
+        },
+      );
+    }
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw fileError(error, file, 'read');
+  }
 }
 
 /** yaml is CommonJS for Node: a bundled dynamic import gives its exports under `default`. */
