@@ -3,6 +3,7 @@
 import type {Deps} from '../deps.js';
 import {AuthError, UsageError, UserError} from '../lib/errors.js';
 import {maskSecret} from '../lib/mask.js';
+import {checkSecret} from '../lib/secret.js';
 import {validateName} from '../lib/names.js';
 import {
   defaultApiUrls,
@@ -111,7 +112,9 @@ export async function verifySecret(input: {
   username?: string;
   timeoutMs?: number;
 }): Promise<Verification> {
-  const {provider, apiUrl, secret, timeoutMs} = input;
+  const {provider, apiUrl, timeoutMs} = input;
+  // Checked here too, the one door to every provider: the TUI wizard verifies before it stores.
+  const secret = checkSecret(input.secret, provider === 'registry' ? 'password' : 'token');
   const base = {
     provider,
     apiUrl,
@@ -266,13 +269,11 @@ export async function addToken(
   // Fail on an unreachable keychain before the user types the token or we call the provider.
   if (storage === 'keychain') await deps.keychain.get(name);
 
-  const secret = (await input.readSecret()).trim();
-  if (!secret)
-    throw new UsageError('The token is empty.', {
-      hint: 'Paste the token at the prompt, or pipe it to --stdin.',
-    });
-  if (/\s/.test(secret))
-    throw new UsageError('The token contains whitespace; a token is one word.');
+  const secret = checkSecret(
+    await input.readSecret(),
+    provider === 'registry' ? 'password' : 'token',
+    provider === 'registry' ? 'The password' : 'The token',
+  );
 
   const verification = await verifySecret({
     provider,
@@ -455,7 +456,14 @@ export async function resolveToken(deps: Deps, name: string): Promise<ResolvedTo
   if (!entry) getTokenMetadata(deps, name);
   const {metadata, env} = entry!;
   const base = {name, provider: metadata.provider, apiUrl: metadata.apiUrl};
-  if (env) return {...base, login: null, secret: env.secret, storage: 'env'};
+  const kind = metadata.provider === 'registry' ? 'password' : 'token';
+  if (env)
+    return {
+      ...base,
+      login: null,
+      secret: checkSecret(env.secret, kind, env.envVar),
+      storage: 'env',
+    };
   let secret: string | undefined;
   if (metadata.storage === 'file') secret = deps.tokenStore.readFileSecret(name);
   else secret = await deps.keychain.get(name);
@@ -467,7 +475,12 @@ export async function resolveToken(deps: Deps, name: string): Promise<ResolvedTo
       },
     );
   }
-  return {...base, login: metadata.login, secret, storage: metadata.storage};
+  return {
+    ...base,
+    login: metadata.login,
+    secret: checkSecret(secret, kind, `The stored secret of token "${name}"`),
+    storage: metadata.storage,
+  };
 }
 
 export type VerifyTokenResult = {

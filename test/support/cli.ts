@@ -15,7 +15,7 @@ export type RunResult = {code: number; stdout: string; stderr: string; json<T = 
 export type RunOptions = {
   cwd?: string;
   env?: Record<string, string | undefined>;
-  input?: string;
+  input?: string | Buffer;
   timeoutMs?: number;
 };
 
