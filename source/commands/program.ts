@@ -126,6 +126,11 @@ export async function runCli(options: RunOptions): Promise<number> {
   const ctx: CommandContext = {deps, output, io, confirmedStacks: flags.confirmedStacks};
   try {
     if (flagError) throw flagError;
+    // `berth --stack gpu` alone in a terminal: the TUI, with that override.
+    if (flags.argv.length === 0 && io.stdout.isTTY && io.stdin.isTTY && options.argv.length > 0) {
+      const {runTui} = await import('../tui.js');
+      return await runTui({deps});
+    }
     const program = await createProgram(ctx, flags.argv);
     flags = settleJsonWord(flags, program);
     output.filter({fields: flags.jsonFields, jq: flags.jq});
