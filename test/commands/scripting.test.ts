@@ -2,6 +2,7 @@
 // source, --json FIELDS and --jq on list commands. Through the built CLI.
 import {beforeEach, describe, expect, it} from 'vitest';
 import {runBerth, tempDir} from '../support/cli.js';
+import {spawnBerth} from '../support/pty.js';
 
 let configDir: string;
 let project: string;
@@ -70,6 +71,16 @@ describe('stack and profile for one shell or one command', () => {
     expect(flag.json<StatusJson>().profile).toEqual({name: 'team', source: 'flag'});
   });
 
+  it('opens the TUI with the override when a flag is all there is', async () => {
+    const session = spawnBerth(['--stack', 'gpu'], {
+      cwd: project,
+      env: {BERTH_CONFIG_DIR: configDir},
+    });
+    await session.waitFor(/Stack\s+gpu \(flag\)/);
+    await session.write('q');
+    expect(await session.exit).toBe(0);
+  });
+
   it('names the variable or flag when it names a profile or stack that does not exist', async () => {
     const env = await berth(['stack', 'list'], {BERTH_STACK: 'nope'});
     expect(env.code).toBe(1);
@@ -115,7 +126,10 @@ describe('--json FIELDS and --jq', () => {
     const names = await ok(['stack', 'list', '--jq', '.[].name']);
     expect(names.stdout).toBe('default\ngpu\n');
     const active = await ok(['stack', 'list', '--jq', 'map(select(.active)) | .[0].components']);
-    expect(JSON.parse(active.stdout)).toEqual({orchestrator: 'default', artifact_store: 'default'});
+    expect(JSON.parse(active.stdout)).toMatchObject({
+      orchestrator: 'default',
+      artifact_store: 'default',
+    });
     const both = await ok(['stack', 'list', '--json', 'name', '--jq', 'length']);
     expect(both.stdout).toBe('2\n');
     const status = await ok(['status', '--jq', '"\\(.profile.name)/\\(.stack.name)"']);
