@@ -34,11 +34,9 @@ const inertInk = {
   },
 };
 
-const result = await build({
-  entryPoints: ['source/cli.tsx'],
+const common = {
   outdir: 'dist',
   bundle: true,
-  splitting: true,
   format: 'esm',
   platform: 'node',
   target: 'node22',
@@ -68,7 +66,22 @@ const result = await build({
   banner: {
     js: "import {createRequire as __berthCreateRequire} from 'node:module'; const require = __berthCreateRequire(import.meta.url);",
   },
+};
+
+const result = await build({...common, entryPoints: ['source/cli.tsx'], splitting: true});
+
+// What a shell runs on every prompt and every Tab, each as one file: Node's ESM loader pays per
+// module, and split chunks would make these load a dozen (cli.tsx imports them by URL).
+const fast = await build({
+  ...common,
+  entryPoints: {prompt: 'source/commands/prompt.ts', complete: 'source/commands/complete.ts'},
+  splitting: false,
+  // Only our own code is inlined: what these paths rarely need from npm (the YAML library for
+  // a hand-written config, conf on a first run, pg for a team store) loads from node_modules
+  // (all of it in `dependencies`) when it is needed.
+  packages: 'external',
 });
+writeFileSync('dist/meta-fast.json', JSON.stringify(fast.metafile));
 
 // The import graph, for the test that keeps React and Ink off the plain commands' path.
 writeFileSync('dist/meta.json', JSON.stringify(result.metafile));

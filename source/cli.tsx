@@ -33,14 +33,18 @@ async function main(args: string[]): Promise<number> {
     );
     return code;
   }
-  // A shell prompt runs this on every Enter: it skips commander and the command groups.
+  // A shell prompt runs this on every Enter, completion on every Tab: they skip commander and
+  // the command groups, and each is one file of its own (scripts/build.mjs).
   if (args[0] === 'status' && args.includes('--prompt')) {
-    const {runPrompt} = await import('./commands/prompt.js');
+    const {runPrompt} = (await import(
+      new URL('./prompt.js', import.meta.url).href
+    )) as typeof import('./commands/prompt.js');
     return runPrompt(args.slice(1).filter((argument) => argument !== '--prompt'));
   }
-  // Shell completion runs on every Tab: it skips commander and the command groups.
   if (args[0] === '__complete') {
-    const {runComplete} = await import('./commands/complete.js');
+    const {runComplete} = (await import(
+      new URL('./complete.js', import.meta.url).href
+    )) as typeof import('./commands/complete.js');
     return runComplete(args.slice(1));
   }
   const {runCli} = await import('./commands/program.js');

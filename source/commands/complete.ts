@@ -1,6 +1,7 @@
 // `berth __complete WORD... CURRENT`: what the shell completion scripts call on every Tab.
 // Commands and flags come from a description of the commander program written at build time
-// (dist/completion-spec.json, so this path loads neither commander nor the command groups);
+// (dist/completion-spec.json, so this path loads neither commander nor the command groups;
+// without a build there is no spec and nothing is offered);
 // names (stacks, profiles, components, repositories, modules, tokens) come from the store.
 // Prints `value<TAB>description` lines. Never fails loudly: a completion prints nothing.
 import {readFileSync} from 'node:fs';
@@ -93,28 +94,11 @@ export const optionKinds: Record<string, CompletionKind> = {
 
 let cachedSpec: CommandSpec | undefined;
 
-/** The build's description of the program; built from the program itself when there is none. */
-export async function programSpec(): Promise<CommandSpec> {
-  if (cachedSpec) return cachedSpec;
-  try {
-    cachedSpec = JSON.parse(
-      readFileSync(new URL('./completion-spec.json', import.meta.url), 'utf8'),
-    ) as CommandSpec;
-  } catch {
-    const {createProgram} = await import('./program.js');
-    const {Output} = await import('../lib/output.js');
-    const {createDeps} = await import('../deps.js');
-    const program = await createProgram(
-      {
-        deps: createDeps(),
-        output: new Output({json: false, color: false}),
-        io: {stdin: process.stdin, stdout: process.stdout, stderr: process.stderr},
-        confirmedStacks: [],
-      },
-      ['--help'],
-    );
-    cachedSpec = describeCommand(program);
-  }
+/** The build's description of the program (dist/completion-spec.json, next to this file). */
+export function programSpec(): CommandSpec {
+  cachedSpec ??= JSON.parse(
+    readFileSync(new URL('./completion-spec.json', import.meta.url), 'utf8'),
+  ) as CommandSpec;
   return cachedSpec;
 }
 
@@ -174,7 +158,7 @@ function remember(walked: Walked, flag: string, value: string): void {
 
 /** The candidates for the last word of `words` (the word being completed, possibly empty). */
 export async function complete(deps: Deps, words: readonly string[]): Promise<Candidate[]> {
-  const spec = await programSpec();
+  const spec = programSpec();
   const current = words.at(-1) ?? '';
   const walked = walkWords(spec, words.slice(0, -1));
   deps.overrides = walked.overrides;

@@ -1,5 +1,5 @@
 // Shell completion: `berth __complete` (commands, flags and names from the store) and the
-// scripts of `berth completion bash|zsh`, loaded into a real bash and a real zsh. Also
+// scripts of `berth completion bash|zsh|fish`, loaded into a real bash, zsh and fish. Also
 // `berth status --prompt`, the other thing a shell runs on every line.
 import {execFileSync} from 'node:child_process';
 import {chmodSync, writeFileSync} from 'node:fs';
@@ -89,12 +89,14 @@ describe('berth __complete', () => {
       'default',
       'team',
     ]);
+    // The default stack's image builder is named default too.
     expect(values((await ok(['__complete', 'stack', 'register', 'x', '-i', ''])).stdout)).toEqual([
+      'default',
       'engine',
     ]);
     expect(
       values((await ok(['__complete', 'component', 'describe', 'image_builder', ''])).stdout),
-    ).toEqual(['engine']);
+    ).toEqual(['default', 'engine']);
     expect(values((await ok(['__complete', 'token', 'use', ''])).stdout)).toEqual(['work']);
     // --profile on the line: names come from that profile's store.
     expect(
@@ -128,6 +130,27 @@ describe('completion scripts in real shells', () => {
     expect(output).toContain('complete -o default -F _berth berth');
     expect(output).toContain('reply:gpu\nreply:gpu-big\n');
     expect(output).toContain('reply:status\nreply:stack\n');
+  });
+
+  it('fish: the script completes commands, stack names and --stack= values', () => {
+    const script = [
+      'berth completion fish | source',
+      "complete -C 'berth sta'",
+      'echo ---',
+      "complete -C 'berth stack set gp'",
+      'echo ---',
+      "complete -C 'berth status --stack=c'",
+    ].join('\n');
+    const output = execFileSync('fish', ['--no-config', '-c', script], {
+      cwd: project,
+      env: shellEnv(),
+      encoding: 'utf8',
+    });
+    const [commands, stacks, flag] = output.split('---\n').map(values);
+    // fish sorts what it offers.
+    expect(commands).toEqual(['stack', 'status']);
+    expect(stacks).toEqual(['gpu', 'gpu-big']);
+    expect(flag).toEqual(['--stack=cpu']);
   });
 
   /** A real interactive shell in a pty, with berth's completion loaded by `setup`. */
