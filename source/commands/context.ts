@@ -15,9 +15,18 @@ export type CommandContext = {
 
 export type RegisterCommands = (program: Command, context: CommandContext) => void;
 
-/** The lines every profile/stack command prints first (stderr, so `--json` stays clean). */
-export function announce(ctx: CommandContext, active: ActiveContext): void {
-  if (!active.repositoryRoot) ctx.output.warn(outsideRepositoryWarning(ctx.deps.cwd));
+/**
+ * The lines every profile/stack command prints first (stderr, so `--json` stays clean). The
+ * warning about being outside a berth repository only where the repository matters
+ * (`repository`): status, and choosing a stack, profile or token for "here".
+ */
+export function announce(
+  ctx: CommandContext,
+  active: ActiveContext,
+  options: {repository?: boolean} = {},
+): void {
+  if (options.repository && !active.repositoryRoot)
+    ctx.output.warn(outsideRepositoryWarning(ctx.deps.cwd));
   for (const notice of active.notices) ctx.output.warn(notice);
   ctx.output.info(
     `Running with active profile: '${active.profile.name}' (${active.profileSource})`,

@@ -1,3 +1,4 @@
+import {activeMessage} from '../lib/active-message.js';
 import {redactUrl} from '../lib/git-url.js';
 import {
   createProfile,
@@ -87,8 +88,18 @@ export const registerProfileCommands: RegisterCommands = (program, ctx) => {
     .option('--global', 'set the globally active profile')
     .action(async (name: string, options: {global?: boolean}) => {
       const result = await setActiveProfile(ctx.deps, {name, global: options.global});
-      announce(ctx, result.context);
-      output.line(`Active profile changed to: '${result.profile.name}' (${result.scope})`);
+      announce(ctx, result.context, {repository: !options.global});
+      const {context} = result;
+      output.success(
+        activeMessage(
+          'profile',
+          result.profile.name,
+          result.scope,
+          result.scope === 'global' && context.profileSource === 'local'
+            ? context.profile.name
+            : undefined,
+        ),
+      );
     });
 
   profile

@@ -1,4 +1,5 @@
 import {UsageError} from '../lib/errors.js';
+import {activeMessage} from '../lib/active-message.js';
 import {confirm} from '../lib/prompt.js';
 import {componentTypes, type ComponentType} from '../models/stack.js';
 import {
@@ -47,12 +48,10 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
           image_builder: options.imageBuilder,
         };
         const result = await registerStack(ctx.deps, {name, components, setActive: options.set});
-        announce(ctx, result.context);
+        announce(ctx, result.context, {repository: Boolean(options.set)});
         output.success(`Registered stack '${result.stack.name}'.`);
         if (result.activation)
-          output.line(
-            `Active stack set to: '${result.activation.name}' (${result.activation.scope})`,
-          );
+          output.success(activeMessage('stack', result.activation.name, result.activation.scope));
       },
     );
 
@@ -118,8 +117,18 @@ export const registerStackCommands: RegisterCommands = (program, ctx) => {
     .option('--global', 'set the active stack of the profile, not of this repository')
     .action(async (name: string, options: {global?: boolean}) => {
       const result = await setActiveStack(ctx.deps, {name, global: options.global});
-      announce(ctx, result.context);
-      output.line(`Active stack set to: '${result.name}' (${result.scope})`);
+      announce(ctx, result.context, {repository: !options.global});
+      const {context} = result;
+      output.success(
+        activeMessage(
+          'stack',
+          result.name,
+          result.scope,
+          result.scope === 'global' && context.stackSource === 'local'
+            ? context.stackName
+            : undefined,
+        ),
+      );
     });
 
   stack

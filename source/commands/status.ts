@@ -21,7 +21,7 @@ export const registerStatusCommand: RegisterCommands = (program, ctx) => {
         return;
       }
       const context = await resolveContext(ctx.deps);
-      announce(ctx, context);
+      announce(ctx, context, {repository: true});
       const status = {
         repositoryRoot: context.repositoryRoot,
         profile: {name: context.profile.name, source: context.profileSource},

@@ -189,7 +189,7 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
     .action(async (name: string, options: {global?: boolean}) => {
       const {useToken} = await import('../services/accounts.js');
       const result = await useToken(ctx.deps, {name, global: options.global});
-      announce(ctx, result.context);
+      announce(ctx, result.context, {repository: !options.global});
       output.success(
         `Using token '${result.token}' for ${result.host} (${result.scope}: ${result.where}).`,
       );
@@ -203,7 +203,7 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
     .action(async (host: string, options: {global?: boolean}) => {
       const {unuseToken} = await import('../services/accounts.js');
       const result = await unuseToken(ctx.deps, {host, global: options.global});
-      announce(ctx, result.context);
+      announce(ctx, result.context, {repository: !options.global});
       output.success(
         `No token chosen for ${result.host} any more (${result.scope}: ${result.where}); it was '${result.previous}'.`,
       );

@@ -4,6 +4,7 @@
 // the full context is then re-read from disk.
 import {useCallback, useEffect, useReducer, useState} from 'react';
 import type {Deps} from '../deps.js';
+import {activeMessage} from '../lib/active-message.js';
 import {assertNever, errorMessage, isBerthError} from '../lib/errors.js';
 import type {Source} from '../models/profile.js';
 import {resolveContext, type ActiveContext} from '../services/context.js';
@@ -57,15 +58,15 @@ export function activeContextReducer(
     case 'stackSwitched': {
       // A global switch does not change what applies here when this repository names its own stack.
       const appliesHere = action.scope === 'local' || state.context?.stackSource !== 'local';
-      const flash: Flash = appliesHere
-        ? {
-            tone: 'success',
-            text: `Switched to stack '${action.name}' (${scopeText(action.scope)}).`,
-          }
-        : {
-            tone: 'success',
-            text: `Set the global stack to '${action.name}'; this repository's own stack '${state.context?.stackName}' still applies here.`,
-          };
+      const flash: Flash = {
+        tone: 'success',
+        text: activeMessage(
+          'stack',
+          action.name,
+          action.scope,
+          appliesHere ? undefined : state.context?.stackName,
+        ),
+      };
       if (!state.context) return {...state, flash, busy: false, version: state.version + 1};
       const context = appliesHere
         ? {...state.context, stackName: action.name, stackSource: action.scope}
@@ -77,7 +78,7 @@ export function activeContextReducer(
         ...state,
         flash: {
           tone: 'success',
-          text: `Switched to profile '${action.name}' (${scopeText(action.scope)}).`,
+          text: activeMessage('profile', action.name, action.scope),
         },
         busy: false,
         version: state.version + 1,
@@ -87,10 +88,6 @@ export function activeContextReducer(
     default:
       return assertNever(action);
   }
-}
-
-function scopeText(scope: Source): string {
-  return scope === 'local' ? 'this repository' : 'global';
 }
 
 export function userFacingError(error: unknown): string {

@@ -172,3 +172,36 @@ describe("commander's own errors", () => {
     ]);
   });
 });
+
+describe('what a command says besides its result', () => {
+  const outside = 'No berth repository in';
+
+  it('warns about no berth repository only where the repository matters', async () => {
+    for (const args of [
+      ['stack', 'list'],
+      ['profile', 'list'],
+      ['stack', 'describe'],
+    ]) {
+      const result = await berth(args);
+      expect(result.code).toBe(0);
+      expect(result.stderr).not.toContain(outside);
+    }
+    expect((await berth(['status'])).stderr).toContain(outside);
+    // "here" means nothing without a repository: the switch is global, and berth says so.
+    const set = await berth(['stack', 'set', 'default']);
+    expect(set.stderr).toContain(outside);
+    expect(set.stdout).toBe("✓ Active stack: 'default' (global).\n");
+    const global = await berth(['stack', 'set', 'default', '--global']);
+    expect(global.stderr).not.toContain(outside);
+  });
+
+  it('says every switch of stack or profile in one form', async () => {
+    expect((await berth(['stack', 'register', 'gpu', '--set'])).stdout).toBe(
+      "✓ Registered stack 'gpu'.\n✓ Active stack: 'gpu' (global).\n",
+    );
+    expect((await berth(['profile', 'create', 'team'])).code).toBe(0);
+    expect((await berth(['profile', 'set', 'team', '--global'])).stdout).toBe(
+      "✓ Active profile: 'team' (global).\n",
+    );
+  });
+});

@@ -125,7 +125,7 @@ describe('per-directory repositories', () => {
     );
 
     const set = await berth(['stack', 'set', 'gpu']);
-    expect(set.stdout).toContain("Active stack set to: 'gpu' (local)");
+    expect(set.stdout).toContain("✓ Active stack: 'gpu' (this repository).");
     const nested = path.join(project, 'a/b/c');
     mkdirSync(nested, {recursive: true});
     const status = (await berth(['status', '--json'], {cwd: nested})).json<StatusJson>();
@@ -145,15 +145,21 @@ describe('per-directory repositories', () => {
     ).json<StatusJson>();
     expect(viaEnv.stack).toEqual({name: 'gpu', source: 'local'});
 
-    expect((await berth(['stack', 'set', '-'])).stdout).toContain("'default' (local)");
-    expect((await berth(['stack', 'set', '-'])).stdout).toContain("'gpu' (local)");
+    expect((await berth(['stack', 'set', '-'])).stdout).toContain(
+      "✓ Active stack: 'default' (this repository).",
+    );
+    expect((await berth(['stack', 'set', '-'])).stdout).toContain(
+      "✓ Active stack: 'gpu' (this repository).",
+    );
   });
 
   it('sets the global stack with --global, and stack list marks the active one', async () => {
     await berth(['stack', 'register', 'cpu']);
     await berth(['init']);
     const set = await berth(['stack', 'set', 'cpu', '--global']);
-    expect(set.stdout).toContain("'cpu' (global)");
+    expect(set.stdout).toContain(
+      "✓ Active stack: 'cpu' (global); this repository's own stack 'default' still applies here.",
+    );
     const inRepo = (await berth(['stack', 'list', '--json'])).json<StackJson[]>();
     expect(inRepo.find((s) => s.active)?.name).toBe('default');
     const outside = (await berth(['stack', 'list', '--json'], {cwd: configDir})).json<
@@ -181,7 +187,9 @@ describe('per-directory repositories', () => {
   it('switches profiles locally, each profile with its own stacks', async () => {
     expect((await berth(['profile', 'create', 'team'])).code).toBe(0);
     await berth(['init']);
-    expect((await berth(['profile', 'set', 'team'])).stdout).toContain("'team' (local)");
+    expect((await berth(['profile', 'set', 'team'])).stdout).toContain(
+      "✓ Active profile: 'team' (this repository).",
+    );
     await berth(['stack', 'register', 'only-in-team']);
     expect(
       (await berth(['stack', 'list', '--json'])).json<StackJson[]>().map((s) => s.name),

@@ -57,7 +57,7 @@ describe('berth (TUI home)', () => {
     // The highlighted stack's components are shown beside the list.
     await session.waitFor(/orchestrator\s+default \(docker\)/);
     await session.write(keys.enter);
-    await session.waitFor("Switched to stack 'gpu-h100' (this repository)");
+    await session.waitFor("Active stack: 'gpu-h100' (this repository).");
     await session.waitFor(/Stack\s+gpu-h100 \(local\)/);
     expect(world.repositoryConfig()).toMatch(/active_stack: gpu-h100/);
     await session.write('q');
@@ -83,7 +83,7 @@ describe('berth (TUI home)', () => {
     await session.type('.s');
     await session.waitFor(/Filter: \.s.*1\/4/);
     await session.write(keys.enter);
-    await session.waitFor("Switched to stack 'cpu.small'");
+    await session.waitFor("Active stack: 'cpu.small'");
     expect(world.repositoryConfig()).toMatch(/active_stack: cpu\.small/);
   });
 
@@ -98,7 +98,9 @@ describe('berth (TUI home)', () => {
     await session.type('a100');
     await session.waitFor(/1\/4/);
     await session.write(keys.enter);
-    await session.waitFor("Set the global stack to 'gpu-a100'");
+    await session.waitFor(
+      "Active stack: 'gpu-a100' (global); this repository's own stack 'default' still applies",
+    );
     await session.write('q');
     expect(await session.exit).toBe(0);
 
@@ -116,11 +118,11 @@ describe('berth (TUI home)', () => {
     session = world.open();
     await session.waitFor(/Stack\s+gpu-a100 \(local\)/);
     await session.write('-');
-    await session.waitFor("Switched to stack 'default' (this repository)");
+    await session.waitFor("Active stack: 'default' (this repository).");
     await session.waitFor(/Stack\s+default \(local\)/);
     expect(world.repositoryConfig()).toMatch(/active_stack: default/);
     await session.write('-');
-    await session.waitFor("Switched to stack 'gpu-a100' (this repository)");
+    await session.waitFor("Active stack: 'gpu-a100' (this repository).");
     expect(world.repositoryConfig()).toMatch(/active_stack: gpu-a100/);
   });
 
@@ -151,7 +153,7 @@ describe('berth (TUI home)', () => {
     await session.type('te');
     await session.waitFor(/1\/2/);
     await session.write(keys.enter);
-    await session.waitFor("Switched to profile 'team' (this repository)");
+    await session.waitFor("Active profile: 'team' (this repository).");
     await session.waitFor(/Profile\s+team \(local\)/);
     expect(world.repositoryConfig()).toMatch(/active_profile: team/);
   });
