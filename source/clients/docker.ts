@@ -90,6 +90,17 @@ export interface DockerClient {
 /** An error the engine reported inside a stream (a failing RUN, a refused push). */
 export class EngineStreamError extends Error {}
 
+/**
+ * The engine's BuildKit stopped reporting progress for good: it sends only empty trace messages
+ * and will never end the response. Docker Engine 20.10's BuildKit does this once a step prints
+ * over 1 MiB between two progress reads (its status splitting never resets its retry flag).
+ * The request is closed, which cancels the build; nothing was kept.
+ */
+export class BuildkitStalledError extends Error {}
+
+/** Empty `moby.buildkit.trace` messages in a row that mean the stall above (a working engine sends at most one). */
+export const stalledTraceRun = 200;
+
 /** The engine refused the build request itself (e.g. no BuildKit there); nothing was built. */
 export class BuilderRefusedError extends Error {
   constructor(
@@ -152,22 +163,40 @@ function statusCode(error: unknown): number | undefined {
   return (error as {statusCode?: number} | undefined)?.statusCode;
 }
 
-/** Splits a stream of newline-delimited JSON into events, across chunk boundaries. */
+/**
+ * Splits a stream of newline-delimited JSON into events, across chunk boundaries. Linear in the
+ * stream: each chunk is searched once, and a line spanning many chunks (a BuildKit trace message
+ * can be a megabyte of base64) is joined once, when its newline arrives.
+ */
 export function jsonLines(onEvent: (event: EngineEvent) => void): (chunk: Buffer | string) => void {
-  let pending = '';
-  return (chunk) => {
-    pending += chunk.toString();
-    let newline: number;
-    while ((newline = pending.indexOf('\n')) >= 0) {
-      const line = pending.slice(0, newline).trim();
-      pending = pending.slice(newline + 1);
-      if (!line) continue;
-      try {
-        onEvent(JSON.parse(line) as EngineEvent);
-      } catch {
-        onEvent({stream: `${line}\n`});
-      }
+  let parts: Buffer[] = [];
+  const emit = (bytes: Buffer) => {
+    const line = bytes.toString('utf8').trim();
+    if (!line) return;
+    let event: EngineEvent;
+    try {
+      event = JSON.parse(line) as EngineEvent;
+    } catch {
+      event = {stream: `${line}\n`};
     }
+    onEvent(event);
+  };
+  return (chunk) => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    let newline: number;
+    while ((newline = bytes.indexOf(10, start)) >= 0) {
+      const piece = bytes.subarray(start, newline);
+      if (parts.length > 0) {
+        parts.push(piece);
+        const whole = Buffer.concat(parts);
+        parts = [];
+        emit(whole);
+      } else emit(piece);
+      start = newline + 1;
+    }
+    // Kept as a copy: the stream may reuse its buffers.
+    if (start < bytes.length) parts.push(Buffer.from(bytes.subarray(start)));
   };
 }
 
@@ -197,8 +226,16 @@ export function createDockerClient(hostValue?: string): DockerClient {
     }
   }
 
-  /** Reads a JSON-lines progress stream to its end; the first engine error rejects. */
-  function follow(stream: NodeJS.ReadableStream, options: StreamOptions): Promise<EngineEvent[]> {
+  /**
+   * Reads a JSON-lines progress stream to its end; the first engine error rejects. Keeps the
+   * events only when asked (`collect`): a build's stream can be millions of messages. `watch`
+   * may end the stream early with an error of its own.
+   */
+  function follow(
+    stream: NodeJS.ReadableStream,
+    options: StreamOptions,
+    extra: {collect?: boolean; watch?: (event: EngineEvent) => Error | undefined} = {},
+  ): Promise<EngineEvent[]> {
     return new Promise((resolve, reject) => {
       const events: EngineEvent[] = [];
       let failure: string | undefined;
@@ -218,7 +255,14 @@ export function createDockerClient(hostValue?: string): DockerClient {
       };
       options.signal?.addEventListener('abort', onAbort, {once: true});
       const feed = jsonLines((event) => {
-        events.push(event);
+        if (settled) return;
+        if (extra.collect) events.push(event);
+        const stop = extra.watch?.(event);
+        if (stop) {
+          (stream as unknown as {destroy?: () => void}).destroy?.();
+          finish(stop);
+          return;
+        }
         const message = engineErrorOf(event);
         if (message !== undefined && failure === undefined) failure = message;
         options.onEvent?.(event);
@@ -336,7 +380,19 @@ export function createDockerClient(hostValue?: string): DockerClient {
             );
           }),
       );
-      await follow(stream, options);
+      let emptyTraces = 0;
+      await follow(stream, options, {
+        watch(event) {
+          if (event.id !== 'moby.buildkit.trace' || event.aux !== '') {
+            emptyTraces = 0;
+            return undefined;
+          }
+          if (++emptyTraces < stalledTraceRun) return undefined;
+          return new BuildkitStalledError(
+            `The engine at ${host} stopped sending BuildKit progress (only empty messages since a step printed over 1 MiB at once).`,
+          );
+        },
+      });
     },
     async tag(source, repository, tag) {
       await call((signal) =>
@@ -352,7 +408,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
           ...(options.signal ? {abortSignal: options.signal} : {}),
         }),
       );
-      return follow(stream, options);
+      return follow(stream, options, {collect: true});
     },
     async pull(reference, options) {
       const stream = await start(

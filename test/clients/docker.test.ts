@@ -45,6 +45,17 @@ describe('docker client', () => {
     expect(events).toEqual([{stream: 'a'}, {stream: 'b'}]);
   });
 
+  test('JSON lines: a megabyte line in one-byte-apart pieces, a character split between chunks', () => {
+    const events: Array<{stream?: string}> = [];
+    const feed = jsonLines((event) => events.push(event));
+    const big = JSON.stringify({stream: 'é'.repeat(500_000)});
+    const bytes = Buffer.from(`${big}\n{"stream":"after"}\nnot json\n`);
+    for (let at = 0; at < bytes.length; at += 4093) feed(bytes.subarray(at, at + 4093));
+    expect(events).toHaveLength(3);
+    expect(events[0]!.stream).toBe('é'.repeat(500_000));
+    expect(events.slice(1)).toEqual([{stream: 'after'}, {stream: 'not json\n'}]);
+  });
+
   test('a dead socket gives the one message naming the host and the fix', async () => {
     const client = createDockerClient('unix:///nonexistent/docker.sock');
     await expect(client.ping()).rejects.toThrow(

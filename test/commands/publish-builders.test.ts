@@ -2,7 +2,9 @@
 // BuildKit off (`"features": {"buildkit": false}`, so `/_ping` says `Builder-Version: 1`): the
 // classic builder, said once, and a Dockerfile it understands. On the same engine, with
 // DOCKER_BUILDKIT=1, BuildKit runs and a step printing 5 MiB arrives whole in the saved log (the
-// engine runs with BuildKit's per-step log limits raised, see test/support/services/docker.ts).
+// engine runs with BuildKit's per-step log limits raised, see test/support/services/docker.ts),
+// also when printed at once, which stalls the BuildKit of Docker Engine 20.10 (berth then builds
+// again with the classic builder).
 import {mkdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
@@ -115,26 +117,53 @@ describe('an engine with BuildKit turned off', () => {
 });
 
 describe('BuildKit asked for with DOCKER_BUILDKIT=1', () => {
-  test('a step printing 5 MiB arrives whole in the saved log', async () => {
-    // A base image whose Python prints 51,000 numbered lines (5.1 MiB) once when it starts, so
-    // the pip step of the generated Dockerfile is that loud.
-    const loud = 'berth-test/loud-python:1';
+  /**
+   * A base image whose Python prints 51,000 numbered lines (5.1 MiB) once when it starts, so the
+   * pip step of the generated Dockerfile is that loud: in 64 KiB writes a few milliseconds
+   * apart, or all at once.
+   */
+  async function loudImage(tag: string, paced: boolean): Promise<string> {
     await buildImage(
       engine.host,
       {
         Dockerfile: `FROM ${baseImage}\nCOPY sitecustomize.py /berth-loud/sitecustomize.py\nENV PYTHONPATH=/berth-loud\n`,
         'sitecustomize.py': [
-          'import os, sys',
+          'import os, sys, time',
           'if not os.environ.get("BERTH_LOUD_DONE"):',
           '    os.environ["BERTH_LOUD_DONE"] = "1"',
-          '    for i in range(51000):',
-          '        sys.stdout.write("loud %07d %s\\n" % (i, "x" * 92))',
-          '    sys.stdout.flush()',
+          '    data = "".join("loud %07d %s\\n" % (i, "x" * 92) for i in range(51000)).encode()',
+          `    size = ${paced ? 65536 : 'len(data)'}`,
+          '    for start in range(0, len(data), size):',
+          '        view = memoryview(data)[start:start + size]',
+          '        while view:',
+          '            view = view[os.write(sys.stdout.fileno(), view):]',
+          `        time.sleep(${paced ? 0.05 : 0})`,
           '',
         ].join('\n'),
       },
-      loud,
+      tag,
     );
+    return tag;
+  }
+
+  /** The step's 51,000 lines, each once and in order, among the log's lines from `from` on. */
+  function expectWholeOutput(log: string, from = 0): void {
+    const lines = log
+      .slice(from)
+      .split('\n')
+      .filter((line) => line.startsWith('loud '));
+    expect(lines).toHaveLength(51000);
+    const expected = `loud %07d ${'x'.repeat(92)}`;
+    lines.forEach((line, i) => {
+      if (line !== expected.replace('%07d', String(i).padStart(7, '0')))
+        throw new Error(`line ${i} of the step's output is ${JSON.stringify(line)}`);
+    });
+  }
+
+  const stalled = 'stopped sending BuildKit progress';
+
+  test('a step printing 5 MiB arrives whole in the saved log', async () => {
+    const loud = await loudImage('berth-test/loud-python:paced', true);
     const dir = await project('loud', `# ${Date.now()}\n`);
     const published = await ok(['publish', dir, '--base-image', loud, '--plain', '--json'], {
       DOCKER_BUILDKIT: '1',
@@ -144,12 +173,31 @@ describe('BuildKit asked for with DOCKER_BUILDKIT=1', () => {
     const log = readFileSync(logFile, 'utf8');
     expect(log).toMatch(/^Step \d+\/\d+ : RUN --mount=type=cache/m);
     expect(log).not.toContain('output clipped');
-    const lines = log.split('\n').filter((line) => line.startsWith('loud '));
-    expect(lines).toHaveLength(51000);
-    const expected = `loud %07d ${'x'.repeat(92)}`;
-    lines.forEach((line, i) => {
-      if (line !== expected.replace('%07d', String(i).padStart(7, '0')))
-        throw new Error(`line ${i} of the step's output is ${JSON.stringify(line)}`);
-    });
+    expect(log).not.toContain(stalled);
+    expectWholeOutput(log);
   }, 240_000);
+
+  test('5 MiB printed at once: whole in the saved log, by the classic builder where BuildKit stalls', async () => {
+    // Docker Engine 20.10's BuildKit sends only empty progress messages, forever, once a step
+    // prints over 1 MiB between two of its progress reads. berth notices, closes the request and
+    // builds again with the classic builder; an engine without that bug builds once.
+    const loud = await loudImage('berth-test/loud-python:burst', false);
+    const dir = await project('burst', `# ${Date.now()}\n`);
+    const published = await ok(['publish', dir, '--base-image', loud, '--plain', '--json'], {
+      DOCKER_BUILDKIT: '1',
+    });
+    const log = readFileSync(published.json<{logFile: string}>().logFile, 'utf8');
+    expect(log).not.toContain('output clipped');
+    const restart = log.indexOf(stalled);
+    if (restart < 0) {
+      expect(log).toMatch(/^Step \d+\/\d+ : RUN --mount=type=cache/m);
+      expectWholeOutput(log);
+      return;
+    }
+    expect(log.split(stalled)).toHaveLength(2);
+    expect(log).toContain('Building again with the classic builder for the whole log');
+    const second = log.slice(restart);
+    expect(second).toMatch(/^Step \d+\/\d+ : RUN .*pip install --no-cache-dir/m);
+    expectWholeOutput(second);
+  }, 300_000);
 });

@@ -2,8 +2,8 @@
 // mount), runs metadata instructions as no steps at all, and reports structured progress. The
 // classic builder when the user asks (DOCKER_BUILDKIT=0, as with the docker CLI), when the
 // engine's operator turned BuildKit off (`"features": {"buildkit": false}`: `/_ping` then says
-// `Builder-Version: 1`), or when the engine refuses a BuildKit build. The reason is said once,
-// as the first line of the build.
+// `Builder-Version: 1`), when the engine refuses a BuildKit build, or when its BuildKit stops
+// reporting progress mid-build (then the build starts again). The reason is said once.
 import type {BuilderKind, EngineInfo} from '../../clients/docker.js';
 
 export type BuilderChoice = {
@@ -38,4 +38,13 @@ export function chooseBuilder(
 /** The line said when the engine refused BuildKit and the build goes on with the classic builder. */
 export function refusedBuildkitNote(engineHost: string, reason: string): string {
   return `The engine at ${engineHost} refused a BuildKit build (${reason}): building with the classic builder, ${classicCost}.`;
+}
+
+/**
+ * The line said when the engine's BuildKit stopped reporting a build (Docker Engine 20.10 with a
+ * step printing over 1 MiB at once) and the build starts again with the classic builder, whose
+ * output has no such limit: the log then holds every line of the second build.
+ */
+export function stalledBuildkitNote(reason: string): string {
+  return `${reason} Building again with the classic builder for the whole log, ${classicCost}. A newer Docker Engine does not stop.`;
 }

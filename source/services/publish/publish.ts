@@ -25,6 +25,7 @@ import {Readable} from 'node:stream';
 import tarStream from 'tar-stream';
 import {
   BuilderRefusedError,
+  BuildkitStalledError,
   EngineStreamError,
   type BuilderKind,
   type DockerClient,
@@ -51,7 +52,7 @@ import {requireConfirmedStack} from '../stack-protection.js';
 import {LogVaultWriter, publishLogKey} from '../log-vault.js';
 import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
-import {chooseBuilder, refusedBuildkitNote} from './builder.js';
+import {chooseBuilder, refusedBuildkitNote, stalledBuildkitNote} from './builder.js';
 import type {BuildPipOptions} from './dockerfile.js';
 import {prepareProject, preparedForBuilder, type PreparedProject} from './project.js';
 import {checkBreaking, diffAgainstLatest, schemaChangeLines} from './schema-diff.js';
@@ -594,8 +595,13 @@ export async function publishModule(
     try {
       await build(builder.kind);
     } catch (error) {
-      if (!(error instanceof BuilderRefusedError) || builder.kind !== 'buildkit') throw error;
-      emit({type: 'log', line: refusedBuildkitNote(docker.host, error.message), step: null});
+      if (builder.kind !== 'buildkit') throw error;
+      if (error instanceof BuilderRefusedError)
+        emit({type: 'log', line: refusedBuildkitNote(docker.host, error.message), step: null});
+      else if (error instanceof BuildkitStalledError)
+        emit({type: 'log', line: stalledBuildkitNote(error.message), step: null});
+      else throw error;
+      checkCancelled();
       await build('classic');
     }
     const activeParser = parser!;
