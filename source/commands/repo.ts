@@ -3,6 +3,7 @@ import path from 'node:path';
 import {UsageError} from '../lib/errors.js';
 import {untilInterrupted} from '../lib/signals.js';
 import {confirm} from '../lib/prompt.js';
+import {maskSecretOptions} from '../lib/secret.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import {getCodeReference, ignoreUntrackedFromEnv} from '../services/code-repositories/detect.js';
@@ -82,7 +83,10 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
     .action(async () => {
       const {repositories, context} = await listRepositories(ctx.deps);
       announce(ctx, context);
-      output.result(repositories, () => {
+      const shown = repositories.map((r) =>
+        r.options ? {...r, options: maskSecretOptions(r.options)} : r,
+      );
+      output.result(shown, () => {
         if (repositories.length === 0) {
           output.line(
             'No code repositories. Register one with `berth repo register NAME --type github ...`.',
@@ -266,8 +270,10 @@ function describeWhere(record: CodeRepositoryRecord): string {
   return `${record.host}/${record.path}`;
 }
 
-function printRecord(ctx: CommandContext, record: CodeRepositoryRecord, full = false): void {
+function printRecord(ctx: CommandContext, stored: CodeRepositoryRecord, full = false): void {
   const {output} = ctx;
+  // A secret kept in an option by an older berth is shown masked.
+  const record = stored.options ? {...stored, options: maskSecretOptions(stored.options)} : stored;
   if (output.json) {
     output.data(record);
     return;

@@ -2,7 +2,8 @@
 // `****` and at most the last 4 characters. Short secrets are fully starred, with a fixed
 // length so the mask does not reveal how long they are.
 
-const knownPrefixes = [
+/** Prefixes GitHub and GitLab give their tokens. */
+export const knownPrefixes = [
   'github_pat_',
   'ghp_',
   'gho_',

@@ -3,6 +3,7 @@
 // masked part of it): a token read from a UTF-16 file would otherwise reach an HTTP library
 // that quotes the whole header value in its error.
 import {UsageError} from './errors.js';
+import {knownPrefixes, maskSecret} from './mask.js';
 
 /** GitHub and GitLab tokens are under 300 characters; registry tokens (JWTs) a few thousand. */
 export const maxSecretLength = 8192;
@@ -60,4 +61,101 @@ export function checkSecret(raw: string, kind: SecretKind, what = 'The token'): 
     }
   }
   return secret;
+}
+
+// Option values are stored in plain text in the profile store and printed by `repo show`:
+// names that say "secret" and values that look like one are refused before anything is stored.
+
+/** Words that make an option name a secret's: `token`, `api_key`, `clientSecret`, `PASSWORD`. */
+const secretWords = new Set([
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'credential',
+  'credentials',
+  'auth',
+  'authorization',
+  'bearer',
+  'cookie',
+  'apikey',
+  'pat',
+]);
+/** `KEY` preceded by one of these is a secret key (`api_key`, `privateKey`, `ssh-key`). */
+const keyQualifiers = new Set(['api', 'access', 'private', 'secret', 'ssh', 'signing', 'client']);
+/** A last word that makes the option a reference to a secret, not the secret itself. */
+const referenceWords = new Set([
+  'name',
+  'env',
+  'var',
+  'variable',
+  'file',
+  'path',
+  'url',
+  'id',
+  'type',
+  'header',
+  'user',
+  'username',
+]);
+
+function words(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => word.toLowerCase());
+}
+
+/** True when an option's name says it holds a secret (`token`, `api_key`, `dbPassword`). */
+export function isSecretName(name: string): boolean {
+  const parts = words(name);
+  if (parts.length === 0 || referenceWords.has(parts.at(-1)!)) return false;
+  return parts.some(
+    (word, index) =>
+      secretWords.has(word) || (word === 'key' && keyQualifiers.has(parts[index - 1] ?? '')),
+  );
+}
+
+/** What makes a value look like a secret whatever its name, if anything. */
+export function secretValueReason(value: string): string | undefined {
+  if (knownPrefixes.some((prefix) => value.startsWith(prefix)))
+    return 'holds what looks like a GitHub or GitLab token';
+  if (/^[a-z][a-z0-9+.-]*:\/\/[^/?#@\s]*:[^/?#@\s]*@/i.test(value))
+    return 'holds a URL with a password';
+  if (/^eyJ[\w-]{8,}\.[\w-]+\.[\w-]*$/.test(value)) return 'holds what looks like a JSON web token';
+  return undefined;
+}
+
+/**
+ * Refuses options that would put a secret into the profile store: names that say "secret"
+ * (unless `names` is false: a component's `credentials` is a token NAME) and values that look
+ * like one. Messages name the option, never its value.
+ */
+export function refuseSecretOptions(
+  options: Record<string, string>,
+  hint: string,
+  {names = true}: {names?: boolean} = {},
+): void {
+  for (const [key, value] of Object.entries(options)) {
+    const reason = names && isSecretName(key) ? 'names a secret' : undefined;
+    const valueReason = secretValueReason(value);
+    if (!reason && !valueReason) continue;
+    throw new UsageError(
+      `Option "${key}" ${reason ?? valueReason}; berth stores options in plain text and prints them. Nothing was stored.`,
+      {hint},
+    );
+  }
+}
+
+/** Options as shown: values of secret-looking options (kept from older versions) masked. */
+export function maskSecretOptions(options: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(options).map(([key, value]) => [
+      key,
+      isSecretName(key) || secretValueReason(value) ? maskSecret(value) : value,
+    ]),
+  );
 }

@@ -1,6 +1,7 @@
 import type {Deps} from '../deps.js';
 import {UsageError, UserError} from '../lib/errors.js';
 import {validateName} from '../lib/names.js';
+import {refuseSecretOptions} from '../lib/secret.js';
 import {
   componentFlavors,
   componentKey,
@@ -71,6 +72,12 @@ export async function registerComponent(
   for (const key of required) {
     if (!input.options[key]) throw new UsageError(`${type} needs --option ${key}=VALUE.`);
   }
+  // `credentials` is the NAME of a stored token; a value that is itself a secret is refused.
+  refuseSecretOptions(
+    input.options,
+    `Store it with \`berth token add registry --name NAME\` and pass --option credentials=NAME.`,
+    {names: false},
+  );
   if (type === 'container_registry' && input.flavor === 'oci')
     validateRegistryUri(input.options.uri ?? '');
   const context = await resolveContext(deps);

@@ -1,6 +1,16 @@
 // The local profile store: one SQLite file per profile (node:sqlite, no native addon).
 // WAL mode and a busy timeout let many berth processes write at once without losing records.
-import {accessSync, constants, existsSync, mkdirSync, statfsSync} from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  statSync,
+  statfsSync,
+} from 'node:fs';
 import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import type {DatabaseSync as Database, SQLInputValue} from 'node:sqlite';
@@ -23,6 +33,7 @@ export async function openSqliteStore(file: string): Promise<ProfileStore> {
   } catch (error) {
     throw fileError(error, path.dirname(file), 'create');
   }
+  keepPrivate(file);
   let db: Database;
   try {
     db = new DatabaseSync(file, {timeout: 15_000});
@@ -59,6 +70,29 @@ export async function openSqliteStore(file: string): Promise<ProfileStore> {
     throw storeError(error, file);
   }
   return new SqliteStore(file, db);
+}
+
+/**
+ * A profile store is its owner's alone, like config.json (0600): a new one is created with that
+ * mode before SQLite opens it (SQLite gives its -wal and -shm files the database's mode), and
+ * one an older berth made readable by others is narrowed. Failures (a read-only file system, a
+ * file of another user) are left to the open, which names them.
+ */
+function keepPrivate(file: string): void {
+  try {
+    closeSync(openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+    return;
+  } catch {
+    // it exists (or can't be made: the open says why)
+  }
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      const {mode} = statSync(`${file}${suffix}`);
+      if ((mode & 0o077) !== 0) chmodSync(`${file}${suffix}`, mode & 0o700);
+    } catch {
+      // missing, or not ours to change
+    }
+  }
 }
 
 /** SQLite's primary result codes that berth explains (extended codes carry them in the low byte). */

@@ -58,6 +58,11 @@ describe('token add refuses malformed secrets before any request', () => {
     ['a typographic quote', `“${token}”`, /a character tokens never have at position 1/],
     ['a space inside', `${token.slice(0, 12)} ${token.slice(12)}`, /whitespace at position 13/],
     ['100 KB', `ghp_${'a'.repeat(100 * 1024)}`, /is 102404 characters long/],
+    [
+      'a newline inside (two lines pasted)',
+      `${token.slice(0, 10)}\n${token.slice(10)}`,
+      /control character at position 11/,
+    ],
     ['a control character', `${token}\u001b[2J`, /control character at position/],
   ])('%s', async (_what, input, message) => {
     const result = await add(input);

@@ -11,6 +11,7 @@ import {
 import {CancelledError, UsageError, UserError} from '../../lib/errors.js';
 import {forgeHost, formatLocation, locationKey, normalizeHost} from '../../lib/git-url.js';
 import {validateName} from '../../lib/names.js';
+import {refuseSecretOptions} from '../../lib/secret.js';
 import type {CodeDetection} from '../../models/code-reference.js';
 import {
   publicRecord,
@@ -221,6 +222,10 @@ async function refuseDuplicateLocation(
   }
 }
 
+/** Where a custom repository's secret goes instead of an option. */
+const customSecretHint =
+  'Have the module read it from an environment variable at login() (e.g. --option token_env=MY_TOKEN, then process.env[options.token_env]).';
+
 export async function registerRepository(
   deps: Deps,
   input: RegisterRepositoryInput,
@@ -245,6 +250,7 @@ export async function registerRepository(
       throw new UsageError('--source is required for --type custom.', {
         hint: 'Write --source ./module.js#ExportName.',
       });
+    refuseSecretOptions(input.options ?? {}, customSecretHint);
     record = {
       id: randomUUID(),
       name,
@@ -375,6 +381,7 @@ export async function updateRepository(
       if (value !== undefined)
         throw new UsageError(`${flag} does not apply to a custom repository.`);
     }
+    refuseSecretOptions(input.options ?? {}, customSecretHint);
     next.options = {...current.options, ...input.options};
   } else {
     if (input.options && Object.keys(input.options).length > 0)
