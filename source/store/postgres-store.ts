@@ -139,6 +139,13 @@ export function findBySql(field: string, orMissing: boolean): string {
   return `SELECT data FROM berth_records WHERE collection = $1 AND (${expression} = ANY($2::text[])${missing}) ORDER BY seq`;
 }
 
+function takenByAnother(collection: CollectionName, key: string, cause?: unknown): UserError {
+  return new UserError(
+    `"${key}" is taken in the team store's ${collection} by a record private to another role.`,
+    {hint: 'Choose another name.', cause},
+  );
+}
+
 class PostgresStore implements ProfileStore {
   private depth = 0;
   readonly blobs: BlobStore;
@@ -187,21 +194,31 @@ class PostgresStore implements ProfileStore {
           )
         ).rows[0]?.data,
       insert: async (key, value) => {
+        // DO NOTHING rather than a unique violation: an open transaction stays usable, and the
+        // key's row can be looked for, which row-level security may hide.
+        const inserted = await client.query(
+          'INSERT INTO berth_records (collection, key, data) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO NOTHING',
+          [name, key, JSON.stringify(value)],
+        );
+        if (inserted.rowCount) return;
+        const visible = await client.query(
+          'SELECT 1 FROM berth_records WHERE collection = $1 AND key = $2',
+          [name, key],
+        );
+        throw visible.rowCount ? new DuplicateKeyError(name, key) : takenByAnother(name, key);
+      },
+      put: async (key, value) => {
         try {
           await client.query(
-            'INSERT INTO berth_records (collection, key, data) VALUES ($1, $2, $3)',
+            'INSERT INTO berth_records (collection, key, data) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET data = excluded.data',
             [name, key, JSON.stringify(value)],
           );
         } catch (error) {
-          if ((error as {code?: string}).code === '23505') throw new DuplicateKeyError(name, key);
+          // The existing row is hidden from this role, or would become so.
+          if (/row-level security/.test((error as Error).message))
+            throw takenByAnother(name, key, error);
           throw error;
         }
-      },
-      put: async (key, value) => {
-        await client.query(
-          'INSERT INTO berth_records (collection, key, data) VALUES ($1, $2, $3) ON CONFLICT (collection, key) DO UPDATE SET data = excluded.data',
-          [name, key, JSON.stringify(value)],
-        );
       },
       delete: async (key) =>
         ((

@@ -4,6 +4,7 @@ import pg from 'pg';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {digestOf} from '../../source/services/log-vault.js';
 import {findBySql, openPostgresStore} from '../../source/store/postgres-store.js';
+import {DuplicateKeyError} from '../../source/store/profile-store.js';
 import {runBerth, tempDir} from '../support/cli.js';
 import {psql, startPostgres, type Postgres} from '../support/postgres.js';
 
@@ -23,6 +24,9 @@ async function sql(role: string, text: string, values: unknown[] = []) {
 function berthAs(role: string, configDir: string, args: string[]) {
   return runBerth(args, {cwd: configDir, env: {BERTH_CONFIG_DIR: configDir}});
 }
+
+const createTeamProfile = (role: string, configDir: string) =>
+  berthAs(role, configDir, ['profile', 'create', 'team', '--store-url', urlOf(role)]);
 
 beforeAll(async () => {
   postgres = await startPostgres();
@@ -141,13 +145,7 @@ const snapshot = (data: Buffer, repositoryId: string) => ({
 describe('a team store for many roles', () => {
   test('set up once by its owner; a role without the grant is told what to ask for', async () => {
     const early = tempDir('berth-bob-early-');
-    const notSetUp = await berthAs('bob', early, [
-      'profile',
-      'create',
-      'team',
-      '--store-url',
-      urlOf('bob'),
-    ]);
+    const notSetUp = await createTeamProfile('bob', early);
     expect(notSetUp.code).toBe(1);
     expect(notSetUp.stderr).toMatch(/is not set up, and role bob cannot set it up/);
     expect(notSetUp.stderr).toContain('GRANT berth_member TO bob;');
@@ -160,38 +158,26 @@ describe('a team store for many roles', () => {
 
     // The owner may create tables but not yet the members' role: told exactly that.
     const keeper = tempDir('berth-keeper-');
-    const createKeeper = ['profile', 'create', 'team', '--store-url', urlOf('keeper')];
-    const noRole = await berthAs('keeper', keeper, createKeeper);
+    const noRole = await createTeamProfile('keeper', keeper);
     expect(noRole.code).toBe(1);
     expect(noRole.stderr).toContain('permission denied to create role');
     expect(noRole.stderr).toContain('CREATE ROLE berth_member NOLOGIN;');
     expect(await psql(postgres.url, "SELECT to_regclass('berth_records') IS NULL")).toEqual(['t']);
 
     await sql('postgres', 'ALTER ROLE keeper CREATEROLE');
-    const setUp = await berthAs('keeper', keeper, createKeeper);
+    const setUp = await createTeamProfile('keeper', keeper);
     expect(setUp.code, setUp.stderr).toBe(0);
 
-    const ungranted = await berthAs('bob', early, [
-      'profile',
-      'create',
-      'team',
-      '--store-url',
-      urlOf('bob'),
-    ]);
+    const ungranted = await createTeamProfile('bob', early);
     expect(ungranted.code).toBe(1);
     expect(ungranted.stderr).toContain('Role bob has no access to the team store');
     expect(ungranted.stderr).toContain('GRANT berth_member TO bob;');
 
-    await sql('postgres', 'GRANT berth_member TO alice, bob');
+    // As the readme says: the owner grants members.
+    await sql('keeper', 'GRANT berth_member TO alice, bob');
     for (const role of ['alice', 'bob']) {
       const dir = tempDir(`berth-${role}-`);
-      const created = await berthAs(role, dir, [
-        'profile',
-        'create',
-        'team',
-        '--store-url',
-        urlOf(role),
-      ]);
+      const created = await createTeamProfile(role, dir);
       expect(created.code, created.stderr).toBe(0);
     }
   });
@@ -297,6 +283,27 @@ describe('a team store for many roles', () => {
       await bob.collection<unknown>('runs').put('run-bob', run('run-bob', 'loose'));
       await bob.collection<unknown>('logs').put('run/run-bob', log('run', 'run-bob', hiddenChunk));
       expect((await bob.blobs.get(digestOf(hiddenChunk)))?.toString()).toBe('private log lines');
+      // A key held by a private row: refused by name, without showing the row; a visible one
+      // is an ordinary duplicate (a concurrent publish takes the next version number).
+      const taken =
+        /"hidden@1" is taken in the team store's modules by a record private to another role/;
+      await expect(
+        bob.collection('modules').insert('hidden@1', moduleVersion('hidden', null, 'public')),
+      ).rejects.toThrow(taken);
+      await expect(
+        bob.collection('modules').put('hidden@1', moduleVersion('hidden', null, 'public')),
+      ).rejects.toThrow(taken);
+      await expect(
+        bob.collection('modules').insert('shown@1', moduleVersion('shown', null, 'public')),
+      ).rejects.toBeInstanceOf(DuplicateKeyError);
+      // Inside a transaction, the refusal leaves it usable.
+      await bob.transaction(async () => {
+        await expect(
+          bob.collection('runs').insert('run-hidden', run('run-hidden', 'loose')),
+        ).rejects.toThrow(/"run-hidden" is taken/);
+        await bob.collection<unknown>('runs').put('run-bob-2', run('run-bob-2', 'loose'));
+      });
+      expect(await bob.collection('runs').get('run-bob-2')).toBeDefined();
     } finally {
       await bob.close();
     }
@@ -378,13 +385,7 @@ describe('a team store for many roles', () => {
     await sql('postgres', 'CREATE ROLE carol LOGIN');
     await sql('postgres', 'GRANT berth_member TO carol');
     const dir = tempDir('berth-carol-');
-    const created = await berthAs('carol', dir, [
-      'profile',
-      'create',
-      'team',
-      '--store-url',
-      urlOf('carol'),
-    ]);
+    const created = await createTeamProfile('carol', dir);
     expect(created.code, created.stderr).toBe(0);
     expect((await berthAs('carol', dir, ['profile', 'set', 'team', '--global'])).code).toBe(0);
     expect((await berthAs('carol', dir, ['stack', 'list'])).code).toBe(0);
