@@ -16,7 +16,7 @@ import {DepsContext} from './hooks/use-deps.js';
 import {useActiveContext} from './hooks/use-active-context.js';
 import {useCodeReference} from './hooks/use-code-reference.js';
 import {createTheme, ThemeContext, useTheme} from './hooks/use-theme.js';
-import {ExitCode} from './lib/errors.js';
+import {errorText, ExitCode} from './lib/errors.js';
 import type {ActiveContext} from './services/context.js';
 import {initRepository} from './services/profiles.js';
 import {setActiveStack, type SetStackResult} from './services/stacks.js';
@@ -130,11 +130,23 @@ function Shell({deps, initialScreen, setupOnly, initialContext}: Omit<AppProps, 
     [active, deps, quit],
   );
 
-  const onSetupFinish = useCallback(() => {
-    if (setupOnly) return quit(ExitCode.ok);
-    navigate({type: 'reset', screen: 'home'});
-    void active.reload();
-  }, [active, quit, setupOnly]);
+  const onSetupFinish = useCallback(
+    (failed?: ExitCode) => {
+      if (setupOnly) return quit(failed ?? ExitCode.ok);
+      navigate({type: 'reset', screen: 'home'});
+      void active.reload();
+    },
+    [active, quit, setupOnly],
+  );
+  // `berth setup` ends with the error, reported as a command's; in the app, home shows it.
+  const onSetupError = useCallback(
+    (error: unknown) => {
+      if (setupOnly) return exit(error instanceof Error ? error : new Error(String(error)));
+      navigate({type: 'reset', screen: 'home'});
+      active.dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error)}});
+    },
+    [active, exit, setupOnly],
+  );
   const onSetupCancel = useCallback(() => {
     if (setupOnly) return quit(ExitCode.cancelled);
     navigate(navigation.trail.length > 1 ? {type: 'back'} : {type: 'reset', screen: 'home'});
@@ -151,7 +163,13 @@ function Shell({deps, initialScreen, setupOnly, initialContext}: Omit<AppProps, 
       return <ProfileSwitcher deps={deps} isActive onApplied={onProfileApplied} onClose={back} />;
     case 'setup':
       return (
-        <SetupWizardScreen deps={deps} isActive onFinish={onSetupFinish} onCancel={onSetupCancel} />
+        <SetupWizardScreen
+          deps={deps}
+          isActive
+          onFinish={onSetupFinish}
+          onCancel={onSetupCancel}
+          onError={onSetupError}
+        />
       );
     default:
       if (isPluginScreen(screen)) return <PluginScreenHost id={screen} deps={deps} onBack={back} />;

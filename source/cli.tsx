@@ -23,8 +23,14 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 async function main(args: string[]): Promise<number> {
   if (args.length === 0) {
     if (process.stdin.isTTY && process.stdout.isTTY) {
-      const {runTui} = await import('./tui.js');
-      return runTui({});
+      // The TUI's failures take the commands' path: exit codes, messages, the crash log.
+      try {
+        const {runTui} = await import('./tui.js');
+        return await runTui({});
+      } catch (error) {
+        const {reportUncaught} = await import('./commands/program.js');
+        return reportUncaught(error);
+      }
     }
     const {runCli} = await import('./commands/program.js');
     const code = await runCli({argv: ['status']});

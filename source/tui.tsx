@@ -4,13 +4,12 @@
 // times a bare Node start. So this file imports none of them: it resolves the active context
 // from local files, draws home as plain text, and only then loads the app; when Ink is ready it
 // erases that text and takes over with the same content.
-import {existsSync} from 'node:fs';
 import type {Deps} from './deps.js';
 import {createDeps} from './deps.js';
 import {ExitCode} from './lib/errors.js';
 import {shouldUseColor} from './lib/output.js';
 import type {ScreenId} from './screens/navigation.js';
-import {resolveContext, type ActiveContext} from './services/context.js';
+import {isFirstRun, resolveContext, type ActiveContext} from './services/context.js';
 
 export type TuiOptions = {screen?: ScreenId; deps?: Deps};
 
@@ -18,7 +17,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
   const deps = options.deps ?? createDeps();
   const stdout = process.stdout;
   // First run: no global config yet. The wizard writes it only when the user applies.
-  const firstRun = !existsSync(deps.globalConfig.file);
+  const firstRun = isFirstRun(deps);
   const initialScreen = options.screen ?? (firstRun ? 'setup' : 'home');
   const color = shouldUseColor(
     deps.env,

@@ -1,6 +1,6 @@
 // Turns failed HTTP calls to a forge or registry into the errors berth shows. Messages name the
 // host, never the request (its headers carry the token).
-import {AuthError, UserError} from '../lib/errors.js';
+import {AuthError, ExitCode, FieldError} from '../lib/errors.js';
 
 export const defaultHttpTimeoutMs = 10_000;
 
@@ -21,17 +21,20 @@ export function refusedToken(host: string, detail?: string): AuthError {
 }
 
 /** Connection refused, DNS failure, TLS failure or timeout: nothing answered. */
-export function unreachable(host: string, error: unknown, timeoutMs: number): UserError {
-  return new UserError(`Can't reach ${host}: ${networkReason(error, timeoutMs)}.`, {
-    hint: 'Check the API URL (--api-url) and your network or proxy.',
+export function unreachable(host: string, error: unknown, timeoutMs: number): FieldError {
+  return new FieldError('apiUrl', `Can't reach ${host}: ${networkReason(error, timeoutMs)}.`, {
+    exitCode: ExitCode.failure,
+    hint: (f) => `Check the ${f('apiUrl')} and your network or proxy.`,
   });
 }
 
-export function unexpectedStatus(host: string, status: number, what: string): UserError {
-  return new UserError(`${host} answered ${status} to ${what}.`, {
+export function unexpectedStatus(host: string, status: number, what: string): FieldError {
+  return new FieldError('apiUrl', `${host} answered ${status} to ${what}.`, {
+    exitCode: ExitCode.failure,
     hint:
       status === 404
-        ? 'Check that --api-url points at the API (GitHub Enterprise: https://HOST/api/v3).'
+        ? (f) =>
+            `Check that the ${f('apiUrl')} points at the API (GitHub Enterprise: https://HOST/api/v3).`
         : 'Try again later.',
   });
 }

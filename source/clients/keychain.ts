@@ -7,7 +7,7 @@
 // process.exit() returns while a worker hangs on an unanswered D-Bus socket. Secrets travel
 // over the child's stdin/stdout, never in its arguments.
 import {createRequire} from 'node:module';
-import {AuthError} from '../lib/errors.js';
+import {BerthError, ExitCode, FieldError, type FieldLabel} from '../lib/errors.js';
 
 export interface Keychain {
   /** A human name of the backend, for messages ("Secret Service"). */
@@ -32,8 +32,8 @@ type Operation =
   | {op: 'delete'; account: string};
 type Reply = {ok: true; results: Array<string | boolean | null>} | {ok: false; message: string};
 
-export const unreachableKeychainMessage =
-  "Can't reach the OS keychain (no D-Bus session / Secret Service). Start gnome-keyring (or another Secret Service) in a D-Bus session, or pass --insecure-storage to keep the token in a 0600 file.";
+export const unreachableKeychainMessage = (f: FieldLabel) =>
+  `Can't reach the OS keychain (no D-Bus session / Secret Service). Start gnome-keyring (or another Secret Service) in a D-Bus session, or use ${f('insecureStorage')} to keep the token in a 0600 file.`;
 
 const helperStartupMs = 15_000;
 
@@ -165,17 +165,27 @@ export class OsKeychain implements Keychain {
   }
 }
 
-export class KeychainUnavailableError extends AuthError {
+/** The way around a missing keychain is a field of the request: `insecureStorage`. */
+export class KeychainUnavailableError extends FieldError {
   constructor(readonly reason: string) {
-    super(unreachableKeychainMessage, {hint: `The keychain said: ${reason}`});
+    super('insecureStorage', unreachableKeychainMessage, {
+      hint: `The keychain said: ${reason}`,
+      exitCode: ExitCode.auth,
+    });
   }
 }
 
-function keychainError(reason: string): AuthError {
+function keychainError(reason: string): BerthError {
   if (/unlock|locked|dismissed/i.test(reason)) {
-    return new AuthError('The OS keychain is locked and berth could not unlock it.', {
-      hint: 'Unlock your login keyring (e.g. log in to a desktop session), or pass --insecure-storage to keep the token in a 0600 file.',
-    });
+    return new FieldError(
+      'insecureStorage',
+      'The OS keychain is locked and berth could not unlock it.',
+      {
+        hint: (f) =>
+          `Unlock your login keyring (e.g. log in to a desktop session), or use ${f('insecureStorage')} to keep the token in a 0600 file.`,
+        exitCode: ExitCode.auth,
+      },
+    );
   }
   return new KeychainUnavailableError(firstLine(reason));
 }

@@ -1,6 +1,6 @@
 // Checks registry credentials against an OCI registry's `GET /v2/` (the Docker Registry HTTP
 // API's version check): 200 = accepted (or no auth), 401 = refused.
-import {UserError} from '../lib/errors.js';
+import {ExitCode, FieldError} from '../lib/errors.js';
 import {
   defaultHttpTimeoutMs,
   networkReason,
@@ -46,10 +46,12 @@ export async function checkRegistryLogin(options: {
     }
     throw unexpectedStatus(options.host, response.status, 'GET /v2/');
   }
-  throw new UserError(
+  throw new FieldError(
+    'apiUrl',
     `Can't reach the registry ${options.host}: ${networkReason(lastError, timeoutMs)}.`,
     {
-      hint: 'Check --api-url (HOST[:PORT]) and that the registry is running.',
+      hint: (f) => `Check the ${f('apiUrl')} (HOST[:PORT]) and that the registry is running.`,
+      exitCode: ExitCode.failure,
     },
   );
 }

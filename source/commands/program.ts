@@ -3,8 +3,8 @@
 import {Command, CommanderError} from 'commander';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {createDeps, type Deps} from '../deps.js';
-import {BerthError, CancelledError, ExitCode, errorMessage} from '../lib/errors.js';
+import {createDeps, stateDirFor, type Deps} from '../deps.js';
+import {BerthError, CancelledError, describeError, ExitCode} from '../lib/errors.js';
 import {fileError, fileOf, isFileSystemError} from '../lib/file-errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
 import {registerComponentCommands} from './component.js';
@@ -146,13 +146,22 @@ export async function runCli(options: RunOptions): Promise<number> {
     }
     return ExitCode.ok;
   } catch (error) {
-    return reportError(error, ctx);
+    return reportError(error, {output, stateDir: deps.stateDir});
   } finally {
     await deps.close().catch(() => undefined);
   }
 }
 
-function reportError(error: unknown, ctx: CommandContext): number {
+/** Errors outside a command (the TUI of a bare `berth`) take the same path as a command's. */
+export function reportUncaught(error: unknown): number {
+  const output = new Output({
+    json: false,
+    color: shouldUseColor(process.env, undefined, Boolean(process.stderr.isTTY)),
+  });
+  return reportError(error, {output, stateDir: stateDirFor(process.env)});
+}
+
+function reportError(error: unknown, ctx: {output: Output; stateDir: string}): number {
   if (error instanceof CommanderError) {
     if (
       error.code === 'commander.helpDisplayed' ||
@@ -173,16 +182,26 @@ function reportError(error: unknown, ctx: CommandContext): number {
     if (error.hint) output.info(error.hint);
     return error.exitCode;
   }
-  if (error instanceof BerthError) {
-    output.info(`${output.style('red', 'Error:')} ${error.message}`);
-    if (error.hint) output.info(error.hint);
-    return error.exitCode;
+  const report = describeError(error, flagLabel);
+  if (!report.bug) {
+    output.info(`${output.style('red', 'Error:')} ${report.message}`);
+    if (report.hint) output.info(report.hint);
+    return report.exitCode;
   }
-  const trace = writeCrashLog(ctx.deps.stateDir, error);
-  output.info(`${output.style('red', 'berth hit a bug:')} ${errorMessage(error)}`);
+  const trace = writeCrashLog(ctx.stateDir, error);
+  output.info(`${output.style('red', 'berth hit a bug:')} ${report.message}`);
   if (trace) output.info(`The full trace is in ${trace}. Please attach it to a bug report.`);
   return ExitCode.failure;
 }
+
+/** A service's field as the flag that sets it: `apiUrl` → `--api-url`. */
+export function flagLabel(field: string): string {
+  const flag = flagNames[field] ?? field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  return `--${flag}`;
+}
+
+/** Fields whose flag is not their name in kebab case. */
+const flagNames: Record<string, string> = {options: 'option'};
 
 function writeCrashLog(stateDir: string, error: unknown): string | undefined {
   try {

@@ -7,6 +7,7 @@ import {localRegistryUri} from '../models/module-version.js';
 import type {PublishEvent} from '../models/publish-events.js';
 import {announce, collect, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
+import {formatBytes} from '../lib/format.js';
 
 const version = process.env.BERTH_VERSION ?? '0.0.0-dev';
 
@@ -373,10 +374,4 @@ export class PlainPublishPrinter {
         return;
     }
   }
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

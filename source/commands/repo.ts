@@ -12,6 +12,7 @@ import {
   deleteRepository,
   describeRepository,
   listRepositories,
+  parseRepositoryType,
   registerRepository,
   updateRepository,
   type RegisterRepositoryInput,
@@ -19,8 +20,12 @@ import {
 import {accountText, describeAccount, type ForgeAccount} from '../services/accounts.js';
 import {parseOptions} from '../services/components.js';
 import {announce, collect, type CommandContext, type RegisterCommands} from './context.js';
+import {formatBytes} from '../lib/format.js';
 
-type RegisterFlags = Omit<RegisterRepositoryInput, 'name' | 'options'> & {option?: string[]};
+type RegisterFlags = Omit<RegisterRepositoryInput, 'name' | 'type' | 'options'> & {
+  type: string;
+  option?: string[];
+};
 
 export const registerRepoCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
@@ -58,7 +63,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
         ctx.deps,
         {
           name,
-          type: flags.type,
+          type: parseRepositoryType(flags.type),
           owner: flags.owner,
           repository: flags.repository,
           group: flags.group,
@@ -339,10 +344,4 @@ function progressPrinter(ctx: CommandContext) {
       last = undefined;
     },
   };
-}
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }

@@ -1,6 +1,6 @@
 // `berth setup`: the onboarding wizard. It needs a terminal; without one each of its steps is
 // a plain command of its own.
-import {CancelledError, ExitCode, UsageError} from '../lib/errors.js';
+import {BerthError, CancelledError, ExitCode, UsageError} from '../lib/errors.js';
 import type {RegisterCommands} from './context.js';
 
 export const registerSetupCommand: RegisterCommands = (program, ctx) => {
@@ -17,5 +17,14 @@ export const registerSetupCommand: RegisterCommands = (program, ctx) => {
       const {runTui} = await import('../tui.js');
       const code = await runTui({screen: 'setup', deps: ctx.deps});
       if (code === ExitCode.cancelled) throw new CancelledError('Setup cancelled.');
+      if (code !== ExitCode.ok) {
+        throw new BerthError(
+          'Setup stopped at a step that failed; the wizard listed what it wrote.',
+          {
+            exitCode: code as ExitCode,
+            hint: 'Run `berth setup` again, or that step as a command (`berth --help`).',
+          },
+        );
+      }
     });
 };

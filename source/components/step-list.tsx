@@ -31,17 +31,6 @@ export function formatDuration(ms: number, precise = true): string {
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
 export function fit(text: string, width: number): string {
   if (width <= 0) return '';
   if (text.length <= width) return text.padEnd(width);
@@ -59,10 +48,6 @@ export function visibleSteps<T>(
   if (rows.length <= maxRows) return {hidden: 0, rows};
   const keep = Math.max(1, maxRows - 1);
   return {hidden: rows.length - keep, rows: rows.slice(rows.length - keep)};
-}
-
-export function stepListHeight(count: number, maxRows: number): number {
-  return Math.min(count, Math.max(1, maxRows));
 }
 
 export function StepList({

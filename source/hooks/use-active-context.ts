@@ -5,7 +5,7 @@
 import {useCallback, useEffect, useReducer, useState} from 'react';
 import type {Deps} from '../deps.js';
 import {activeMessage} from '../lib/active-message.js';
-import {assertNever, errorMessage, isBerthError} from '../lib/errors.js';
+import {assertNever, errorText} from '../lib/errors.js';
 import type {Source} from '../models/profile.js';
 import {resolveContext, type ActiveContext} from '../services/context.js';
 
@@ -90,11 +90,6 @@ export function activeContextReducer(
   }
 }
 
-export function userFacingError(error: unknown): string {
-  if (isBerthError(error)) return error.hint ? `${error.message} ${error.hint}` : error.message;
-  return errorMessage(error);
-}
-
 export type ActiveContextHandle = {
   state: ActiveContextState;
   dispatch: (action: ActiveContextAction) => void;
@@ -118,7 +113,7 @@ export function useActiveContext(
     try {
       dispatch({type: 'loaded', context: await resolveContext(deps)});
     } catch (error) {
-      dispatch({type: 'failed', message: userFacingError(error)});
+      dispatch({type: 'failed', message: errorText(error)});
     }
   }, [deps]);
 
@@ -129,7 +124,7 @@ export function useActiveContext(
         const action = await task();
         if (action) dispatch(action);
       } catch (error) {
-        dispatch({type: 'flash', flash: {tone: 'error', text: userFacingError(error)}});
+        dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error)}});
       }
       await reload();
     },

@@ -6,7 +6,7 @@ import type {Deps} from '../deps.js';
 import type {RunRecord} from '../models/run.js';
 import type {ModuleView} from '../services/modules.js';
 import type {TokenStatus} from '../services/tokens.js';
-import {userFacingError} from './use-active-context.js';
+import {errorText} from '../lib/errors.js';
 
 export type Loadable<T> =
   | {status: 'loading'}
@@ -39,7 +39,7 @@ export function useHomeSummary(deps: Deps, version: number, enabled = true): Hom
         const value = listTokenStatus(deps);
         if (!cancelled) setTokens({status: 'ready', value});
       } catch (error) {
-        if (!cancelled) setTokens({status: 'error', message: userFacingError(error)});
+        if (!cancelled) setTokens({status: 'error', message: errorText(error)});
       }
     })();
     void (async () => {
@@ -55,7 +55,7 @@ export function useHomeSummary(deps: Deps, version: number, enabled = true): Hom
         };
         if (!cancelled) setRecent({status: 'ready', value});
       } catch (error) {
-        if (!cancelled) setRecent({status: 'error', message: userFacingError(error)});
+        if (!cancelled) setRecent({status: 'error', message: errorText(error)});
       }
     })();
     return () => {

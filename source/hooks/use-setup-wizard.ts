@@ -8,18 +8,37 @@
 // stored, a repository registered, a stack created, `.berth/config.yaml` written); a failure
 // stops there and the summary says exactly which writes happened.
 import {useEffect, useReducer} from 'react';
-import {assertNever} from '../lib/errors.js';
+import {
+  assertNever,
+  describeError,
+  errorText,
+  humanFieldLabel,
+  type ExitCode,
+  type FieldLabel,
+} from '../lib/errors.js';
 import {validateName} from '../lib/names.js';
 import type {
   DetectedCheckout,
   KeychainProbe,
   Provider,
   RegisteredRepository,
+  RepositoryInput,
   StoredToken,
   TokenVerification,
   WizardServices,
 } from '../services/setup.js';
-import {userFacingError} from './use-active-context.js';
+import {primaryRemote, registeredAt} from '../services/code-repositories/remotes.js';
+import {
+  defaultApiUrl,
+  forgeForHost,
+  joinRepositoryPath,
+  splitRepositoryPath,
+} from '../services/forges.js';
+import {defaultTokenName, normalizeApiUrl} from '../services/tokens.js';
+
+/** The wizard's names for the fields a service may name in an error. */
+const wizardLabels: Record<string, string> = {apiUrl: 'the API URL', path: 'the repository path'};
+export const wizardLabel: FieldLabel = (field) => wizardLabels[field] ?? humanFieldLabel(field);
 
 export type WizardStep =
   | 'detect'
@@ -40,20 +59,14 @@ export type StorageChoice = 'keychain' | 'file' | 'skip';
 
 export type PlanItem =
   | {kind: 'storeToken'; name: string; insecure: boolean}
-  | {
-      kind: 'registerRepository';
-      name: string;
-      provider: Provider;
-      host: string;
-      apiUrl: string;
-      slug: string;
-      tokenName: string | undefined;
-    }
+  | ({kind: 'registerRepository'} & RepositoryInput)
   | {kind: 'createStack'; name: string}
   | {kind: 'init'; root: string}
   | {kind: 'setStack'; name: string; local: boolean};
 
-export type PlanOutcome = {status: 'done'; detail?: string} | {status: 'failed'; message: string};
+export type PlanOutcome =
+  | {status: 'done'; detail?: string}
+  | {status: 'failed'; message: string; exitCode?: ExitCode};
 
 export type WizardState = {
   step: WizardStep;
@@ -144,41 +157,17 @@ export function initialWizardState(
   };
 }
 
-/** The remote most likely to be the code's home: `origin`, else the first one on a host. */
-export function primaryRemote(checkout: DetectedCheckout | undefined) {
-  const hosted = checkout?.remotes.filter((remote) => remote.host && remote.path) ?? [];
-  return hosted.find((remote) => remote.name === 'origin') ?? hosted[0];
+/** The remote most likely to be the code's home. */
+export function wizardRemote(state: Pick<WizardState, 'checkout'>) {
+  return primaryRemote(state.checkout?.remotes);
 }
 
-export function providerForHost(host: string): Provider {
-  return /gitlab/i.test(host) ? 'gitlab' : 'github';
-}
-
-/** The public service of each provider, whose host never hosts the other one. */
-const publicHosts: Record<Provider, string> = {github: 'github.com', gitlab: 'gitlab.com'};
-
-/**
- * The API a remote's host most likely serves: api.github.com for github.com, GitHub
- * Enterprise's `/api/v3` elsewhere, the instance itself for GitLab. `base` (scheme, host and
- * port of an http(s) remote) keeps a self-hosted forge's scheme and port.
- */
-export function defaultApiUrl(
-  provider: Provider,
-  remote: {host: string | null; base?: string | null} | undefined,
-): string {
-  const other = provider === 'github' ? publicHosts.gitlab : publicHosts.github;
-  const host = remote?.host && remote.host !== other ? remote.host : undefined;
-  const base = host ? (remote?.base ?? `https://${host}`) : undefined;
-  if (provider === 'github') {
-    return !host || host === publicHosts.github ? 'https://api.github.com' : `${base}/api/v3`;
-  }
-  return base ?? 'https://gitlab.com';
-}
-
-export function tokenNameFor(provider: Provider, apiUrl: string): string {
-  const host = /^[a-z]+:\/\/([^/]+)/i.exec(apiUrl)?.[1] ?? '';
-  const standard = host === 'api.github.com' || host === 'gitlab.com' || host === '';
-  return standard ? provider : `${provider}-${host.replace(/[^A-Za-z0-9._-]/g, '-')}`;
+/** A default token name for this API that is not taken yet. */
+function freeTokenName(provider: Provider, apiUrl: string, stored: readonly StoredToken[]): string {
+  return freeName(
+    defaultTokenName(provider, apiUrl),
+    stored.map((token) => token.name),
+  );
 }
 
 /** The name, or NAME-2, NAME-3… when it is taken. */
@@ -187,20 +176,10 @@ export function freeName(name: string, taken: readonly string[]): string {
   for (let n = 2; ; n++) if (!taken.includes(`${name}-${n}`)) return `${name}-${n}`;
 }
 
-function hostKey(host: string | null | undefined): string {
-  return (host ?? '').toLowerCase().replace(/:\d+$/, '');
-}
-
 /** The registered repository this checkout's remote already points at, if any. */
 export function registeredForRemote(state: WizardState): RegisteredRepository | undefined {
-  const remote = primaryRemote(state.checkout);
-  if (!remote?.path) return undefined;
-  const path = remote.path.toLowerCase().replace(/\.git$/, '');
-  return state.repositories.find(
-    (repository) =>
-      hostKey(repository.host) === hostKey(remote.host) &&
-      (repository.path ?? '').toLowerCase() === path,
-  );
+  const remote = wizardRemote(state);
+  return remote ? registeredAt(remote, state.repositories) : undefined;
 }
 
 /** The token a new registration uses: the one set up now, else a stored one for this API. */
@@ -230,7 +209,7 @@ function afterDetect(state: WizardState): WizardStep {
 }
 
 function afterTokens(state: WizardState): WizardStep {
-  if (state.features.repositories && primaryRemote(state.checkout) && !registeredForRemote(state))
+  if (state.features.repositories && wizardRemote(state) && !registeredForRemote(state))
     return 'repository';
   return initOrStack(state);
 }
@@ -243,8 +222,8 @@ function initOrStack(state: WizardState): WizardStep {
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   switch (action.type) {
     case 'detected': {
-      const remote = primaryRemote(action.checkout);
-      const provider = remote?.host ? providerForHost(remote.host) : 'github';
+      const remote = primaryRemote(action.checkout.remotes);
+      const provider = remote ? forgeForHost(remote.host) : 'github';
       const apiUrl = defaultApiUrl(provider, remote);
       const storedTokens = action.storedTokens ?? state.storedTokens;
       return {
@@ -256,10 +235,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         stack: action.stacks.active,
         provider,
         apiUrl,
-        tokenName: freeName(
-          tokenNameFor(provider, apiUrl),
-          storedTokens.map((token) => token.name),
-        ),
+        tokenName: freeTokenName(provider, apiUrl, storedTokens),
         slug: remote?.path ?? '',
         error: undefined,
       };
@@ -279,22 +255,23 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       const apiUrl =
         action.provider === state.provider && state.apiUrl
           ? state.apiUrl
-          : defaultApiUrl(action.provider, primaryRemote(state.checkout));
+          : defaultApiUrl(action.provider, wizardRemote(state));
       return go(state, 'apiUrl', {provider: action.provider, apiUrl});
     }
     case 'draft':
       return {...state, [action.field]: action.value, error: undefined};
-    case 'submitApiUrl':
-      if (!/^https?:\/\/[^/\s]+/i.test(state.apiUrl.trim())) {
-        return {...state, error: 'Write the API URL with its scheme, e.g. https://api.github.com.'};
+    case 'submitApiUrl': {
+      let apiUrl: string;
+      try {
+        apiUrl = normalizeApiUrl(state.provider, state.apiUrl.trim());
+      } catch (error) {
+        return {...state, error: errorText(error, wizardLabel)};
       }
       return go(state, 'token', {
-        apiUrl: state.apiUrl.trim(),
-        tokenName: freeName(
-          tokenNameFor(state.provider, state.apiUrl.trim()),
-          state.storedTokens.map((token) => token.name),
-        ),
+        apiUrl,
+        tokenName: freeTokenName(state.provider, apiUrl, state.storedTokens),
       });
+    }
     case 'submitToken':
       if (state.token.trim() === '')
         return {...state, error: 'Paste a token, or press Tab to skip tokens.'};
@@ -325,18 +302,12 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         });
       return go(state, afterTokens(state), {storage: action.storage});
     case 'submitRepository': {
-      const slug = state.slug
-        .trim()
-        .replace(/^\/+|\/+$/g, '')
-        .replace(/\.git$/, '');
-      const github = state.provider === 'github';
-      if (!(github ? /^[^/\s]+\/[^/\s]+$/ : /^[^/\s]+(\/[^/\s]+)+$/).test(slug))
-        return {
-          ...state,
-          error: github
-            ? 'Write it as owner/repository.'
-            : 'Write it as group/project (subgroups: group/sub/project).',
-        };
+      let slug: string;
+      try {
+        slug = joinRepositoryPath(splitRepositoryPath(state.provider, state.slug));
+      } catch (error) {
+        return {...state, error: errorText(error, wizardLabel)};
+      }
       return go(state, initOrStack(state), {slug, registerRepository: true});
     }
     case 'skipRepository':
@@ -351,7 +322,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       try {
         validateName('stack', name);
       } catch (error) {
-        return {...state, error: userFacingError(error)};
+        return {...state, error: errorText(error, wizardLabel)};
       }
       if (state.stacks?.names.includes(name))
         return go(state, 'review', {stack: name, createStack: false});
@@ -385,7 +356,7 @@ export function setupPlan(state: WizardState): PlanItem[] {
     plan.push({kind: 'storeToken', name: state.tokenName, insecure: state.storage === 'file'});
   }
   if (state.registerRepository) {
-    const remote = primaryRemote(state.checkout);
+    const remote = wizardRemote(state);
     plan.push({
       kind: 'registerRepository',
       name: freeName(
@@ -487,7 +458,7 @@ export function useSetupWizard(services: WizardServices) {
         ]);
         if (!cancelled) dispatch({type: 'detected', checkout, stacks, storedTokens, repositories});
       } catch (error) {
-        if (!cancelled) dispatch({type: 'detectFailed', message: userFacingError(error)});
+        if (!cancelled) dispatch({type: 'detectFailed', message: errorText(error, wizardLabel)});
       }
     })();
     return () => {
@@ -504,7 +475,7 @@ export function useSetupWizard(services: WizardServices) {
       .then((verification) => !cancelled && dispatch({type: 'verified', verification}))
       .catch(
         (error: unknown) =>
-          !cancelled && dispatch({type: 'verifyFailed', message: userFacingError(error)}),
+          !cancelled && dispatch({type: 'verifyFailed', message: errorText(error, wizardLabel)}),
       );
     return () => {
       cancelled = true;
@@ -522,7 +493,7 @@ export function useSetupWizard(services: WizardServices) {
         if (!cancelled)
           dispatch({
             type: 'keychainProbed',
-            probe: {available: false, backend: 'none', problem: userFacingError(error)},
+            probe: {available: false, backend: 'none', problem: errorText(error, wizardLabel)},
           });
       });
     return () => {
@@ -540,7 +511,14 @@ export function useSetupWizard(services: WizardServices) {
           const detail = await applyItem(item, state, services);
           dispatch({type: 'applied', outcome: {status: 'done', detail}});
         } catch (error) {
-          dispatch({type: 'applied', outcome: {status: 'failed', message: userFacingError(error)}});
+          dispatch({
+            type: 'applied',
+            outcome: {
+              status: 'failed',
+              message: errorText(error, wizardLabel),
+              exitCode: describeError(error).exitCode,
+            },
+          });
           return;
         }
       }

@@ -3,10 +3,9 @@
 import {useWindowSize, type Key} from 'ink';
 import {useCallback, useEffect, useReducer} from 'react';
 import type {Deps} from '../deps.js';
-import {assertNever} from '../lib/errors.js';
+import {assertNever, errorText} from '../lib/errors.js';
 import type {Source} from '../models/profile.js';
 import type {ActiveContext} from '../services/context.js';
-import {userFacingError} from './use-active-context.js';
 import {useFilterList, useFilterListInput, type FilterList} from './use-filter-list.js';
 
 export type SwitcherState<Loaded> = {
@@ -93,7 +92,7 @@ export function useSwitcher<
         if (!cancelled) dispatch({type: 'loaded', loaded});
       },
       (error: unknown) => {
-        if (!cancelled) dispatch({type: 'loadFailed', message: userFacingError(error)});
+        if (!cancelled) dispatch({type: 'loadFailed', message: errorText(error)});
       },
     );
     return () => {
@@ -107,7 +106,7 @@ export function useSwitcher<
       try {
         onApplied(await apply(deps, name, scope));
       } catch (error) {
-        dispatch({type: 'switchFailed', message: userFacingError(error)});
+        dispatch({type: 'switchFailed', message: errorText(error)});
       }
     },
     [apply, deps, onApplied],

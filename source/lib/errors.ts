@@ -69,6 +69,81 @@ export class InterruptedError extends BerthError {
   }
 }
 
+/** How a front end names an input field: the CLI as a flag (`--api-url`), a form as a label. */
+export type FieldLabel = (field: string) => string;
+
+const humanLabels: Record<string, string> = {
+  apiUrl: 'API URL',
+  instanceUrl: 'instance URL',
+  insecureStorage: 'plain-file storage',
+};
+
+/** Field names as words (`apiUrl` → `API URL`, `owner` → `owner`): what `.message` says. */
+export const humanFieldLabel: FieldLabel = (field) =>
+  humanLabels[field] ?? field.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+
+/** Text that names fields through a label, so each front end can name them its own way. */
+export type FieldText = string | ((label: FieldLabel) => string);
+
+function renderText(text: FieldText, label: FieldLabel): string {
+  return typeof text === 'string' ? text : text(label);
+}
+
+/**
+ * A problem with one input of a service (services take typed inputs, not flags). Message and
+ * hint name fields through a label function, `(f) => `${f('apiUrl')} is not a URL.``: the CLI
+ * passes flags (`--api-url`), a screen its labels (describeError); `.message` has them as
+ * words. Exit 2 unless told otherwise.
+ */
+export class FieldError extends BerthError {
+  readonly field: string;
+  readonly text: {message: FieldText; hint: FieldText | undefined};
+
+  constructor(
+    field: string,
+    message: FieldText,
+    options: {hint?: FieldText; exitCode?: ExitCode; cause?: unknown} = {},
+  ) {
+    super(renderText(message, humanFieldLabel), {
+      cause: options.cause,
+      exitCode: options.exitCode ?? ExitCode.usage,
+      hint: options.hint === undefined ? undefined : renderText(options.hint, humanFieldLabel),
+    });
+    this.field = field;
+    this.text = {message, hint: options.hint};
+  }
+}
+
+export type ErrorReport = {
+  message: string;
+  hint: string | undefined;
+  exitCode: ExitCode;
+  /** Not a BerthError: a bug, reported with a trace (the CLI writes a crash log). */
+  bug: boolean;
+};
+
+/** The one way an error becomes text, for the CLI (flag labels) and the TUI (field labels). */
+export function describeError(error: unknown, label: FieldLabel = humanFieldLabel): ErrorReport {
+  if (error instanceof FieldError) {
+    const {message, hint} = error.text;
+    return {
+      message: renderText(message, label),
+      hint: hint === undefined ? undefined : renderText(hint, label),
+      exitCode: error.exitCode,
+      bug: false,
+    };
+  }
+  if (error instanceof BerthError)
+    return {message: error.message, hint: error.hint, exitCode: error.exitCode, bug: false};
+  return {message: errorMessage(error), hint: undefined, exitCode: ExitCode.failure, bug: true};
+}
+
+/** One line for a screen: the message and its next step. */
+export function errorText(error: unknown, label: FieldLabel = humanFieldLabel): string {
+  const {message, hint} = describeError(error, label);
+  return hint ? `${message} ${hint}` : message;
+}
+
 export function isBerthError(error: unknown): error is BerthError {
   return error instanceof BerthError;
 }

@@ -3,10 +3,6 @@
 /** Anything with indexed lines: an array, a RingBuffer, a view over either. */
 export type LineSource = {readonly length: number; get(index: number): string | undefined};
 
-export function arrayLines(lines: readonly string[]): LineSource {
-  return {length: lines.length, get: (index) => lines[index]};
-}
-
 /** Indexes of the lines containing `query`, ascending; empty for an empty query. */
 export function findMatches(source: LineSource, query: string, limit = 100_000): number[] {
   if (!query) return [];

@@ -73,10 +73,6 @@ export interface CodeRepository {
   ): Promise<LocalRepositoryContext | null | undefined> | LocalRepositoryContext | null | undefined;
 }
 
-export type CodeRepositoryFactory =
-  | (new (options: Record<string, string>) => CodeRepository)
-  | ((options: Record<string, string>) => CodeRepository | Promise<CodeRepository>);
-
 /** The fields `repo list --json` shows: the record (it holds no secrets) without the lookup key. */
 export function publicRecord(record: CodeRepositoryRecord): CodeRepositoryRecord {
   const {locationKey: _key, ...shown} = record;

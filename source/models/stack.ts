@@ -36,9 +36,6 @@ export function optionRulesOf(type: ComponentType, flavor: string): ComponentOpt
   return flavorOptions[`${type}/${flavor}`] ?? componentOptions[type];
 }
 
-/** Required component types of every stack. */
-export const requiredComponentTypes: readonly ComponentType[] = ['orchestrator', 'artifact_store'];
-
 export type Component = {
   type: ComponentType;
   name: string;

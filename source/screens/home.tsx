@@ -194,16 +194,13 @@ function CodeLine({code}: {code: CodeReferenceState}) {
   return <Text wrap="truncate-end">{parts}</Text>;
 }
 
-const expiryWarningDays = 7;
-
-/** What is wrong with a token that a glance should catch: expired, or about to. */
-export function tokenProblem(token: TokenStatus, now = Date.now()): string | undefined {
-  if (!token.expiresAt) return undefined;
-  const days = (Date.parse(token.expiresAt) - now) / 86_400_000;
-  if (Number.isNaN(days)) return undefined;
-  if (days < 0) return `${token.name} expired ${token.expiresAt.slice(0, 10)}`;
-  if (days < expiryWarningDays) return `${token.name} expires in ${Math.ceil(days)}d`;
-  return undefined;
+/** What is wrong with a token that a glance should catch (the tokens service decides). */
+export function tokenProblem(token: TokenStatus): string | undefined {
+  const {expiry} = token;
+  if (!expiry) return undefined;
+  return expiry.expired
+    ? `${token.name} expired ${expiry.date}`
+    : `${token.name} expires in ${expiry.daysLeft}d`;
 }
 
 function TokensLine({tokens}: {tokens: HomeSummary['tokens']}) {

@@ -6,11 +6,11 @@ import {TextField as TextInput} from '../components/text-field.js';
 import {useCallback, useEffect, useReducer} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
 import type {KeyHint} from '../components/key-footer.js';
-import {userFacingError} from '../hooks/use-active-context.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {assertNever} from '../lib/errors.js';
+import {assertNever, errorText, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
+import {forgeForHost, publicHosts, splitRepositoryPath} from '../services/forges.js';
 import type {PluginScreenProps} from './registry.js';
 
 type FormField = 'name' | 'type' | 'host' | 'path' | 'apiUrl' | 'token';
@@ -106,16 +106,11 @@ const initialState: State = {
   error: null,
 };
 
-/** A new registration prefilled from the first remote that names a host and a path. */
-function prefill(
-  detection: CodeDetection | null,
-  remotes: Array<{host: string | null; path: string | null}>,
-): RepoForm {
-  const remote = remotes.find((candidate) => candidate.host && candidate.path);
-  const host = remote?.host ?? 'github.com';
+/** A new registration prefilled from the checkout's main remote. */
+function prefill(remote: {host: string; path: string} | undefined): RepoForm {
+  const host = remote?.host ?? publicHosts.github;
   const repoPath = remote?.path ?? '';
-  const type = /gitlab/i.test(host) ? 'gitlab' : 'github';
-  void detection;
+  const type = forgeForHost(host);
   return {
     name: repoPath.split('/').pop() ?? '',
     type,
@@ -151,7 +146,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
           .map((token) => ({name: token.name, provider: token.provider})),
       });
     } catch (error) {
-      dispatch({type: 'failed', message: userFacingError(error)});
+      dispatch({type: 'failed', message: errorText(error)});
     }
   }, [deps]);
 
@@ -162,38 +157,37 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
   const current = state.repositories[state.selected];
 
   const startRegister = useCallback(async () => {
-    const {readCheckout} = await import('../clients/git.js');
-    const checkout = await readCheckout(deps.cwd).catch(() => undefined);
-    const remotes = (checkout?.remotes ?? []).map((remote) => ({
-      host: remote.parsed?.host ?? null,
-      path: remote.parsed?.path ?? null,
-    }));
+    const {readRemotes, primaryRemote} = await import('../services/code-repositories/remotes.js');
+    const checkout = await readRemotes(deps).catch(() => undefined);
     dispatch({
       type: 'mode',
-      mode: {kind: 'register', field: 0, form: prefill(state.detection, remotes)},
+      mode: {kind: 'register', field: 0, form: prefill(primaryRemote(checkout?.remotes))},
     });
-  }, [deps, state.detection]);
+  }, [deps]);
 
   const submit = useCallback(
     async (form: RepoForm) => {
       dispatch({type: 'busy'});
       try {
         const {registerRepository} = await import('../services/code-repositories/register.js');
-        const segments = form.path.split('/').filter(Boolean);
-        const last = segments.pop();
+        const fields = splitRepositoryPath(form.type, form.path);
         await registerRepository(deps, {
           name: form.name,
           type: form.type,
           host: form.host || undefined,
           token: form.token ?? undefined,
-          ...(form.type === 'github'
-            ? {owner: segments.join('/'), repository: last, apiUrl: form.apiUrl || undefined}
-            : {group: segments.join('/'), project: last, instanceUrl: form.apiUrl || undefined}),
+          ...(fields.forge === 'github'
+            ? {owner: fields.owner, repository: fields.repository, apiUrl: form.apiUrl || undefined}
+            : {
+                group: fields.group,
+                project: fields.project,
+                instanceUrl: form.apiUrl || undefined,
+              }),
         });
         dispatch({type: 'done', message: `Registered code repository '${form.name}'.`});
         await load();
       } catch (error) {
-        dispatch({type: 'failed', message: userFacingError(error)});
+        dispatch({type: 'failed', message: errorText(error, formLabel)});
       }
     },
     [deps, load],
@@ -208,7 +202,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
         dispatch({type: 'done', message: `Deleted code repository '${name}'.`});
         await load();
       } catch (error) {
-        dispatch({type: 'failed', message: userFacingError(error)});
+        dispatch({type: 'failed', message: errorText(error)});
       }
     },
     [deps, load],
@@ -418,6 +412,27 @@ const fieldLabels: Record<FormField, string> = {
   path: 'owner/repo',
   apiUrl: 'API/instance URL',
   token: 'Token',
+};
+
+/** The form field a service's field is typed in. */
+const serviceFields: Record<string, FormField> = {
+  owner: 'path',
+  repository: 'path',
+  group: 'path',
+  project: 'path',
+  path: 'path',
+  apiUrl: 'apiUrl',
+  instanceUrl: 'apiUrl',
+  host: 'host',
+  token: 'token',
+  name: 'name',
+  type: 'type',
+};
+
+/** Errors name the fields as this form labels them. */
+const formLabel: FieldLabel = (field) => {
+  const formField = serviceFields[field];
+  return formField ? fieldLabels[formField] : humanFieldLabel(field);
 };
 
 function RepoRegisterForm({

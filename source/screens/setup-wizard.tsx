@@ -8,10 +8,9 @@ import {ChoiceList} from '../components/choice-list.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import type {KeyHint} from '../components/key-footer.js';
 import type {Deps} from '../deps.js';
-import {userFacingError} from '../hooks/use-active-context.js';
 import {
   describePlanItem,
-  primaryRemote,
+  wizardRemote,
   registeredForRemote,
   repositoryToken,
   setupPlan,
@@ -22,27 +21,30 @@ import {
   type WizardStep,
 } from '../hooks/use-setup-wizard.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {assertNever} from '../lib/errors.js';
+import {assertNever, ExitCode} from '../lib/errors.js';
 import {createWizardServices, type WizardServices} from '../services/setup.js';
 
 export type SetupWizardProps = {
   isActive: boolean;
-  /** Setup finished (something may have been written): show home, or exit for `berth setup`. */
-  onFinish: () => void;
+  /**
+   * Setup finished (something may have been written): show home, or exit for `berth setup` —
+   * with the exit code of the step that failed, if one did.
+   */
+  onFinish: (failed?: ExitCode) => void;
+  /** The wizard could not start. */
+  onError: (error: unknown) => void;
   /** Left before applying: nothing was written. */
   onCancel: () => void;
 };
 
 /** Builds the real services, then runs the wizard. */
 export function SetupWizardScreen({deps, ...props}: SetupWizardProps & {deps: Deps}) {
-  const [services, setServices] = useState<WizardServices | {error: string} | undefined>(undefined);
+  const [services, setServices] = useState<WizardServices | undefined>(undefined);
+  const {onError} = props;
   useEffect(() => {
-    createWizardServices(deps).then(setServices, (error: unknown) =>
-      setServices({error: userFacingError(error)}),
-    );
-  }, [deps]);
+    createWizardServices(deps).then(setServices, onError);
+  }, [deps, onError]);
   if (!services) return <Text dimColor>Starting setup…</Text>;
-  if ('error' in services) return <Text>{services.error}</Text>;
   return <SetupWizard services={services} {...props} />;
 }
 
@@ -88,12 +90,17 @@ export function SetupWizard({
 function useWizardInput(
   state: WizardState,
   dispatch: (action: WizardAction) => void,
-  options: {isActive: boolean; onFinish: () => void; onCancel: () => void},
+  options: Pick<SetupWizardProps, 'isActive' | 'onFinish' | 'onCancel'>,
 ) {
   useInput(
     (_input, key) => {
       if (state.step === 'done') {
-        if (key.return || key.escape) options.onFinish();
+        if (key.return || key.escape) {
+          const failed = state.outcomes.find((outcome) => outcome.status === 'failed');
+          options.onFinish(
+            failed?.status === 'failed' ? (failed.exitCode ?? ExitCode.failure) : undefined,
+          );
+        }
         return;
       }
       if (key.escape) {
@@ -378,7 +385,7 @@ function StepBody({
       );
     }
     case 'repository': {
-      const remote = primaryRemote(state.checkout);
+      const remote = wizardRemote(state);
       const token = repositoryToken(state);
       return (
         <Box flexDirection="column">

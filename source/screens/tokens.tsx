@@ -10,7 +10,7 @@ import {TokenTable} from '../components/token-table.js';
 import {TokenVerification} from '../components/token-verification.js';
 import type {Deps} from '../deps.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {assertNever, errorMessage, isBerthError} from '../lib/errors.js';
+import {assertNever, errorText} from '../lib/errors.js';
 import {defaultApiUrls, type TokenListEntry, type Verification} from '../models/token.js';
 import {addToken, listTokens, removeToken, rotateToken, verifyToken} from '../services/tokens.js';
 
@@ -79,11 +79,6 @@ function reducer(state: State, action: Action): State {
   }
 }
 
-function describeError(error: unknown): string {
-  if (isBerthError(error)) return error.hint ? `${error.message} ${error.hint}` : error.message;
-  return errorMessage(error);
-}
-
 export type TokensScreenProps = {deps: Deps; onBack: () => void};
 
 export function TokensScreen({deps, onBack}: TokensScreenProps) {
@@ -108,7 +103,7 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
         dispatch({type: 'flash', flash: {tone: 'warning', text: warnings.join(' ')}});
     } catch (error) {
       dispatch({type: 'loaded', tokens: []});
-      dispatch({type: 'flash', flash: {tone: 'error', text: describeError(error)}});
+      dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error)}});
     }
   }, [deps]);
 
@@ -127,7 +122,7 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
         await reload();
         dispatch({
           type: 'done',
-          flash: {tone: 'error', text: describeError(error)},
+          flash: {tone: 'error', text: errorText(error)},
           keepVerification,
         });
       }

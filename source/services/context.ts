@@ -2,7 +2,7 @@
 // repository root = $BERTH_REPOSITORY_PATH or the nearest ancestor holding `.berth/`;
 // profile = the repository's if it names one that exists, else the global one;
 // stack = the repository's if it names one that exists in that profile, else the profile's.
-import {rmSync, statSync} from 'node:fs';
+import {existsSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {UserError} from '../lib/errors.js';
@@ -94,6 +94,11 @@ export async function seedProfileStore(
     });
     return true;
   });
+}
+
+/** No global config yet: nothing has been set up (the wizard writes it only when applied). */
+export function isFirstRun(deps: Deps): boolean {
+  return !existsSync(deps.globalConfig.file);
 }
 
 /**

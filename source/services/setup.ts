@@ -3,30 +3,17 @@
 // Optional members are features a build may lack; the wizard skips their steps and says so.
 // Everything here either only reads or is one atomic write: the wizard calls the writes only
 // after the user confirmed the review, in order.
-import {existsSync} from 'node:fs';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {errorMessage} from '../lib/errors.js';
 import {findRepositoryRoot} from '../store/repository-config.js';
+import type {CheckoutRemotes} from './code-repositories/remotes.js';
+import {isFirstRun} from './context.js';
+import {splitRepositoryPath, type Forge} from './forges.js';
 
-export type Provider = 'github' | 'gitlab';
+export type Provider = Forge;
 
-export type DetectedRemote = {
-  name: string;
-  url: string;
-  host: string | null;
-  path: string | null;
-  /** `scheme://host[:port]` of an http(s) remote: where a self-hosted forge's API lives. */
-  base?: string | null;
-};
-
-/** `https://user@host:8443/a/b.git` → `https://host:8443`; other forms (ssh, scp) → null. */
-export function remoteBase(url: string): string | null {
-  const match = /^(https?):\/\/(?:[^@/]*@)?([^/?#]+)/i.exec(url.trim());
-  return match ? `${match[1]!.toLowerCase()}://${match[2]!.toLowerCase()}` : null;
-}
-
-export type DetectedCheckout = {gitRoot: string | null; remotes: DetectedRemote[]};
+export type DetectedCheckout = CheckoutRemotes;
 
 export type TokenVerification = {login: string; scopes: string[]; missingScopes: string[]};
 
@@ -78,34 +65,19 @@ export type WizardServices = {
 };
 
 export async function createWizardServices(deps: Deps): Promise<WizardServices> {
-  const [{readCheckout}, stacks, profiles, tokens, repositories] = await Promise.all([
-    import('../clients/git.js'),
+  const [{readRemotes}, stacks, profiles, tokens, repositories] = await Promise.all([
+    import('./code-repositories/remotes.js'),
     import('./stacks.js'),
     import('./profiles.js'),
     import('./tokens.js'),
     import('./code-repositories/register.js'),
   ]);
   // On a first run resolving the context would write the global config: reads wait for Apply.
-  const firstRun = () => !existsSync(deps.globalConfig.file);
+  const firstRun = () => isFirstRun(deps);
   return {
     cwd: deps.cwd,
     repositoryRoot: findRepositoryRoot(deps.cwd, deps.env) ?? null,
-    async detectCheckout() {
-      const checkout = await readCheckout(deps.cwd);
-      if (!checkout) return {gitRoot: null, remotes: []};
-      return {
-        gitRoot: checkout.gitRoot,
-        remotes: checkout.remotes.map((remote) => ({
-          name: remote.name,
-          url: remote.url,
-          host: remote.parsed
-            ? remote.parsed.host + (remote.parsed.port ? `:${remote.parsed.port}` : '')
-            : null,
-          path: remote.parsed?.path ?? null,
-          base: remote.parsed ? remoteBase(remote.url) : null,
-        })),
-      };
-    },
+    detectCheckout: () => readRemotes(deps),
     async listStacks() {
       // On a first run resolving the context would write the global config: don't, until the
       // user confirms. Its only stack will be the default one.
@@ -147,7 +119,9 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
         return {storage: result.backend};
       },
       async list() {
-        return deps.tokenStore.list().map(({name, provider, apiUrl}) => ({name, provider, apiUrl}));
+        return tokens
+          .listTokenStatus(deps)
+          .map(({name, provider, apiUrl}) => ({name, provider, apiUrl}));
       },
     },
     repositories: {
@@ -159,17 +133,16 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
       async register({name, provider, host, apiUrl, slug, tokenName}) {
         // The service validates against the provider (the repository exists, the token reads
         // it) before its one insert: a failure writes nothing.
-        const segments = slug.split('/');
-        const last = segments.pop() ?? '';
+        const fields = splitRepositoryPath(provider, slug);
         const token = tokenName;
         await repositories.registerRepository(
           deps,
-          provider === 'github'
+          fields.forge === 'github'
             ? {
                 name,
                 type: 'github',
-                owner: segments.join('/'),
-                repository: last,
+                owner: fields.owner,
+                repository: fields.repository,
                 host,
                 apiUrl,
                 token,
@@ -177,8 +150,8 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
             : {
                 name,
                 type: 'gitlab',
-                group: segments.join('/'),
-                project: last,
+                group: fields.group,
+                project: fields.project,
                 host,
                 instanceUrl: apiUrl,
                 token,

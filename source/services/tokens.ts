@@ -1,7 +1,7 @@
 // Token use cases: add (verify, then store), list, verify, rotate, remove, and resolving a
 // token for other services. The same code serves the CLI and the TUI screen.
 import type {Deps} from '../deps.js';
-import {AuthError, UsageError, UserError} from '../lib/errors.js';
+import {AuthError, ExitCode, FieldError, UsageError, UserError} from '../lib/errors.js';
 import {maskSecret} from '../lib/mask.js';
 import {checkSecret} from '../lib/secret.js';
 import {validateName} from '../lib/names.js';
@@ -54,9 +54,13 @@ export function normalizeApiUrl(provider: TokenProvider, value: string | undefin
       .replace(/^[a-z]+:\/\//i, '')
       .replace(/\/+$/, '');
     if (!host || /[/\s@]/.test(host)) {
-      throw new UsageError('A registry token needs --api-url HOST[:PORT] (no scheme, no path).', {
-        hint: 'For example: --api-url registry.example.com or --api-url 127.0.0.1:5000.',
-      });
+      throw new FieldError(
+        'apiUrl',
+        (f) => `A registry token needs ${f('apiUrl')} HOST[:PORT] (no scheme, no path).`,
+        {
+          hint: 'For example: registry.example.com or 127.0.0.1:5000.',
+        },
+      );
     }
     return host.toLowerCase();
   }
@@ -65,16 +69,19 @@ export function normalizeApiUrl(provider: TokenProvider, value: string | undefin
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`"${value}" is not a URL.`, {
-      hint: 'Pass --api-url as https://HOST[/PATH].',
+    throw new FieldError('apiUrl', `"${value}" is not a URL.`, {
+      hint: (f) => `Write ${f('apiUrl')} as https://HOST[/PATH].`,
     });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new UsageError(`--api-url must be an http(s) URL, not ${url.protocol}.`);
+    throw new FieldError(
+      'apiUrl',
+      (f) => `${f('apiUrl')} must be an http(s) URL, not ${url.protocol}.`,
+    );
   }
   if (url.username || url.password) {
-    throw new UsageError('--api-url must not contain credentials.', {
-      hint: 'berth reads the token from a prompt or --stdin.',
+    throw new FieldError('apiUrl', (f) => `${f('apiUrl')} must not contain credentials.`, {
+      hint: 'Leave out the user and password: berth asks for the token itself.',
     });
   }
   let normalized = `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}`;
@@ -84,7 +91,8 @@ export function normalizeApiUrl(provider: TokenProvider, value: string | undefin
 
 /** `github` / `gitlab` for the public services, `github-HOST` for others. */
 export function defaultTokenName(provider: TokenProvider, apiUrl: string): string {
-  if (provider === 'registry') throw new UsageError('A registry token needs --name.');
+  if (provider === 'registry')
+    throw new FieldError('name', (f) => `A registry token needs ${f('name')}.`);
   if (apiUrl === defaultApiUrls[provider]) return provider;
   const {hostname, port} = new URL(apiUrl);
   return `${provider}-${hostname}${port ? `-${port}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '-');
@@ -179,7 +187,8 @@ export async function verifySecret(input: {
       return verification;
     }
     case 'registry': {
-      if (!input.username) throw new UsageError('A registry token needs --username USER.');
+      if (!input.username)
+        throw new FieldError('username', (f) => `A registry token needs ${f('username')}.`);
       const {checkRegistryLogin} = await import('../clients/registry-auth.js');
       const check = await checkRegistryLogin({
         host: apiUrl,
@@ -204,13 +213,25 @@ export async function verifySecret(input: {
   }
 }
 
+/** An expiry worth a warning: the token expired, or has fewer than 7 days left. */
+export type ExpiryWarning = {expired: boolean; daysLeft: number; date: string};
+
+/** The one rule for warning about a token's expiry (verification notes, home's token line). */
+export function expiryWarning(
+  expiresAt: string | null | undefined,
+  now = Date.now(),
+): ExpiryWarning | undefined {
+  if (!expiresAt) return undefined;
+  const days = (Date.parse(expiresAt) - now) / 86_400_000;
+  if (Number.isNaN(days) || days >= daysBeforeExpiryWarning) return undefined;
+  return {expired: days < 0, daysLeft: Math.ceil(days), date: expiresAt.slice(0, 10)};
+}
+
 function addExpiryNote(verification: Verification): void {
-  if (!verification.expiresAt) return;
-  const expires = new Date(verification.expiresAt).getTime();
-  const days = (expires - Date.now()) / 86_400_000;
-  if (days < daysBeforeExpiryWarning) {
+  const warning = expiryWarning(verification.expiresAt);
+  if (warning) {
     verification.notes.push(
-      `The token expires on ${verification.expiresAt.slice(0, 10)}, in less than ${daysBeforeExpiryWarning} days.`,
+      `The token expires on ${warning.date}, in less than ${daysBeforeExpiryWarning} days.`,
     );
   }
 }
@@ -248,17 +269,20 @@ export async function addToken(
   const {provider} = input;
   const apiUrl = normalizeApiUrl(provider, input.apiUrl);
   if (provider === 'registry' && !input.name)
-    throw new UsageError('A registry token needs --name NAME.');
+    throw new FieldError('name', (f) => `A registry token needs ${f('name')}.`);
   if (provider === 'registry' && !input.username)
-    throw new UsageError('A registry token needs --username USER.');
+    throw new FieldError('username', (f) => `A registry token needs ${f('username')}.`);
   const name = validateName('token', input.name ?? defaultTokenName(provider, apiUrl));
   const store = deps.tokenStore;
   const existing = store.get(name);
   if (existing && !input.replace) {
-    throw new UserError(
+    throw new FieldError(
+      'name',
       `A token named "${name}" exists (${existing.provider}, ${existing.apiUrl}).`,
       {
-        hint: `Pass --replace to rotate its secret, or --name to add another one. \`berth token remove ${name}\` deletes it.`,
+        hint: (f) =>
+          `Use ${f('replace')} to rotate its secret, or ${f('name')} to add another one. \`berth token remove ${name}\` deletes it.`,
+        exitCode: ExitCode.failure,
       },
     );
   }
@@ -435,7 +459,7 @@ export async function listTokens(deps: Deps, hooks: TokenHooks = {}): Promise<To
 export type TokenStatus = Pick<
   TokenListEntry,
   'name' | 'provider' | 'apiUrl' | 'login' | 'storage' | 'expiresAt' | 'envVar'
->;
+> & {expiry: ExpiryWarning | null};
 
 /** Every token like `listTokens`, without reading a secret: quick enough for a first screen. */
 export function listTokenStatus(deps: Deps): TokenStatus[] {
@@ -447,6 +471,7 @@ export function listTokenStatus(deps: Deps): TokenStatus[] {
     storage: env ? 'env' : metadata.storage,
     expiresAt: env ? null : metadata.expiresAt,
     envVar: env?.envVar ?? null,
+    expiry: (env ? undefined : expiryWarning(metadata.expiresAt)) ?? null,
   }));
 }
 
@@ -527,15 +552,12 @@ export async function repositoriesUsingToken(
   name: string,
   hooks: TokenHooks = {},
 ): Promise<string[]> {
+  const {repositoriesUsingTokenIn} = await import('./code-repositories/records.js');
   const users: string[] = [];
   for (const profile of deps.globalConfig.read().profiles) {
     try {
-      const store = await deps.openStore(profile);
-      const repositories = await store.collection<Record<string, unknown>>('repositories').list();
-      for (const repository of repositories) {
-        if (repository.token === name)
-          users.push(`${profile.name}/${String(repository.name ?? '?')}`);
-      }
+      for (const repository of await repositoriesUsingTokenIn(deps, profile, name))
+        users.push(`${profile.name}/${repository}`);
     } catch (error) {
       hooks.onWarning?.(
         `Can't check the code repositories of profile "${profile.name}": ${(error as Error).message}`,
@@ -583,8 +605,9 @@ export async function whileTokenKept<R>(
   if (name === null) return work();
   return deps.tokenStore.lock(async () => {
     if (!effectiveTokens(deps).some((entry) => entry.metadata.name === name)) {
-      throw new UserError(`Token "${name}" was removed meanwhile; nothing was saved.`, {
-        hint: 'Add it again (`berth token add`), or pick another with --token.',
+      throw new FieldError('token', `Token "${name}" was removed meanwhile; nothing was saved.`, {
+        hint: (f) => `Add it again (\`berth token add\`), or choose another ${f('token')}.`,
+        exitCode: ExitCode.failure,
       });
     }
     return work();
@@ -601,10 +624,13 @@ async function removeTokenLocked(
   const token = deps.tokenStore.get(name) ?? getTokenMetadata(deps, name);
   const usedBy = await repositoriesUsingToken(deps, name, hooks);
   if (usedBy.length > 0 && !force) {
-    throw new UserError(
+    throw new FieldError(
+      'force',
       `Token "${name}" is used by ${usedBy.length === 1 ? 'a code repository' : `${usedBy.length} code repositories`}: ${usedBy.join(', ')}.`,
       {
-        hint: 'Point those repositories at another token (`berth repo update NAME --token OTHER`), or pass --force.',
+        hint: (f) =>
+          `Point those repositories at another token (\`berth repo update NAME --token OTHER\`), or remove it anyway (${f('force')}).`,
+        exitCode: ExitCode.failure,
       },
     );
   }

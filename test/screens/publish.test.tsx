@@ -157,7 +157,7 @@ describe('the publish pane', () => {
         version: '3',
         image: '127.0.0.1:5000/resnet-filter:3',
         digest: 'sha256:feedface',
-        sizeBytes: 120_000_000,
+        sizeBytes: 120 * 1024 * 1024,
         durationMs: 4100,
         parameters: 2,
         steps: [
@@ -176,7 +176,7 @@ describe('the publish pane', () => {
     await until((text) => text.includes('127.0.0.1:5000/resnet-filter:3'), 'the summary');
     const text = frame();
     expect(text).toContain('sha256:feedface');
-    expect(text).toContain('120.0 MB');
+    expect(text).toContain('120.0 MiB');
     expect(text).toContain('2 parameters');
     expect(text).toMatch(/2 RUN pip install.*█{10,}.*4\.0s/);
     expect(text).toContain('q close');

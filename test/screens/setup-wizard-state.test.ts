@@ -2,13 +2,13 @@
 // skipping never plan a write the user did not confirm.
 import {describe, expect, it} from 'vitest';
 import {
-  defaultApiUrl,
   initialWizardState,
   setupPlan,
   wizardReducer,
   type WizardAction,
   type WizardState,
 } from '../../source/hooks/use-setup-wizard.js';
+import {defaultApiUrl} from '../../source/services/forges.js';
 import {filterByName, filterListReducer, windowStart} from '../../source/hooks/use-filter-list.js';
 
 const checkout = {

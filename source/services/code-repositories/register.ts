@@ -8,7 +8,7 @@ import {
   loadCustomRepository,
   parseSource,
 } from '../../lib/custom-repository.js';
-import {CancelledError, UsageError, UserError} from '../../lib/errors.js';
+import {CancelledError, FieldError, UserError} from '../../lib/errors.js';
 import {forgeHost, formatLocation, locationKey, normalizeHost} from '../../lib/git-url.js';
 import {validateName} from '../../lib/names.js';
 import {refuseSecretOptions} from '../../lib/secret.js';
@@ -23,6 +23,7 @@ import {
 } from '../../models/code-repository.js';
 import {DuplicateKeyError, type Collection} from '../../store/profile-store.js';
 import {now, type ActiveContext} from '../context.js';
+import {defaultApiUrl, publicHosts} from '../forges.js';
 import {normalizeApiUrl, whileTokenKept} from '../tokens.js';
 import {getCodeReference} from './detect.js';
 import {
@@ -33,16 +34,12 @@ import {
   type AccountHooks,
 } from './records.js';
 
-export const defaultGithubHost = 'github.com';
-export const defaultGithubApiUrl = 'https://api.github.com';
-export const defaultGitlabHost = 'gitlab.com';
-export const defaultGitlabInstanceUrl = 'https://gitlab.com';
-
 // Register -------------------------------------------------------------------------------------
 
+/** A registration; FieldErrors name these fields. */
 export type RegisterRepositoryInput = {
   name: string;
-  type: string;
+  type: RepositoryType;
   owner?: string;
   repository?: string;
   group?: string;
@@ -57,60 +54,67 @@ export type RegisterRepositoryInput = {
 
 const segmentPattern = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*$/;
 
-function checkSegment(flag: string, value: string | undefined): string {
-  if (value === undefined || value.trim() === '') throw new UsageError(`${flag} is required.`);
+const typeNames: Record<RepositoryType, string> = {
+  github: 'GitHub',
+  gitlab: 'GitLab',
+  custom: 'custom',
+};
+
+function checkSegment(
+  field: 'owner' | 'repository' | 'group' | 'project',
+  value: string | undefined,
+): string {
+  if (value === undefined || value.trim() === '')
+    throw new FieldError(field, (f) => `${f(field)} is required.`);
   const trimmed = value.trim();
   if (!segmentPattern.test(trimmed) || trimmed === '.' || trimmed === '..') {
-    throw new UsageError(`"${trimmed}" is not a valid ${flag.replace(/^--/, '')}.`, {
+    throw new FieldError(field, `"${trimmed}" is not a valid ${field}.`, {
       hint: 'Use letters, digits, ".", "-" and "_".',
     });
   }
   return trimmed;
 }
 
-function parseType(value: string): RepositoryType {
+/** A repository type as typed (`GitHub`, `gitlab`): the CLI's `--type`. */
+export function parseRepositoryType(value: string): RepositoryType {
   const type = value.toLowerCase();
   if (!repositoryTypes.includes(type as RepositoryType)) {
-    throw new UsageError(`"${value}" is not a repository type.`, {
-      hint: `Use --type ${repositoryTypes.join(', --type ')}.`,
+    throw new FieldError('type', `"${value}" is not a repository type.`, {
+      hint: `Use one of: ${repositoryTypes.join(', ')}.`,
     });
   }
   return type as RepositoryType;
 }
 
-function refuseFlags(
+function refuseFields(
   type: RepositoryType,
   input: RegisterRepositoryInput,
-  flags: Array<[keyof RegisterRepositoryInput, string]>,
+  fields: Array<keyof RegisterRepositoryInput>,
 ): void {
-  for (const [key, flag] of flags) {
-    if (input[key] !== undefined) throw new UsageError(`${flag} does not apply to --type ${type}.`);
+  for (const field of fields) {
+    if (input[field] !== undefined)
+      throw new FieldError(
+        field,
+        (f) => `${f(field)} does not apply to a ${typeNames[type]} repository.`,
+      );
   }
 }
 
-/** The record's location and API, from flags; validates everything that needs no network. */
+/** The record's location and API; validates everything that needs no network. */
 function buildLocation(
   type: 'github' | 'gitlab',
   input: RegisterRepositoryInput,
 ): Pick<CodeRepositoryRecord, 'host' | 'path' | 'locationKey' | 'apiUrl'> {
   if (type === 'github') {
-    refuseFlags(type, input, [
-      ['group', '--group'],
-      ['project', '--project'],
-      ['instanceUrl', '--instance-url'],
-      ['source', '--source'],
-    ]);
-    const owner = checkSegment('--owner', input.owner);
-    const repository = checkSegment('--repository', input.repository).replace(/\.git$/i, '');
+    refuseFields(type, input, ['group', 'project', 'instanceUrl', 'source']);
+    const owner = checkSegment('owner', input.owner);
+    const repository = checkSegment('repository', input.repository).replace(/\.git$/i, '');
     const host = input.host
       ? normalizeHost(input.host)
       : input.apiUrl
         ? forgeHost(input.apiUrl)
-        : defaultGithubHost;
-    const apiUrl = normalizeApiUrl(
-      'github',
-      input.apiUrl ?? (host === defaultGithubHost ? defaultGithubApiUrl : `https://${host}/api/v3`),
-    );
+        : publicHosts.github;
+    const apiUrl = normalizeApiUrl('github', input.apiUrl ?? defaultApiUrl('github', {host}));
     const repositoryPath = `${owner}/${repository}`;
     return {
       host,
@@ -119,27 +123,20 @@ function buildLocation(
       apiUrl,
     };
   }
-  refuseFlags(type, input, [
-    ['owner', '--owner'],
-    ['repository', '--repository'],
-    ['apiUrl', '--api-url'],
-    ['source', '--source'],
-  ]);
+  refuseFields(type, input, ['owner', 'repository', 'apiUrl', 'source']);
   const groupText = (input.group ?? '').trim().replace(/^\/+|\/+$/g, '');
   if (groupText === '')
-    throw new UsageError('--group is required.', {hint: 'Subgroups are written a/b/c.'});
-  const group = groupText.split('/').map((segment) => checkSegment('--group', segment));
-  const project = checkSegment('--project', input.project).replace(/\.git$/i, '');
+    throw new FieldError('group', (f) => `${f('group')} is required.`, {
+      hint: 'Subgroups are written a/b/c.',
+    });
+  const group = groupText.split('/').map((segment) => checkSegment('group', segment));
+  const project = checkSegment('project', input.project).replace(/\.git$/i, '');
   const host = input.host
     ? normalizeHost(input.host)
     : input.instanceUrl
       ? normalizeHost(input.instanceUrl)
-      : defaultGitlabHost;
-  const apiUrl = normalizeApiUrl(
-    'gitlab',
-    input.instanceUrl ??
-      (host === defaultGitlabHost ? defaultGitlabInstanceUrl : `https://${host}`),
-  );
+      : publicHosts.gitlab;
+  const apiUrl = normalizeApiUrl('gitlab', input.instanceUrl ?? defaultApiUrl('gitlab', {host}));
   const projectPath = [...group, project].join('/');
   return {host, path: projectPath, locationKey: locationKey({host, path: projectPath}), apiUrl};
 }
@@ -150,7 +147,7 @@ function notFound(deps: Deps, record: CodeRepositoryRecord): UserError {
   const where = formatLocation({host: record.host ?? '', path: record.path ?? ''});
   let hint = record.token
     ? `Check the ${record.type === 'github' ? 'owner and repository' : 'group and project'}, and that token "${record.token}" can read it.`
-    : 'Check the name. A private repository needs --token NAME (`berth token list`).';
+    : 'Check the name. A private repository needs a token (`berth token list`).';
   const metadata = record.token ? deps.tokenStore.get(record.token) : undefined;
   if (
     record.type === 'github' &&
@@ -232,23 +229,23 @@ export async function registerRepository(
   hooks: AccountHooks = {},
 ): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
   const name = validateName('repository', input.name);
-  const type = parseType(input.type);
+  const type = parseRepositoryType(input.type);
   const token = input.token === undefined ? null : validateName('token', input.token);
   let record: CodeRepositoryRecord;
   if (type === 'custom') {
-    refuseFlags(type, input, [
-      ['owner', '--owner'],
-      ['repository', '--repository'],
-      ['group', '--group'],
-      ['project', '--project'],
-      ['host', '--host'],
-      ['apiUrl', '--api-url'],
-      ['instanceUrl', '--instance-url'],
-      ['token', '--token'],
+    refuseFields(type, input, [
+      'owner',
+      'repository',
+      'group',
+      'project',
+      'host',
+      'apiUrl',
+      'instanceUrl',
+      'token',
     ]);
     if (!input.source)
-      throw new UsageError('--source is required for --type custom.', {
-        hint: 'Write --source ./module.js#ExportName.',
+      throw new FieldError('source', (f) => `${f('source')} is required for a custom repository.`, {
+        hint: 'Write it as ./module.js#ExportName.',
       });
     refuseSecretOptions(input.options ?? {}, customSecretHint);
     record = {
@@ -268,7 +265,10 @@ export async function registerRepository(
     };
   } else {
     if (input.options && Object.keys(input.options).length > 0)
-      throw new UsageError(`--option does not apply to --type ${type}.`);
+      throw new FieldError(
+        'options',
+        (f) => `${f('options')} does not apply to a ${typeNames[type]} repository.`,
+      );
     record = {
       id: randomUUID(),
       name,
@@ -372,24 +372,28 @@ export async function updateRepository(
   const current = await findRecord(collection, input.name);
   const next: CodeRepositoryRecord = {...current, updatedAt: now()};
   if (current.type === 'custom') {
-    for (const [flag, value] of [
-      ['--token', input.token],
-      ['--api-url', input.apiUrl],
-      ['--instance-url', input.instanceUrl],
-      ['--host', input.host],
-    ] as const) {
-      if (value !== undefined)
-        throw new UsageError(`${flag} does not apply to a custom repository.`);
+    for (const field of ['token', 'apiUrl', 'instanceUrl', 'host'] as const) {
+      if (input[field] !== undefined)
+        throw new FieldError(field, (f) => `${f(field)} does not apply to a custom repository.`);
     }
     refuseSecretOptions(input.options ?? {}, customSecretHint);
     next.options = {...current.options, ...input.options};
   } else {
     if (input.options && Object.keys(input.options).length > 0)
-      throw new UsageError(`--option applies to custom repositories only.`);
+      throw new FieldError(
+        'options',
+        (f) => `${f('options')} applies to custom repositories only.`,
+      );
     if (current.type === 'github' && input.instanceUrl !== undefined)
-      throw new UsageError('--instance-url is for GitLab; use --api-url.');
+      throw new FieldError(
+        'instanceUrl',
+        (f) => `${f('instanceUrl')} is for GitLab; use ${f('apiUrl')}.`,
+      );
     if (current.type === 'gitlab' && input.apiUrl !== undefined)
-      throw new UsageError('--api-url is for GitHub; use --instance-url.');
+      throw new FieldError(
+        'apiUrl',
+        (f) => `${f('apiUrl')} is for GitHub; use ${f('instanceUrl')}.`,
+      );
     if (input.token !== undefined)
       next.token = input.token === null ? null : validateName('token', input.token);
     if (input.host !== undefined) next.host = normalizeHost(input.host);
