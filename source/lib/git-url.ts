@@ -147,20 +147,6 @@ export function locationKey(location: RepositoryLocation): string {
 }
 
 /**
- * Whether a parsed remote points at a registered repository. Hosts compare without their port
- * (ssh and https reach the same server on different ports); GitHub and GitLab treat paths
- * case-insensitively, so this does too.
- */
-export function matchesRepository(parsed: ParsedRemote, repository: RepositoryLocation): boolean {
-  const path = normalizePath(repository.path);
-  return (
-    path !== '' &&
-    parsed.host === normalizeHost(repository.host) &&
-    parsed.path.toLowerCase() === path.toLowerCase()
-  );
-}
-
-/**
  * The URL with any credentials masked, safe to print or log. ssh user names (`git@`) are not
  * secrets and stay; anything before `@` in an http(s) URL may be a token and is masked.
  */

@@ -5,7 +5,7 @@
 // asciisanitizer, controls are shown, not dropped: the user sees that something was there.
 //
 // The CLI applies it in lib/output.ts (every line, table cell, message and JSON document) and
-// the TUI in lib/ink-inert.tsx (Ink's Text and Transform, which every screen and every Ink
+// the TUI in components/inert-ink.tsx (Ink's Text and Transform, which every screen and every Ink
 // component from npm render strings through). Nothing else should write outside strings to a
 // terminal.
 

@@ -1,11 +1,14 @@
 import {describe, expect, it} from 'vitest';
-import {
-  locationKey,
-  matchesRepository,
-  normalizeHost,
-  parseRemoteUrl,
-  redactUrl,
-} from '../../source/lib/git-url.js';
+import {locationKey, normalizeHost, parseRemoteUrl, redactUrl} from '../../source/lib/git-url.js';
+import {registeredAt} from '../../source/services/code-repositories/remotes.js';
+
+/** The rule detection and the setup wizard share: is this remote that registered repository? */
+function matchesRepository(
+  remote: {host: string; path: string},
+  repository: {host: string; path: string},
+): boolean {
+  return registeredAt(remote, [repository]) !== undefined;
+}
 
 describe('parseRemoteUrl', () => {
   it.each([
@@ -101,7 +104,7 @@ describe('parseRemoteUrl', () => {
   });
 });
 
-describe('matchesRepository', () => {
+describe('matching a remote to a registered repository', () => {
   const registered = {host: 'github.com', path: 'Acme/Models'};
 
   it.each([

@@ -16,6 +16,7 @@ import tarStream from 'tar-stream';
 import {binaryPatch, readBlobs, readWorkTree, type TreeChange} from '../../clients/git-snapshot.js';
 import {UserError} from '../../lib/errors.js';
 import {isSecretFile} from '../../lib/secret-files.js';
+import {formatBytes} from '../../lib/format.js';
 
 export const SNAPSHOT_META = 'berth-snapshot.json';
 export const SNAPSHOT_PATCH = 'snapshot.patch';
@@ -58,12 +59,6 @@ export function parseSize(text: string): number | undefined {
   if (!match) return undefined;
   const unit = {'': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3}[match[2]!.toLowerCase()]!;
   return Math.round(Number(match[1]) * unit);
-}
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 /**
@@ -138,9 +133,9 @@ function tooLarge(
   const largest = [...changes]
     .sort((a, b) => (blobs.get(b.blob)?.length ?? 0) - (blobs.get(a.blob)?.length ?? 0))
     .slice(0, 3)
-    .map((change) => `${change.path} (${formatSize(blobs.get(change.blob)?.length ?? 0)})`);
+    .map((change) => `${change.path} (${formatBytes(blobs.get(change.blob)?.length ?? 0)})`);
   return new UserError(
-    `The uncommitted work is ${formatSize(bytes)}, over the snapshot limit of ${formatSize(maxBytes)}. Largest: ${largest.join(', ')}.`,
+    `The uncommitted work is ${formatBytes(bytes)}, over the snapshot limit of ${formatBytes(maxBytes)}. Largest: ${largest.join(', ')}.`,
     {
       hint: 'Commit and push large files (or git-ignore data), or raise the limit: `berth component register container_registry NAME ... --option snapshot_max_size=50MiB`.',
     },

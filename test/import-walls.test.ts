@@ -1,0 +1,117 @@
+// The layers hold by construction: a test over the import graph of source/ fails on any import
+// that crosses a wall, and the walls are shown to catch a crossing planted in a copy of the tree.
+import {appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import path from 'node:path';
+import {afterAll, beforeEach, describe, expect, it} from 'vitest';
+import {repoRoot} from './support/cli.js';
+import {describeCrossing, findWallCrossings} from './support/import-walls.js';
+
+const source = path.join(repoRoot, 'source');
+
+describe('import walls', () => {
+  it('source/ crosses none', () => {
+    expect(findWallCrossings(source).map(describeCrossing)).toEqual([]);
+  });
+
+  const copy = mkdtempSync(path.join(tmpdir(), 'berth-walls-'));
+  afterAll(() => rmSync(copy, {recursive: true, force: true}));
+
+  // Each row plants one file in a copy of source/ that crosses one wall, the way it could slip
+  // in: a static import, a dynamic one, a type-only one, a re-export, a package.
+  beforeEach(() => {
+    rmSync(copy, {recursive: true, force: true});
+    cpSync(source, copy, {recursive: true});
+  });
+
+  it.each([
+    [
+      'services import a screen',
+      'services/planted.ts',
+      "import {HomeScreen} from '../screens/home.js';",
+      '../screens/home.js',
+    ],
+    [
+      'services import React',
+      'services/publish/planted.ts',
+      "import {useState} from 'react';",
+      'react',
+    ],
+    [
+      'services import a command',
+      'services/planted.ts',
+      "export {registerRepoCommands} from '../commands/repo.js';",
+      '../commands/repo.js',
+    ],
+    [
+      'clients import a service',
+      'clients/planted.ts',
+      "const tokens = await import('../services/tokens.js');",
+      '../services/tokens.js',
+    ],
+    [
+      'the store imports a client',
+      'store/planted.ts',
+      "import type {GitClient} from '../clients/git.js';",
+      '../clients/git.js',
+    ],
+    [
+      'lib imports a service',
+      'lib/planted.ts',
+      "import {resolveContext} from '../services/context.js';",
+      '../services/context.js',
+    ],
+    [
+      'models import the store',
+      'models/planted.ts',
+      "import type {ProfileStore} from '../store/profile-store.js';",
+      '../store/profile-store.js',
+    ],
+    [
+      'a screen imports a client',
+      'screens/planted.tsx',
+      "const {readCheckout} = await import('../clients/git.js');",
+      '../clients/git.js',
+    ],
+    [
+      'a hook imports the store',
+      'hooks/use-planted.ts',
+      "import {findRepositoryRoot} from '../store/repository-config.js';",
+      '../store/repository-config.js',
+    ],
+    [
+      'a component imports a client',
+      'components/planted.tsx',
+      "import {createDocker} from '../clients/docker.js';",
+      '../clients/docker.js',
+    ],
+    [
+      'the TUI root imports the store',
+      'app.tsx',
+      "import {GlobalConfigStore} from './store/global-config.js';",
+      './store/global-config.js',
+    ],
+  ])('catches %s', (_what, file, line, specifier) => {
+    // A new file, or a line added to an existing one (app.tsx).
+    appendFileSync(path.join(copy, file), `\n${line}\nexport const planted = 1;\n`);
+    const crossings = findWallCrossings(copy);
+    expect(crossings.map((crossing) => [crossing.file, crossing.imports])).toEqual([
+      [file, specifier],
+    ]);
+    expect(crossings[0]!.why).not.toBe('');
+  });
+
+  it('does not count an import in a comment', () => {
+    cpSync(source, copy, {recursive: true});
+    const planted = path.join(copy, 'services/planted.ts');
+    writeFileSync(
+      planted,
+      "// import {HomeScreen} from '../screens/home.js';\nexport const x = 1;\n",
+    );
+    try {
+      expect(findWallCrossings(copy)).toEqual([]);
+    } finally {
+      rmSync(planted);
+    }
+  });
+});
