@@ -1,6 +1,7 @@
 // What every command gets: the dependencies, the output, and the terminal it runs in.
 import type {Command} from 'commander';
 import type {Deps} from '../deps.js';
+import type {FieldLabel} from '../lib/errors.js';
 import type {Output} from '../lib/output.js';
 import type {PromptIo} from '../lib/prompt.js';
 import {outsideRepositoryWarning, type ActiveContext} from '../services/context.js';
@@ -37,3 +38,12 @@ export function announce(
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** A service's field as the flag that sets it: `apiUrl` → `--api-url`. */
+export const flagLabel: FieldLabel = (field) => {
+  const flag = flagNames[field] ?? field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+  return `--${flag}`;
+};
+
+/** Fields whose flag is not their name in kebab case. */
+const flagNames: Record<string, string> = {options: 'option'};

@@ -8,7 +8,7 @@ import {BerthError, CancelledError, describeError, ExitCode} from '../lib/errors
 import {fileError, fileOf, isFileSystemError} from '../lib/file-errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
 import {registerComponentCommands} from './component.js';
-import type {CommandContext, RegisterCommands} from './context.js';
+import {flagLabel, type CommandContext, type RegisterCommands} from './context.js';
 import {addExamples, usageErrorText} from './help.js';
 import {extractGlobalFlags, settleJsonWord, type GlobalFlags} from './global-flags.js';
 import {registerInitCommand} from './init.js';
@@ -193,15 +193,6 @@ function reportError(error: unknown, ctx: {output: Output; stateDir: string}): n
   if (trace) output.info(`The full trace is in ${trace}. Please attach it to a bug report.`);
   return ExitCode.failure;
 }
-
-/** A service's field as the flag that sets it: `apiUrl` → `--api-url`. */
-export function flagLabel(field: string): string {
-  const flag = flagNames[field] ?? field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-  return `--${flag}`;
-}
-
-/** Fields whose flag is not their name in kebab case. */
-const flagNames: Record<string, string> = {options: 'option'};
 
 function writeCrashLog(stateDir: string, error: unknown): string | undefined {
   try {

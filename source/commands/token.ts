@@ -1,9 +1,9 @@
 // `berth token ...`: add (masked prompt or --stdin), list, verify, remove. Without a
 // subcommand in a terminal it opens the token screen.
-import {CancelledError, UsageError, UserError} from '../lib/errors.js';
+import {CancelledError, renderText, UsageError, UserError} from '../lib/errors.js';
 import type {Verification} from '../models/token.js';
 import {addToken, listTokens, parseProvider, removeToken, verifyToken} from '../services/tokens.js';
-import {announce, type CommandContext, type RegisterCommands} from './context.js';
+import {announce, flagLabel, type CommandContext, type RegisterCommands} from './context.js';
 
 export const registerTokenCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
@@ -81,7 +81,7 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
                   ),
           },
           {
-            onWarning: (text) => output.warn(text),
+            onWarning: (text) => output.warn(renderText(text, flagLabel)),
             onVerified: (verification) => printVerification(ctx, verification),
           },
         );
@@ -101,7 +101,9 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
       'List tokens: provider, API URL, login, scopes, storage (keychain, file, env) and the masked secret.',
     )
     .action(async () => {
-      const tokens = await listTokens(ctx.deps, {onWarning: (text) => output.warn(text)});
+      const tokens = await listTokens(ctx.deps, {
+        onWarning: (text) => output.warn(renderText(text, flagLabel)),
+      });
       output.result(tokens, () => {
         if (tokens.length === 0) {
           output.line(
@@ -134,7 +136,9 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
     )
     .action(async () => {
       const {tokenStatus} = await import('../services/token-status.js');
-      const {tokens} = await tokenStatus(ctx.deps, {onWarning: (text) => output.warn(text)});
+      const {tokens} = await tokenStatus(ctx.deps, {
+        onWarning: (text) => output.warn(renderText(text, flagLabel)),
+      });
       output.result(tokens, () => {
         if (tokens.length === 0) {
           output.line(
@@ -232,7 +236,7 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
       const result = await removeToken(
         ctx.deps,
         {name, force: options.force},
-        {onWarning: (text) => output.warn(text)},
+        {onWarning: (text) => output.warn(renderText(text, flagLabel))},
       );
       if (result.usedBy.length > 0)
         output.warn(

@@ -85,7 +85,8 @@ export const humanFieldLabel: FieldLabel = (field) =>
 /** Text that names fields through a label, so each front end can name them its own way. */
 export type FieldText = string | ((label: FieldLabel) => string);
 
-function renderText(text: FieldText, label: FieldLabel): string {
+/** The text with its fields named by `label`. */
+export function renderText(text: FieldText, label: FieldLabel): string {
   return typeof text === 'string' ? text : text(label);
 }
 

@@ -10,7 +10,7 @@ import {TokenTable} from '../components/token-table.js';
 import {TokenVerification} from '../components/token-verification.js';
 import type {Deps} from '../deps.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {assertNever, errorText} from '../lib/errors.js';
+import {assertNever, errorText, humanFieldLabel, renderText} from '../lib/errors.js';
 import {defaultApiUrls, type TokenListEntry, type Verification} from '../models/token.js';
 import {addToken, listTokens, removeToken, rotateToken, verifyToken} from '../services/tokens.js';
 
@@ -97,7 +97,9 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
   const reload = useCallback(async () => {
     const warnings: string[] = [];
     try {
-      const tokens = await listTokens(deps, {onWarning: (text) => warnings.push(text)});
+      const tokens = await listTokens(deps, {
+        onWarning: (text) => warnings.push(renderText(text, humanFieldLabel)),
+      });
       dispatch({type: 'loaded', tokens});
       if (warnings.length > 0)
         dispatch({type: 'flash', flash: {tone: 'warning', text: warnings.join(' ')}});

@@ -1,7 +1,14 @@
 // Token use cases: add (verify, then store), list, verify, rotate, remove, and resolving a
 // token for other services. The same code serves the CLI and the TUI screen.
 import type {Deps} from '../deps.js';
-import {AuthError, ExitCode, FieldError, UsageError, UserError} from '../lib/errors.js';
+import {
+  AuthError,
+  ExitCode,
+  FieldError,
+  UsageError,
+  UserError,
+  type FieldText,
+} from '../lib/errors.js';
 import {maskSecret} from '../lib/mask.js';
 import {checkSecret} from '../lib/secret.js';
 import {validateName} from '../lib/names.js';
@@ -19,7 +26,7 @@ import {
 
 export type TokenHooks = {
   /** Warnings the user must see before or while something happens (stderr in the CLI). */
-  onWarning?(text: string): void;
+  onWarning?(text: FieldText): void;
   /** Called once the provider accepted the token, before it is stored. */
   onVerified?(verification: Verification): void;
 };
@@ -256,8 +263,9 @@ export type AddTokenResult = {
   replaced: boolean;
 };
 
-export function insecureStorageWarning(deps: Deps): string {
-  return `--insecure-storage: the token will be stored in plain text in ${deps.tokenStore.credentialsFile} (mode 0600). Anyone who can read your files can use it.`;
+export function insecureStorageWarning(deps: Deps): FieldText {
+  return (f) =>
+    `${f('insecureStorage')}: the token will be stored in plain text in ${deps.tokenStore.credentialsFile} (mode 0600). Anyone who can read your files can use it.`;
 }
 
 /** Verifies a new token with its provider, then stores it (keychain, or the 0600 file). */

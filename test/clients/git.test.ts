@@ -1,7 +1,5 @@
-import {execFile} from 'node:child_process';
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
-import {promisify} from 'node:util';
 import {beforeAll, describe, expect, it} from 'vitest';
 import {createGitClient, type Checkout} from '../../source/clients/git.js';
 import {UserError} from '../../source/lib/errors.js';
@@ -13,7 +11,6 @@ import {gitEnv, runGit as git, writeTree as write} from '../support/git.js';
 // is ever fetched from it.
 
 const client = createGitClient({env: gitEnv});
-const execFileAsync = promisify(execFile);
 
 /** A checkout with two commits, pushed to a bare "remote", origin then renamed to GitHub. */
 function pushedCheckout(originUrl = 'https://github.com/acme/models.git'): string {
@@ -276,27 +273,6 @@ describe('readCheckout', () => {
     const checkout = await read(dir);
     expect(checkout.remotes).toEqual([{name: 'origin', url: bareOf(dir), parsed: undefined}]);
     expect(checkout.pushed).toBe(true);
-  });
-
-  it('is fast: about one git start-up per read', async () => {
-    const median = async (work: () => Promise<unknown>) => {
-      const timings: number[] = [];
-      for (let round = 0; round < 15; round++) {
-        const start = performance.now();
-        await work();
-        timings.push(performance.now() - start);
-      }
-      return timings.sort((a, b) => a - b)[7]!;
-    };
-    const oneGit = await median(() =>
-      execFileAsync('git', ['rev-parse', 'HEAD'], {cwd: work, env: gitEnv}),
-    );
-    const reading = await median(() => read(work));
-    console.log(
-      `readCheckout median ${reading.toFixed(1)} ms; one git process ${oneGit.toFixed(1)} ms`,
-    );
-    // Four processes run side by side: about two start-ups on two cores, never 50 ms more.
-    expect(reading).toBeLessThan(oneGit * 3 + 25);
   });
 });
 

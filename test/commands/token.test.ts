@@ -329,13 +329,11 @@ describe('what the provider says', () => {
 
   it('says an unreachable API cannot be reached, exit 1, and stores nothing', async () => {
     const url = await unreachableUrl();
-    const started = Date.now();
     const add = await berth(['token', 'add', 'github', '--api-url', url, '--stdin'], {
       input: tokens.classic.token,
     });
     expect(add.code).toBe(1);
     expect(add.stderr).toContain(`Can't reach ${new URL(url).host}: connection refused.`);
-    expect(Date.now() - started).toBeLessThan(10_000);
     expectNothingStored();
   });
 });
@@ -344,14 +342,12 @@ describe('without a keychain', () => {
   const noKeychainMessage = "Can't reach the OS keychain (no D-Bus session / Secret Service).";
 
   async function expectKeychainRefusal(env: Record<string, string | undefined>): Promise<void> {
-    const started = Date.now();
+    // How fast it gives up (the keychain's 3 s timeout): bench/hot-paths.mjs.
     const add = await berth(
       ['token', 'add', 'github', '--api-url', forge.githubApiUrl, '--stdin'],
       {input: tokens.classic.token, env},
     );
-    const elapsed = Date.now() - started;
     expect(add.code, add.stderr).toBe(4);
-    expect(elapsed).toBeLessThan(5_000);
     expect(add.stderr).toContain(noKeychainMessage);
     expect(add.stderr).toContain('--insecure-storage');
     expect(add.stderr.match(/Error:/g)).toHaveLength(1);
@@ -359,7 +355,7 @@ describe('without a keychain', () => {
     expect(readdirSync(configDir)).toEqual([]);
   }
 
-  it('exits 4 within 5 s naming the fix when no session bus is reachable (address pointing nowhere, or unset)', async () => {
+  it('exits 4 naming the fix when no session bus is reachable (address pointing nowhere, or unset)', async () => {
     await expectKeychainRefusal(missingBusEnv());
     await expectKeychainRefusal({DBUS_SESSION_BUS_ADDRESS: undefined});
   });
@@ -373,7 +369,7 @@ describe('without a keychain', () => {
     }
   });
 
-  it('gives up after the 3 s keychain timeout when the bus never answers', async () => {
+  it('gives up (the keychain timeout) when the bus never answers', async () => {
     const dir = tempDir('berth-silent-bus-');
     const socket = path.join(dir, 'bus');
     const silent = net.createServer(() => {

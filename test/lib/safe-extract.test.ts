@@ -445,30 +445,16 @@ describe('extractTarGz with a real `git archive`', () => {
     expect(statSync(target).mode & 0o777).toBe(0o755);
   });
 
-  it('extracts 10,000 files about as fast as GNU tar', async () => {
+  // How fast, against GNU tar: bench/hot-paths.mjs.
+  it('extracts 10,000 files', async () => {
     const work = scratch('berth-tar-speed-');
     const archiveFile = path.join(work, 'archive.tar.gz');
     execFileSync('git', ['archive', '--format=tar.gz', '-o', archiveFile, 'HEAD'], {
       cwd: repo,
       env: gitEnv,
     });
-    const gnuTar = () => {
-      const into = scratch('berth-tar-baseline-');
-      const start = performance.now();
-      execFileSync('tar', ['-xzf', archiveFile], {cwd: into});
-      return (performance.now() - start) / 1000;
-    };
-    const before = gnuTar();
-    const start = performance.now();
     const result = await extractTarGz(createReadStream(archiveFile), path.join(work, 'out'));
-    const seconds = (performance.now() - start) / 1000;
-    const after = gnuTar();
-    console.log(
-      `extract of ${result.files} files: ${seconds.toFixed(2)} s; GNU tar ${before.toFixed(2)} s before, ${after.toFixed(2)} s after`,
-    );
     expect(result.files).toBe(fileCount + 6);
-    // ~1.3 s against GNU tar's ~0.8 s on an idle machine; the margin absorbs a loaded one.
-    expect(seconds).toBeLessThan(Math.max(5, 6 * Math.max(before, after)));
   });
 
   it('extracts only a subdirectory, re-rooted', async () => {

@@ -235,7 +235,8 @@ describe('detectCodeReference', () => {
     expect((await detect(work, registered)).repository).toBe('models');
   });
 
-  it('keeps up with 1,000 registered repositories', async () => {
+  // How fast: bench/hot-paths.mjs and bench/detect.mjs.
+  it('finds the one match among 1,000 registered repositories, with or without an index', async () => {
     const work = pushedCheckout('git@github.com:acme/models.git');
     const many: RepositoryCandidate[] = Array.from({length: 999}, (_, i) => ({
       id: `r${i}`,
@@ -246,24 +247,8 @@ describe('detectCodeReference', () => {
     many.push(models);
 
     const checkout = await git.readCheckout(work);
-    let start = performance.now();
-    for (let round = 0; round < 100; round++) {
-      expect(resolveCodeReference(checkout, many).repository).toBe('models');
-    }
-    const perResolve = (performance.now() - start) / 100;
-    const index = indexRepositories(many);
-    start = performance.now();
-    for (let round = 0; round < 1000; round++) resolveCodeReference(checkout, index);
-    const perIndexed = (performance.now() - start) / 1000;
-
-    start = performance.now();
-    const detection = await detect(work, many);
-    const whole = performance.now() - start;
-    console.log(
-      `1,000 repositories: match ${perResolve.toFixed(3)} ms (prebuilt index ${perIndexed.toFixed(4)} ms), detect ${whole.toFixed(1)} ms`,
-    );
-    expect(detection.repository).toBe('models');
-    expect(perResolve).toBeLessThan(25);
-    expect(perIndexed).toBeLessThan(0.5);
+    expect(resolveCodeReference(checkout, many).repository).toBe('models');
+    expect(resolveCodeReference(checkout, indexRepositories(many)).repository).toBe('models');
+    expect((await detect(work, many)).repository).toBe('models');
   });
 });

@@ -182,16 +182,6 @@ describe('the publish log model', () => {
     expect(kept).toBeLessThanOrEqual(60_000);
     expect(model.step(3)!.lines.get(0)).toBe('step 3 line 15000');
   });
-
-  it('ingests at least 50,000 lines a second', () => {
-    const model = new PublishLogModel();
-    const line = 'x'.repeat(70);
-    model.apply({type: 'step-start', index: 1, total: 1, instruction: 'RUN build', at: t0});
-    const started = performance.now();
-    for (let i = 0; i < 200_000; i++) model.apply({type: 'log', line: `${i} ${line}`, step: 1});
-    const perSecond = 200_000 / ((performance.now() - started) / 1000);
-    expect(perSecond).toBeGreaterThan(50_000);
-  });
 });
 
 describe('the ring buffer', () => {
