@@ -17,6 +17,9 @@ async function ok(args: string[]) {
   return result;
 }
 
+/** What a publish past the gate says at its preflight. */
+const unreachable = "Can't reach the registry 127.0.0.1:9";
+
 /** Publish attempts recorded in the profile (a refused publish records none). */
 async function attempts(): Promise<number> {
   return (await ok(['module', 'list', '--json'])).json<unknown[]>().length;
@@ -26,8 +29,8 @@ beforeEach(async () => {
   configDir = tempDir('berth-protect-config-');
   project = tempDir('berth-protect-project-');
   cpSync(path.join(repoRoot, 'test/fixtures/projects/image-rotation'), project, {recursive: true});
-  // An engine that is not there: a publish that gets past the gate fails at the build, after
-  // recording its attempt.
+  // A registry that is not there: a publish that gets past the gate fails at its preflight
+  // (which names the registry), before any version is recorded.
   await ok([
     'component',
     'register',
@@ -75,13 +78,14 @@ describe('protected stacks', () => {
     const run = await berth(['run', 'rotate']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('Pass --yes-i-mean-prod to run on it.');
+    for (const refused of [publish, wrong, run]) expect(refused.stderr).not.toContain(unreachable);
     expect(await attempts()).toBe(0);
 
-    // Named: the publish goes ahead (and fails later, at the engine that is not there).
+    // Named: the publish goes ahead (and fails later, at the registry that is not there).
     const confirmed = await berth(['publish', '.', '--plain', '--yes-i-mean-prod']);
-    expect(confirmed.code).not.toBe(0);
+    expect(confirmed.code).toBe(1);
     expect(confirmed.stderr).not.toContain('protected');
-    expect(await attempts()).toBe(1);
+    expect(confirmed.stderr).toContain(unreachable);
     const confirmedRun = await berth(['run', 'missing-module', '--yes-i-mean-prod']);
     expect(confirmedRun.stderr).not.toContain('protected');
     expect(confirmedRun.stderr).toContain('missing-module');
@@ -95,14 +99,15 @@ describe('protected stacks', () => {
     await wrong.write('\r');
     expect(await wrong.exit).toBe(130);
     expect(wrong.text()).toContain("'pro' is not 'prod'; nothing was published.");
+    expect(wrong.text()).not.toContain(unreachable);
     expect(await attempts()).toBe(0);
 
     const right = spawnBerth(['publish', '.', '--plain'], {cwd: project, env});
     await right.waitFor('Type its name to publish on it:');
     await right.type('prod');
     await right.write('\r');
-    await right.exit;
-    expect(right.text()).not.toContain('nothing was published');
-    expect(await attempts()).toBe(1);
+    expect(await right.exit).toBe(1);
+    expect(right.text()).not.toContain("is not 'prod'");
+    expect(right.text()).toContain(unreachable);
   });
 });
