@@ -401,4 +401,54 @@ describe('a team store for many roles', () => {
       /permission denied/,
     );
   });
+  test('a store made by an older berth (one shared role) is upgraded by its owner, whose rows it keeps', async () => {
+    await sql('postgres', 'CREATE ROLE shared LOGIN CREATEROLE');
+    await sql('postgres', 'CREATE ROLE dave LOGIN');
+    await sql('postgres', 'CREATE DATABASE legacy OWNER shared');
+    const legacyUrl = (role: string) => urlOf(role).replace(/\/berth$/, '/legacy');
+    // The schema berth set up on every connection before owners and row-level security.
+    await psql(
+      legacyUrl('shared'),
+      `CREATE TABLE berth_records (collection text NOT NULL, key text NOT NULL, data jsonb NOT NULL,
+         seq bigserial, PRIMARY KEY (collection, key));
+       CREATE TABLE berth_blobs (digest text PRIMARY KEY, data bytea NOT NULL);
+       CREATE INDEX berth_records_locationkey ON berth_records (collection, (data->>'locationKey'));
+       INSERT INTO berth_records (collection, key, data) VALUES
+         ('stacks', 'gpu', '{"name": "gpu", "components": {}, "createdAt": ""}'),
+         ('repositories', 'old-private', '${JSON.stringify(repository('old-private', 'private'))}');`,
+    );
+
+    const daveDir = tempDir('berth-dave-');
+    const createDave = () =>
+      berthAs('dave', daveDir, ['profile', 'create', 'team', '--store-url', legacyUrl('dave')]);
+    const early = await createDave();
+    expect(early.code).toBe(1);
+    expect(early.stderr).toContain('is from an older berth, and role dave cannot upgrade it');
+    expect(early.stderr).toContain('Its owner, role shared, upgrades it');
+
+    const upgraded = await berthAs('shared', tempDir('berth-shared-'), [
+      'profile',
+      'create',
+      'team',
+      '--store-url',
+      legacyUrl('shared'),
+    ]);
+    expect(upgraded.code, upgraded.stderr).toBe(0);
+    expect(
+      await psql(
+        legacyUrl('postgres'),
+        "SELECT DISTINCT owner FROM berth_records WHERE key IN ('gpu', 'old-private')",
+      ),
+    ).toEqual(['shared']);
+
+    await sql('postgres', 'GRANT berth_member TO dave');
+    const joined = await createDave();
+    expect(joined.code, joined.stderr).toBe(0);
+    expect(
+      await psql(
+        legacyUrl('dave'),
+        "SELECT collection || '/' || key FROM berth_records WHERE key IN ('gpu', 'old-private')",
+      ),
+    ).toEqual(['stacks/gpu']);
+  });
 });
