@@ -41,6 +41,12 @@ export function findRepositoryRoot(cwd: string, env: NodeJS.ProcessEnv): string 
 /** Far more than two names need: a larger file is not a berth config (or is an attack). */
 const maxConfigBytes = 64 * 1024;
 
+const configHint =
+  'It holds `active_profile: NAME`, `active_stack: NAME` and a `tokens:` map, without YAML aliases; berth left the file unchanged.';
+
+/** Far deeper than the config's one level of nesting (`tokens:`), far below a stack overflow. */
+const maxNesting = 16;
+
 export async function readRepositoryConfig(root: string): Promise<RepositoryConfig> {
   const file = repositoryConfigFile(root);
   if (!existsSync(file)) return {};
@@ -50,7 +56,7 @@ export async function readRepositoryConfig(root: string): Promise<RepositoryConf
   const parsed = parseRepositoryConfig(parseFlatYaml(text) ?? (await parseYaml(file, text)));
   if (!parsed.ok) {
     throw new UserError(`${file}: ${parsed.path}: ${parsed.message}.`, {
-      hint: 'It holds `active_profile: NAME` and `active_stack: NAME`; berth left the file unchanged.',
+      hint: configHint,
     });
   }
   return parsed.value;
@@ -58,6 +64,13 @@ export async function readRepositoryConfig(root: string): Promise<RepositoryConf
 
 async function parseYaml(file: string, text: string): Promise<unknown> {
   // yaml is loaded only for a file the flat reader does not take.
+  const depth = nestingDepth(text);
+  if (depth > maxNesting) {
+    throw new UserError(
+      `${file} nests collections ${depth} levels deep; a berth repository config is ${maxNesting} at most.`,
+      {hint: configHint},
+    );
+  }
   const {parseDocument} = await loadYaml();
   const document = parseDocument(text, {prettyErrors: true, uniqueKeys: true});
   const first = document.errors[0];
@@ -72,11 +85,39 @@ async function parseYaml(file: string, text: string): Promise<unknown> {
     // Two names need no aliases; refusing them outright also stops an alias bomb.
     return document.toJS({maxAliasCount: 0});
   } catch (error) {
-    throw new UserError(`${file}: ${(error as Error).message.split('\n')[0]}`, {
-      hint: 'It holds `active_profile: NAME` and `active_stack: NAME`, without YAML aliases; berth left the file unchanged.',
+    throw new UserError(`${file} uses a YAML alias (*name); a berth repository config has none.`, {
+      hint: configHint,
       cause: error,
     });
   }
+}
+
+/**
+ * The deepest nesting of flow collections (`[`, `{`) and of indented blocks, outside quotes and
+ * comments: a file of 60,000 `[` would otherwise overflow the YAML parser's stack.
+ */
+function nestingDepth(text: string): number {
+  let deepest = 0;
+  for (const line of text.split('\n')) {
+    const indent = /^[ -]*/.exec(line)![0].length;
+    deepest = Math.max(deepest, Math.ceil(indent / 2));
+  }
+  let depth = 0;
+  let quote: string | undefined;
+  let comment = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '\n') comment = false;
+    if (comment) continue;
+    if (quote) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true;
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+  }
+  return deepest;
 }
 
 export async function updateRepositoryConfig(
@@ -153,12 +194,16 @@ function readConfigText(file: string): string {
         hint: 'Remove it; `berth init` writes the file again.',
       });
     }
+    if (!info.isFile()) {
+      // A device (a symlink to /dev/zero or /dev/stdin) or a FIFO would be read forever.
+      throw new UserError(`${file} is not a regular file (a device, FIFO or socket).`, {
+        hint: 'Remove it; `berth init` writes the file again.',
+      });
+    }
     if (info.size > maxConfigBytes) {
       throw new UserError(
         `${file} is ${info.size} bytes; a berth repository config is a few lines (limit ${maxConfigBytes} bytes).`,
-        {
-          hint: 'It holds `active_profile: NAME` and `active_stack: NAME`; berth left the file unchanged.',
-        },
+        {hint: configHint},
       );
     }
     return readFileSync(file, 'utf8');

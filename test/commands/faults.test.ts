@@ -1,7 +1,8 @@
 // Hard faults through the built CLI: a read-only or immutable config dir, a full disk, EPERM on
 // rename, a read-only store, and hostile repository configs. Each error names the real cause
 // and the file, nothing is half-written, and none reads as a bug or a lock held by someone.
-import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {execFileSync} from 'node:child_process';
+import {mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, beforeEach, describe, expect, it} from 'vitest';
 import {runBerth, tempDir, type RunResult} from '../support/cli.js';
@@ -148,6 +149,30 @@ describe('hostile repository configs', () => {
       const result = await berth(args);
       expectClearFailure(result, /alias/i, file);
     }
+  });
+
+  it.each([
+    ['flow collections 20,000 deep', `active_stack: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`],
+    [
+      'blocks 200 deep',
+      Array.from({length: 200}, (_, i) => `${' '.repeat(i * 2)}k${i}:`).join('\n'),
+    ],
+  ])('a .berth/config.yaml nesting %s is refused, naming the file', async (_what, text) => {
+    await ok(berth(['init']));
+    const file = path.join(project, '.berth/config.yaml');
+    writeFileSync(file, text);
+    expectClearFailure(await berth(['status']), /nests collections \d+ levels deep/, file);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it.each([
+    ['a symlink to /dev/zero', (file: string) => symlinkSync('/dev/zero', file)],
+    ['a FIFO', (file: string) => execFileSync('mkfifo', [file])],
+  ])('a .berth/config.yaml that is %s is refused, not read forever', async (_what, make) => {
+    mkdirSync(path.join(project, '.berth'));
+    const file = path.join(project, '.berth/config.yaml');
+    make(file);
+    expectClearFailure(await berth(['status']), /is not a regular file/, file);
   });
 
   it('.berth/config.yaml that is a directory is named', async () => {
