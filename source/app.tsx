@@ -179,12 +179,10 @@ function Shell({deps, initialScreen, setupOnly, initialContext}: Omit<AppProps, 
 
 const lazyScreens = new Map<PluginScreenId, ComponentType<PluginScreenProps>>();
 
-function lazyScreen(id: PluginScreenId): ComponentType<PluginScreenProps> | undefined {
-  const load = pluginScreens[id].load;
-  if (!load) return undefined;
+function lazyScreen(id: PluginScreenId): ComponentType<PluginScreenProps> {
   let screen = lazyScreens.get(id);
   if (!screen) {
-    screen = lazy(load);
+    screen = lazy(pluginScreens[id].load);
     lazyScreens.set(id, screen);
   }
   return screen;
@@ -201,18 +199,10 @@ function PluginScreenHost({
 }) {
   const Screen = lazyScreen(id);
   const title = pluginScreens[id].title;
-  if (!Screen)
-    return (
-      <Placeholder
-        title={title}
-        onBack={onBack}
-        text={`${title} is not available yet in this build.`}
-      />
-    );
   return (
     <ScreenErrorBoundary
       fallback={(message) => (
-        <Placeholder title={title} onBack={onBack} text={`${title} failed: ${message}`} />
+        <ScreenFailed title={title} onBack={onBack} text={`${title} failed: ${message}`} />
       )}
     >
       <Suspense fallback={<Text dimColor>Loading {title.toLowerCase()}…</Text>}>
@@ -222,7 +212,8 @@ function PluginScreenHost({
   );
 }
 
-function Placeholder({title, text, onBack}: {title: string; text: string; onBack: () => void}) {
+/** A plugged-in screen that failed to load or render: what happened, and esc back home. */
+function ScreenFailed({title, text, onBack}: {title: string; text: string; onBack: () => void}) {
   const theme = useTheme();
   useInput((input, key) => {
     if (key.escape || input === 'q') onBack();

@@ -244,7 +244,7 @@ function statusTint(status: string): 'success' | 'error' | 'warning' | undefined
   return undefined;
 }
 
-function StatusText({status}: {status: string}) {
+export function StatusText({status}: {status: string}) {
   const theme = useTheme();
   const tint = statusTint(status);
   return <Text color={tint ? theme.tint(tint) : undefined}>{status}</Text>;

@@ -1,33 +1,35 @@
-// Home screen `b`: recent publishes of the active profile.
+// Home screen `b`: recent publishes of the active profile, read through the modules service
+// (the same views as `berth module list`), newest first.
 import {Box, Text, useInput} from 'ink';
 import {useEffect, useState} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
+import {newestFirst} from '../hooks/use-home-summary.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {errorMessage} from '../lib/errors.js';
-import {resolveContext} from '../services/context.js';
+import {errorText} from '../lib/errors.js';
+import type {ModuleView} from '../services/modules.js';
+import {ago, StatusText} from './home.js';
 import type {PluginScreenProps} from './registry.js';
 
-type ModuleRecordLike = Record<string, unknown>;
+/** How many versions the screen lists. */
+export const historyLimit = 15;
 
 export function PublishScreen({deps, onBack}: PluginScreenProps) {
   const theme = useTheme();
   const [state, setState] = useState<
     | {status: 'loading'}
-    | {status: 'ready'; records: ModuleRecordLike[]}
+    | {status: 'ready'; modules: ModuleView[]}
     | {status: 'error'; message: string}
-  >({
-    status: 'loading',
-  });
+  >({status: 'loading'});
   useEffect(() => {
     let live = true;
     void (async () => {
       try {
-        const context = await resolveContext(deps);
-        const store = await deps.openStore(context.profile);
-        const records = await store.collection<ModuleRecordLike>('modules').list();
-        if (live) setState({status: 'ready', records: recentFirst(records).slice(0, 15)});
+        const {listModules} = await import('../services/modules.js');
+        const {modules} = await listModules(deps);
+        const recent = newestFirst(modules, (module) => module.createdAt, historyLimit);
+        if (live) setState({status: 'ready', modules: recent});
       } catch (error) {
-        if (live) setState({status: 'error', message: errorMessage(error)});
+        if (live) setState({status: 'error', message: errorText(error)});
       }
     })();
     return () => {
@@ -45,13 +47,21 @@ export function PublishScreen({deps, onBack}: PluginScreenProps) {
       {state.status === 'error' && (
         <Text color={theme.tint('error')}>Could not read modules: {state.message}</Text>
       )}
-      {state.status === 'ready' && state.records.length === 0 && (
+      {state.status === 'ready' && state.modules.length === 0 && (
         <Text>No modules published yet.</Text>
       )}
       {state.status === 'ready' &&
-        state.records.map((record, index) => (
-          <Text key={index} wrap="truncate">
-            {describeModule(record)}
+        state.modules.map((module) => (
+          <Text key={`${module.slug}@${module.version}`} wrap="truncate-end">
+            <Text bold>
+              {module.slug}@{module.version}
+            </Text>{' '}
+            <StatusText status={module.displayStatus} />
+            <Text dimColor>
+              {' '}
+              · {module.stack} · {ago(module.createdAt)}
+              {module.error ? ` · ${module.error}` : ''}
+            </Text>
           </Text>
         ))}
       <Box marginTop={1}>
@@ -59,30 +69,4 @@ export function PublishScreen({deps, onBack}: PluginScreenProps) {
       </Box>
     </ScreenFrame>
   );
-}
-
-function field(record: ModuleRecordLike, ...names: string[]): string | undefined {
-  for (const name of names) {
-    const value = record[name];
-    if (typeof value === 'string' || typeof value === 'number') return String(value);
-  }
-  return undefined;
-}
-
-function recentFirst(records: ModuleRecordLike[]): ModuleRecordLike[] {
-  const when = (record: ModuleRecordLike) =>
-    field(record, 'updatedAt', 'publishedAt', 'createdAt') ?? '';
-  return [...records].sort((a, b) => when(b).localeCompare(when(a)));
-}
-
-function describeModule(record: ModuleRecordLike): string {
-  const name = field(record, 'slug', 'name') ?? '(unnamed)';
-  const versions = Array.isArray(record.versions) ? (record.versions as ModuleRecordLike[]) : [];
-  const latest = versions[versions.length - 1];
-  const version =
-    field(record, 'version', 'latestVersion') ??
-    (latest ? field(latest, 'version', 'number') : undefined);
-  const status =
-    field(record, 'status', 'state') ?? (latest ? field(latest, 'status', 'state') : undefined);
-  return [name, version ? `v${version}` : undefined, status].filter(Boolean).join('  ');
 }

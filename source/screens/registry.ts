@@ -1,11 +1,6 @@
-// Screens other modules build, loaded lazily (their code and dependencies are not part of the
-// first frame). An entry without `load` shows a "not available yet" placeholder: esbuild fails
-// on an import of a file that does not exist, so add `load` only once the file is there:
-//
-//   load: () => import('./tokens.js').then((m) => ({default: m.TokensScreen})),
-//
-// A plugged-in screen receives PluginScreenProps and calls `onBack()` to return home; it must
-// not exit the process (the app is the one exit site; Ctrl+C is handled there).
+// Screens loaded lazily from home (their code and dependencies are not part of the first
+// frame). A plugged-in screen receives PluginScreenProps and calls `onBack()` to return home;
+// it must not exit the process (the app is the one exit site; Ctrl+C is handled there).
 import type {ComponentType} from 'react';
 import type {Deps} from '../deps.js';
 
@@ -15,7 +10,7 @@ export type PluginScreen = {
   /** The key that opens it from home. */
   key: string;
   title: string;
-  load?: () => Promise<{default: ComponentType<PluginScreenProps>}>;
+  load: () => Promise<{default: ComponentType<PluginScreenProps>}>;
 };
 
 export type PluginScreenId = 'tokens' | 'repositories' | 'publish';

@@ -159,7 +159,7 @@ describe('berth (TUI home)', () => {
     expect(world.repositoryConfig()).toMatch(/active_profile: team/);
   });
 
-  it('shows a placeholder for screens that have not landed, and ? help', async () => {
+  it('? shows the keys; b opens the publish history, empty on a new profile', async () => {
     const world = createWorld();
     await expectOk(world.berth(['status']));
     session = world.open();
@@ -168,9 +168,42 @@ describe('berth (TUI home)', () => {
     await session.waitFor('previous stack (cd -)');
     await session.write(keys.escape);
     await session.waitFor(/Profile\s+default/);
+    session.mark();
     await session.write('b');
-    await session.waitFor(/Publish (is not available yet|failed)|publish/);
+    await session.waitFor('No modules published yet.');
+    expect(session.text()).not.toMatch(/failed:|not available/);
+    session.mark();
     await session.write(keys.escape);
+    await session.waitFor(/Profile\s+default/);
+  });
+
+  it("the publish history lists the profile's versions newest first, with state and stack", async () => {
+    const world = createWorld();
+    await expectOk(world.berth(['status']));
+    await seedHistory(
+      world,
+      [
+        {slug: 'trainer', version: 1, status: 'published', minutesAgo: 90},
+        {slug: 'trainer', version: 2, status: 'failed', minutesAgo: 30},
+        {slug: 'scorer', version: 1, status: 'published', minutesAgo: 60},
+      ],
+      [],
+    );
+    session = world.open([], {rows: 40});
+    // Home has read its recent publishes (they show there without the stack).
+    await session.waitFor(/Publishes\s+trainer@2 failed · 30m ago/);
+    session.mark();
+    await session.write('b');
+    await session.waitFor(/trainer@1 published · default · 1h ago/);
+    const screen = session.text();
+    const at = (pattern: RegExp) => screen.search(pattern);
+    expect(at(/trainer@2 failed · default · 30m ago · step 3 failed/)).toBeGreaterThanOrEqual(0);
+    expect(at(/trainer@2 failed · default/)).toBeLessThan(at(/scorer@1 published · default/));
+    expect(at(/scorer@1 published · default · 1h ago/)).toBeLessThan(
+      at(/trainer@1 published · default/),
+    );
+    expect(screen).not.toContain('No modules published yet.');
+    await session.write('q');
     await session.waitFor(/Profile\s+default/);
   });
 
