@@ -672,6 +672,61 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
     ]);
   });
 
+  test("on a fresh config's default stack (the engine's image store): a dirty checkout's snapshot is kept in the profile store, code show prints it and the run applies it", async () => {
+    const base = git('rev-parse', 'HEAD');
+    expect(git('status', '--porcelain')).toBe('');
+    const dave = path.join(home, 'dave');
+    configDirs.push(dave);
+    await ok(
+      dave,
+      ['token', 'add', 'github', '--api-url', forge.githubApiUrl, '--name', 'gh', '--stdin'],
+      {input: `${TOKEN}\n`},
+    );
+    await ok(dave, [
+      'repo',
+      'register',
+      'rotate',
+      '--type',
+      'github',
+      '--owner',
+      'acme',
+      '--repository',
+      'rotate',
+      '--host',
+      'github.com',
+      '--api-url',
+      forge.githubApiUrl,
+      '--token',
+      'gh',
+    ]);
+    writeFileSync(path.join(projectDir, 'rotate.py'), entry('local-store'));
+    try {
+      // No stack registered: the first run's default stack publishes.
+      const {result, record} = await published(dave);
+      expect(result.stderr).toMatch(
+        new RegExp(
+          `snapshot sha256:[0-9a-f]{12}: 1 files? changed against ${base.slice(0, 7)} \\(\\d+ bytes\\), kept in the profile store`,
+        ),
+      );
+      expect(record).toMatchObject({version: 1, mode: 'dependencies-only'});
+      expect(record.codeReference).toMatchObject({commit: base, clean: false, pushed: true});
+      const snapshot = record.codeReference!.snapshot!;
+      expect(snapshot).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(await moduleFiles(record.image!)).toEqual(['requirements.txt', 'wheels']);
+      inspected.push(JSON.stringify(await dockerClient(host).getImage(record.image!).inspect()));
+
+      const shown = await ok(dave, ['code', 'show', 'rotate-demo@1']);
+      expect(shown.stdout).toContain(`+++ b/${SUBDIRECTORY}/rotate.py`);
+      expect(shown.stdout).toContain('+MARKER = "local-store"');
+
+      const run = await ok(dave, ['run', 'rotate-demo'], {timeoutMs: 120_000});
+      expect(run.stdout.trim()).toBe("angle=90.0 label=x value=42 code=local-store stdin=''");
+      expect(run.stderr).toContain(`applied the code snapshot ${snapshot.slice(0, 19)}`);
+    } finally {
+      git('checkout', '--', '.');
+    }
+  }, 600000);
+
   test('the token appears in no docker inspect, no file under the config dirs or the project, no output, no process arguments', () => {
     expect(inspected.length).toBeGreaterThanOrEqual(4);
     for (const text of [...inspected, ...outputs])
