@@ -249,7 +249,12 @@ export function usageErrorText(text: string, command: Command, output: Output): 
   const lines = [
     `${output.style('red', 'Error:')} ${/[.!?]$/.test(sentence) ? sentence : `${sentence}.`}`,
     ...rest.map((line) => line.replace(/^\((.*)\)$/, '$1')).filter(Boolean),
-    `Run \`${['berth', commandPath(command)].filter(Boolean).join(' ')} --help\`.`,
+    helpHint(command),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Where to read how a command is used: ``Run `berth stack register --help`.`` */
+export function helpHint(command: Command): string {
+  return `Run \`${['berth', commandPath(command)].filter(Boolean).join(' ')} --help\`.`;
 }

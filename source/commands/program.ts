@@ -9,7 +9,7 @@ import {fileError, fileOf, isFileSystemError} from '../lib/file-errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
 import {registerComponentCommands} from './component.js';
 import {flagLabel, type CommandContext, type RegisterCommands} from './context.js';
-import {addExamples, usageErrorText} from './help.js';
+import {addExamples, helpHint, usageErrorText} from './help.js';
 import {extractGlobalFlags, settleJsonWord, type GlobalFlags} from './global-flags.js';
 import {registerInitCommand} from './init.js';
 import {registerProfileCommands} from './profile.js';
@@ -124,6 +124,7 @@ export async function runCli(options: RunOptions): Promise<number> {
   if (flags.profile !== undefined || flags.stack !== undefined)
     deps.overrides = {profile: flags.profile, stack: flags.stack};
   const ctx: CommandContext = {deps, output, io, confirmedStacks: flags.confirmedStacks};
+  let running: Command | undefined;
   try {
     if (flagError) throw flagError;
     // `berth --stack gpu` alone in a terminal: the TUI, with that override.
@@ -132,6 +133,9 @@ export async function runCli(options: RunOptions): Promise<number> {
       return await runTui({deps});
     }
     const program = await createProgram(ctx, flags.argv);
+    program.hook('preAction', (_program, action) => {
+      running = action;
+    });
     flags = settleJsonWord(flags, program);
     output.filter({fields: flags.jsonFields, jq: flags.jq});
     if (flags.jq !== undefined) {
@@ -146,7 +150,7 @@ export async function runCli(options: RunOptions): Promise<number> {
     }
     return ExitCode.ok;
   } catch (error) {
-    return reportError(error, {output, stateDir: deps.stateDir});
+    return reportError(error, {output, stateDir: deps.stateDir, command: running});
   } finally {
     await deps.close().catch(() => undefined);
   }
@@ -161,7 +165,11 @@ export function reportUncaught(error: unknown): number {
   return reportError(error, {output, stateDir: stateDirFor(process.env)});
 }
 
-function reportError(error: unknown, ctx: {output: Output; stateDir: string}): number {
+/** `command`: the one whose action ran, when it got that far. */
+function reportError(
+  error: unknown,
+  ctx: {output: Output; stateDir: string; command?: Command | undefined},
+): number {
   if (error instanceof CommanderError) {
     if (
       error.code === 'commander.helpDisplayed' ||
@@ -186,6 +194,8 @@ function reportError(error: unknown, ctx: {output: Output; stateDir: string}): n
   if (!report.bug) {
     output.info(`${output.style('red', 'Error:')} ${report.message}`);
     if (report.hint) output.info(report.hint);
+    // A usage error with no next step of its own points at the command's help.
+    else if (report.exitCode === ExitCode.usage && ctx.command) output.info(helpHint(ctx.command));
     return report.exitCode;
   }
   const trace = writeCrashLog(ctx.stateDir, error);

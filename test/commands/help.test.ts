@@ -164,6 +164,13 @@ describe("commander's own errors", () => {
     ]);
   });
 
+  it("berth's own usage errors without a next step point at the same help, exit 2", async () => {
+    expectUsage(await berth(['repo', 'register', 'models', '--type', 'github']), [
+      'Error: --owner is required.',
+      'Run `berth repo register --help`.',
+    ]);
+  });
+
   it('an unknown command suggests the near one, exit 2', async () => {
     expectUsage(await berth(['stak', 'list']), [
       "Error: Unknown command 'stak'.",
