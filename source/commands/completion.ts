@@ -42,7 +42,12 @@ fi
   fish: `# berth completion for fish. Load it with:  berth completion fish | source
 function __berth_complete
     set -l words (commandline -opc) (commandline -ct)
-    berth __complete $words[2..-1] 2>/dev/null
+    set -l candidates (berth __complete $words[2..-1] 2>/dev/null)
+    if set -q candidates[1]
+        printf '%s\\n' $candidates
+    else
+        __fish_complete_path (commandline -ct)
+    end
 end
 complete -c berth -f -a '(__berth_complete)'
 `,

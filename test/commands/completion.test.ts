@@ -2,10 +2,10 @@
 // scripts of `berth completion bash|zsh|fish`, loaded into a real bash, zsh and fish. Also
 // `berth status --prompt`, the other thing a shell runs on every line.
 import {execFileSync} from 'node:child_process';
-import {chmodSync, writeFileSync} from 'node:fs';
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, cliPath, nodeBinary, runBerth, tempDir} from '../support/cli.js';
+import {cleanEnv, cliPath, nodeBinary, repoRoot, runBerth, tempDir} from '../support/cli.js';
 import {spawnInPty, type PtySession} from '../support/pty.js';
 
 let configDir: string;
@@ -40,6 +40,21 @@ beforeAll(async () => {
   for (const stack of ['gpu', 'gpu-big', 'cpu']) await ok(['stack', 'register', stack]);
   await ok(['profile', 'create', 'team']);
   await ok(['component', 'register', 'image_builder', 'engine', '--flavor', 'docker']);
+  // A code repository (the custom example over a local bare repository: no network).
+  const mirror = path.join(tempDir('berth-completion-mirror-'), 'models.git');
+  execFileSync('git', ['init', '-q', '--bare', mirror]);
+  const example = path.join(repoRoot, 'examples/custom-repository/git-mirror-repository.mjs');
+  await ok([
+    'repo',
+    'register',
+    'models',
+    '--type',
+    'custom',
+    '--source',
+    `${example}#GitMirrorRepository`,
+    '--option',
+    `url=${mirror}`,
+  ]);
   // Token metadata as `berth token add` writes it (the secret is not needed to complete names).
   writeFileSync(
     path.join(configDir, 'tokens.json'),
@@ -71,7 +86,7 @@ describe('berth __complete', () => {
     expect(flags).toEqual(expect.arrayContaining(['--orchestrator', '--set', '--stack', '--jq']));
   });
 
-  it('completes names from the store: stacks, profiles, components, tokens', async () => {
+  it('completes names from the store: stacks, profiles, components, tokens, repositories', async () => {
     expect(values((await ok(['__complete', 'stack', 'set', 'gp'])).stdout)).toEqual([
       'gpu',
       'gpu-big',
@@ -98,6 +113,7 @@ describe('berth __complete', () => {
       values((await ok(['__complete', 'component', 'describe', 'image_builder', ''])).stdout),
     ).toEqual(['default', 'engine']);
     expect(values((await ok(['__complete', 'token', 'use', ''])).stdout)).toEqual(['work']);
+    expect(values((await ok(['__complete', 'repo', 'download', 'mo'])).stdout)).toEqual(['models']);
     // --profile on the line: names come from that profile's store.
     expect(
       values((await ok(['__complete', '--profile', 'team', 'stack', 'set', ''])).stdout),
@@ -132,7 +148,8 @@ describe('completion scripts in real shells', () => {
     expect(output).toContain('reply:status\nreply:stack\n');
   });
 
-  it('fish: the script completes commands, stack names and --stack= values', () => {
+  it('fish: the script completes commands, stack names, --stack= values, else file names', () => {
+    mkdirSync(path.join(project, 'scripts-dir'), {recursive: true});
     const script = [
       'berth completion fish | source',
       "complete -C 'berth sta'",
@@ -140,17 +157,21 @@ describe('completion scripts in real shells', () => {
       "complete -C 'berth stack set gp'",
       'echo ---',
       "complete -C 'berth status --stack=c'",
+      'echo ---',
+      // berth offers nothing for a path: the shell's own file names, as bash's -o default.
+      "complete -C 'berth publish ./scripts-'",
     ].join('\n');
     const output = execFileSync('fish', ['--no-config', '-c', script], {
       cwd: project,
       env: shellEnv(),
       encoding: 'utf8',
     });
-    const [commands, stacks, flag] = output.split('---\n').map(values);
+    const [commands, stacks, flag, files] = output.split('---\n').map(values);
     // fish sorts what it offers.
     expect(commands).toEqual(['stack', 'status']);
     expect(stacks).toEqual(['gpu', 'gpu-big']);
     expect(flag).toEqual(['--stack=cpu']);
+    expect(files).toEqual(['./scripts-dir/']);
   });
 
   /** A real interactive shell in a pty, with berth's completion loaded by `setup`. */
