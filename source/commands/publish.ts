@@ -5,6 +5,7 @@ import {untilInterrupted} from '../lib/signals.js';
 import type {Output} from '../lib/output.js';
 import {localRegistryUri} from '../models/module-version.js';
 import type {PublishEvent} from '../models/publish-events.js';
+import {PublishLogModel} from '../services/publish/log-model.js';
 import {announce, collect, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
 import {formatBytes} from '../lib/format.js';
@@ -277,12 +278,13 @@ function printDryRun(
   output.line('Nothing was built (--dry-run).');
 }
 
-/** Stable lines for logs and pipes: one per step start/end, build output indented, push progress throttled. */
+/**
+ * Stable lines for logs and pipes: one per step start/end, build output indented, push progress
+ * throttled. Events go through the pane's log model first, so plain output is its lines
+ * (escapes removed, `\r` redraws collapsed, long lines cut) and its step timings.
+ */
 export class PlainPublishPrinter {
-  private readonly steps = new Map<
-    number,
-    {total: number; instruction: string; cached: boolean; at: number}
-  >();
+  private readonly model = new PublishLogModel();
   private readonly layerStatus = new Map<string, string>();
   private lastProgressAt = 0;
 
@@ -297,39 +299,38 @@ export class PlainPublishPrinter {
   }
 
   print(event: PublishEvent): void {
+    const linesBefore = this.model.totalLines;
+    this.model.apply(event);
     switch (event.type) {
       case 'state':
         this.write(`==> ${event.state}`);
         return;
-      case 'step-start':
-        this.steps.set(event.index, {
-          total: event.total,
-          instruction: event.instruction,
-          cached: false,
-          at: event.at,
-        });
-        this.write(`Step ${event.index}/${event.total} ${event.instruction}`);
-        return;
-      case 'step-cached': {
-        const step = this.steps.get(event.index);
-        if (step) step.cached = true;
+      case 'step-start': {
+        const step = this.model.step(event.index);
+        if (step) this.write(`Step ${step.index}/${step.total} ${step.instruction}`);
         return;
       }
+      case 'step-cached':
+        return;
       case 'step-end': {
-        const step = this.steps.get(event.index);
+        const step = this.model.step(event.index);
         if (!step) return;
-        const seconds = ((event.at - step.at) / 1000).toFixed(1);
+        const seconds = (this.model.stepDuration(step, event.at) / 1000).toFixed(1);
         this.write(
-          `Step ${event.index}/${step.total} ${step.cached ? 'CACHED' : `done in ${seconds} s`}`,
+          `Step ${step.index}/${step.total} ${step.cached ? 'CACHED' : `done in ${seconds} s`}`,
         );
         return;
       }
-      case 'log':
-        // The engine's bookkeeping (layer ids, intermediate containers) stays in the log file.
-        if (/^ ---> /.test(event.line) || /^Removing intermediate container/.test(event.line))
-          return;
-        this.write(`  ${event.line}`);
+      case 'log': {
+        const {tail} = this.model;
+        const added = Math.min(tail.pushed - linesBefore, tail.length);
+        for (const line of tail.slice(tail.length - added)) {
+          // The engine's bookkeeping (layer ids, intermediate containers) stays in the log file.
+          if (/^ ---> /.test(line) || /^Removing intermediate container/.test(line)) continue;
+          this.write(`  ${line}`);
+        }
         return;
+      }
       case 'push-progress': {
         const changed = this.layerStatus.get(event.layer) !== event.status;
         const time = this.clock();
