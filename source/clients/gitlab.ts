@@ -15,7 +15,7 @@ export type GitlabClientOptions = {apiUrl: string; token: string; timeoutMs?: nu
 export type GitlabTokenInfo = {scopes: string[]; expiresAt: string | null; active: boolean};
 
 export type GitlabProject = {
-  id: string;
+  id: string | null;
   pathWithNamespace: string;
   visibility: string;
   defaultBranch: string | null;
@@ -168,7 +168,7 @@ function insufficientScope(host: string, error: unknown): AuthError {
 
 /** The fields of GitLab's project JSON that berth reads. */
 type RawProject = {
-  id: number;
+  id?: number | null;
   path_with_namespace: string;
   visibility?: string;
   default_branch?: string | null;
@@ -176,7 +176,7 @@ type RawProject = {
 
 function toProject(project: RawProject): GitlabProject {
   return {
-    id: String(project.id),
+    id: project.id === undefined || project.id === null ? null : String(project.id),
     pathWithNamespace: project.path_with_namespace,
     visibility: project.visibility ?? 'private',
     defaultBranch: project.default_branch ?? null,

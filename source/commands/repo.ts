@@ -3,6 +3,7 @@ import path from 'node:path';
 import {UsageError} from '../lib/errors.js';
 import {untilInterrupted} from '../lib/signals.js';
 import {confirm} from '../lib/prompt.js';
+import {count} from '../lib/plural.js';
 import {maskSecretOptions} from '../lib/secret.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
@@ -14,6 +15,7 @@ import {
   listRepositories,
   parseRepositoryType,
   registerRepository,
+  renameNote,
   updateRepository,
   type RegisterRepositoryInput,
 } from '../services/code-repositories/register.js';
@@ -78,6 +80,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
         {onAccount},
       );
       announce(ctx, result.context);
+      if (result.renamedFrom) output.info(renameNote(result.renamedFrom, result.repository));
       output.success(`Registered code repository '${name}' (${describeWhere(result.repository)}).`);
       printRecord(ctx, result.repository);
     });
@@ -176,6 +179,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
           {onAccount},
         );
         announce(ctx, result.context);
+        if (result.renamedFrom) output.info(renameNote(result.renamedFrom, result.repository));
         output.success(`Updated code repository '${name}'.`);
         printRecord(ctx, result.repository);
       },
@@ -260,7 +264,7 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
           const {context: _context, ...summary} = result;
           output.result(summary, () => {
             output.success(
-              `Downloaded ${result.files} files${result.symlinks ? ` and ${result.symlinks} symlinks` : ''} (${formatBytes(result.bytes)} compressed) of ${name} at ${result.commit} into ${result.directory}${result.snapshot ? `, with snapshot ${result.snapshot.digest.slice(0, 19)}… applied (${result.snapshot.written} files written, ${result.snapshot.deleted} deleted)` : ''}.`,
+              `Downloaded ${count(result.files, 'file')}${result.symlinks ? ` and ${count(result.symlinks, 'symlink')}` : ''} (${formatBytes(result.bytes)}${result.compressed ? ' compressed' : ''}) of ${name} at ${result.commit} into ${result.directory}${result.snapshot ? `, with snapshot ${result.snapshot.digest.slice(0, 19)}… applied (${count(result.snapshot.written, 'file')} written, ${result.snapshot.deleted} deleted)` : ''}.`,
             );
           });
         } finally {

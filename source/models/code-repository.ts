@@ -24,6 +24,13 @@ export type CodeRepositoryRecord = {
    * on records written before it existed (detection backfills those).
    */
   locationKey?: string;
+  /**
+   * Former paths of a renamed or transferred repository (the path it was registered or last
+   * seen under, when the provider answered with another canonical one), oldest first.
+   */
+  aliases?: string[];
+  /** `locationKey` of the latest alias: detection matches a checkout still cloned under it. */
+  aliasKey?: string;
   /** The NAME of a stored token (`berth token list`), never a secret. */
   token: string | null;
   visibility: Visibility | null;
@@ -75,6 +82,6 @@ export interface CodeRepository {
 
 /** The fields `repo list --json` shows: the record (it holds no secrets) without the lookup key. */
 export function publicRecord(record: CodeRepositoryRecord): CodeRepositoryRecord {
-  const {locationKey: _key, ...shown} = record;
+  const {locationKey: _key, aliasKey: _alias, ...shown} = record;
   return shown;
 }

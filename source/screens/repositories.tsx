@@ -169,9 +169,11 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
     async (form: RepoForm) => {
       dispatch({type: 'busy'});
       try {
-        const {registerRepository} = await import('../services/code-repositories/register.js');
+        const {registerRepository, renameNote} = await import(
+          '../services/code-repositories/register.js'
+        );
         const fields = splitRepositoryPath(form.type, form.path);
-        await registerRepository(deps, {
+        const {repository, renamedFrom} = await registerRepository(deps, {
           name: form.name,
           type: form.type,
           host: form.host || undefined,
@@ -184,7 +186,10 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
                 instanceUrl: form.apiUrl || undefined,
               }),
         });
-        dispatch({type: 'done', message: `Registered code repository '${form.name}'.`});
+        dispatch({
+          type: 'done',
+          message: `Registered code repository '${form.name}'.${renamedFrom ? ` ${renameNote(renamedFrom, repository)}` : ''}`,
+        });
         await load();
       } catch (error) {
         dispatch({type: 'failed', message: errorText(error, formLabel)});

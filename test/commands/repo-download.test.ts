@@ -74,7 +74,9 @@ describe('repo download', () => {
     const target = path.join(outside, 'gh');
     const result = await downloadRepo(world, 'models', sha, target);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toContain(`Downloaded 4 files and 2 symlinks`);
+    expect(result.stdout).toMatch(
+      /Downloaded 4 files and 2 symlinks \([^)]+ compressed\) of models/,
+    );
     expect(result.stderr).toMatch(/Downloaded [\d.]+ KiB/);
     expectFullTree(target);
     // The API request, then codeload's ticket URL; no listing, no per-file requests.
@@ -93,6 +95,7 @@ describe('repo download', () => {
       commit: sha,
       files: 4,
       symlinks: 2,
+      compressed: true,
       requests: 1,
     });
     expectFullTree(target);
@@ -115,6 +118,7 @@ describe('repo download', () => {
       'services/api',
     );
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Downloaded 1 file and 1 symlink (');
     expect(readdirSync(target).sort()).toEqual(['main.py', 'train.py']);
     expect(readlinkSync(path.join(target, 'main.py'))).toBe('train.py');
   });

@@ -21,6 +21,10 @@ export type ForgeToken = {
   gitlab?: {scopes: string[]; expiresAt?: string | null};
   /** Defaults to `gitlab` when `gitlab` is set, else `github`. */
   provider?: Provider;
+  /** GitHub: the raw `GitHub-Authentication-Token-Expiration` header sent with every reply. */
+  githubExpiration?: string;
+  /** GitHub: every request with this token is answered 403 with these headers and message. */
+  githubForbidden?: {headers: Record<string, string>; message: string};
 };
 
 export type Provider = 'github' | 'gitlab';
@@ -70,13 +74,23 @@ export type ForgeServer = {
   reset(): void;
   addToken(token: ForgeToken): void;
   addRepository(options: ForgeRepositoryOptions): {id: number; webUrl: string};
+  /**
+   * Renames (or transfers) a repository as the forges do: GitHub answers the old path with 301
+   * to `/repositories/{id}` (as recorded in @octokit/fixtures' rename-repository scenario);
+   * GitLab answers the old path with the project under its new `path_with_namespace`.
+   */
+  renameRepository(provider: Provider, oldPath: string, newPath: string): void;
   archiveOverride(fn: ArchiveOverride | undefined): void;
   close(): Promise<void>;
 };
 
 export type ForgeServerOptions = {tokens?: ForgeToken[]};
 
-type Repository = ForgeRepositoryOptions & {id: number; defaultBranch: string};
+type Repository = ForgeRepositoryOptions & {
+  id: number;
+  defaultBranch: string;
+  formerPaths?: string[];
+};
 
 type Reply = {
   status: number;
@@ -204,6 +218,14 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
     );
   }
 
+  function findRenamed(provider: Provider, repoPath: string): Repository | undefined {
+    return repositories.find(
+      (repository) =>
+        repository.provider === provider &&
+        (repository.formerPaths ?? []).some((old) => old.toLowerCase() === repoPath.toLowerCase()),
+    );
+  }
+
   function canRead(repository: Repository, token: ForgeToken | undefined): boolean {
     if (!repository.private) return true;
     if (!token) return false;
@@ -286,6 +308,9 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       token?.scopes !== undefined ? {'x-oauth-scopes': token.scopes.join(', ')} : {};
     const common = {
       ...scopeHeaders,
+      ...(token?.githubExpiration
+        ? {'github-authentication-token-expiration': token.githubExpiration}
+        : {}),
       'x-github-media-type': 'github.v3; format=json',
       'x-ratelimit-limit': token ? '5000' : '60',
       'x-ratelimit-remaining': token ? '4999' : '59',
@@ -300,6 +325,18 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
         ...reply.headers,
       },
     });
+
+    if (token?.githubForbidden) {
+      return withHeaders({
+        status: 403,
+        headers: token.githubForbidden.headers,
+        body: {
+          message: token.githubForbidden.message,
+          documentation_url: githubDocs,
+          status: '403',
+        },
+      });
+    }
 
     if (request.method === 'GET' && pathname === '/user') {
       if (!token) {
@@ -331,14 +368,38 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       );
     }
 
-    if (parts[0] !== 'repos' || parts.length < 3 || request.method !== 'GET')
-      return withHeaders(githubNotFound);
-    const repository = findRepository(
-      'github',
-      `${decodeURIComponent(parts[1]!)}/${decodeURIComponent(parts[2]!)}`,
-    );
+    let repository: Repository | undefined;
+    let rest: string[];
+    if (parts[0] === 'repositories' && parts.length >= 2 && request.method === 'GET') {
+      repository = repositories.find(
+        (candidate) => candidate.provider === 'github' && String(candidate.id) === parts[1],
+      );
+      rest = parts.slice(2).map((part) => decodeURIComponent(part));
+    } else {
+      if (parts[0] !== 'repos' || parts.length < 3 || request.method !== 'GET')
+        return withHeaders(githubNotFound);
+      const asked = `${decodeURIComponent(parts[1]!)}/${decodeURIComponent(parts[2]!)}`;
+      repository = findRepository('github', asked);
+      const renamed = repository ? undefined : findRenamed('github', asked);
+      if (renamed && canRead(renamed, token)) {
+        // As GitHub answered in @octokit/fixtures' rename-repository recording.
+        const location = `${url}/repositories/${renamed.id}${parts.length > 3 ? `/${parts.slice(3).join('/')}` : ''}`;
+        return withHeaders(
+          {
+            status: 301,
+            headers: {location},
+            body: {
+              message: 'Moved Permanently',
+              url: location,
+              documentation_url: 'https://docs.github.com/v3/#http-redirects',
+            },
+          },
+          'repo',
+        );
+      }
+      rest = parts.slice(3).map((part) => decodeURIComponent(part));
+    }
     if (!repository || !canRead(repository, token)) return withHeaders(githubNotFound, 'repo');
-    const rest = parts.slice(3).map((part) => decodeURIComponent(part));
 
     if (rest.length === 0) {
       return withHeaders({status: 200, body: githubRepositoryJson(repository, token)}, 'repo');
@@ -594,7 +655,7 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
       ? repositories.find(
           (candidate) => candidate.provider === 'gitlab' && candidate.id === Number(id),
         )
-      : findRepository('gitlab', id);
+      : (findRepository('gitlab', id) ?? findRenamed('gitlab', id));
     if (!repository || !canRead(repository, token)) return projectNotFound;
     if (token && repository.private) {
       const denied = insufficientScope(token, readScopes);
@@ -786,6 +847,12 @@ export async function startForgeServer(options: ForgeServerOptions = {}): Promis
         }).trim();
       repositories.push({...repositoryOptions, id, defaultBranch});
       return {id, webUrl: `${url}/${repositoryOptions.path}`};
+    },
+    renameRepository(provider, oldPath, newPath) {
+      const repository = findRepository(provider, oldPath);
+      if (!repository) throw new Error(`forge test server: no ${provider} repository ${oldPath}`);
+      repository.formerPaths = [...(repository.formerPaths ?? []), repository.path];
+      repository.path = newPath;
     },
     archiveOverride(fn) {
       override = fn;

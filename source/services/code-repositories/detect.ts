@@ -46,11 +46,17 @@ export async function getCodeReference(
   const checkout = await createGitClient().readCheckout(target, {ignoreUntracked});
   const records = await candidateRecords(store, collection, checkout);
   // Candidates stay in registration order: resolveCodeReference lets the first one win.
-  const candidates = records.flatMap((record) =>
-    record.host && record.path
-      ? [{id: record.id, name: record.name, host: record.host, path: record.path}]
-      : [],
-  );
+  // A renamed repository also matches checkouts still cloned under a former path.
+  const candidates = records.flatMap((record) => {
+    const host = record.host;
+    if (!host || !record.path) return [];
+    return [record.path, ...(record.aliases ?? [])].map((candidatePath) => ({
+      id: record.id,
+      name: record.name,
+      host,
+      path: candidatePath,
+    }));
+  });
   let detection = resolveCodeReference(checkout, candidates);
   if (!detection.repository && detection.reason !== 'repository has no commits') {
     detection = (await detectCustom(records, target, detection)) ?? detection;
@@ -80,6 +86,10 @@ async function candidateRecords(
     if (remote.parsed) keys.add(locationKey(remote.parsed));
   }
   const records = await collection.findBy('locationKey', [...keys, null]);
+  // Former paths of renamed repositories are asked for only when no current path matched.
+  if (keys.size > 0 && !records.some((record) => keys.has(record.locationKey ?? ''))) {
+    records.push(...(await collection.findBy('aliasKey', [...keys])));
+  }
   const legacy = records.filter((record) => record.host && record.path && !record.locationKey);
   // The backfill only saves later calls work: a store this user may not write to (a team
   // database, a read-only file) still gets a correct answer from the records in hand.

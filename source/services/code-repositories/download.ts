@@ -35,7 +35,10 @@ export type DownloadResult = {
   subdirectory: string | null;
   files: number;
   symlinks: number;
+  /** The archive's bytes as sent (compressed); a custom repository's: the files' own bytes. */
   bytes: number;
+  /** Whether `bytes` counts a compressed archive. */
+  compressed: boolean;
   /** HTTP requests made (the archive request and the redirect it followed). */
   requests: number;
 };
@@ -74,6 +77,7 @@ export async function downloadRepository(
       commit,
       directory,
       subdirectory,
+      compressed: false,
       requests: 0,
       context,
     };
@@ -130,6 +134,7 @@ export async function downloadRepository(
       files: extracted.files,
       symlinks: extracted.symlinks,
       bytes: counter.bytes,
+      compressed: true,
       requests: response.requests,
       context,
     };

@@ -141,7 +141,10 @@ function buildLocation(
   return {host, path: projectPath, locationKey: locationKey({host, path: projectPath}), apiUrl};
 }
 
-type ProviderFacts = Pick<CodeRepositoryRecord, 'visibility' | 'defaultBranch' | 'providerId'>;
+type ProviderFacts = Pick<CodeRepositoryRecord, 'visibility' | 'defaultBranch' | 'providerId'> & {
+  /** The provider's canonical path (after a rename or transfer, not the one asked for). */
+  canonicalPath: string;
+};
 
 function notFound(deps: Deps, record: CodeRepositoryRecord): UserError {
   const where = formatLocation({host: record.host ?? '', path: record.path ?? ''});
@@ -181,6 +184,7 @@ async function checkWithProvider(
       visibility: found.private ? 'private' : 'public',
       defaultBranch: found.defaultBranch,
       providerId: found.id,
+      canonicalPath: found.fullName || record.path!,
     };
   }
   const {GitlabClient} = await import('../../clients/gitlab.js');
@@ -189,7 +193,54 @@ async function checkWithProvider(
   if (!found) throw notFound(deps, record);
   // GitLab's "internal" projects are not public: anyone signed in, not anyone at all.
   const visibility: Visibility = found.visibility === 'public' ? 'public' : 'private';
-  return {visibility, defaultBranch: found.defaultBranch, providerId: found.id};
+  return {
+    visibility,
+    defaultBranch: found.defaultBranch,
+    providerId: found.id,
+    canonicalPath: found.pathWithNamespace || record.path!,
+  };
+}
+
+/**
+ * Writes what the provider said into `record`. A renamed or transferred repository answers
+ * under its canonical path: that becomes the record's path, the old one an alias (detection
+ * still matches checkouts cloned under it). Returns the old path when it changed.
+ */
+function applyProviderFacts(record: CodeRepositoryRecord, facts: ProviderFacts): string | null {
+  const {canonicalPath, ...rest} = facts;
+  Object.assign(record, rest);
+  const old = record.path;
+  if (!old || !record.host || canonicalPath.toLowerCase() === old.toLowerCase()) {
+    // GitHub and GitLab paths are case-insensitive: keep the canonical spelling.
+    if (old) record.path = canonicalPath;
+    return null;
+  }
+  record.path = canonicalPath;
+  record.locationKey = locationKey({host: record.host, path: canonicalPath});
+  record.aliases = [...(record.aliases ?? []).filter((a) => a !== old), old];
+  record.aliasKey = locationKey({host: record.host, path: old});
+  return old;
+}
+
+/** What a user is told when registration or an update found the repository renamed. */
+export function renameNote(renamedFrom: string, repository: CodeRepositoryRecord): string {
+  return `${renamedFrom} is now ${repository.path} on ${repository.host}: berth records ${repository.path}, and checkouts cloned as ${renamedFrom} still match.`;
+}
+
+/** The same repository (its provider id) registered under another name is refused. */
+async function refuseDuplicateProviderId(
+  collection: Collection<CodeRepositoryRecord>,
+  record: CodeRepositoryRecord,
+): Promise<void> {
+  if (!record.providerId) return;
+  for (const other of await collection.findBy('providerId', [record.providerId])) {
+    if (other.name === record.name || other.type !== record.type || other.apiUrl !== record.apiUrl)
+      continue;
+    throw new UserError(
+      `${formatLocation({host: record.host ?? '', path: record.path ?? ''})} is already registered as "${other.name}" (${formatLocation({host: other.host ?? '', path: other.path ?? ''})}, the same ${record.type === 'github' ? 'GitHub' : 'GitLab'} repository, id ${record.providerId}).`,
+      {hint: `Use "${other.name}", or \`berth repo delete ${other.name}\` first.`},
+    );
+  }
 }
 
 async function checkCustom(record: CodeRepositoryRecord): Promise<CodeRepository> {
@@ -227,7 +278,12 @@ export async function registerRepository(
   deps: Deps,
   input: RegisterRepositoryInput,
   hooks: AccountHooks = {},
-): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
+): Promise<{
+  repository: CodeRepositoryRecord;
+  /** The path asked for, when the provider answered with another (a renamed repository). */
+  renamedFrom: string | null;
+  context: ActiveContext;
+}> {
   const name = validateName('repository', input.name);
   const type = parseRepositoryType(input.type);
   const token = input.token === undefined ? null : validateName('token', input.token);
@@ -295,18 +351,21 @@ export async function registerRepository(
   // transaction, while the token can't be removed: two registrations of one location, or a
   // `token remove` running alongside, can't both pass their checks.
   await refuseTaken();
+  let renamedFrom: string | null = null;
   if (type === 'custom') await checkCustom(record);
-  else
-    Object.assign(
+  else {
+    renamedFrom = applyProviderFacts(
       record,
       await checkWithProvider(deps, context, record, {
         ...hooks,
         explicitToken: record.token ?? undefined,
       }),
     );
+  }
   await whileTokenKept(deps, record.token, () =>
     store.transaction(async () => {
       await refuseTaken();
+      await refuseDuplicateProviderId(collection, record);
       try {
         await collection.insert(name, record);
       } catch (error) {
@@ -316,7 +375,7 @@ export async function registerRepository(
       }
     }),
   );
-  return {repository: publicRecord(record), context};
+  return {repository: publicRecord(record), renamedFrom, context};
 }
 
 // List, describe, update, delete ------------------------------------------------------------
@@ -367,7 +426,11 @@ export async function updateRepository(
   deps: Deps,
   input: UpdateRepositoryInput,
   hooks: AccountHooks = {},
-): Promise<{repository: CodeRepositoryRecord; context: ActiveContext}> {
+): Promise<{
+  repository: CodeRepositoryRecord;
+  renamedFrom: string | null;
+  context: ActiveContext;
+}> {
   const {context, store, collection} = await repositoriesOf(deps);
   const current = await findRecord(collection, input.name);
   const next: CodeRepositoryRecord = {...current, updatedAt: now()};
@@ -402,15 +465,17 @@ export async function updateRepository(
     if (url !== undefined) next.apiUrl = normalizeApiUrl(current.type, url);
   }
   await refuseDuplicateLocation(collection, next);
+  let renamedFrom: string | null = null;
   if (next.type === 'custom') await checkCustom(next);
-  else
-    Object.assign(
+  else {
+    renamedFrom = applyProviderFacts(
       next,
       await checkWithProvider(deps, context, next, {
         ...hooks,
         explicitToken: typeof input.token === 'string' ? next.token! : undefined,
       }),
     );
+  }
   // Written only over the record that was read: a `repo delete` or another update that landed
   // while the provider was asked is not undone (a put would bring a deleted record back).
   await whileTokenKept(deps, next.token, () =>
@@ -425,10 +490,11 @@ export async function updateRepository(
           hint: 'Run the update again.',
         });
       await refuseDuplicateLocation(collection, next);
+      await refuseDuplicateProviderId(collection, next);
       await collection.put(next.name, next);
     }),
   );
-  return {repository: publicRecord(next), context};
+  return {repository: publicRecord(next), renamedFrom, context};
 }
 
 export async function deleteRepository(
