@@ -25,6 +25,8 @@ function berthAs(role: string, configDir: string, args: string[]) {
   return runBerth(args, {cwd: configDir, env: {BERTH_CONFIG_DIR: configDir}});
 }
 
+// Each member's berth configuration directory, with a profile `team` on the store.
+const configDirs: Record<string, string> = {};
 const createTeamProfile = (role: string, configDir: string) =>
   berthAs(role, configDir, ['profile', 'create', 'team', '--store-url', urlOf(role)]);
 
@@ -177,6 +179,7 @@ describe('a team store for many roles', () => {
     await sql('keeper', 'GRANT berth_member TO alice, bob');
     for (const role of ['alice', 'bob']) {
       const dir = tempDir(`berth-${role}-`);
+      configDirs[role] = dir;
       const created = await createTeamProfile(role, dir);
       expect(created.code, created.stderr).toBe(0);
     }
@@ -270,6 +273,31 @@ describe('a team store for many roles', () => {
         `SELECT length(data) FROM berth_blobs WHERE digest = '${digestOf(hiddenSnapshot)}'`,
       ),
     ).toEqual([]);
+
+    // berth's own commands, run as bob, show the same.
+    const listedAs = async (role: string, args: string[]) => {
+      const listed = await berthAs(role, configDirs[role]!, [
+        ...args,
+        '--json',
+        '--profile',
+        'team',
+      ]);
+      expect(listed.code, listed.stderr).toBe(0);
+      return listed.json<Array<{name?: string; id?: string; visibility?: string}>>();
+    };
+    expect(
+      (await listedAs('bob', ['module', 'list'])).map((m) => `${m.name} ${m.visibility}`).sort(),
+    ).toEqual(['free public', 'shown public']);
+    expect((await listedAs('bob', ['runs', 'list'])).map((r) => r.id).sort()).toEqual([
+      'run-free',
+      'run-shown',
+    ]);
+    expect((await listedAs('alice', ['module', 'list'])).map((m) => m.name).sort()).toEqual([
+      'free',
+      'hidden',
+      'loose',
+      'shown',
+    ]);
 
     // Through berth's store, bob reads a shared log's chunk but not a private one.
     const bob = await openPostgresStore(urlOf('bob'), 'team');
