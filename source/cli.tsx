@@ -13,6 +13,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   enableCompileCache?.();
   silenceSqliteWarning();
   followNpmStart();
+  stopWhenStdoutCloses();
   const code = await main(argv);
   // In a terminal every write has landed (TTY writes are synchronous), and a handle left open
   // by a screen (a git child, a timer) must not keep berth running after the user quit.
@@ -55,6 +56,20 @@ async function main(args: string[]): Promise<number> {
   }
   const {runCli} = await import('./commands/program.js');
   return runCli({argv: args});
+}
+
+/**
+ * `berth publish --plain | head`: a closed stdout ends berth as SIGPIPE ends other tools, but
+ * through the clean-up a SIGTERM gets (a publish is recorded cancelled, its build stopped), once.
+ */
+function stopWhenStdoutCloses(): void {
+  let stopping = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    if (stopping) return;
+    stopping = true;
+    process.kill(process.pid, 'SIGTERM');
+  });
 }
 
 /** node:sqlite is stable in use but Node 22 still labels it experimental on every start. */

@@ -264,7 +264,8 @@ function printDryRun(
   if (document.requirementsFiles.length > 1) {
     output.line(`Requirements: ${document.requirementsFiles.join(', ')}`);
   }
-  output.line(`Build context: ${document.contextFiles.length} files`);
+  const count = document.contextFiles.length;
+  output.line(`Build context: ${count} file${count === 1 ? '' : 's'}`);
   if (document.excludedCount > 0) {
     output.line('Left out of the build context:');
     for (const entry of document.excludedFiles) output.line(`  ${entry.path}  (${entry.reason})`);
