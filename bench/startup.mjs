@@ -21,8 +21,8 @@ const baseline = timeCommand(node, ['-e', '0'], {env});
 const cases = [
   ['berth --version', ['--version'], 1.5],
   ['berth stack list --json', ['stack', 'list', '--json'], 2],
-  // status also reads this checkout with git (4 git processes) to show the code reference.
-  ['berth status (in a git checkout)', ['status'], null],
+  // status also reads this checkout (one `git status`; remotes and refs from .git's files).
+  ['berth status (in a git checkout)', ['status'], 2],
   ['berth status --prompt (in a berth repository)', ['status', '--prompt'], 1.5, project],
   [
     "berth __complete stack set '' (stack names from the store)",

@@ -12,6 +12,7 @@ import {execFile} from 'node:child_process';
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError, errorMessage} from '../lib/errors.js';
+import {findRepositoryFiles, readConfigRemotes, readRemoteRefs} from './git-files.js';
 import {parseRemoteUrl, redactUrl, type ParsedRemote} from '../lib/git-url.js';
 
 export type GitRemote = {
@@ -121,40 +122,70 @@ async function readCheckoutWith(
 
   const git = (args: string[]) => runGit(args, {cwd: absolute, ...config});
   const untrackedMode = options.ignoreUntracked ? 'no' : 'all';
-  const [location, remotes, status, containing] = await Promise.allSettled([
-    git(['rev-parse', '--show-toplevel', '--show-prefix']),
-    git(['remote', '-v']),
+  // One git process; where the work tree is, its remotes and its remote-tracking refs are read
+  // from the repository's files meanwhile (git-files.ts), with git asked only for what those
+  // files cannot say.
+  const [status, files] = await Promise.allSettled([
     git(['status', '--porcelain=v2', '--branch', '-z', `--untracked-files=${untrackedMode}`]),
-    git(['for-each-ref', '--contains', 'HEAD', '--format=%(refname)', 'refs/remotes/']),
+    readRepositoryFiles(absolute, config.env),
   ]);
-
-  if (location.status === 'rejected') {
-    if (isNotAWorkTree(location.reason)) return undefined;
-    throw gitFailure(absolute, location.reason);
+  if (status.status === 'rejected') {
+    if (isNotAWorkTree(status.reason)) return undefined;
+    throw gitFailure(absolute, status.reason);
   }
-  if (remotes.status === 'rejected') throw gitFailure(absolute, remotes.reason);
-  if (status.status === 'rejected') throw gitFailure(absolute, status.reason);
-
-  const [gitRoot = '', prefix = ''] = location.value.split('\n');
-  const parsedRemotes = parseRemotes(remotes.value);
   const state = parseStatus(status.value);
+  const read = files.status === 'fulfilled' ? files.value : undefined;
+
+  let gitRoot: string;
+  let subdirectory: string;
+  if (read) {
+    gitRoot = read.layout.root;
+    subdirectory = read.layout.prefix;
+  } else {
+    const location = await git(['rev-parse', '--show-toplevel', '--show-prefix']).catch(
+      (error: unknown) => {
+        throw gitFailure(absolute, error);
+      },
+    );
+    const [root = '', prefix = ''] = location.split('\n');
+    gitRoot = root;
+    subdirectory = prefix.replace(/\/+$/, '');
+  }
+  const remotes: GitRemote[] = read?.remotes
+    ? read.remotes.map(({name, url}) => ({
+        name,
+        url: redactUrl(url),
+        parsed: parseRemoteUrl(url),
+      }))
+    : parseRemotes(
+        await git(['remote', '-v']).catch((error: unknown) => {
+          throw gitFailure(absolute, error);
+        }),
+      );
 
   let pushedRemotes: string[] = [];
   if (state.commit !== null) {
-    // In an empty repository HEAD names nothing and for-each-ref fails: nothing is pushed.
-    if (containing.status === 'rejected') throw gitFailure(absolute, containing.reason);
-    pushedRemotes = remotesOfRefs(
-      containing.value,
-      parsedRemotes.map((remote) => remote.name),
-    );
+    const names = remotes.map((remote) => remote.name);
+    pushedRemotes =
+      provenPushedRemotes(state, read?.refs, names) ??
+      remotesOfRefs(
+        await git([
+          'for-each-ref',
+          '--contains',
+          'HEAD',
+          '--format=%(refname)',
+          'refs/remotes/',
+        ]).catch((error: unknown) => {
+          throw gitFailure(absolute, error);
+        }),
+        names,
+      );
   }
-  const pushed =
-    state.commit !== null && containing.status === 'fulfilled' && containing.value.trim() !== '';
 
   return {
     gitRoot,
-    subdirectory: prefix.replace(/\/+$/, ''),
-    remotes: parsedRemotes,
+    subdirectory,
+    remotes,
     commit: state.commit,
     branch: state.branch,
     detached: state.detached,
@@ -163,9 +194,40 @@ async function readCheckoutWith(
     untracked: state.untracked,
     dirtyFiles: state.dirtyFiles,
     clean: state.dirtyFiles === 0,
-    pushed,
+    pushed: pushedRemotes.length > 0,
     pushedRemotes,
   };
+}
+
+async function readRepositoryFiles(dir: string, env: NodeJS.ProcessEnv) {
+  const layout = await findRepositoryFiles(dir, env);
+  if (!layout) return undefined;
+  const [remotes, refs] = await Promise.all([
+    readConfigRemotes(layout, env),
+    readRemoteRefs(layout),
+  ]);
+  return {layout, remotes, refs};
+}
+
+/**
+ * The remotes whose tracking refs contain HEAD, when the refs alone prove it for every remote
+ * that has refs: a ref pointing at HEAD, or the upstream HEAD is not ahead of. Undefined when
+ * some remote's answer needs the commit graph (`git for-each-ref --contains`).
+ */
+export function provenPushedRemotes(
+  state: Pick<StatusSummary, 'commit' | 'upstream' | 'ahead'>,
+  refs: ReadonlyMap<string, string> | undefined,
+  remoteNames: string[],
+): string[] | undefined {
+  if (!refs || state.commit === null) return undefined;
+  const containing: string[] = [];
+  for (const [ref, id] of refs) if (id === state.commit) containing.push(ref);
+  // The upstream only counts when it is a remote-tracking ref (a local branch can be one too).
+  const upstream = `refs/remotes/${state.upstream}`;
+  if (state.upstream !== null && state.ahead === 0 && refs.has(upstream)) containing.push(upstream);
+  const proven = new Set(remotesOfRefs(containing.join('\n'), remoteNames));
+  const withRefs = remotesOfRefs([...refs.keys()].join('\n'), remoteNames);
+  return withRefs.every((remote) => proven.has(remote)) ? withRefs : undefined;
 }
 
 class GitCommandError extends Error {
@@ -253,6 +315,10 @@ type StatusSummary = {
   commit: string | null;
   branch: string | null;
   detached: boolean;
+  /** `origin/main`: the branch's upstream, when it has one that exists. */
+  upstream: string | null;
+  /** Commits on HEAD that the upstream does not have; null without an upstream. */
+  ahead: number | null;
   modified: number;
   staged: number;
   untracked: number;
@@ -265,6 +331,8 @@ export function parseStatus(output: string): StatusSummary {
     commit: null,
     branch: null,
     detached: false,
+    upstream: null,
+    ahead: null,
     modified: 0,
     staged: 0,
     untracked: 0,
@@ -280,6 +348,11 @@ export function parseStatus(output: string): StatusSummary {
       const head = record.slice('# branch.head '.length);
       summary.detached = head === '(detached)';
       summary.branch = summary.detached ? null : head;
+    } else if (record.startsWith('# branch.upstream ')) {
+      summary.upstream = record.slice('# branch.upstream '.length);
+    } else if (record.startsWith('# branch.ab ')) {
+      const match = /^# branch\.ab \+(\d+) -\d+$/.exec(record);
+      if (match) summary.ahead = Number(match[1]);
     } else if (record.startsWith('1 ') || record.startsWith('2 ')) {
       // A rename or copy carries its original path as the next record.
       if (record.startsWith('2 ')) index++;

@@ -4,32 +4,13 @@ import {beforeAll, describe, expect, it} from 'vitest';
 import {createGitClient, type Checkout} from '../../source/clients/git.js';
 import {UserError} from '../../source/lib/errors.js';
 import {tempDir} from '../support/cli.js';
-import {gitEnv, runGit as git, writeTree as write} from '../support/git.js';
+import {gitEnv, pushedCheckout, runGit as git, writeTree as write} from '../support/git.js';
 
 // Real git in temp directories. "Pushed" needs real remote-tracking refs, so every checkout
 // really pushes to a local bare repository, then points origin at a github-style URL: nothing
 // is ever fetched from it.
 
 const client = createGitClient({env: gitEnv});
-
-/** A checkout with two commits, pushed to a bare "remote", origin then renamed to GitHub. */
-function pushedCheckout(originUrl = 'https://github.com/acme/models.git'): string {
-  const base = tempDir('berth-git-');
-  const bare = path.join(base, 'remote.git');
-  const work = path.join(base, 'work');
-  git(base, 'init', '-q', '--bare', bare);
-  git(base, 'init', '-q', work);
-  write(path.join(work, 'README.md'), '# models\n');
-  write(path.join(work, 'services/api/main.py'), 'print("hi")\n');
-  git(work, 'add', '-A');
-  git(work, 'commit', '-q', '-m', 'first');
-  write(path.join(work, 'README.md'), '# models\n\nSecond.\n');
-  git(work, 'commit', '-q', '-am', 'second');
-  git(work, 'remote', 'add', 'origin', bare);
-  git(work, 'push', '-q', '-u', 'origin', 'main');
-  git(work, 'remote', 'set-url', 'origin', originUrl);
-  return work;
-}
 
 async function read(dir: string, options: {ignoreUntracked?: boolean} = {}): Promise<Checkout> {
   const checkout = await client.readCheckout(dir, options);

@@ -1,0 +1,322 @@
+// What `berth status` needs from a repository that git keeps in plain files, read without
+// starting git: where the work tree and its git directories are (`.git` as a folder, or a file
+// naming the git dir of a worktree or submodule, and `commondir`), the remotes in the config, and
+// the remote-tracking refs (loose files and packed-refs). Each reader says when the files hold
+// something only git itself can interpret (config includes, `insteadOf` rewrites, a reftable
+// store); the caller then asks git.
+import {readdir, readFile, realpath, stat} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export type RepositoryFiles = {
+  /** The work tree's top level (physical path, as `git rev-parse --show-toplevel` gives it). */
+  root: string;
+  /** POSIX path of the directory below `root`; `''` at the top. */
+  prefix: string;
+  /** This work tree's git directory (`.git`, or `.git/worktrees/NAME` of a linked worktree). */
+  gitDir: string;
+  /** Where config and refs live: `gitDir`, or what its `commondir` names. */
+  commonDir: string;
+};
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return (await stat(file).catch(() => undefined))?.isFile() ?? false;
+}
+
+/** The git directory behind `DIR/.git` (a folder with a HEAD, or a `gitdir:` file), if any. */
+async function gitDirAt(dir: string): Promise<string | undefined> {
+  const dotGit = path.join(dir, '.git');
+  const info = await stat(dotGit).catch(() => undefined);
+  if (!info) return undefined;
+  if (info.isDirectory()) return (await isFile(path.join(dotGit, 'HEAD'))) ? dotGit : undefined;
+  const text = await readText(dotGit);
+  const match = /^gitdir: *(.+?)\s*$/m.exec(text ?? '');
+  if (!match) return undefined;
+  const target = path.resolve(dir, match[1]!);
+  return (await isFile(path.join(target, 'HEAD'))) ? target : undefined;
+}
+
+/**
+ * The repository `dir` (an existing directory) is in, found as git finds it: the nearest
+ * ancestor with a valid `.git`, not above GIT_CEILING_DIRECTORIES.
+ */
+export async function findRepositoryFiles(
+  dir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RepositoryFiles | undefined> {
+  const physical = await realpath(dir);
+  const ceilings = (env.GIT_CEILING_DIRECTORIES ?? '')
+    .split(':')
+    .filter((entry) => entry !== '')
+    .map((entry) => path.resolve(entry));
+  for (let current = physical; ; ) {
+    const gitDir = await gitDirAt(current);
+    if (gitDir) {
+      const common = (await readText(path.join(gitDir, 'commondir')))?.trim();
+      return {
+        root: current,
+        prefix: path.relative(current, physical).split(path.sep).join('/'),
+        gitDir,
+        commonDir: common ? path.resolve(gitDir, common) : gitDir,
+      };
+    }
+    const parent = path.dirname(current);
+    if (parent === current || ceilings.includes(parent)) return undefined;
+    current = parent;
+  }
+}
+
+// --- config -------------------------------------------------------------------------------
+
+export type ConfigEntry = {section: string; subsection: string | null; key: string; value: string};
+
+/**
+ * Parses git's config syntax: `[section]`, `[section "subsection"]` (case kept, `\"` and `\\`
+ * escapes), legacy `[section.subsection]`, `key = value` with quoted parts, `\n \t \b \\ \"`
+ * escapes, `#`/`;` comments outside quotes and `\` line continuations; a key without `=` is
+ * true. Section and key names are lowercased, as git compares them.
+ */
+export function parseGitConfig(text: string): ConfigEntry[] {
+  const entries: ConfigEntry[] = [];
+  let section = '';
+  let subsection: string | null = null;
+  let i = 0;
+  const n = text.length;
+  const skipBlanks = () => {
+    while (i < n && (text[i] === ' ' || text[i] === '\t' || text[i] === '\r')) i++;
+  };
+  const skipLine = () => {
+    while (i < n && text[i] !== '\n') i++;
+    i++;
+  };
+  while (i < n) {
+    skipBlanks();
+    const c = text[i];
+    if (c === undefined) break;
+    if (c === '\n') {
+      i++;
+      continue;
+    }
+    if (c === '#' || c === ';') {
+      skipLine();
+      continue;
+    }
+    if (c === '[') {
+      i++;
+      let name = '';
+      while (i < n && /[A-Za-z0-9.-]/.test(text[i]!)) name += text[i++];
+      skipBlanks();
+      subsection = null;
+      if (text[i] === '"') {
+        i++;
+        subsection = '';
+        while (i < n && text[i] !== '"' && text[i] !== '\n') {
+          if (text[i] === '\\' && i + 1 < n) i++;
+          subsection += text[i++];
+        }
+        i++;
+        skipBlanks();
+      } else if (name.includes('.')) {
+        // [section.subsection]: the old form, its subsection lowercased.
+        const dot = name.indexOf('.');
+        subsection = name.slice(dot + 1).toLowerCase();
+        name = name.slice(0, dot);
+      }
+      section = name.toLowerCase();
+      if (text[i] === ']') i++;
+      continue;
+    }
+    let key = '';
+    while (i < n && /[A-Za-z0-9-]/.test(text[i]!)) key += text[i++];
+    if (key === '') {
+      skipLine();
+      continue;
+    }
+    skipBlanks();
+    if (text[i] !== '=') {
+      entries.push({section, subsection, key: key.toLowerCase(), value: 'true'});
+      if (text[i] === '#' || text[i] === ';' || text[i] === '\n') skipLine();
+      continue;
+    }
+    i++;
+    skipBlanks();
+    let value = '';
+    let pendingSpace = '';
+    let quoted = false;
+    for (; i < n; i++) {
+      const ch = text[i]!;
+      if (ch === '\n' && !quoted) break;
+      if (!quoted && (ch === '#' || ch === ';')) {
+        while (i < n && text[i] !== '\n') i++;
+        break;
+      }
+      if (ch === '"') {
+        quoted = !quoted;
+        value += pendingSpace;
+        pendingSpace = '';
+        continue;
+      }
+      if (ch === '\\') {
+        const next = text[i + 1];
+        i++;
+        if (next === '\n') continue;
+        if (next === '\r' && text[i + 1] === '\n') {
+          i++;
+          continue;
+        }
+        const escaped = {n: '\n', t: '\t', b: '\b', '\\': '\\', '"': '"'}[next ?? ''];
+        value += pendingSpace + (escaped ?? next ?? '');
+        pendingSpace = '';
+        continue;
+      }
+      if (!quoted && (ch === ' ' || ch === '\t' || ch === '\r')) {
+        pendingSpace += ch === '\r' ? '' : ch;
+        continue;
+      }
+      value += pendingSpace + ch;
+      pendingSpace = '';
+    }
+    entries.push({section, subsection, key: key.toLowerCase(), value});
+  }
+  return entries;
+}
+
+export type ConfigRemote = {name: string; url: string};
+
+const maxIncludeDepth = 10;
+
+/**
+ * A config file's entries with its `include.path` files in place (as git reads them). An
+ * `includeIf` file matters only if it could touch remotes or URL rewrites; whether its condition
+ * holds is git's to decide, so then the answer is undefined.
+ */
+async function configEntries(
+  file: string,
+  home: string,
+  depth = 0,
+): Promise<ConfigEntry[] | undefined> {
+  const text = await readText(file);
+  if (text === undefined) return [];
+  const entries: ConfigEntry[] = [];
+  for (const entry of parseGitConfig(text)) {
+    const including = entry.section === 'include' || entry.section === 'includeif';
+    if (!including || entry.key !== 'path') {
+      entries.push(entry);
+      continue;
+    }
+    if (depth >= maxIncludeDepth) return undefined;
+    const target = entry.value.startsWith('~/')
+      ? path.join(home, entry.value.slice(2))
+      : path.resolve(path.dirname(file), entry.value);
+    const included = await configEntries(target, home, depth + 1);
+    if (included === undefined) return undefined;
+    if (entry.section === 'include') entries.push(...included);
+    else if (included.some((e) => e.section === 'remote' || e.section === 'url')) return undefined;
+  }
+  return entries;
+}
+
+/**
+ * The remotes and their fetch URLs as `git remote -v` shows them: the first `url` of each,
+ * rewritten by the longest matching `url.BASE.insteadOf`. Undefined when only git can tell
+ * (a conditional include that could change them, remotes in the legacy remotes/ folders).
+ */
+export async function readConfigRemotes(
+  files: RepositoryFiles,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<ConfigRemote[] | undefined> {
+  const home = env.HOME || os.homedir();
+  const xdg = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  const sources = [
+    ...(env.GIT_CONFIG_NOSYSTEM ? [] : [env.GIT_CONFIG_SYSTEM || '/etc/gitconfig']),
+    ...(env.GIT_CONFIG_GLOBAL !== undefined
+      ? [env.GIT_CONFIG_GLOBAL]
+      : [path.join(xdg, 'git', 'config'), path.join(home, '.gitconfig')]),
+    path.join(files.commonDir, 'config'),
+    path.join(files.gitDir, 'config.worktree'),
+  ].filter((file) => file !== '' && file !== '/dev/null');
+  const read = await Promise.all(sources.map((file) => configEntries(file, home)));
+  const remotes = new Map<string, string | null>();
+  const rewrites: Array<{base: string; prefix: string}> = [];
+  for (const entries of read) {
+    if (entries === undefined) return undefined;
+    for (const entry of entries) {
+      if (entry.section === 'url' && entry.subsection !== null && entry.key === 'insteadof') {
+        rewrites.push({base: entry.subsection, prefix: entry.value});
+        continue;
+      }
+      if (entry.section !== 'remote' || entry.subsection === null) continue;
+      if (!remotes.has(entry.subsection)) remotes.set(entry.subsection, null);
+      if (entry.key !== 'url') continue;
+      // An empty url resets the list; the first url after it is the fetch URL.
+      if (entry.value === '') remotes.set(entry.subsection, null);
+      else if (remotes.get(entry.subsection) === null) remotes.set(entry.subsection, entry.value);
+    }
+  }
+  // Remotes described in the legacy remotes/ and branches/ folders: only git reads those.
+  for (const legacy of ['remotes', 'branches']) {
+    const names = await readdir(path.join(files.commonDir, legacy)).catch(() => []);
+    if (names.length > 0) return undefined;
+  }
+  const rewrite = (url: string) => {
+    let best: {base: string; prefix: string} | undefined;
+    for (const candidate of rewrites) {
+      if (url.startsWith(candidate.prefix) && candidate.prefix.length > (best?.prefix.length ?? -1))
+        best = candidate;
+    }
+    return best ? best.base + url.slice(best.prefix.length) : url;
+  };
+  // `git remote -v` lists them sorted by name, byte for byte.
+  return [...remotes]
+    .flatMap(([name, url]) => (url === null ? [] : [{name, url: rewrite(url)}]))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+// --- refs ---------------------------------------------------------------------------------
+
+/**
+ * Remote-tracking refs (`refs/remotes/...` → object id), loose files over packed-refs, symbolic
+ * ones (`origin/HEAD`) resolved; undefined when refs are in a reftable, which only git reads.
+ */
+export async function readRemoteRefs(
+  files: RepositoryFiles,
+): Promise<Map<string, string> | undefined> {
+  const {commonDir} = files;
+  if (await stat(path.join(commonDir, 'reftable')).catch(() => undefined)) return undefined;
+  const refs = new Map<string, string>();
+  const packed = await readText(path.join(commonDir, 'packed-refs'));
+  for (const line of packed?.split('\n') ?? []) {
+    const match = /^([0-9a-f]{40,64}) (refs\/remotes\/\S+)$/.exec(line.trim());
+    if (match) refs.set(match[2]!, match[1]!);
+  }
+  const symbolic = new Map<string, string>();
+  const walk = async (relative: string): Promise<void> => {
+    const entries = await readdir(path.join(commonDir, relative), {withFileTypes: true}).catch(
+      () => [],
+    );
+    await Promise.all(
+      entries.map(async (entry) => {
+        const name = `${relative}/${entry.name}`;
+        if (entry.isDirectory()) return walk(name);
+        if (!entry.isFile() || entry.name.endsWith('.lock')) return;
+        const content = (await readText(path.join(commonDir, name)))?.trim() ?? '';
+        if (/^[0-9a-f]{40,64}$/.test(content)) refs.set(name, content);
+        else if (content.startsWith('ref: ')) symbolic.set(name, content.slice(5).trim());
+      }),
+    );
+  };
+  await walk('refs/remotes');
+  for (const [name, target] of symbolic) {
+    const id = refs.get(target);
+    if (id) refs.set(name, id);
+  }
+  return refs;
+}
