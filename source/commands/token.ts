@@ -1,12 +1,16 @@
 // `berth token ...`: add (masked prompt or --stdin), list, verify, remove. Without a
 // subcommand in a terminal it opens the token screen.
-import {CancelledError, renderText, UsageError, UserError} from '../lib/errors.js';
+import {CancelledError, renderText, UsageError, UserError, type FieldText} from '../lib/errors.js';
 import type {Verification} from '../models/token.js';
 import {addToken, listTokens, parseProvider, removeToken, verifyToken} from '../services/tokens.js';
 import {announce, flagLabel, type CommandContext, type RegisterCommands} from './context.js';
 
+const noTokens = 'No tokens. Add one with `berth token add github` or `berth token add gitlab`.';
+
 export const registerTokenCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
+  // Services name fields; here they read as this command's flags.
+  const warn = (text: FieldText) => output.warn(renderText(text, flagLabel));
   const token = program
     .command('token')
     .description(
@@ -81,7 +85,7 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
                   ),
           },
           {
-            onWarning: (text) => output.warn(renderText(text, flagLabel)),
+            onWarning: warn,
             onVerified: (verification) => printVerification(ctx, verification),
           },
         );
@@ -101,14 +105,10 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
       'List tokens: provider, API URL, login, scopes, storage (keychain, file, env) and the masked secret.',
     )
     .action(async () => {
-      const tokens = await listTokens(ctx.deps, {
-        onWarning: (text) => output.warn(renderText(text, flagLabel)),
-      });
+      const tokens = await listTokens(ctx.deps, {onWarning: warn});
       output.result(tokens, () => {
         if (tokens.length === 0) {
-          output.line(
-            'No tokens. Add one with `berth token add github` or `berth token add gitlab`.',
-          );
+          output.line(noTokens);
           return;
         }
         output.table(
@@ -136,14 +136,10 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
     )
     .action(async () => {
       const {tokenStatus} = await import('../services/token-status.js');
-      const {tokens} = await tokenStatus(ctx.deps, {
-        onWarning: (text) => output.warn(renderText(text, flagLabel)),
-      });
+      const {tokens} = await tokenStatus(ctx.deps, {onWarning: warn});
       output.result(tokens, () => {
         if (tokens.length === 0) {
-          output.line(
-            'No tokens. Add one with `berth token add github` or `berth token add gitlab`.',
-          );
+          output.line(noTokens);
           return;
         }
         for (const host of [...new Set(tokens.map((t) => t.host))]) {
@@ -233,11 +229,7 @@ export const registerTokenCommands: RegisterCommands = (program, ctx) => {
     .argument('<name>')
     .option('--force', 'remove it even if code repositories use it')
     .action(async (name: string, options: {force?: boolean}) => {
-      const result = await removeToken(
-        ctx.deps,
-        {name, force: options.force},
-        {onWarning: (text) => output.warn(renderText(text, flagLabel))},
-      );
+      const result = await removeToken(ctx.deps, {name, force: options.force}, {onWarning: warn});
       if (result.usedBy.length > 0)
         output.warn(
           `These code repositories used it and now have no working token: ${result.usedBy.join(', ')}.`,
