@@ -456,7 +456,10 @@ export function createDockerClient(hostValue?: string): DockerClient {
           // End of input (half-close) makes the engine close the container's stdin (StdinOnce).
           attach.end(input.stdin);
         }
-        const onAbort = () => void container.kill({signal: 'SIGTERM'}).catch(() => undefined);
+        // Like `docker stop`: SIGTERM, then SIGKILL after 10 s. A program running as PID 1
+        // without a SIGTERM handler (a plain Python script) ignores SIGTERM and would keep the
+        // run, and the cancelled command, going.
+        const onAbort = () => void container.stop({t: 10}).catch(() => undefined);
         input.signal?.addEventListener('abort', onAbort, {once: true});
         try {
           const result = (await container.wait()) as {StatusCode: number};

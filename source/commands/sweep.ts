@@ -1,7 +1,8 @@
 // `berth run MODULE --sweep name=v1,v2 … [--parallel N]`: on a terminal the live sweep view;
 // otherwise one line per run start and end, each run's output prefixed with its number, and a
 // summary (or, with --json, the sweep's runs).
-import {CancelledError, UserError} from '../lib/errors.js';
+import {InterruptedError, UserError} from '../lib/errors.js';
+import {untilInterrupted} from '../lib/signals.js';
 import type {SweepEvent, SweepResult} from '../services/sweeps.js';
 import {announce, type CommandContext} from './context.js';
 
@@ -41,6 +42,7 @@ export async function runSweepCommand(
     Boolean(ctx.io.stdout.isTTY) &&
     Boolean((ctx.io.stdin as {isTTY?: boolean}).isTTY);
   let result: SweepResult;
+  let interrupted: InterruptedError | undefined;
   if (interactive) {
     const {runSweepView} = await import('../screens/sweep-view.js');
     result = await runSweepView(ctx.deps, plan, {
@@ -89,14 +91,13 @@ export async function runSweepCommand(
         }
       }
     };
-    const controller = new AbortController();
-    const onSigint = () => controller.abort();
-    process.on('SIGINT', onSigint);
-    try {
-      result = await runSweep(ctx.deps, plan, {signal: controller.signal, onEvent});
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    // SIGINT or SIGTERM stops the sweep's runs (each recorded as cancelled), then the summary
+    // and exit 130 or 143.
+    result = await untilInterrupted(async (signal) => {
+      const done = await runSweep(ctx.deps, plan, {signal, onEvent});
+      if (signal.reason instanceof InterruptedError) interrupted = signal.reason;
+      return done;
+    });
   }
   const {counts} = result;
   const summary = [
@@ -110,8 +111,9 @@ export async function runSweepCommand(
     output.data(result.runs.map(runListJson));
   }
   output.info(`Sweep ${plan.id}: ${summary}. See \`berth runs list --sweep ${plan.id}\`.`);
-  if (counts.cancelled || counts.notStarted)
-    throw new CancelledError(`Cancelled sweep ${plan.id}.`);
+  if (counts.cancelled || counts.notStarted) {
+    throw new InterruptedError(interrupted?.signal ?? 'SIGINT', `Cancelled sweep ${plan.id}.`);
+  }
   if (counts.failed)
     throw new UserError(`${counts.failed} of ${total} runs of sweep ${plan.id} failed.`, {
       hint: `See \`berth runs list --sweep ${plan.id}\` and \`berth runs describe ID\`.`,

@@ -5,7 +5,9 @@
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, describe, expect, test} from 'vitest';
-import {runBerth, tempDir, type RunResult} from '../support/cli.js';
+import {spawn} from 'node:child_process';
+import {cleanEnv, cliPath, nodeBinary, runBerth, tempDir, type RunResult} from '../support/cli.js';
+import {waitFor} from '../support/wait.js';
 import {moduleSource} from '../support/module-source.js';
 import {keys, spawnBerth} from '../support/pty.js';
 import {
@@ -87,6 +89,7 @@ beforeAll(async () => {
     path.join(project, 'grid.py'),
     moduleSource(
       `import sys
+import time
 `,
       `@data_processor(name="Grid", description="prints its parameters")
 @parameter("angle", "float", True, None, "degrees")
@@ -94,6 +97,9 @@ beforeAll(async () => {
 @parameter("sizes", "list", False, "[]", "a list")
 def main(angle, label, sizes):
     print("angle=%s label=%s sizes=%s" % (angle, label, sizes))
+    if label == "slow":
+        sys.stdout.flush()
+        time.sleep(300)
     if label == "boom":
         sys.stderr.write("exploding on purpose\\n")
         sys.exit(4)
@@ -118,6 +124,32 @@ afterAll(async () => {
 });
 
 describe('berth run --sweep', () => {
+  test('SIGTERM stops a plain sweep: its runs recorded cancelled, the summary, exit 143', async () => {
+    const child = spawn(
+      nodeBinary,
+      [cliPath, 'run', 'grid', '--sweep', 'angle=1,2', '--param', 'label=slow', '--parallel', '1'],
+      {cwd: home, env: cleanEnv(env()), stdio: ['ignore', 'pipe', 'pipe']},
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // The first run is going: its output is there.
+    await waitFor(() => stdout.includes('[1/2] angle=1.0 label=slow'), {
+      timeoutMs: 90_000,
+      message: 'the first run of the sweep',
+    });
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(143);
+    expect(stderr).not.toMatch(/berth hit a bug|Unhandled/);
+    const sweep = /Sweep (\S+): 2 runs/.exec(stderr)![1]!;
+    expect(stderr).toContain(`Cancelled sweep ${sweep}.`);
+    const runs = (await ok(['runs', 'list', '--sweep', sweep, '--json'])).json<RunJson[]>();
+    expect(runs.map((run) => run.status)).not.toContain('running');
+    expect(runs.map((run) => run.status)).toContain('cancelled');
+  }, 180_000);
+
   test('expands the axes to their cartesian product; every run carries the sweep id; runs list --sweep shows them', async () => {
     const result = await ok(
       [
