@@ -3,11 +3,11 @@
 // nothing takes git's index lock (`GIT_OPTIONAL_LOCKS=0`), because this runs on every
 // `berth status`, possibly while the user runs git in another terminal.
 //
-// Cost: four git processes started together (rev-parse, remote, status, for-each-ref), so the
-// wall time is about one git start-up (~10 ms here), whatever the number of registered
-// repositories. They run through execFile, not simple-git: simple-git waits 50 ms after every
-// process that prints nothing (an unpushed HEAD, a checkout without remotes), measured at
-// 55–60 ms instead of 5 ms per call.
+// Cost: one git process (`git status --porcelain=v2 --branch`); where the work tree is, its
+// remotes and its remote-tracking refs are read from .git's files meanwhile (git-files.ts), and
+// git is asked again only when those cannot say. Processes run through execFile, not
+// simple-git: simple-git waits 50 ms after every process that prints nothing (an unpushed
+// HEAD, a checkout without remotes), measured at 55–60 ms instead of 5 ms per call.
 import {execFile} from 'node:child_process';
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
