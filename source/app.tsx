@@ -20,8 +20,10 @@ import {errorText, ExitCode} from './lib/errors.js';
 import type {ActiveContext} from './services/context.js';
 import {initRepository} from './services/profiles.js';
 import {setActiveStack, type SetStackResult} from './services/stacks.js';
+import {HelpHost, useScreenInput} from './components/help-host.js';
+import {keyHints} from './components/key-footer.js';
 import {ScreenFrame} from './components/screen-frame.js';
-import {HelpScreen} from './screens/help.js';
+import {helpFor} from './screens/help.js';
 import {HomeScreen, type HomeCommand} from './screens/home.js';
 import {
   currentScreen,
@@ -108,9 +110,9 @@ function Shell({deps, initialScreen, setupOnly, initialContext}: Omit<AppProps, 
       switch (command.type) {
         case 'quit':
           return quit(ExitCode.ok);
-        case 'help':
-          return navigate({type: 'toggleHelp'});
         case 'open':
+          // A flash belongs to the screen it was shown on.
+          active.dispatch({type: 'flash', flash: undefined});
           return navigate({type: 'open', screen: command.screen});
         case 'previousStack':
           return void active.run(async () => {
@@ -152,28 +154,36 @@ function Shell({deps, initialScreen, setupOnly, initialContext}: Omit<AppProps, 
     navigate(navigation.trail.length > 1 ? {type: 'back'} : {type: 'reset', screen: 'home'});
   }, [navigation.trail.length, quit, setupOnly]);
 
-  if (navigation.help) return <HelpScreen isActive onClose={() => navigate({type: 'closeHelp'})} />;
+  const help = helpFor(screen);
+  return (
+    <HelpHost key={screen} title={help.title} sections={help.sections}>
+      {renderScreen()}
+    </HelpHost>
+  );
 
-  switch (screen) {
-    case 'home':
-      return <HomeScreen state={active.state} code={code} isActive onCommand={onHomeCommand} />;
-    case 'stacks':
-      return <StackSwitcher deps={deps} isActive onApplied={onStackApplied} onClose={back} />;
-    case 'profiles':
-      return <ProfileSwitcher deps={deps} isActive onApplied={onProfileApplied} onClose={back} />;
-    case 'setup':
-      return (
-        <SetupWizardScreen
-          deps={deps}
-          isActive
-          onFinish={onSetupFinish}
-          onCancel={onSetupCancel}
-          onError={onSetupError}
-        />
-      );
-    default:
-      if (isPluginScreen(screen)) return <PluginScreenHost id={screen} deps={deps} onBack={back} />;
-      return null;
+  function renderScreen() {
+    switch (screen) {
+      case 'home':
+        return <HomeScreen state={active.state} code={code} isActive onCommand={onHomeCommand} />;
+      case 'stacks':
+        return <StackSwitcher deps={deps} isActive onApplied={onStackApplied} onClose={back} />;
+      case 'profiles':
+        return <ProfileSwitcher deps={deps} isActive onApplied={onProfileApplied} onClose={back} />;
+      case 'setup':
+        return (
+          <SetupWizardScreen
+            deps={deps}
+            isActive
+            onFinish={onSetupFinish}
+            onCancel={onSetupCancel}
+            onError={onSetupError}
+          />
+        );
+      default:
+        if (isPluginScreen(screen))
+          return <PluginScreenHost id={screen} deps={deps} onBack={back} />;
+        return null;
+    }
   }
 }
 
@@ -215,11 +225,11 @@ function PluginScreenHost({
 /** A plugged-in screen that failed to load or render: what happened, and esc back home. */
 function ScreenFailed({title, text, onBack}: {title: string; text: string; onBack: () => void}) {
   const theme = useTheme();
-  useInput((input, key) => {
+  useScreenInput((input, key) => {
     if (key.escape || input === 'q') onBack();
   });
   return (
-    <ScreenFrame title={title.toLowerCase()} hints={[{key: 'esc', label: 'back'}]}>
+    <ScreenFrame title={title.toLowerCase()} hints={[keyHints.back]}>
       <Box>
         <Text color={theme.tint('warning')} wrap="wrap">
           {text}

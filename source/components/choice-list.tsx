@@ -2,6 +2,7 @@
 // NO_COLOR).
 import {Box, Text} from 'ink';
 import SelectInput from 'ink-select-input';
+import {useScreenActive} from './help-host.js';
 import {useTheme} from '../hooks/use-theme.js';
 
 export type Choice<V> = {label: string; value: V; key?: string};
@@ -20,10 +21,11 @@ export function ChoiceList<V>({
   onSelect: (value: V) => void;
 }) {
   const theme = useTheme();
+  const screenActive = useScreenActive();
   return (
     <SelectInput
       items={items}
-      isFocused={isActive}
+      isFocused={isActive && screenActive}
       initialIndex={initialIndex}
       limit={limit}
       onSelect={(item) => onSelect(item.value)}

@@ -1,6 +1,7 @@
 // A one-line text field (the props of ink-text-input, which it replaces): the value is shown
 // inert like every other string, with the cursor drawn in inverse video that survives NO_COLOR.
-import {Text, useInput} from 'ink';
+import {Text} from 'ink';
+import {useScreenInput, useTextEntry} from './help-host.js';
 import {useReducer, useRef} from 'react';
 import {Inverse} from './inverse.js';
 
@@ -39,7 +40,9 @@ export function TextField({
     reported.current = [];
   }
 
-  useInput(
+  // While focused, `?` and q are characters of the value, not keys of the screen.
+  useTextEntry(focus);
+  useScreenInput(
     (input, key) => {
       if (key.upArrow || key.downArrow || key.tab || (key.ctrl && input === 'c')) return;
       const current = field.current;

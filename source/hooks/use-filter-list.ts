@@ -1,7 +1,8 @@
 // State and input for a type-to-filter list (ink-ui's split: this file holds the state hook and
 // the input hook; components/select-list.tsx is the view). Filtering is a substring match over
 // names, recomputed only when the query or the items change; the view renders a window.
-import {useInput, type Key} from 'ink';
+import type {Key} from 'ink';
+import {useScreenInput} from '../components/help-host.js';
 import {useMemo, useReducer} from 'react';
 import {assertNever} from '../lib/errors.js';
 
@@ -73,7 +74,7 @@ export function useFilterListInput(
   options: FilterListInputOptions,
 ): void {
   const {count, pageSize} = options;
-  useInput(
+  useScreenInput(
     (input, key) => {
       if (options.onKey?.(input, key)) return;
       if (key.upArrow) dispatch({type: 'move', by: -1, count});

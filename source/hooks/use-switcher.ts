@@ -54,6 +54,8 @@ export type SwitcherOptions<Loaded, Item, Result> = {
   /** Reads the choices (sorted by the caller) and the context they belong to. */
   load: (deps: Deps) => Promise<Loaded>;
   items: (loaded: Loaded) => readonly Item[];
+  /** The name active now for a scope: the list opens with the cursor on it. */
+  current: (loaded: Loaded, scope: Source) => string | undefined;
   apply: (deps: Deps, name: string, scope: Source) => Promise<Result>;
   onApplied: (result: Result) => void;
   onClose: () => void;
@@ -84,6 +86,17 @@ export function useSwitcher<
   const pageSize = Math.max(3, Math.min(15, rows - 14));
   const items = state.loaded ? options.items(state.loaded) : none;
   const list = useFilterList(items);
+  const {current} = options;
+  const listDispatch = list.dispatch;
+  // Once loaded, the cursor starts on the current choice (Enter right away changes nothing).
+  useEffect(() => {
+    if (!state.loaded) return;
+    const all = options.items(state.loaded);
+    const index = all.findIndex((item) => item.name === current(state.loaded!, state.scope));
+    if (index > 0) listDispatch({type: 'move', by: index, count: all.length});
+    // Only when the choices arrive.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state.loaded]);
 
   useEffect(() => {
     let cancelled = false;

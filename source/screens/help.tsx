@@ -1,62 +1,99 @@
-// `?`: every key of the TUI in one place. Esc, q or ? closes it.
-import {Box, Text, useInput} from 'ink';
-import {ScreenFrame} from '../components/screen-frame.js';
-import {useTheme} from '../hooks/use-theme.js';
+// `?` on any screen: that screen's keys, then the rule every screen follows (help-host.tsx).
+import type {HelpSection} from '../components/help-host.js';
+import type {ScreenId} from './navigation.js';
 import {pluginScreenIds, pluginScreens} from './registry.js';
 
-const sections: {title: string; keys: [string, string][]}[] = [
-  {
-    title: 'Home',
-    keys: [
-      ['s', 'switch stack'],
-      ['p', 'switch profile'],
-      ['-', 'previous stack (cd -)'],
-      ['i', 'berth init here'],
-      ...pluginScreenIds.map((id): [string, string] => [
-        pluginScreens[id].key,
-        pluginScreens[id].title.toLowerCase(),
-      ]),
-      ['w', 'setup wizard'],
-      ['q / esc', 'quit'],
-    ],
-  },
-  {
-    title: 'Switchers',
-    keys: [
-      ['a-z 0-9 . - _', 'filter'],
-      ['backspace', 'erase'],
-      ['↑ ↓ pgup pgdn', 'move'],
-      ['tab', 'here / global'],
-      ['enter', 'switch'],
-      ['esc', 'close'],
-    ],
-  },
-  {title: 'Anywhere', keys: [['ctrl+c', 'quit at once']]},
-];
+const switcherKeys = (what: string): HelpSection => ({
+  title: `${what[0]!.toUpperCase()}${what.slice(1)}`,
+  keys: [
+    ['a-z 0-9 . - _', `filter the ${what} (q too)`],
+    ['backspace', 'erase'],
+    ['↑↓ pgup pgdn', 'move (opens on the current one)'],
+    ['tab', 'apply here / globally (inside a berth repository)'],
+    ['enter', 'switch'],
+    ['esc', 'back to home'],
+  ],
+});
 
-export function HelpScreen({isActive, onClose}: {isActive: boolean; onClose: () => void}) {
-  const theme = useTheme();
-  useInput(
-    (input, key) => {
-      if (key.escape || input === 'q' || input === '?') onClose();
+const help: Record<ScreenId, HelpSection[]> = {
+  home: [
+    {
+      title: 'Home',
+      keys: [
+        ['s', 'switch stack'],
+        ['p', 'switch profile'],
+        ['-', 'previous stack (cd -)'],
+        ['i', 'berth init here (outside a berth repository)'],
+        ...pluginScreenIds.map((id): [string, string] => [
+          pluginScreens[id].key,
+          pluginScreens[id].help,
+        ]),
+        ['w', 'setup wizard'],
+        ['q', 'quit'],
+      ],
     },
-    {isActive},
-  );
-  return (
-    <ScreenFrame title="help" hints={[{key: 'esc', label: 'close'}]}>
-      <Box flexWrap="wrap" columnGap={4}>
-        {sections.map((section) => (
-          <Box key={section.title} flexDirection="column" marginBottom={1} width={36}>
-            <Text bold>{section.title}</Text>
-            {section.keys.map(([key, label]) => (
-              <Text key={key}>
-                <Text color={theme.tint('accent')}>{key.padEnd(15)}</Text>
-                {label}
-              </Text>
-            ))}
-          </Box>
-        ))}
-      </Box>
-    </ScreenFrame>
-  );
+  ],
+  stacks: [switcherKeys('stacks')],
+  profiles: [switcherKeys('profiles')],
+  setup: [
+    {
+      title: 'Setup',
+      keys: [
+        ['enter', 'next step (each step is checked as you leave it)'],
+        ['↑↓', 'move between choices'],
+        ['tab', 'skip the token or repository step (where the footer says so)'],
+        ['esc', 'previous step; on the first step, leave setup'],
+        ['', 'nothing is written before you confirm the review'],
+      ],
+    },
+  ],
+  tokens: [
+    {
+      title: 'Tokens',
+      keys: [
+        ['↑↓', 'select a token'],
+        ['a', 'add a token'],
+        ['v', 'verify with the provider'],
+        ['r', 'rotate (paste a new secret)'],
+        ['d', 'remove'],
+        ['esc', 'cancel a form, or back to home'],
+      ],
+    },
+  ],
+  repositories: [
+    {
+      title: 'Repositories',
+      keys: [
+        ['↑↓', 'select a repository'],
+        ['enter', 'describe'],
+        ['n', 'register a new one'],
+        ['d', 'delete'],
+        ['tab ↑↓ ←→', 'in the form: next field, choose'],
+        ['esc', 'cancel a form, or back to home'],
+      ],
+    },
+  ],
+  publish: [
+    {
+      title: 'Publish',
+      keys: [
+        ['enter', 'publish the project shown (after the confirm step)'],
+        ['↑↓', 'select a version'],
+        ['enter', 'open a version: parameters, digest, code, its log'],
+        ['/ n N', 'in a log: search, next, previous match'],
+        ['g G', 'in a log: top, end'],
+        ['esc', 'back'],
+      ],
+    },
+  ],
+};
+
+export function helpFor(screen: ScreenId): {title: string; sections: HelpSection[]} {
+  return {title: pluginScreenTitle(screen), sections: help[screen]};
+}
+
+function pluginScreenTitle(screen: ScreenId): string {
+  return screen in pluginScreens
+    ? pluginScreens[screen as keyof typeof pluginScreens].title.toLowerCase()
+    : screen;
 }

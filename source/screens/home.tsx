@@ -1,8 +1,9 @@
 // Home: where am I (repository, profile, stack, checkout), what is set up (tokens), what ran
 // lately; every other screen is one key away. The view is pure; the app runs the commands.
-import {Box, Text, useInput, useWindowSize} from 'ink';
+import {Box, Text, useWindowSize} from 'ink';
+import {useScreenInput} from '../components/help-host.js';
 import type {ReactNode} from 'react';
-import type {KeyHint} from '../components/key-footer.js';
+import {keyHints, type KeyHint} from '../components/key-footer.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import type {ActiveContextState} from '../hooks/use-active-context.js';
 import type {CodeReferenceState} from '../hooks/use-code-reference.js';
@@ -22,7 +23,6 @@ export type HomeCommand =
   | {type: 'open'; screen: ScreenId}
   | {type: 'previousStack'}
   | {type: 'init'}
-  | {type: 'help'}
   | {type: 'quit'};
 
 export const homeHints: readonly KeyHint[] = [
@@ -34,8 +34,8 @@ export const homeHints: readonly KeyHint[] = [
     label: pluginScreens[id].title.toLowerCase(),
   })),
   {key: 'w', label: 'setup'},
-  {key: '?', label: 'help'},
-  {key: 'q', label: 'quit'},
+  keyHints.help,
+  keyHints.quit,
 ];
 
 export type HomeProps = {
@@ -62,10 +62,10 @@ function useHomeInput(
   onCommand: (command: HomeCommand) => void,
   options: {isActive: boolean; canInit: boolean},
 ) {
-  useInput(
-    (input, key) => {
-      if (key.escape || input === 'q') return onCommand({type: 'quit'});
-      if (input === '?') return onCommand({type: 'help'});
+  useScreenInput(
+    (input) => {
+      // Esc goes back, and home is where back ends: only q quits (help-host.tsx, keyGrammar).
+      if (input === 'q') return onCommand({type: 'quit'});
       if (input === 's') return onCommand({type: 'open', screen: 'stacks'});
       if (input === 'p') return onCommand({type: 'open', screen: 'profiles'});
       if (input === 'w') return onCommand({type: 'open', screen: 'setup'});

@@ -8,19 +8,16 @@ export type ScreenId = 'home' | 'stacks' | 'profiles' | 'setup' | PluginScreenId
 export type NavigationState = {
   /** Screens opened so far; the last one shows. Never empty. */
   trail: ScreenId[];
-  help: boolean;
 };
 
 export type NavigationAction =
   | {type: 'open'; screen: ScreenId}
   | {type: 'back'}
   /** Replaces the whole trail, e.g. the first-run wizard handing over to home. */
-  | {type: 'reset'; screen: ScreenId}
-  | {type: 'toggleHelp'}
-  | {type: 'closeHelp'};
+  | {type: 'reset'; screen: ScreenId};
 
 export function initialNavigation(screen: ScreenId): NavigationState {
-  return {trail: [screen], help: false};
+  return {trail: [screen]};
 }
 
 export function navigationReducer(
@@ -29,15 +26,11 @@ export function navigationReducer(
 ): NavigationState {
   switch (action.type) {
     case 'open':
-      return {trail: [...state.trail, action.screen], help: false};
+      return {trail: [...state.trail, action.screen]};
     case 'back':
-      return state.trail.length > 1 ? {trail: state.trail.slice(0, -1), help: false} : state;
+      return state.trail.length > 1 ? {trail: state.trail.slice(0, -1)} : state;
     case 'reset':
-      return {trail: [action.screen], help: false};
-    case 'toggleHelp':
-      return {...state, help: !state.help};
-    case 'closeHelp':
-      return {...state, help: false};
+      return {trail: [action.screen]};
     default:
       return assertNever(action);
   }

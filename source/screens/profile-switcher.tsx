@@ -1,6 +1,7 @@
 // Profile switcher: the stack switcher's keys, over profiles, applied through the profiles
 // service (a profile switch in a repository also resets its stack to the profile's own).
-import {Box, Text} from 'ink';
+import {Box, Text, useWindowSize} from 'ink';
+import {switcherHints, switcherListWidth} from './stack-switcher.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {SelectList} from '../components/select-list.js';
 import type {Deps} from '../deps.js';
@@ -30,6 +31,10 @@ const profilesOf = (loaded: Loaded) => loaded.profiles;
 const applyProfile = (deps: Deps, name: string, scope: Source) =>
   setActiveProfile(deps, {name, global: scope === 'global'});
 
+function currentProfile(loaded: Loaded, scope: Source): string | undefined {
+  return scope === 'local' ? loaded.context.profile.name : loaded.context.config.activeProfile;
+}
+
 export function ProfileSwitcher({deps, isActive, onApplied, onClose}: ProfileSwitcherProps) {
   const theme = useTheme();
   const {
@@ -43,28 +48,17 @@ export function ProfileSwitcher({deps, isActive, onApplied, onClose}: ProfileSwi
     load: loadProfiles,
     items: profilesOf,
     apply: applyProfile,
+    current: currentProfile,
     onApplied,
     onClose,
   });
   const context = state.loaded?.context;
-  const current = context
-    ? state.scope === 'local'
-      ? context.profile.name
-      : context.config.activeProfile
-    : undefined;
+  const current = state.loaded ? currentProfile(state.loaded, state.scope) : undefined;
+  const {columns} = useWindowSize();
 
   const highlighted = list.highlighted;
   return (
-    <ScreenFrame
-      title="profiles"
-      hints={[
-        {key: 'type', label: 'filter'},
-        {key: '↑↓', label: 'move'},
-        {key: 'tab', label: 'this repository / global'},
-        {key: 'enter', label: 'switch'},
-        {key: 'esc', label: 'close'},
-      ]}
-    >
+    <ScreenFrame title="profiles" hints={switcherHints(context)}>
       {state.status === 'loading' ? <Text dimColor>Loading profiles…</Text> : null}
       {context ? (
         <Box flexDirection="column">
@@ -94,7 +88,7 @@ export function ProfileSwitcher({deps, isActive, onApplied, onClose}: ProfileSwi
             </Text>
           </Text>
           <Box marginTop={1} columnGap={2}>
-            <Box width={36} flexShrink={0}>
+            <Box width={switcherListWidth(columns)} flexShrink={0}>
               <SelectList
                 items={list.visible}
                 cursor={list.state.cursor}
@@ -106,13 +100,15 @@ export function ProfileSwitcher({deps, isActive, onApplied, onClose}: ProfileSwi
             </Box>
             {highlighted ? (
               <Box flexDirection="column" flexGrow={1}>
-                <Text bold>{highlighted.name}</Text>
-                <Text>
+                <Text bold wrap="wrap">
+                  {highlighted.name}
+                </Text>
+                <Text wrap="wrap">
                   <Text dimColor>store </Text>
                   {highlighted.storeType}
                 </Text>
-                <Text>
-                  <Text dimColor>active stack </Text>
+                <Text wrap="wrap">
+                  <Text dimColor>stack </Text>
                   {highlighted.activeStack}
                 </Text>
               </Box>

@@ -1,7 +1,9 @@
 // Home screen `b`: recent publishes of the active profile, read through the modules service
 // (the same views as `berth module list`), newest first.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useScreenInput} from '../components/help-host.js';
 import {useEffect, useState} from 'react';
+import {keyHints} from '../components/key-footer.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {newestFirst} from '../hooks/use-home-summary.js';
 import {useTheme} from '../hooks/use-theme.js';
@@ -37,12 +39,12 @@ export function PublishScreen({deps, onBack}: PluginScreenProps) {
     };
   }, [deps]);
 
-  useInput((input, key) => {
+  useScreenInput((input, key) => {
     if (key.escape || input === 'q') onBack();
   });
 
   return (
-    <ScreenFrame title="publish" hints={[{key: 'esc', label: 'back'}]}>
+    <ScreenFrame title="publish" hints={[keyHints.back]}>
       {state.status === 'loading' && <Text dimColor>Reading published modules…</Text>}
       {state.status === 'error' && (
         <Text color={theme.tint('error')}>Could not read modules: {state.message}</Text>

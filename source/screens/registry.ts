@@ -10,6 +10,8 @@ export type PluginScreen = {
   /** The key that opens it from home. */
   key: string;
   title: string;
+  /** What the key does, in home's help. */
+  help: string;
   load: () => Promise<{default: ComponentType<PluginScreenProps>}>;
 };
 
@@ -19,16 +21,19 @@ export const pluginScreens: Record<PluginScreenId, PluginScreen> = {
   tokens: {
     key: 't',
     title: 'Tokens',
+    help: 'tokens: add, verify, rotate, remove',
     load: () => import('./tokens.js').then((m) => ({default: m.TokensScreen})),
   },
   repositories: {
     key: 'r',
     title: 'Repositories',
+    help: 'code repositories: register, describe, delete',
     load: () => import('./repositories.js').then((m) => ({default: m.RepositoriesScreen})),
   },
   publish: {
     key: 'b',
     title: 'Publish',
+    help: 'published versions, newest first',
     load: () => import('./publish-history.js').then((m) => ({default: m.PublishScreen})),
   },
 };

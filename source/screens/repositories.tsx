@@ -1,11 +1,12 @@
 // The repositories screen: list, describe (this directory's match, commit, clean/pushed),
 // register (prefilled from this directory's remotes, token picker) and delete with a
 // confirmation. Everything goes through services/code-repositories/, as the CLI does.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useScreenInput} from '../components/help-host.js';
 import {TextField as TextInput} from '../components/text-field.js';
 import {useCallback, useEffect, useReducer} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
-import type {KeyHint} from '../components/key-footer.js';
+import {keyHints, type KeyHint} from '../components/key-footer.js';
 import {useTheme} from '../hooks/use-theme.js';
 import {assertNever, errorText, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
 import type {CodeDetection} from '../models/code-reference.js';
@@ -214,7 +215,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
   );
 
   const {mode} = state;
-  useInput(
+  useScreenInput(
     (input, key) => {
       if (state.status !== 'ready') return;
       switch (mode.kind) {
@@ -285,10 +286,10 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
   const hints: KeyHint[] =
     mode.kind === 'register'
       ? [
-          {key: '↑/↓ Tab', label: 'field'},
-          {key: '←/→', label: 'choose'},
-          {key: 'Enter', label: 'register'},
-          {key: 'Esc', label: 'cancel'},
+          {key: 'tab ↑↓', label: 'field'},
+          {key: '←→', label: 'choose'},
+          keyHints.enter('register'),
+          {key: 'esc', label: 'cancel'},
         ]
       : mode.kind === 'confirmDelete'
         ? [
@@ -296,20 +297,17 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
             {key: 'n', label: 'keep'},
           ]
         : mode.kind === 'describe'
-          ? [
-              {key: 'd', label: 'delete'},
-              {key: 'q/Esc', label: 'back'},
-            ]
+          ? [{key: 'd', label: 'delete'}, keyHints.back]
           : [
-              {key: '↑/↓', label: 'select'},
-              {key: 'Enter', label: 'describe'},
+              keyHints.move,
+              keyHints.enter('describe'),
               {key: 'n', label: 'register'},
               {key: 'd', label: 'delete'},
-              {key: 'q/Esc', label: 'back'},
+              keyHints.back,
             ];
 
   return (
-    <ScreenFrame title="Repositories" hints={hints}>
+    <ScreenFrame title="repositories" hints={hints}>
       {state.status === 'loading' ? <Text dimColor>Loading…</Text> : null}
       {mode.kind === 'list' && state.status !== 'loading' ? <RepoList state={state} /> : null}
       {mode.kind === 'describe' && current ? (

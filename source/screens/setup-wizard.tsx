@@ -1,12 +1,13 @@
 // The onboarding wizard's view and keys. Its state machine lives in hooks/use-setup-wizard.ts;
 // this file maps a state to a screen and keys to actions. Esc goes back a step (on the first
 // step it leaves the wizard); Tab skips the optional token and repository steps.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useScreenInput} from '../components/help-host.js';
 import {TextField as TextInput} from '../components/text-field.js';
 import {useEffect, useState, type ReactNode} from 'react';
 import {ChoiceList} from '../components/choice-list.js';
 import {ScreenFrame} from '../components/screen-frame.js';
-import type {KeyHint} from '../components/key-footer.js';
+import {keyHints, type KeyHint} from '../components/key-footer.js';
 import type {Deps} from '../deps.js';
 import {
   describePlanItem,
@@ -92,10 +93,10 @@ function useWizardInput(
   dispatch: (action: WizardAction) => void,
   options: Pick<SetupWizardProps, 'isActive' | 'onFinish' | 'onCancel'>,
 ) {
-  useInput(
-    (_input, key) => {
+  useScreenInput(
+    (input, key) => {
       if (state.step === 'done') {
-        if (key.return || key.escape) {
+        if (key.return || key.escape || input === 'q') {
           const failed = state.outcomes.find((outcome) => outcome.status === 'failed');
           options.onFinish(
             failed?.status === 'failed' ? (failed.exitCode ?? ExitCode.failure) : undefined,
@@ -103,7 +104,8 @@ function useWizardInput(
         }
         return;
       }
-      if (key.escape) {
+      // q goes back like Esc, except where it is a letter of what the user types.
+      if (key.escape || (input === 'q' && !textSteps.includes(state.step))) {
         if (state.step === 'applying') return;
         if (state.history.length === 0) options.onCancel();
         else dispatch({type: 'back'});
@@ -139,7 +141,7 @@ function hintsFor(state: WizardState): KeyHint[] {
     case 'init':
     case 'stack':
     case 'newStack':
-      return [{key: '↑↓ enter', label: 'choose'}, back];
+      return [keyHints.move, keyHints.enter('choose'), back];
     case 'review':
       return [{key: 'enter', label: 'apply'}, back];
     case 'applying':

@@ -1,7 +1,8 @@
 // Stack switcher: type to filter (any character a name may hold, `-` included), arrows move,
 // Tab chooses where the switch applies (this repository / global), Enter applies through the
 // stacks service. Only a window of rows is rendered, so 500 stacks filter as fast as five.
-import {Box, Text} from 'ink';
+import {Box, Text, useWindowSize} from 'ink';
+import {keyHints, type KeyHint} from '../components/key-footer.js';
 import {useMemo} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {SelectList} from '../components/select-list.js';
@@ -54,22 +55,16 @@ export function StackSwitcher({deps, isActive, onApplied, onClose}: StackSwitche
     load: loadStacks,
     items: stacksOf,
     apply: applyStack,
+    current: currentStack,
     onApplied,
     onClose,
   });
-  const current = currentStackName(state);
+  const current = state.loaded ? currentStack(state.loaded, state.scope) : undefined;
+  const {columns} = useWindowSize();
+  const listWidth = switcherListWidth(columns);
 
   return (
-    <ScreenFrame
-      title="stacks"
-      hints={[
-        {key: 'type', label: 'filter'},
-        {key: '↑↓', label: 'move'},
-        {key: 'tab', label: 'this repository / global'},
-        {key: 'enter', label: 'switch'},
-        {key: 'esc', label: 'close'},
-      ]}
-    >
+    <ScreenFrame title="stacks" hints={switcherHints(state.loaded?.context)}>
       {state.status === 'loading' ? <Text dimColor>Loading stacks…</Text> : null}
       {state.loaded ? (
         <Box flexDirection="column">
@@ -82,7 +77,7 @@ export function StackSwitcher({deps, isActive, onApplied, onClose}: StackSwitche
             </Text>
           </Text>
           <Box marginTop={1} columnGap={2}>
-            <Box width={36} flexShrink={0} flexDirection="column">
+            <Box width={listWidth} flexShrink={0} flexDirection="column">
               <SelectList
                 items={list.visible}
                 cursor={list.state.cursor}
@@ -101,11 +96,34 @@ export function StackSwitcher({deps, isActive, onApplied, onClose}: StackSwitche
   );
 }
 
-function currentStackName(state: SwitcherState<Loaded>): string | undefined {
-  const context = state.loaded?.context;
-  if (!context) return undefined;
-  return state.scope === 'local' ? context.stackName : context.profile.activeStack;
+function currentStack(loaded: Loaded, scope: Source): string | undefined {
+  const {context} = loaded;
+  return scope === 'local' ? context.stackName : context.profile.activeStack;
 }
+
+/** The list takes up to 36 columns, less on a narrow terminal, so the details keep room. */
+export function switcherListWidth(columns: number): number {
+  return Math.max(16, Math.min(36, Math.floor(columns * 0.4)));
+}
+
+/** The switchers' keys; Tab only where it does something (inside a berth repository). */
+export function switcherHints(context: ActiveContext | undefined): KeyHint[] {
+  return [
+    {key: 'type', label: 'filter'},
+    keyHints.move,
+    ...(context?.repositoryRoot ? [{key: 'tab', label: 'here / global'}] : []),
+    keyHints.enter('switch'),
+    keyHints.back,
+  ];
+}
+
+/** Short names, so a component fits beside the list on a 60-column terminal. */
+const componentLabels: Record<ComponentType, string> = {
+  orchestrator: 'orchestrator',
+  artifact_store: 'artifacts',
+  container_registry: 'registry',
+  image_builder: 'builder',
+};
 
 function ScopeLine({scope, context}: {scope: Source; context: ActiveContext}) {
   const theme = useTheme();
@@ -156,15 +174,19 @@ function StackDetails({
   if (!stack) return null;
   return (
     <Box flexDirection="column" flexGrow={1}>
-      <Text bold wrap="truncate-end">
+      <Text bold wrap="wrap">
         {stack.name}
       </Text>
       {rows.map((row) => (
-        <Text key={row.type} wrap="truncate-end">
-          <Text dimColor>{row.type.padEnd(19)}</Text>
-          {row.name}
-          {row.flavor ? <Text dimColor> ({row.flavor})</Text> : null}
-        </Text>
+        <Box key={row.type}>
+          <Box width={13} flexShrink={0}>
+            <Text dimColor>{componentLabels[row.type]}</Text>
+          </Box>
+          <Text wrap="wrap">
+            {row.name}
+            {row.flavor ? <Text dimColor> ({row.flavor})</Text> : null}
+          </Text>
+        </Box>
       ))}
     </Box>
   );

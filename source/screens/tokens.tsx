@@ -1,11 +1,12 @@
 // Token management: the list, add (provider → API URL → masked token → live verification →
 // stored), verify, rotate, and remove with confirmation. All work goes through the tokens
 // service, as in the CLI.
-import {Box, Text, useInput} from 'ink';
+import {Box, Text} from 'ink';
+import {useScreenInput} from '../components/help-host.js';
 import {TextField as TextInput} from '../components/text-field.js';
 import {useCallback, useEffect, useReducer} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
-import type {KeyHint} from '../components/key-footer.js';
+import {keyHints, type KeyHint} from '../components/key-footer.js';
 import {TokenTable} from '../components/token-table.js';
 import {TokenVerification} from '../components/token-verification.js';
 import type {Deps} from '../deps.js';
@@ -136,7 +137,7 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
     onVerified: (verification: Verification) => dispatch({type: 'verified', verification}),
   };
 
-  useInput(
+  useScreenInput(
     (input, key) => {
       if (mode.kind === 'list') {
         if (input === 'q' || key.escape) onBack();
@@ -246,12 +247,12 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
   const hints: KeyHint[] =
     mode.kind === 'list'
       ? [
-          {key: '↑↓', label: 'select'},
+          keyHints.move,
           {key: 'a', label: 'add'},
           {key: 'v', label: 'verify'},
           {key: 'r', label: 'rotate'},
           {key: 'd', label: 'remove'},
-          {key: 'q', label: 'back'},
+          keyHints.back,
         ]
       : mode.kind === 'confirmRemove'
         ? [
@@ -260,13 +261,10 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
           ]
         : mode.kind === 'working'
           ? []
-          : [
-              {key: 'enter', label: 'next'},
-              {key: 'esc', label: 'cancel'},
-            ];
+          : [keyHints.enter('next'), {key: 'esc', label: 'cancel'}];
 
   return (
-    <ScreenFrame title="Tokens" hints={hints}>
+    <ScreenFrame title="tokens" hints={hints}>
       {state.loading ? (
         <Text dimColor>Loading tokens…</Text>
       ) : (

@@ -1,5 +1,6 @@
 // Drives berth in a real pseudo-terminal, like a person: one key per write, waits for text.
 import pty from '@homebridge/node-pty-prebuilt-multiarch';
+import xterm from '@xterm/headless';
 import {cleanEnv, cliPath, nodeBinary} from './cli.js';
 
 export type PtySession = {
@@ -7,6 +8,11 @@ export type PtySession = {
   readonly output: string;
   /** The terminal text with escape sequences removed. */
   text(): string;
+  /**
+   * What the terminal shows now, row by row (a real terminal emulator replays the output), so a
+   * test can check what a person sees: the title on the first row, nothing scrolled away.
+   */
+  screen(): Promise<string[]>;
   /** Waits until `pattern` appears in the text written after the last `mark()`. */
   waitFor(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
   /** Forgets what was seen so far, so the next waitFor sees only new output. */
@@ -59,12 +65,18 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
     cwd: options.cwd,
     env: cleanEnv({TERM: 'xterm-256color', NO_COLOR: undefined, ...options.env}),
   });
+  const terminal = new xterm.Terminal({
+    cols: options.cols ?? 100,
+    rows: options.rows ?? 30,
+    allowProposedApi: true,
+  });
   let output = '';
   let markAt = 0;
   const waiters = new Set<() => void>();
   let lastOutputAt = Date.now();
   child.onData((data) => {
     output += data;
+    terminal.write(data);
     lastOutputAt = Date.now();
     for (const waiter of waiters) waiter();
   });
@@ -137,6 +149,17 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
       return output;
     },
     text: () => stripAnsi(output),
+    screen: () =>
+      new Promise((resolve) =>
+        // An empty write resolves once everything written before it has been parsed.
+        terminal.write('', () => {
+          const buffer = terminal.buffer.active;
+          const rows: string[] = [];
+          for (let row = 0; row < terminal.rows; row++)
+            rows.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+          resolve(rows);
+        }),
+      ),
     mark() {
       markAt = output.length;
     },
@@ -155,7 +178,10 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
     async type(text) {
       for (const char of text) await session.write(char);
     },
-    resize: (cols, rows) => child.resize(cols, rows),
+    resize: (cols, rows) => {
+      child.resize(cols, rows);
+      terminal.resize(cols, rows);
+    },
     get exit() {
       return exitWithin(20_000);
     },

@@ -418,7 +418,7 @@ describe('terminal conditions', () => {
     session.mark();
     await session.write('s');
     await session.waitFor(/Filter: .*4\/4/);
-    await session.waitFor('esc close');
+    await session.waitFor('esc back');
     session.mark();
     session.resize(60, 20);
     await session.type('gpu');
