@@ -2,12 +2,10 @@
 // fed by a scripted stand-in for the publish service (test/support/publish-pane-demo.tsx).
 import {existsSync, readFileSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import pty from '@homebridge/node-pty-prebuilt-multiarch';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {cleanEnv, nodeBinary, tempDir} from '../support/cli.js';
+import {nodeBinary, tempDir} from '../support/cli.js';
 import {bundlePublishPaneDemo} from '../support/publish-pane-bundle.js';
-import {keys, stripAnsi} from '../support/pty.js';
-import {waitFor} from '../support/wait.js';
+import {keys, spawnInPty, stripAnsi} from '../support/pty.js';
 
 let demo: string;
 beforeAll(async () => {
@@ -15,49 +13,29 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(demo, {force: true}));
 
+/** The demo pane in a pseudo-terminal, through the shared driver (test/support/pty.ts). */
 function spawnDemo(mode: 'hold' | 'publish' | 'fail', cwd: string) {
   const logFile = path.join(cwd, 'publish.log');
-  const child = pty.spawn(nodeBinary, [demo, mode, logFile], {
-    name: 'xterm-256color',
+  const session = spawnInPty(nodeBinary, [demo, mode, logFile], {
+    cwd,
     cols: 80,
     rows: 24,
-    cwd,
-    env: cleanEnv({TERM: 'xterm-256color'}),
+    env: {NO_COLOR: '1'},
   });
-  let output = '';
-  let mark = 0;
-  child.onData((data) => (output += data));
-  const exit = new Promise<number>((resolve) => child.onExit(({exitCode}) => resolve(exitCode)));
-  const session = {
+  return {
     logFile,
-    exit,
+    get exit() {
+      return session.exit;
+    },
     get raw() {
-      return output;
+      return session.output;
     },
-    mark: () => (mark = output.length),
-    seen: () => stripAnsi(output.slice(mark)),
-    waitFor: (pattern: string | RegExp, timeoutMs = 15_000) =>
-      waitFor(
-        () =>
-          typeof pattern === 'string'
-            ? session.seen().includes(pattern)
-            : pattern.test(session.seen()),
-        {
-          timeoutMs,
-          intervalMs: 20,
-          message: String(pattern),
-        },
-      ).catch((error: Error) => {
-        throw new Error(`${error.message}; saw:\n${session.seen().slice(-2000)}`);
-      }),
-    async key(data: string) {
-      child.write(data);
-      // One key per write, paced as a person types (ENVIRONMENT.md).
-      await new Promise((resolve) => setTimeout(resolve, 60));
-    },
-    kill: () => child.kill(),
+    mark: () => session.mark(),
+    seen: () => session.seen(),
+    waitFor: (pattern: string | RegExp, timeoutMs = 15_000) => session.waitFor(pattern, timeoutMs),
+    key: (data: string) => session.write(data),
+    kill: () => session.kill(),
   };
-  return session;
 }
 
 describe('the publish pane in a terminal', () => {

@@ -13,6 +13,8 @@ export type PtySession = {
    * test can check what a person sees: the title on the first row, nothing scrolled away.
    */
   screen(): Promise<string[]>;
+  /** The text written after the last `mark()`, escape sequences removed. */
+  seen(): string;
   /** Waits until `pattern` appears in the text written after the last `mark()`. */
   waitFor(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
   /** Forgets what was seen so far, so the next waitFor sees only new output. */
@@ -74,8 +76,10 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
   let markAt = 0;
   const waiters = new Set<() => void>();
   let lastOutputAt = Date.now();
+  let draws = 0;
   child.onData((data) => {
     output += data;
+    draws++;
     terminal.write(data);
     lastOutputAt = Date.now();
     for (const waiter of waiters) waiter();
@@ -149,6 +153,7 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
       return output;
     },
     text: () => stripAnsi(output),
+    seen: () => stripAnsi(output.slice(markAt)),
     screen: () =>
       new Promise((resolve) =>
         // An empty write resolves once everything written before it has been parsed.
@@ -171,9 +176,16 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
       await quiet(100, 2_000);
     },
     async write(data) {
+      const drawnBefore = draws;
       child.write(data);
-      // One key per write, paced as a person types (ENVIRONMENT.md: >= 50 ms between keys).
+      // One key per write, paced as a person types (ENVIRONMENT.md: >= 50 ms between keys), and
+      // the next one only once berth has drawn something since (or 600 ms passed: a key that
+      // changes nothing): on a loaded machine keys sent faster than berth reads arrive as one
+      // chunk, and Ink reads `7\r` as text, not as 7 then Enter.
       await new Promise((resolve) => setTimeout(resolve, 60));
+      const deadline = Date.now() + 540;
+      while (!hasExited && draws === drawnBefore && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 15));
     },
     async type(text) {
       for (const char of text) await session.write(char);

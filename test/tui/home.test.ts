@@ -97,7 +97,7 @@ describe('berth (TUI home)', () => {
     await session.write(keys.tab);
     await session.waitFor('● global');
     await session.type('a100');
-    await session.waitFor(/1\/4/);
+    await session.waitFor(/Filter: a100.*1\/4/);
     await session.write(keys.enter);
     await session.waitFor(
       "Active stack: 'gpu-a100' (global); this repository's own stack 'default' still applies",
@@ -152,7 +152,7 @@ describe('berth (TUI home)', () => {
     await session.write('p');
     await session.waitFor(/Filter: .*2\/2/);
     await session.type('te');
-    await session.waitFor(/1\/2/);
+    await session.waitFor(/Filter: te.*1\/2/);
     await session.write(keys.enter);
     await session.waitFor("Active profile: 'team' (this repository).");
     await session.waitFor(/Profile\s+team \(local\)/);
@@ -422,7 +422,7 @@ describe('terminal conditions', () => {
     session.mark();
     session.resize(60, 20);
     await session.type('gpu');
-    await session.waitFor(/2\/4/);
+    await session.waitFor(/Filter: gpu.*2\/4/);
     await session.write(keys.escape);
     await session.write('q');
     expect(await session.exit).toBe(0);
