@@ -45,13 +45,34 @@ export function useScreenActive(): boolean {
   return useContext(HostContext).active;
 }
 
-/** useInput for a screen: off while the help covers it. */
+/**
+ * useInput for a screen: off while the help covers it. Keys typed faster than berth reads them
+ * (a loaded machine, a fast typist, a paste ending in a newline) reach Ink as one chunk, and
+ * Ink passes `abc\r` on as text: the chunk is split so Enter and Tab stay keys.
+ */
 export function useScreenInput(
   handler: (input: string, key: Key) => void,
   options: {isActive?: boolean} = {},
 ): void {
   const host = useContext(HostContext);
-  useInput(handler, {isActive: host.active && (options.isActive ?? true)});
+  useInput(
+    (input, key) => {
+      for (const [text, extra] of splitKeys(input)) handler(text, {...key, ...extra});
+    },
+    {isActive: host.active && (options.isActive ?? true)},
+  );
+}
+
+/** `ab\rc` → `ab`, Enter, `c`; anything without `\r`/`\t` (or an escape sequence) as it is. */
+export function splitKeys(input: string): [string, Partial<Key>][] {
+  if (input.length < 2 || input.startsWith('\u001b') || !/[\r\t]/.test(input)) return [[input, {}]];
+  const keys: [string, Partial<Key>][] = [];
+  for (const part of input.split(/([\r\t])/)) {
+    if (part === '\r') keys.push(['', {return: true}]);
+    else if (part === '\t') keys.push(['', {tab: true}]);
+    else if (part !== '') keys.push([part, {}]);
+  }
+  return keys;
 }
 
 /** A widget where the user types: while `typing`, `?` is text, not help. */

@@ -1,6 +1,7 @@
 // The publish pane's view: a state machine over what the user does (STYLE.md 8); what the build
 // did is read from the model at each flush. publish-pane.tsx runs it.
-import {Box, Text, useInput, useWindowSize} from 'ink';
+import {Box, Text, useWindowSize} from 'ink';
+import {useScreenInput, useTextEntry} from '../components/help-host.js';
 import {useMemo, useReducer, useRef} from 'react';
 import {LogPane, clampTop} from '../components/log-pane.js';
 import {StepChart} from '../components/step-chart.js';
@@ -237,7 +238,9 @@ export function PublishPaneView({
     act({type: 'flash', flash: null});
   };
 
-  useInput((input, key) => {
+  // The pane has its own `?` (its keys beside the log): in the TUI the app's help leaves it be.
+  useTextEntry(true);
+  useScreenInput((input, key) => {
     // Keys can arrive faster than renders (typing a search, a paste): read the state they built.
     const v = viewFor(stateRef.current, source.key);
     const top = v.follow ? maxTop : clampTop(v.anchor - base, lines.length, logHeight);
