@@ -33,6 +33,8 @@ function spawnDemo(mode: 'hold' | 'publish' | 'fail', cwd: string) {
     mark: () => session.mark(),
     seen: () => session.seen(),
     waitFor: (pattern: string | RegExp, timeoutMs = 15_000) => session.waitFor(pattern, timeoutMs),
+    /** The log header is redrawn in pieces (incremental rendering): read it off the screen. */
+    shows: (pattern: string | RegExp) => session.waitForScreen(pattern, 15_000),
     key: (data: string) => session.write(data),
     kill: () => session.kill(),
   };
@@ -49,17 +51,17 @@ describe('the publish pane in a terminal', () => {
       pane.mark();
       for (const char of '/needle-42') await pane.key(char);
       await pane.key(keys.enter);
-      await pane.waitFor('"needle-42" 1 match');
+      await pane.shows('"needle-42" 1 match');
       // The match is drawn in inverse video (not a color: it stays with NO_COLOR, set here).
       // eslint-disable-next-line no-control-regex -- terminal escapes are what it matches
       expect(pane.raw).toMatch(/\u001b\[7m(?:\u001b\[[0-9;]*m)*needle-42/);
 
       pane.mark();
       await pane.key('f');
-      await pane.waitFor('following');
+      await pane.shows('following');
       pane.mark();
       await pane.key('f');
-      await pane.waitFor(/lines \d+-\d+ of \d+/);
+      await pane.shows(/lines \d+-\d+ of \d+/);
 
       pane.mark();
       await pane.key('s');

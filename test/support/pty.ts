@@ -2,6 +2,7 @@
 import pty from '@homebridge/node-pty-prebuilt-multiarch';
 import xterm from '@xterm/headless';
 import {cleanEnv, cliPath, nodeBinary} from './cli.js';
+import {waitFor} from './wait.js';
 
 export type PtySession = {
   /** Everything written to the terminal so far (raw, with escape codes). */
@@ -17,6 +18,11 @@ export type PtySession = {
   seen(): string;
   /** Waits until `pattern` appears in the text written after the last `mark()`. */
   waitFor(pattern: string | RegExp, timeoutMs?: number): Promise<void>;
+  /**
+   * Waits until what the terminal shows now matches `pattern` (rows joined by newlines): for
+   * screens drawn incrementally, where a line's new text is written in pieces.
+   */
+  waitForScreen(pattern: string | RegExp, timeoutMs?: number): Promise<string[]>;
   /** Forgets what was seen so far, so the next waitFor sees only new output. */
   mark(): void;
   write(data: string): Promise<void>;
@@ -174,6 +180,22 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
       // a key sent the instant the text appears can land in between. Wait until the terminal
       // has been quiet for a moment, as a person would before reacting.
       await quiet(100, 2_000);
+    },
+    async waitForScreen(pattern, timeoutMs = 30_000) {
+      let rows: string[] = [];
+      const matches = async () => {
+        rows = await session.screen();
+        const shown = rows.join('\n');
+        return typeof pattern === 'string' ? shown.includes(pattern) : pattern.test(shown);
+      };
+      await waitFor(matches, {
+        timeoutMs,
+        intervalMs: 25,
+        message: `${String(pattern)} on the screen`,
+      }).catch((error: Error) => {
+        throw new Error(`${error.message}. Screen:\n${rows.join('\n')}`);
+      });
+      return rows;
     },
     async write(data) {
       const drawnBefore = draws;
