@@ -129,7 +129,7 @@ describe('the TUI on a 60x15 terminal', () => {
     session = world.open([], small);
     await session.waitFor(/Stack\s+gpu-h100/);
     await session.write('-');
-    await session.waitFor("Switched to stack 'default' (this repository)");
+    await session.waitFor("Active stack: 'default' (this repository).");
     session.mark();
     await session.write('p');
     await session.waitFor('● current');
@@ -137,7 +137,7 @@ describe('the TUI on a 60x15 terminal', () => {
     await session.write(keys.escape);
     await session.waitFor(/Stack\s+default/);
     const rows = await expectFramed(session, 'home', 'q quit');
-    expect(rows.join('\n')).not.toContain('Switched to stack');
+    expect(rows.join('\n')).not.toContain('Active stack:');
   });
 
   it('the first-run wizard keeps its title and footer, keeps its step across help, and q goes back a step', async () => {
