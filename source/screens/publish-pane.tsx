@@ -16,17 +16,14 @@
 // user cancels (`c`, Ctrl+C, SIGINT); the service then stops and reports `cancelled`. The
 // pane never writes the log file — the service does; `s` copies it.
 //
-// The view is publish-pane-view.tsx; the home screen's publish history is publish-history.tsx.
-import {copyFile, mkdir, writeFile} from 'node:fs/promises';
-import {tmpdir} from 'node:os';
-import path from 'node:path';
+// The view is publish-pane-view.tsx; the TUI's publish screen is publish-here.tsx.
 import {render, type Instance, type RenderOptions} from 'ink';
 import {createTheme, ThemeContext} from '../hooks/use-theme.js';
-import {errorMessage} from '../lib/errors.js';
 import {shouldUseColor} from '../lib/output.js';
 import type {PublishEvent, PublishEventHandler} from '../models/publish-events.js';
-import {PublishLogModel, type LogModelOptions} from '../services/publish/log-model.js';
-import {PublishPaneView, type PaneControl} from './publish-pane-view.js';
+import type {LogModelOptions, PublishLogModel} from '../services/publish/log-model.js';
+import {createPaneSession} from './publish-pane-session.js';
+import {PublishPaneView} from './publish-pane-view.js';
 
 export type PublishEventSource =
   | ((handler: PublishEventHandler) => () => void)
@@ -88,87 +85,60 @@ export type PublishPane = {
   readonly model: PublishLogModel;
 };
 
-export async function runPublishPane(initialOptions: PublishPaneOptions): Promise<PublishPane> {
-  // `identify` fills in the log file, module and version once the service knows them.
-  const options = {...initialOptions};
-  const model = new PublishLogModel(options.model);
+export async function runPublishPane(options: PublishPaneOptions): Promise<PublishPane> {
   const stdout = options.stdout ?? process.stdout;
   const env = options.env ?? process.env;
   const color = options.color ?? shouldUseColor(env, undefined, Boolean(stdout.isTTY));
-  const abort = new AbortController();
-  let controlRevision = 0;
-  let cancelRequested = false;
-  let serviceDone = false;
   let leaveWhenDone = false;
-  let savedTo: string | undefined;
   // eslint-disable-next-line prefer-const -- control.close() may read it before render() returns
   let instance: Instance | undefined;
 
   let resolveClosed!: (result: PublishPaneResult) => void;
   const closed = new Promise<PublishPaneResult>((resolve) => (resolveClosed = resolve));
-  const result = () => ({cancelled: cancelRequested, savedTo});
 
-  const control: PaneControl = {
-    revision: () => model.revision + controlRevision,
-    ticking: () => model.runningStep !== null || (!model.finished && model.startedAt !== null),
-    get cancelRequested() {
-      return cancelRequested;
-    },
-    get serviceDone() {
-      return serviceDone;
-    },
-    cancel() {
-      if (cancelRequested || model.finished || serviceDone) return;
-      cancelRequested = true;
-      controlRevision++;
-      abort.abort();
-      options.onCancel?.();
-    },
-    interrupt() {
-      if (serviceDone || leaveWhenDone) return control.close();
+  const session = createPaneSession({
+    title: options.title,
+    ...(options.logFile ? {logFile: options.logFile} : {}),
+    ...(options.module ? {module: options.module} : {}),
+    ...(options.version ? {version: options.version} : {}),
+    ...(options.saveDir ? {saveDir: options.saveDir} : {}),
+    ...(options.model ? {model: options.model} : {}),
+    ...(options.onCancel ? {onCancel: options.onCancel} : {}),
+    // Ctrl+C cancels a running publish and leaves once it stopped; a second one leaves now.
+    interrupt(current) {
+      if (current.serviceDone || leaveWhenDone) return current.control.close();
       leaveWhenDone = true;
-      control.cancel();
+      current.control.cancel();
     },
-    close() {
-      instance?.unmount();
-    },
-    logFile: () => options.logFile,
-    async save() {
-      const directory =
-        options.saveDir ??
-        path.join(options.logFile ? path.dirname(options.logFile) : tmpdir(), 'saved');
-      await mkdir(directory, {recursive: true});
-      const target = path.resolve(directory, saveFileName(model, options));
-      if (options.logFile) await copyFile(options.logFile, target);
-      else await writeFile(target, model.tail.toArray().join('\n') + '\n');
-      savedTo = target;
-      return target;
-    },
-  };
+    close: () => instance?.unmount(),
+  });
+  const {model, control} = session;
+  const result = () => ({cancelled: session.cancelRequested, savedTo: session.savedTo});
 
   const removeSignalHandlers = onSignals(() => control.interrupt());
-  instance = render(
+  const view = (final: boolean) => (
     <ThemeContext.Provider value={createTheme(color)}>
       <PublishPaneView
         model={model}
         control={control}
         title={options.title}
         flushIntervalMs={options.flushIntervalMs}
+        final={final}
       />
-    </ThemeContext.Provider>,
-    {
-      stdout,
-      stdin: options.stdin ?? process.stdin,
-      stderr: options.stderr ?? process.stderr,
-      exitOnCtrlC: false,
-      patchConsole: false,
-      // The pane is only run on a TTY; a CI variable must not turn it into a final-frame dump.
-      interactive: Boolean(stdout.isTTY),
-      incrementalRendering: true,
-      maxFps: 30,
-      ...(options.onRender ? {onRender: options.onRender} : {}),
-    },
+    </ThemeContext.Provider>
   );
+  instance = render(view(false), {
+    stdout,
+    stdin: options.stdin ?? process.stdin,
+    stderr: options.stderr ?? process.stderr,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    // The pane is only run on a TTY; a CI variable must not turn it into a final-frame dump.
+    interactive: Boolean(stdout.isTTY),
+    incrementalRendering: true,
+    maxFps: 30,
+    ...(options.onRender ? {onRender: options.onRender} : {}),
+  });
   const exited = instance.waitUntilExit().then(
     () => undefined,
     () => undefined,
@@ -183,37 +153,10 @@ export async function runPublishPane(initialOptions: PublishPaneOptions): Promis
   const stopEvents = subscribe(options.events, push);
 
   const finish = (outcome: {error?: unknown; wait?: boolean} = {}) => {
-    if (!serviceDone) {
-      serviceDone = true;
-      controlRevision++;
-      if (!model.finished) {
-        const at = Date.now();
-        if (cancelRequested || abort.signal.aborted)
-          model.apply({type: 'state', state: 'cancelled', at});
-        else {
-          if (outcome.error !== undefined)
-            model.apply({type: 'error', message: errorMessage(outcome.error), step: null});
-          model.apply({
-            type: 'state',
-            state: outcome.error !== undefined ? 'failed' : 'published',
-            at,
-          });
-        }
-      }
-    }
+    session.finish(outcome.error);
     if (outcome.wait === false || leaveWhenDone) {
       // Draw the outcome before leaving: the last frame stays on the terminal.
-      instance?.rerender(
-        <ThemeContext.Provider value={createTheme(color)}>
-          <PublishPaneView
-            model={model}
-            control={control}
-            title={options.title}
-            flushIntervalMs={options.flushIntervalMs}
-            final
-          />
-        </ThemeContext.Provider>,
-      );
+      instance?.rerender(view(true));
       instance?.unmount();
     }
     return closed;
@@ -221,13 +164,9 @@ export async function runPublishPane(initialOptions: PublishPaneOptions): Promis
 
   return {
     push,
-    signal: abort.signal,
+    signal: session.signal,
     done: finish,
-    identify(publish) {
-      options.logFile = publish.logFile;
-      options.module = publish.module;
-      options.version = publish.version;
-    },
+    identify: (publish) => session.identify(publish),
     close: () => {
       control.close();
       return closed;
@@ -262,14 +201,4 @@ function onSignals(handler: () => void): () => void {
   };
 }
 
-export function saveFileName(
-  model: PublishLogModel,
-  options: Pick<PublishPaneOptions, 'module' | 'version' | 'title'>,
-): string {
-  const module = options.module ?? model.summary?.module;
-  const version = options.version ?? model.summary?.version;
-  const slug = (text: string) =>
-    text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'module';
-  if (module && version) return `berth-publish-${slug(module)}-${slug(version)}.log`;
-  return `berth-publish-${slug(module ?? options.title)}.log`;
-}
+export {saveFileName} from './publish-pane-session.js';
