@@ -77,9 +77,21 @@ const help: Record<ScreenId, HelpSection[]> = {
     {
       title: 'Publish',
       keys: [
-        ['enter', 'publish the project shown (after the confirm step)'],
-        ['↑↓', 'select a version'],
-        ['enter', 'open a version: parameters, digest, code, its log'],
+        ['enter', 'publish the project shown (a new version, its log streams here)'],
+        ['c', 'while it runs: cancel the publish'],
+        ['s', "save a copy of the log (in berth's state directory)"],
+        ['↑↓ pgup pgdn', 'scroll the log'],
+        ['esc', 'back to home (once the publish is over)'],
+      ],
+    },
+  ],
+  modules: [
+    {
+      title: 'Modules',
+      keys: [
+        ['↑↓', 'select a version (newest first)'],
+        ['enter', 'open it: state, image, digest, code, parameters, runs'],
+        ['enter', 'on a log (publish or run): open it whole'],
         ['/ n N', 'in a log: search, next, previous match'],
         ['g G', 'in a log: top, end'],
         ['esc', 'back'],

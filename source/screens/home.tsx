@@ -4,6 +4,7 @@ import {Box, Text, useWindowSize} from 'ink';
 import {useScreenInput} from '../components/help-host.js';
 import type {ReactNode} from 'react';
 import {keyHints, type KeyHint} from '../components/key-footer.js';
+import {LabelRow} from '../components/label-row.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import type {ActiveContextState} from '../hooks/use-active-context.js';
 import type {CodeReferenceState} from '../hooks/use-code-reference.js';
@@ -78,17 +79,6 @@ function useHomeInput(
   );
 }
 
-function Row({label, children}: {label: string; children: ReactNode}) {
-  return (
-    <Box>
-      <Box width={12} flexShrink={0}>
-        <Text dimColor>{label}</Text>
-      </Box>
-      <Box flexGrow={1}>{children}</Box>
-    </Box>
-  );
-}
-
 function HomeBody({
   state,
   code,
@@ -113,32 +103,32 @@ function HomeBody({
   if (!context) return <Text dimColor>Reading the configuration…</Text>;
   return (
     <Box flexDirection="column">
-      <Row label="Profile">
+      <LabelRow label="Profile">
         <Text>
           <Text bold>{context.profile.name}</Text> <Text dimColor>({context.profileSource})</Text>
         </Text>
-      </Row>
-      <Row label="Stack">
+      </LabelRow>
+      <LabelRow label="Stack">
         <Text>
           <Text bold color={theme.tint('accent')}>
             {context.stackName}
           </Text>{' '}
           <Text dimColor>({context.stackSource})</Text>
         </Text>
-      </Row>
-      <Row label="Repository">
+      </LabelRow>
+      <LabelRow label="Repository">
         {context.repositoryRoot ? (
           <Text wrap="truncate-middle">{context.repositoryRoot}</Text>
         ) : (
           <Text color={theme.tint('warning')}>not a berth repository — press i to init</Text>
         )}
-      </Row>
-      <Row label="Code">
+      </LabelRow>
+      <LabelRow label="Code">
         <CodeLine code={code} />
-      </Row>
-      <Row label="Tokens">
+      </LabelRow>
+      <LabelRow label="Tokens">
         <TokensLine tokens={summary.tokens} />
-      </Row>
+      </LabelRow>
       <Recent recent={summary.recent} limit={limit} />
       {context.notices.map((notice) => (
         <Text key={notice} color={theme.tint('warning')} wrap="wrap">
@@ -254,26 +244,26 @@ function Recent({recent, limit}: {recent: HomeSummary['recent']; limit: number})
   const theme = useTheme();
   if (recent.status === 'loading')
     return (
-      <Row label="Recent">
+      <LabelRow label="Recent">
         <Text dimColor>reading…</Text>
-      </Row>
+      </LabelRow>
     );
   if (recent.status === 'error')
     return (
-      <Row label="Recent">
+      <LabelRow label="Recent">
         <Text color={theme.tint('error')}>{recent.message}</Text>
-      </Row>
+      </LabelRow>
     );
   const {publishes, runs}: RecentActivity = recent.value;
   if (publishes.length === 0 && runs.length === 0)
     return (
-      <Row label="Recent">
+      <LabelRow label="Recent">
         <Text dimColor>No publishes or runs yet.</Text>
-      </Row>
+      </LabelRow>
     );
   return (
     <>
-      <Row label="Publishes">
+      <LabelRow label="Publishes">
         {publishes.length === 0 ? (
           <Text dimColor>none yet — press b to publish</Text>
         ) : (
@@ -289,8 +279,8 @@ function Recent({recent, limit}: {recent: HomeSummary['recent']; limit: number})
             ))}
           </Box>
         )}
-      </Row>
-      <Row label="Runs">
+      </LabelRow>
+      <LabelRow label="Runs">
         {runs.length === 0 ? (
           <Text dimColor>none yet</Text>
         ) : (
@@ -309,7 +299,7 @@ function Recent({recent, limit}: {recent: HomeSummary['recent']; limit: number})
             ))}
           </Box>
         )}
-      </Row>
+      </LabelRow>
     </>
   );
 }

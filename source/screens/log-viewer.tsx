@@ -1,9 +1,10 @@
 // A full-screen viewer of one stored log (`berth logs SUBJECT` in a terminal). It pages from
 // the log vault: only the visible rows (plus the reader's few cached chunks) are in memory, so
 // a 1,000,000-line log opens, scrolls and searches like a 100-line one.
-import {Box, render, Text, useInput, useWindowSize} from 'ink';
+import {Box, render, Text, useWindowSize} from 'ink';
+import {useScreenInput, useTextEntry} from '../components/help-host.js';
 import {useCallback, useEffect, useRef, useState} from 'react';
-import {KeyFooter} from '../components/key-footer.js';
+import {KeyFooter, keyHints, type KeyHint} from '../components/key-footer.js';
 import {LogPane, clampTop} from '../components/log-pane.js';
 import {createTheme, ThemeContext, useTheme} from '../hooks/use-theme.js';
 import {shouldUseColor} from '../lib/output.js';
@@ -23,10 +24,13 @@ export function LogViewer({
   title,
   reader,
   onExit,
+  exitHint = keyHints.quit,
 }: {
   title: string;
   reader: LogVaultReader;
   onExit: () => void;
+  /** `q quit` on its own (`berth logs`), `esc back` inside the TUI. */
+  exitHint?: KeyHint;
 }) {
   const theme = useTheme();
   const {columns, rows} = useWindowSize();
@@ -78,7 +82,9 @@ export function LogViewer({
     [reader, go, height],
   );
 
-  useInput((input, key) => {
+  // In the TUI, `?` opens the app's help (a character while a search is typed).
+  useTextEntry(mode === 'search');
+  useScreenInput((input, key) => {
     if (mode === 'search') {
       if (key.escape) return setMode('view');
       if (key.return) {
@@ -142,11 +148,11 @@ export function LogViewer({
       )}
       <KeyFooter
         hints={[
-          {key: '↑↓ PgUp PgDn', label: 'scroll'},
-          {key: 'g/G', label: 'top/end'},
+          keyHints.scroll,
+          {key: 'g G', label: 'top, end'},
           {key: '/', label: 'search'},
-          {key: 'n/N', label: 'next/previous'},
-          {key: 'q', label: 'quit'},
+          {key: 'n N', label: 'next, previous'},
+          exitHint,
         ]}
       />
     </Box>

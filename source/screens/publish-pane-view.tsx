@@ -326,9 +326,11 @@ export function PublishPaneView({
   const stateLabel = control.cancelRequested && !model.finished ? 'cancelling…' : model.state;
   const progress = running ? `  step ${running.index}/${running.total}` : '';
 
+  // One line, cut at the right edge on a narrow terminal: the keys that end or explain the pane
+  // come first, so they stay on a 60-column screen.
   const hints = finished
-    ? '/ search  n/N match  f follow  PgUp/PgDn scroll  s save log  q close  ? help'
-    : '/ search  n/N match  f follow  PgUp/PgDn scroll  s save log  c cancel  ? help';
+    ? 'q close  ? help  s save log  / search  n/N match  f follow  PgUp/PgDn scroll'
+    : 'c cancel  ? help  s save log  / search  n/N match  f follow  PgUp/PgDn scroll';
 
   let logHeader: {tone: TintName | undefined; text: string};
   if (view.mode === 'search') logHeader = {tone: 'accent', text: `/${view.draft}▏`};

@@ -15,7 +15,7 @@ export type PluginScreen = {
   load: () => Promise<{default: ComponentType<PluginScreenProps>}>;
 };
 
-export type PluginScreenId = 'tokens' | 'repositories' | 'publish';
+export type PluginScreenId = 'tokens' | 'repositories' | 'publish' | 'modules';
 
 export const pluginScreens: Record<PluginScreenId, PluginScreen> = {
   tokens: {
@@ -33,8 +33,14 @@ export const pluginScreens: Record<PluginScreenId, PluginScreen> = {
   publish: {
     key: 'b',
     title: 'Publish',
-    help: 'published versions, newest first',
-    load: () => import('./publish-history.js').then((m) => ({default: m.PublishScreen})),
+    help: 'publish the project in this directory (after a confirm step)',
+    load: () => import('./publish-here.js').then((m) => ({default: m.PublishHereScreen})),
+  },
+  modules: {
+    key: 'm',
+    title: 'Modules',
+    help: 'published versions: details, publish and run logs',
+    load: () => import('./modules.js').then((m) => ({default: m.ModulesScreen})),
   },
 };
 

@@ -4,8 +4,9 @@
 import {Box, Text} from 'ink';
 import {useScreenInput} from '../components/help-host.js';
 import {TextField as TextInput} from '../components/text-field.js';
-import {useEffect, useState, type ReactNode} from 'react';
+import {useEffect, useState} from 'react';
 import {ChoiceList} from '../components/choice-list.js';
+import {LabelRow} from '../components/label-row.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {keyHints, type KeyHint} from '../components/key-footer.js';
 import type {Deps} from '../deps.js';
@@ -195,17 +196,6 @@ function ErrorLine({text}: {text: string | undefined}) {
   );
 }
 
-function Field({label, children}: {label: string; children: ReactNode}) {
-  return (
-    <Box>
-      <Box width={14} flexShrink={0}>
-        <Text dimColor>{label}</Text>
-      </Box>
-      <Box flexGrow={1}>{children}</Box>
-    </Box>
-  );
-}
-
 function StepBody({
   state,
   dispatch,
@@ -224,10 +214,10 @@ function StepBody({
       const {gitRoot, remotes} = state.checkout;
       return (
         <Box flexDirection="column">
-          <Field label="Directory">
+          <LabelRow width={14} label="Directory">
             <Text wrap="truncate-middle">{state.cwd}</Text>
-          </Field>
-          <Field label="Git checkout">
+          </LabelRow>
+          <LabelRow width={14} label="Git checkout">
             {gitRoot ? (
               <Text wrap="truncate-middle">{gitRoot}</Text>
             ) : (
@@ -235,9 +225,9 @@ function StepBody({
                 none — the token and repository steps are skipped
               </Text>
             )}
-          </Field>
+          </LabelRow>
           {gitRoot ? (
-            <Field label="Remotes">
+            <LabelRow width={14} label="Remotes">
               {remotes.length === 0 ? (
                 <Text dimColor>none</Text>
               ) : (
@@ -249,19 +239,19 @@ function StepBody({
                   ))}
                 </Box>
               )}
-            </Field>
+            </LabelRow>
           ) : null}
-          <Field label="Berth repo">
+          <LabelRow width={14} label="Berth repo">
             <Text wrap="truncate-middle">
               {state.repositoryRoot ?? 'not yet — the init step can make one here'}
             </Text>
-          </Field>
+          </LabelRow>
           {registeredForRemote(state) ? (
-            <Field label="Registered">
+            <LabelRow width={14} label="Registered">
               <Text>
                 as code repository <Text bold>{registeredForRemote(state)?.name}</Text>
               </Text>
-            </Field>
+            </LabelRow>
           ) : null}
           {!state.features.tokens || !state.features.repositories ? (
             <Box marginTop={1}>
@@ -337,12 +327,12 @@ function StepBody({
       return (
         <Box flexDirection="column">
           <Text color={theme.tint('success')}>✓ Token verified</Text>
-          <Field label="Login">
+          <LabelRow width={14} label="Login">
             <Text bold>{state.verification.login}</Text>
-          </Field>
-          <Field label="Scopes">
+          </LabelRow>
+          <LabelRow width={14} label="Scopes">
             <Text>{state.verification.scopes.join(', ') || '(none reported)'}</Text>
-          </Field>
+          </LabelRow>
           {state.verification.missingScopes.length > 0 ? (
             <Text color={theme.tint('warning')} wrap="wrap">
               Missing scopes: {state.verification.missingScopes.join(', ')} — some features will
@@ -395,15 +385,15 @@ function StepBody({
             Register this checkout's code repository, so publishes record where the code is (
             {state.provider === 'gitlab' ? 'group/project' : 'owner/repository'}):
           </Text>
-          <Field label="Host">
+          <LabelRow width={14} label="Host">
             <Text>{remote?.host ?? ''}</Text>
-          </Field>
-          <Field label={state.provider === 'gitlab' ? 'Instance' : 'API'}>
+          </LabelRow>
+          <LabelRow width={14} label={state.provider === 'gitlab' ? 'Instance' : 'API'}>
             <Text>{state.apiUrl}</Text>
-          </Field>
-          <Field label="Token">
+          </LabelRow>
+          <LabelRow width={14} label="Token">
             {token ? <Text>{token}</Text> : <Text dimColor>none (a public repository only)</Text>}
-          </Field>
+          </LabelRow>
           <Box>
             <Text color={theme.tint('accent')}>› </Text>
             <TextInput

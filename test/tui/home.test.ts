@@ -159,7 +159,7 @@ describe('berth (TUI home)', () => {
     expect(world.repositoryConfig()).toMatch(/active_profile: team/);
   });
 
-  it('? shows the keys; b opens the publish history, empty on a new profile', async () => {
+  it('? shows the keys; m opens the published modules, empty on a new profile', async () => {
     const world = createWorld();
     await expectOk(world.berth(['status']));
     session = world.open();
@@ -169,7 +169,7 @@ describe('berth (TUI home)', () => {
     await session.write(keys.escape);
     await session.waitFor(/Profile\s+default/);
     session.mark();
-    await session.write('b');
+    await session.write('m');
     await session.waitFor('No modules published yet.');
     expect(session.text()).not.toMatch(/failed:|not available/);
     session.mark();
@@ -177,7 +177,7 @@ describe('berth (TUI home)', () => {
     await session.waitFor(/Profile\s+default/);
   });
 
-  it("the publish history lists the profile's versions newest first, with state and stack", async () => {
+  it("m lists the profile's versions newest first, with state and stack", async () => {
     const world = createWorld();
     await expectOk(world.berth(['status']));
     await seedHistory(
@@ -193,7 +193,7 @@ describe('berth (TUI home)', () => {
     // Home has read its recent publishes (they show there without the stack).
     await session.waitFor(/Publishes\s+trainer@2 failed · 30m ago/);
     session.mark();
-    await session.write('b');
+    await session.write('m');
     await session.waitFor(/trainer@1 published · default · 1h ago/);
     const screen = session.text();
     const at = (pattern: RegExp) => screen.search(pattern);

@@ -1,0 +1,198 @@
+// Home `b`: publish the project in this directory. It reads the project first (the same
+// reading as `berth publish --dry-run`: entry point, parameters, where the code comes from,
+// nothing built), asks to confirm, then publishes in the live pane (publish-pane-view.tsx).
+// A protected stack is confirmed by typing its name, as on the command line.
+import path from 'node:path';
+import {Box, Text} from 'ink';
+import {useEffect, useRef, useState} from 'react';
+import {useScreenInput} from '../components/help-host.js';
+import {keyHints} from '../components/key-footer.js';
+import {LabelRow} from '../components/label-row.js';
+import {ScreenFrame} from '../components/screen-frame.js';
+import {TextField} from '../components/text-field.js';
+import {useTheme} from '../hooks/use-theme.js';
+import {errorText} from '../lib/errors.js';
+import {berthVersion} from '../lib/version.js';
+import {previewPublish, type PublishPreview} from '../services/publish/preview.js';
+import {publishModule} from '../services/publish/publish.js';
+import {createPaneSession, type PaneSession} from './publish-pane-session.js';
+import {PublishPaneView} from './publish-pane-view.js';
+import type {PluginScreenProps} from './registry.js';
+
+type Stage =
+  | {kind: 'reading'}
+  | {kind: 'unreadable'; message: string}
+  | {kind: 'confirm'; preview: PublishPreview}
+  | {kind: 'publishing'; preview: PublishPreview; session: PaneSession};
+
+export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
+  const [stage, setStage] = useState<Stage>({kind: 'reading'});
+  // `auto` first; when that refuses (e.g. a commit no remote has), `f` puts the code in the image.
+  const [mode, setMode] = useState<'auto' | 'full'>('auto');
+  const running = useRef<PaneSession | null>(null);
+  useEffect(() => {
+    let live = true;
+    setStage({kind: 'reading'});
+    previewPublish(deps, {path: deps.cwd, berthVersion, mode}).then(
+      (preview) => live && setStage({kind: 'confirm', preview}),
+      (error: unknown) => live && setStage({kind: 'unreadable', message: errorText(error)}),
+    );
+    return () => {
+      live = false;
+      // Leaving the app while a publish runs cancels it (the version is recorded cancelled).
+      running.current?.control.cancel();
+    };
+  }, [deps, mode]);
+
+  const start = (preview: PublishPreview) => {
+    const session = createPaneSession({
+      title: preview.slug,
+      // `s` saves a copy beside berth's logs, never into the project (as `berth publish` does).
+      saveDir: path.join(deps.stateDir, 'logs', 'saved'),
+      // Ctrl+C belongs to the app (it quits, which cancels the publish); c cancels here.
+      interrupt: (current) => current.control.cancel(),
+      close: onBack,
+    });
+    running.current = session;
+    setStage({kind: 'publishing', preview, session});
+    void publishModule(
+      deps,
+      {
+        path: deps.cwd,
+        berthVersion,
+        mode,
+        ...(preview.protectedStack ? {confirmedStack: preview.protectedStack} : {}),
+      },
+      {
+        signal: session.signal,
+        onEvent: (event) => session.model.apply(event),
+        onRecorded: ({logFile, slug, version}) =>
+          session.identify({logFile, module: slug, version: String(version)}),
+      },
+    ).then(
+      () => session.finish(),
+      (error: unknown) => session.finish(error),
+    );
+  };
+
+  if (stage.kind === 'publishing')
+    return (
+      <PublishPaneView
+        model={stage.session.model}
+        control={stage.session.control}
+        title={stage.preview.slug}
+      />
+    );
+  return (
+    <ConfirmPublish
+      stage={stage}
+      cwd={deps.cwd}
+      onConfirm={start}
+      onBack={onBack}
+      {...(mode === 'auto' ? {onFullImage: () => setMode('full')} : {})}
+    />
+  );
+}
+
+function ConfirmPublish({
+  stage,
+  cwd,
+  onConfirm,
+  onBack,
+  onFullImage,
+}: {
+  stage: Exclude<Stage, {kind: 'publishing'}>;
+  cwd: string;
+  onConfirm: (preview: PublishPreview) => void;
+  onBack: () => void;
+  /** Offered when reading the project for `auto` failed: try again with the code in the image. */
+  onFullImage?: () => void;
+}) {
+  const theme = useTheme();
+  const [typed, setTyped] = useState('');
+  const preview = stage.kind === 'confirm' ? stage.preview : undefined;
+  const asksName = Boolean(preview?.protectedStack);
+  const [refusal, setRefusal] = useState<string | undefined>(undefined);
+  useScreenInput((input, key) => {
+    if (key.escape || (input === 'q' && !asksName)) return onBack();
+    if (input === 'f' && stage.kind === 'unreadable' && onFullImage) return onFullImage();
+    if (key.return && preview && !asksName) onConfirm(preview);
+  });
+  const submitName = () => {
+    if (!preview?.protectedStack) return;
+    if (typed.trim() === preview.protectedStack) onConfirm(preview);
+    else setRefusal(`That is not '${preview.protectedStack}': type the stack's name to publish.`);
+  };
+  return (
+    <ScreenFrame
+      title="publish"
+      hints={
+        preview
+          ? [keyHints.enter(asksName ? 'confirm the name' : 'publish'), keyHints.back]
+          : stage.kind === 'unreadable' && onFullImage
+            ? [{key: 'f', label: 'code in the image'}, keyHints.back]
+            : [keyHints.back]
+      }
+    >
+      {stage.kind === 'reading' ? <Text dimColor>Reading the project in {cwd}…</Text> : null}
+      {stage.kind === 'unreadable' ? (
+        <Box flexDirection="column">
+          <Text color={theme.tint('error')} wrap="wrap">
+            ✗ {stage.message}
+          </Text>
+          {onFullImage ? (
+            <Text wrap="wrap">
+              f publishes it with the code in the image instead (a full image: no download at run
+              time).
+            </Text>
+          ) : null}
+          <Text dimColor wrap="wrap">
+            b publishes the project in the directory berth was started in ({cwd}).
+          </Text>
+        </Box>
+      ) : null}
+      {preview ? (
+        <Box flexDirection="column">
+          <LabelRow width={13} label="Module">
+            <Text bold>{preview.slug}</Text>
+            {preview.name !== preview.slug ? <Text dimColor> ({preview.name})</Text> : null}
+          </LabelRow>
+          <LabelRow width={13} label="Entry point">
+            {preview.entryPoint}
+          </LabelRow>
+          <LabelRow width={13} label="Parameters">
+            {preview.parameters.length === 0
+              ? 'none'
+              : preview.parameters.map((parameter) => parameter.name).join(', ')}
+          </LabelRow>
+          <LabelRow width={13} label="Stack">
+            {preview.stack}
+          </LabelRow>
+          <LabelRow width={13} label="Code">
+            {preview.mode}
+          </LabelRow>
+          <Box marginTop={1}>
+            {asksName ? (
+              <Box flexDirection="column">
+                <Text color={theme.tint('warning')} wrap="wrap">
+                  Stack &apos;{preview.protectedStack}&apos; is protected: type its name to publish
+                  on it.
+                </Text>
+                <Box>
+                  <Text color={theme.tint('accent')}>› </Text>
+                  <TextField value={typed} onChange={setTyped} onSubmit={submitName} />
+                </Box>
+                {refusal ? <Text color={theme.tint('error')}>✗ {refusal}</Text> : null}
+              </Box>
+            ) : (
+              <Text wrap="wrap">
+                Enter builds and publishes it on stack &apos;{preview.stack}&apos; (a new version;
+                the log streams here).
+              </Text>
+            )}
+          </Box>
+        </Box>
+      ) : null}
+    </ScreenFrame>
+  );
+}

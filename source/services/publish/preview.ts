@@ -1,0 +1,44 @@
+// What publishing a directory would do, read without building or recording anything: the same
+// reading as `berth publish --dry-run` (entry point, parameters, where the code comes from).
+// The TUI shows it before the user confirms a publish.
+import type {Deps} from '../../deps.js';
+import type {ModuleParameter} from '../../models/module.js';
+import {protectedActiveStack} from '../stack-protection.js';
+import {prepareProject} from './project.js';
+import {planPublishMode, type PublishMode} from './publish.js';
+
+export type PublishPreview = {
+  name: string;
+  slug: string;
+  /** Relative to the project. */
+  entryPoint: string;
+  parameters: ModuleParameter[];
+  stack: string;
+  /** Where the code comes from (full image or dependencies only, and why). */
+  mode: string;
+  /** The active stack's name when it is protected: the user confirms it by name. */
+  protectedStack: string | undefined;
+};
+
+export async function previewPublish(
+  deps: Deps,
+  input: {path: string; berthVersion: string; mode?: PublishMode},
+): Promise<PublishPreview> {
+  const plan = await planPublishMode(deps, input.path, input.mode ?? 'auto');
+  const prepared = await prepareProject(input.path, {
+    berthVersion: input.berthVersion,
+    mode: plan.mode,
+    commit: plan.commit,
+    ...(plan.sourceUrl ? {sourceUrl: plan.sourceUrl} : {}),
+  });
+  return {
+    name: prepared.schema.name,
+    slug: prepared.schema.slug,
+    entryPoint: prepared.entryPoint,
+    parameters: prepared.schema.parameters,
+    stack: plan.context.stackName,
+    // The planner's words for a full image name the CLI flag; the TUI asked in its own way.
+    mode: input.mode === 'full' ? 'full image: the code goes into the image' : plan.message,
+    protectedStack: await protectedActiveStack(deps, plan.context),
+  };
+}
