@@ -22,6 +22,8 @@ export type ArchiveResponse = {
   contentLength: number | null;
   /** Requests made (1 + redirects followed). */
   requests: number;
+  /** For a refusal (403, 429): its headers and JSON body, so the caller can say why. */
+  refusal?: {headers: Record<string, string>; data: unknown};
 };
 
 const maxRedirects = 5;
@@ -86,7 +88,18 @@ export async function requestArchive(
       }
       const length = Number(response.headers.get('content-length'));
       if (!response.ok || !response.body) {
-        await response.body?.cancel();
+        let refusal: ArchiveResponse['refusal'];
+        if (response.status === 403 || response.status === 429) {
+          let data: unknown;
+          try {
+            data = JSON.parse(await readStart(response, 65_536));
+          } catch {
+            data = undefined;
+          }
+          refusal = {headers: Object.fromEntries(response.headers), data};
+        } else {
+          await response.body?.cancel();
+        }
         done();
         return {
           status: response.status,
@@ -94,6 +107,7 @@ export async function requestArchive(
           body: null,
           contentLength: null,
           requests,
+          ...(refusal ? {refusal} : {}),
         };
       }
       const source = Readable.fromWeb(response.body as unknown as WebReadableStream<Uint8Array>);
@@ -113,6 +127,22 @@ export async function requestArchive(
     done();
     throw error;
   }
+}
+
+/** The first `limit` bytes of an error body as text; the rest is never read. */
+async function readStart(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const {done, value} = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /** Re-arms the idle timer on every chunk. */

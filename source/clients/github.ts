@@ -140,6 +140,8 @@ export class GithubClient {
       signal: options.signal,
     });
     if (response.status === 401) throw refusedToken(this.host);
+    if (response.refusal)
+      throw forbidden(this.host, response.refusal, `GET /repos/${owner}/${repo}/tarball`);
     return response;
   }
 }

@@ -150,3 +150,20 @@ test('a repository answer without an id gives a null id, never "undefined"', asy
     defaultBranch: 'main',
   });
 });
+
+test('a refused tarball download says why too (SSO)', async () => {
+  const url = 'https://github.com/orgs/acme/sso?authorization_request=D4E5F6';
+  next = {
+    status: 403,
+    headers: {'x-github-sso': `required; url=${url}`},
+    body: {message: 'Resource protected by organization SAML enforcement.'},
+  };
+  const error = await client()
+    .openTarball('acme', 'widgets', 'a'.repeat(40))
+    .then(
+      () => undefined,
+      (e: unknown) => e as AuthError,
+    );
+  expect(error).toBeInstanceOf(AuthError);
+  expect(error!.hint).toContain(`open ${url}`);
+});
