@@ -130,11 +130,8 @@ describe('a new user, from nothing to a run and its log', () => {
     tui.resize(60, 15);
     tui.mark();
     await tui.write('b');
-    // A commit no remote has: nothing a run could download, so berth offers the code in the image.
-    await tui.waitForScreen(/No commit of this checkout is on a remote/);
-    await tui.waitForScreen('f code in the image');
-    tui.mark();
-    await tui.write('f');
+    // A commit no remote has yet: nothing a run could download, so the code goes into the image
+    // (no refusal on a new project's first publish).
     await tui.waitForScreen(/Entry point\s+rotate\.py/);
     let rows = await tui.screen();
     expect(rows[0]).toContain('berth · publish');

@@ -359,7 +359,18 @@ async function detectWithSnapshot(
   const code = await detectCode(deps, dir, context);
   if (requested === 'full') return {code, snapshot: null};
   const {prepareSnapshot} = await import('../snapshots/publish-snapshot.js');
-  const snapshot = await prepareSnapshot(deps, context, store, code);
+  const {NoPushedBaseError} = await import('../snapshots/snapshot.js');
+  let snapshot: PendingSnapshot | null;
+  try {
+    snapshot = await prepareSnapshot(deps, context, store, code);
+  } catch (error) {
+    // Nothing pushed yet (a new project's first commits): the code goes into the image.
+    if (requested !== 'auto' || !(error instanceof NoPushedBaseError)) throw error;
+    return {
+      code: {...code, reason: 'no commit of this checkout is on a remote yet'},
+      snapshot: null,
+    };
+  }
   if (!snapshot) return {code, snapshot: null};
   return {code: {...code, codeReference: snapshot.codeReference, reason: null}, snapshot};
 }

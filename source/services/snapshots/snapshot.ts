@@ -61,6 +61,16 @@ export function parseSize(text: string): number | undefined {
   return Math.round(Number(match[1]) * unit);
 }
 
+/** No commit of the checkout is on a remote: a container could not download anything to patch. */
+export class NoPushedBaseError extends UserError {
+  constructor() {
+    super(
+      'No commit of this checkout is on a remote of the registered repository, so there is nothing a snapshot could apply to.',
+      {hint: 'Push a commit (`git push`), then publish again.'},
+    );
+  }
+}
+
 /**
  * The snapshot of the work tree at `gitRoot`, or null when there is nothing to record (clean,
  * and HEAD is on a remote). Refuses, naming the files, when a secret-looking file would go in,
@@ -75,12 +85,7 @@ export async function takeSnapshot(
     ...(options.ignoreUntracked ? {ignoreUntracked: true} : {}),
     ...(options.env ? {env: options.env} : {}),
   });
-  if (state.base === null) {
-    throw new UserError(
-      'No commit of this checkout is on a remote of the registered repository, so there is nothing a snapshot could apply to.',
-      {hint: 'Push a commit (`git push`), then publish again.'},
-    );
-  }
+  if (state.base === null) throw new NoPushedBaseError();
   if (state.changes.length === 0 && state.base === state.head) return null;
 
   const secrets = state.changes
