@@ -38,6 +38,29 @@ export function fit(text: string, width: number): string {
 }
 
 /**
+ * `text` in rows of at most `width` characters, broken at spaces where it can be, at most
+ * `maxRows` rows; the last one ends in "…" when text is left over.
+ */
+export function wrapRows(text: string, width: number, maxRows: number): string[] {
+  if (width <= 0 || maxRows <= 0) return [];
+  const rows: string[] = [];
+  let rest = text.trim();
+  while (rest.length > 0 && rows.length < maxRows) {
+    if (rest.length <= width) {
+      rows.push(rest);
+      rest = '';
+      break;
+    }
+    const space = rest.lastIndexOf(' ', width);
+    const cut = space > width / 2 ? space : width;
+    rows.push(rest.slice(0, cut));
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest.length > 0) rows[rows.length - 1] = fit(rows[rows.length - 1]! + ' ' + rest, width);
+  return rows;
+}
+
+/**
  * The rows that fit in `maxRows`: all of them, or the most recent ones after a line saying how
  * many earlier steps are hidden (the running or failing step is always among the last).
  */

@@ -5,7 +5,7 @@ import {useScreenInput, useTextEntry} from '../components/help-host.js';
 import {useMemo, useReducer, useRef} from 'react';
 import {LogPane, clampTop} from '../components/log-pane.js';
 import {StepChart} from '../components/step-chart.js';
-import {fit, formatDuration, StepList, type StepRow} from '../components/step-list.js';
+import {fit, formatDuration, StepList, wrapRows, type StepRow} from '../components/step-list.js';
 import {useBuildLog, type BuildLogClock} from '../hooks/use-build-log.js';
 import {useTheme, type TintName} from '../hooks/use-theme.js';
 import {errorMessage} from '../lib/errors.js';
@@ -187,7 +187,14 @@ export function PublishPaneView({
   const headerRows = 1;
   const footerRows = 1;
   const logHeaderRows = 1;
-  const failureRows = model.failure || model.state === 'cancelled' ? 1 : 0;
+  // A failure's whole message where it fits (up to three rows): it says what to do next.
+  const failureText = model.failure
+    ? `✗ ${failing ? `Step ${failing.index}/${failing.total} failed: ` : ''}${model.failure.message}`
+    : model.state === 'cancelled'
+      ? '· Cancelled.'
+      : '';
+  const failureLines = wrapRows(failureText, width, height >= 20 ? 3 : 2);
+  const failureRows = failureLines.length;
   const published = model.state === 'published' && model.summary !== null;
   // Schema changes against the previous version: up to three lines under the summary.
   const schemaRows = Math.min(3, model.summary?.schemaChanges?.length ?? 0);
@@ -367,13 +374,15 @@ export function PublishPaneView({
       )}
       {showPush && <PushProgress layers={layers} active={activeLayers} width={width} />}
       {published && model.summary && <Summary summary={model.summary} width={width} />}
-      {failureRows > 0 && (
-        <Text wrap="truncate" color={theme.tint(model.state === 'cancelled' ? 'warning' : 'error')}>
-          {model.failure
-            ? `✗ ${failing ? `Step ${failing.index}/${failing.total} failed: ` : ''}${model.failure.message}`
-            : '· Cancelled.'}
+      {failureLines.map((line, row) => (
+        <Text
+          key={`failure-${row}`}
+          wrap="truncate"
+          color={theme.tint(model.state === 'cancelled' ? 'warning' : 'error')}
+        >
+          {line}
         </Text>
-      )}
+      ))}
       {logFile && (
         <Text wrap="truncate" dimColor>
           {fit(`  Log     ${logFile}`, width)}

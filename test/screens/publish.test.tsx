@@ -143,6 +143,25 @@ describe('the publish pane', () => {
     expect(frame()).not.toContain('SyntaxError');
   });
 
+  it('wraps a long failure over rows instead of cutting what it says, and still fits', async () => {
+    const model = new PublishLogModel();
+    const {frame, until} = mount(model);
+    const message =
+      'The base image python:3.11-slim is not on the engine at unix:///var/tmp/engine/docker.sock and could not be pulled: no such host';
+    model.applyAll([
+      {type: 'state', state: 'pending', at: t0},
+      {type: 'error', message, step: null},
+      {type: 'state', state: 'failed', at: t0 + 1},
+    ]);
+    await until((text) => text.includes('could not be'), 'the failure');
+    const rows = frame().split('\n');
+    expect(rows.join(' ').replace(/\s+/g, ' ')).toContain(
+      'unix:///var/tmp/engine/docker.sock and could not be pulled: no such host',
+    );
+    for (const row of rows) expect(row.length).toBeLessThanOrEqual(80);
+    expect(rows.length).toBeLessThan(24);
+  });
+
   it('shows the summary and the step chart when published', async () => {
     const model = new PublishLogModel();
     const {control, view, frame, until} = mount(model);
