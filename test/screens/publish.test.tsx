@@ -179,6 +179,10 @@ describe('the publish pane', () => {
         sizeBytes: 120 * 1024 * 1024,
         durationMs: 4100,
         parameters: 2,
+        schemaChanges: [
+          'BREAKING: parameter threshold removed (since version 2)',
+          'note: parameter angle added, optional (since version 2)',
+        ],
         steps: [
           {index: 1, instruction: 'FROM python:3.12-slim', durationMs: 1, cached: true},
           {
@@ -197,6 +201,9 @@ describe('the publish pane', () => {
     expect(text).toContain('sha256:feedface');
     expect(text).toContain('120.0 MiB');
     expect(text).toContain('2 parameters');
+    // The schema diff against the previous version, under the summary.
+    expect(text).toContain('BREAKING: parameter threshold removed (since version 2)');
+    expect(text).toContain('note: parameter angle added, optional (since version 2)');
     expect(text).toMatch(/2 RUN pip install.*█{10,}.*4\.0s/);
     expect(text).toContain('q close');
     view.stdin.write('q');
