@@ -226,11 +226,14 @@ function bareContext(project) {
   rmSync(context, {recursive: true, force: true});
   mkdirSync(path.join(context, 'code'), {recursive: true});
   writeFileSync(path.join(context, 'Dockerfile'), plan.dockerfile);
-  for (const file of plan.contextFiles) {
-    const target = path.join(context, 'code', file);
+  // berth's layout: what pip reads under deps/, the project's files under code/.
+  const place = (folder, file) => {
+    const target = path.join(context, folder, file);
     mkdirSync(path.dirname(target), {recursive: true});
     copyFileSync(path.join(project, file), target);
-  }
+  };
+  for (const file of plan.requirementsFiles) place('deps', file);
+  for (const file of plan.contextFiles) place('code', file);
   return context;
 }
 
