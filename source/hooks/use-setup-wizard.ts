@@ -37,7 +37,7 @@ import {
 import {defaultTokenName, normalizeApiUrl} from '../services/tokens.js';
 
 /** The wizard's names for the fields a service may name in an error. */
-const wizardLabels: Record<string, string> = {apiUrl: 'the API URL', path: 'the repository path'};
+const wizardLabels: Record<string, string> = {apiUrl: 'API URL', path: 'repository path'};
 export const wizardLabel: FieldLabel = (field) => wizardLabels[field] ?? humanFieldLabel(field);
 
 export type WizardStep =
@@ -287,10 +287,9 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         ? {...state, verification: action.verification, error: undefined}
         : state;
     case 'verifyFailed':
-      // Back to the input with the token cleared: a token that failed is not kept around.
-      return state.step === 'verify'
-        ? {...state, step: 'token', token: '', error: action.message}
-        : state;
+      // Back to the input, the token still in it (masked): the fix may be elsewhere (esc to the
+      // API URL, the network), and pasting again is a chore.
+      return state.step === 'verify' ? {...state, step: 'token', error: action.message} : state;
     case 'keychainProbed':
       return {...state, keychain: action.probe};
     case 'chooseStorage':

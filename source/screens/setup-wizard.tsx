@@ -24,6 +24,7 @@ import {
 } from '../hooks/use-setup-wizard.js';
 import {useTheme} from '../hooks/use-theme.js';
 import {assertNever, ExitCode} from '../lib/errors.js';
+import {tokenAdvice} from '../services/forges.js';
 import {createWizardServices, type WizardServices} from '../services/setup.js';
 
 export type SetupWizardProps = {
@@ -184,6 +185,21 @@ function Progress({state}: {state: WizardState}) {
   );
 }
 
+/** The scopes a token needs and the page that makes one, under the token field. */
+function TokenAdvice({provider, apiUrl}: {provider: 'github' | 'gitlab'; apiUrl: string}) {
+  const advice = tokenAdvice(provider, apiUrl);
+  return (
+    <Box flexDirection="column">
+      <Text wrap="wrap" dimColor>
+        Needs {advice.scopes}.
+      </Text>
+      <Text wrap="wrap" dimColor>
+        Make one at {advice.createUrl}
+      </Text>
+    </Box>
+  );
+}
+
 function ErrorLine({text}: {text: string | undefined}) {
   const theme = useTheme();
   if (!text) return null;
@@ -309,6 +325,7 @@ function StepBody({
             Paste a personal access token for {state.apiUrl}. It is verified, then stored under the
             name '{state.tokenName}'.
           </Text>
+          <TokenAdvice provider={state.provider} apiUrl={state.apiUrl} />
           <Box>
             <Text color={theme.tint('accent')}>› </Text>
             <TextInput

@@ -35,6 +35,31 @@ export function defaultApiUrl(
   return host === publicHosts.gitlab ? defaultApiUrls.gitlab : base;
 }
 
+/**
+ * What a token for this forge needs, and the page where one is made (the web host of `apiUrl`):
+ * what the setup wizard says before asking for one. The scopes are the ones verification checks.
+ */
+export function tokenAdvice(forge: Forge, apiUrl: string): {scopes: string; createUrl: string} {
+  let web: URL;
+  try {
+    web = new URL(apiUrl);
+  } catch {
+    web = new URL(defaultApiUrls[forge]);
+  }
+  if (forge === 'github') {
+    const origin =
+      web.host === 'api.github.com' ? 'https://github.com' : `${web.protocol}//${web.host}`;
+    return {
+      scopes: '"repo" (a classic token), or a fine-grained one with Contents: read',
+      createUrl: `${origin}/settings/tokens/new?scopes=repo&description=berth`,
+    };
+  }
+  return {
+    scopes: '"read_api" (and "read_user" for the login)',
+    createUrl: `${web.protocol}//${web.host}/-/user_settings/personal_access_tokens?name=berth&scopes=read_api,read_user`,
+  };
+}
+
 export type RepositoryPathFields =
   | {forge: 'github'; owner: string; repository: string}
   | {forge: 'gitlab'; group: string; project: string};

@@ -104,7 +104,7 @@ describe('wizard state machine', () => {
       {type: 'submitToken'},
       {type: 'verifyFailed', message: '401'},
     );
-    expect(state).toMatchObject({step: 'token', token: '', error: '401'});
+    expect(state).toMatchObject({step: 'token', token: 'bad', error: '401'});
   });
 });
 

@@ -73,6 +73,9 @@ async function enterToken(world: TuiWorld, env: Record<string, string>, origin: 
   await session.write(keys.enter);
   await session.waitFor('Paste a personal access token');
   await session.waitFor(`name 'github-127.0.0.1-${port}'`);
+  // What the token needs and where a person makes one, before they paste it.
+  await session.waitFor('Needs "repo" (a classic token)');
+  await session.waitFor(`127.0.0.1:${port}/settings/tokens/new?scopes=repo`);
   // Pasted: one write, as a terminal delivers a paste.
   await session.write(token.token);
   await session.waitFor('*'.repeat(token.token.length));
