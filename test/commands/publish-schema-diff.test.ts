@@ -1,13 +1,14 @@
 // A new version whose parameters break the latest published one: the dry run shows the diff,
 // a publish stops before anything is recorded or built unless --allow-breaking, and `module
-// describe` shows each version's changes. No engine is needed: the breaking check comes before
-// the build, and the allowed publish is recorded before it fails at an unreachable registry.
+// describe` shows each version's changes. The breaking check needs no engine (it comes before
+// the pre-build checks); the allowed publish runs on the default stack against the real engine.
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
 import type {ModuleVersionRecord} from '../../source/models/module-version.js';
 import {openSqliteStore} from '../../source/store/sqlite-store.js';
 import {runBerth, tempDir} from '../support/cli.js';
+import {baseImage, ensureBaseImage, startDocker} from '../support/services.js';
 
 let configDir: string;
 let project: string;
@@ -136,14 +137,36 @@ describe('schema diffs on publish', () => {
     expect(versions.map((v) => v.version)).toEqual([1]);
   });
 
-  it("--allow-breaking goes on, and module describe shows the version's changes", async () => {
+  it('--allow-breaking goes past the check, to the pre-build checks', async () => {
     const result = await as(['publish', project, '--plain', '--allow-breaking']);
-    // Recorded, then stopped by the registry that is not there.
+    // Stopped by the pre-build checks (no engine or registry on this stack), not by the schema.
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       'BREAKING: parameter "label" (str) is removed (since version 1)',
     );
-    expect(result.stderr).toContain("Can't reach the registry 127.0.0.1:9");
+    expect(result.stderr).toMatch(/Can't reach the (Docker engine|registry)/);
+    expect(result.stderr).not.toContain('The new schema of demo breaks version 1');
+  });
+
+  it("publishes with --allow-breaking on the default stack, and module describe shows the version's changes", async () => {
+    // The default stack: the engine builds, its own image store keeps the image.
+    const {host} = await startDocker();
+    await ensureBaseImage(host);
+    const env = {BERTH_CONFIG_DIR: configDir, DOCKER_HOST: host};
+    const published = await runBerth(
+      [
+        'publish',
+        project,
+        '--plain',
+        '--allow-breaking',
+        '--stack',
+        'default',
+        '--base-image',
+        baseImage,
+      ],
+      {cwd: configDir, env, timeoutMs: 240_000},
+    );
+    expect(published.code, published.stderr).toBe(0);
     const described = await as(['module', 'describe', 'demo@2']);
     expect(described.stdout).toContain('Schema changes since version 1:');
     expect(described.stdout).toMatch(/BREAKING\s+parameter "angle" changes type from float to int/);
@@ -153,5 +176,5 @@ describe('schema diffs on publish', () => {
     }>();
     expect(json.schemaDiff.against).toBe(1);
     expect(json.schemaDiff.changes).toHaveLength(3);
-  });
+  }, 300_000);
 });
