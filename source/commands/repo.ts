@@ -299,6 +299,7 @@ function printRecord(ctx: CommandContext, stored: CodeRepositoryRecord, full = f
               .map(([k, v]) => `${k}=${v}`)
               .join(' ') || '-',
           ],
+          ['Token', record.token ?? '(none)'],
         ] as Array<[string, string]>)
       : ([
           ['Location', `${record.host}/${record.path}`],

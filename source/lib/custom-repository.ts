@@ -7,6 +7,7 @@ import path from 'node:path';
 import {pathToFileURL} from 'node:url';
 import type {CodeRepository} from '../models/code-repository.js';
 import {UsageError, UserError, errorMessage} from './errors.js';
+import {maskSecret} from './mask.js';
 
 export const requiredMethods = ['login', 'downloadFiles', 'getLocalContext'] as const;
 
@@ -87,17 +88,29 @@ export async function loadCustomRepository(
   return instance as CodeRepository;
 }
 
-/** Runs one of the repository's own methods, turning what it throws into a UserError. */
+/**
+ * Runs one of the repository's own methods, turning what it throws into a UserError. The
+ * module's message is its own: `secret` (the token it was given) is masked wherever it shows.
+ */
 export async function callCustom<T>(
   name: string,
   method: string,
   work: () => Promise<T> | T,
+  secret?: string,
 ): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`Custom repository ${name}: ${method}() failed: ${firstLine(error)}`, {
+    const message = firstLine(error);
+    if (secret && message.includes(secret)) {
+      // Not even as the cause: the module's error (and its stack) hold the secret.
+      throw new UserError(
+        `Custom repository ${name}: ${method}() failed: ${message.replaceAll(secret, maskSecret(secret))}`,
+        {hint: 'The message comes from the repository module.'},
+      );
+    }
+    throw new UserError(`Custom repository ${name}: ${method}() failed: ${message}`, {
       hint: 'The message comes from the repository module.',
       cause: error,
     });

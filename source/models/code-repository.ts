@@ -39,7 +39,7 @@ export type CodeRepositoryRecord = {
   providerId: string | null;
   /** Custom: absolute module path and export, `/abs/module.js#Export`. */
   source?: string;
-  /** Custom: the constructor options (`--option key=value`). Not for secrets: use env vars. */
+  /** Custom: the constructor options (`--option key=value`). Not for secrets: `token` names one. */
   options?: Record<string, string>;
   createdAt: string;
   updatedAt?: string;
@@ -59,6 +59,9 @@ export type LocalRepositoryContext = {
   subdirectory?: string;
 };
 
+/** What login() gets: the secret of the repository's token, when it names one. */
+export type CustomCredentials = {token?: string};
+
 /**
  * A custom code repository (`berth repo register NAME --type custom --source ./m.js#Export`).
  * The export is a class whose constructor takes the `--option key=value` pairs as one object,
@@ -66,8 +69,13 @@ export type LocalRepositoryContext = {
  * See docs/custom-repositories.md.
  */
 export interface CodeRepository {
-  /** Checks the credentials/options; throw with a clear message when they do not work. */
-  login(): Promise<void> | void;
+  /**
+   * Checks the credentials/options; throw with a clear message when they do not work. berth
+   * calls it at registration and before every download, with the secret of the stored token the
+   * repository names (`--token NAME`), read from the keychain (or file, or environment) just
+   * then: keep it in memory for downloadFiles(), never write it anywhere.
+   */
+  login(credentials: CustomCredentials): Promise<void> | void;
   /**
    * Writes the files of `commit` into `directory` (which exists and is empty); only those of
    * `subdirectory` (POSIX, relative to the repository root) re-rooted at `directory` when given.

@@ -11,7 +11,7 @@ import type {ActiveContext} from '../context.js';
 import {checkExtractTarget, extractTarGz} from '../../lib/safe-extract.js';
 import {
   findRecord,
-  openCustomRepository,
+  loginCustomRepository,
   repositoriesOf,
   tokenFor,
   type AccountHooks,
@@ -70,7 +70,7 @@ export async function downloadRepository(
   const label = `${record.name} at ${commit}`;
 
   if (record.type === 'custom') {
-    const result = await downloadCustom(record, commit, directory, subdirectory);
+    const result = await downloadCustom(deps, record, commit, directory, subdirectory);
     return {
       ...result,
       repository: record.name,
@@ -152,17 +152,21 @@ export async function downloadRepository(
 }
 
 async function downloadCustom(
+  deps: Deps,
   record: CodeRepositoryRecord,
   commit: string,
   directory: string,
   subdirectory: string | null,
 ) {
   const existing = await checkExtractTarget(directory);
-  const instance = await openCustomRepository(record);
+  const {instance, secret} = await loginCustomRepository(deps, record);
   await mkdir(directory, {recursive: true});
   try {
-    await callCustom(record.name, 'downloadFiles', () =>
-      instance.downloadFiles(commit, directory, subdirectory ?? undefined),
+    await callCustom(
+      record.name,
+      'downloadFiles',
+      () => instance.downloadFiles(commit, directory, subdirectory ?? undefined),
+      secret,
     );
   } catch (error) {
     // A partial download is not a result: leave nothing behind.

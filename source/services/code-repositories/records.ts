@@ -1,13 +1,14 @@
 // The code-repositories collection of the active profile, and what register, detect and
 // download share: finding a record, the secret for its token, loading a custom repository.
 import type {Deps} from '../../deps.js';
-import {loadCustomRepository} from '../../lib/custom-repository.js';
+import {callCustom, loadCustomRepository} from '../../lib/custom-repository.js';
 import {UserError} from '../../lib/errors.js';
 import type {CodeRepository, CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {Profile} from '../../models/profile.js';
 import type {Collection} from '../../store/profile-store.js';
 import {forgeCredentials, type ForgeAccount} from '../accounts.js';
 import {resolveContext, type ActiveContext} from '../context.js';
+import {resolveToken} from '../tokens.js';
 
 export async function repositoriesOf(deps: Deps, context?: ActiveContext) {
   const active = context ?? (await resolveContext(deps));
@@ -56,10 +57,30 @@ export function splitStoredSource(source: string): [string, string] {
   return hash === -1 ? [source, 'default'] : [source.slice(0, hash), source.slice(hash + 1)];
 }
 
-/** Loads a registered custom repository (for download and detection). */
+/** Loads a registered custom repository (for detection: local, no login, no secret read). */
 export async function openCustomRepository(record: CodeRepositoryRecord): Promise<CodeRepository> {
   const [file = '', exportName = 'default'] = splitStoredSource(record.source ?? '');
   return loadCustomRepository({file, exportName}, record.options ?? {});
+}
+
+/**
+ * Loads a custom repository and logs it in, for registration and downloads: the secret of the
+ * token it names is read from the token store (keychain, file or environment) now, handed to
+ * login() and nowhere else. Returns it too, for masking the module's later messages.
+ */
+export async function loginCustomRepository(
+  deps: Deps,
+  record: CodeRepositoryRecord,
+): Promise<{instance: CodeRepository; secret: string | undefined}> {
+  const secret = record.token ? (await resolveToken(deps, record.token)).secret : undefined;
+  const instance = await openCustomRepository(record);
+  await callCustom(
+    record.name,
+    'login',
+    () => instance.login(secret ? {token: secret} : {}),
+    secret,
+  );
+  return {instance, secret};
 }
 
 /** The names of `profile`'s code repositories that use the token named `token`. */

@@ -2,12 +2,7 @@
 // repositories. The CLI and the TUI screen both call these.
 import {randomUUID} from 'node:crypto';
 import type {Deps} from '../../deps.js';
-import {
-  callCustom,
-  formatSource,
-  loadCustomRepository,
-  parseSource,
-} from '../../lib/custom-repository.js';
+import {formatSource, parseSource} from '../../lib/custom-repository.js';
 import {CancelledError, FieldError, UserError} from '../../lib/errors.js';
 import {forgeHost, formatLocation, locationKey, normalizeHost} from '../../lib/git-url.js';
 import {validateName} from '../../lib/names.js';
@@ -16,7 +11,6 @@ import type {CodeDetection} from '../../models/code-reference.js';
 import {
   publicRecord,
   repositoryTypes,
-  type CodeRepository,
   type CodeRepositoryRecord,
   type RepositoryType,
   type Visibility,
@@ -28,8 +22,8 @@ import {normalizeApiUrl, whileTokenKept} from '../tokens.js';
 import {getCodeReference} from './detect.js';
 import {
   findRecord,
+  loginCustomRepository,
   repositoriesOf,
-  splitStoredSource,
   tokenFor,
   type AccountHooks,
 } from './records.js';
@@ -243,13 +237,6 @@ async function refuseDuplicateProviderId(
   }
 }
 
-async function checkCustom(record: CodeRepositoryRecord): Promise<CodeRepository> {
-  const [file = '', exportName = 'default'] = splitStoredSource(record.source ?? '');
-  const instance = await loadCustomRepository({file, exportName}, record.options ?? {});
-  await callCustom(record.name, 'login', () => instance.login());
-  return instance;
-}
-
 async function refuseDuplicateLocation(
   collection: Collection<CodeRepositoryRecord>,
   record: CodeRepositoryRecord,
@@ -272,7 +259,7 @@ async function refuseDuplicateLocation(
 
 /** Where a custom repository's secret goes instead of an option. */
 const customSecretHint =
-  'Have the module read it from an environment variable at login() (e.g. --option token_env=MY_TOKEN, then process.env[options.token_env]).';
+  'Store it with `berth token add` and pass its name: --token NAME (the module gets the secret at login()). Or name an environment variable the module reads: --option token_env=MY_TOKEN.';
 
 export async function registerRepository(
   deps: Deps,
@@ -297,7 +284,6 @@ export async function registerRepository(
       'host',
       'apiUrl',
       'instanceUrl',
-      'token',
     ]);
     if (!input.source)
       throw new FieldError('source', (f) => `${f('source')} is required for a custom repository.`, {
@@ -311,7 +297,7 @@ export async function registerRepository(
       host: null,
       path: null,
       apiUrl: null,
-      token: null,
+      token,
       visibility: null,
       defaultBranch: null,
       providerId: null,
@@ -352,7 +338,7 @@ export async function registerRepository(
   // `token remove` running alongside, can't both pass their checks.
   await refuseTaken();
   let renamedFrom: string | null = null;
-  if (type === 'custom') await checkCustom(record);
+  if (type === 'custom') await loginCustomRepository(deps, record);
   else {
     renamedFrom = applyProviderFacts(
       record,
@@ -435,12 +421,14 @@ export async function updateRepository(
   const current = await findRecord(collection, input.name);
   const next: CodeRepositoryRecord = {...current, updatedAt: now()};
   if (current.type === 'custom') {
-    for (const field of ['token', 'apiUrl', 'instanceUrl', 'host'] as const) {
+    for (const field of ['apiUrl', 'instanceUrl', 'host'] as const) {
       if (input[field] !== undefined)
         throw new FieldError(field, (f) => `${f(field)} does not apply to a custom repository.`);
     }
     refuseSecretOptions(input.options ?? {}, customSecretHint);
     next.options = {...current.options, ...input.options};
+    if (input.token !== undefined)
+      next.token = input.token === null ? null : validateName('token', input.token);
   } else {
     if (input.options && Object.keys(input.options).length > 0)
       throw new FieldError(
@@ -466,7 +454,7 @@ export async function updateRepository(
   }
   await refuseDuplicateLocation(collection, next);
   let renamedFrom: string | null = null;
-  if (next.type === 'custom') await checkCustom(next);
+  if (next.type === 'custom') await loginCustomRepository(deps, next);
   else {
     renamedFrom = applyProviderFacts(
       next,
