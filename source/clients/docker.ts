@@ -71,6 +71,8 @@ export interface DockerClient {
   ping(): Promise<EngineInfo>;
   inspectImage(reference: string): Promise<ImageInfo | undefined>;
   imageExists(reference: string): Promise<boolean>;
+  /** `repository:tag` of every tagged image on the engine. */
+  imageTags(): Promise<string[]>;
   /**
    * Streams the build; rejects on an `error`/`errorDetail` event (EngineStreamError), and with
    * BuilderRefusedError when the engine refuses the builder asked for before building anything.
@@ -334,6 +336,16 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
     async imageExists(reference) {
       return (await client.inspectImage(reference)) !== undefined;
+    },
+    async imageTags() {
+      const images = await call((signal) =>
+        (docker.listImages as (options: object) => Promise<Docker.ImageInfo[]>).call(docker, {
+          abortSignal: signal,
+        }),
+      );
+      return images
+        .flatMap((image) => image.RepoTags ?? [])
+        .filter((tag) => tag !== '<none>:<none>');
     },
     async build(context, options) {
       const query = {

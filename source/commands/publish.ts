@@ -6,7 +6,7 @@ import type {Output} from '../lib/output.js';
 import {localRegistryUri} from '../models/module-version.js';
 import type {PublishEvent} from '../models/publish-events.js';
 import {PublishLogModel} from '../services/publish/log-model.js';
-import {announce, collect, type RegisterCommands} from './context.js';
+import {announce, collect, flagLabel, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
 import {formatBytes} from '../lib/format.js';
 
@@ -164,6 +164,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           title: projectPath,
           // `s` saves a copy beside berth's logs, never into the project.
           saveDir: path.join(ctx.deps.stateDir, 'logs', 'saved'),
+          label: flagLabel,
           stdout: ctx.io.stdout,
           stdin: ctx.io.stdin,
         });
@@ -304,7 +305,9 @@ export class PlainPublishPrinter {
     this.model.apply(event);
     switch (event.type) {
       case 'state':
-        this.write(`==> ${event.state}`);
+        // `pending` only opens the publish: it is said as what is being published, where.
+        if (event.state !== 'pending') this.write(`==> ${event.state}`);
+        else if (event.subject) this.write(`==> Publishing ${event.subject}`);
         return;
       case 'step-start': {
         const step = this.model.step(event.index);

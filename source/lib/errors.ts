@@ -115,6 +115,27 @@ export class FieldError extends BerthError {
   }
 }
 
+/**
+ * `error` said again by a caller, with what it was doing before it (`Can't publish x: `) and
+ * what that left behind after its hint. A FieldError stays one: each front end still names its
+ * fields its own way.
+ */
+export function restate(error: unknown, prefix: string, after: string): BerthError {
+  if (error instanceof FieldError) {
+    const {message, hint} = error.text;
+    return new FieldError(error.field, (f) => `${prefix}${renderText(message, f).trim()}`, {
+      hint: (f) => (hint === undefined ? after : `${renderText(hint, f)}\n${after}`),
+      exitCode: error.exitCode,
+      cause: error,
+    });
+  }
+  const hint = error instanceof BerthError && error.hint ? `${error.hint}\n` : '';
+  return new UserError(`${prefix}${errorMessage(error).trim()}`, {
+    hint: `${hint}${after}`,
+    cause: error,
+  });
+}
+
 export type ErrorReport = {
   message: string;
   hint: string | undefined;

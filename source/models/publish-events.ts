@@ -11,7 +11,8 @@ export type PublishState =
   | 'cancelled';
 
 export type PublishEvent =
-  | {type: 'state'; state: PublishState; at: number}
+  /** `subject` (on `pending`) says what starts: `add-noise on stack 'default'`. */
+  | {type: 'state'; state: PublishState; at: number; subject?: string}
   /** A Dockerfile step started (`Step 3/9 : RUN pip install ...`); `index` counts from 1. */
   | {type: 'step-start'; index: number; total: number; instruction: string; at: number}
   /** The step was served from the build cache. */

@@ -78,10 +78,11 @@ const help: Record<ScreenId, HelpSection[]> = {
       title: 'Publish',
       keys: [
         ['enter', 'publish the project shown (a new version, its log streams here)'],
+        ['i', 'choose the base image the build starts FROM (enter keeps it, esc leaves it)'],
         ['c', 'while it runs: cancel the publish'],
         ['s', "save a copy of the log (in berth's state directory)"],
         ['↑↓ pgup pgdn', 'scroll the log'],
-        ['esc', 'back to home (once the publish is over)'],
+        ['esc', 'once the publish is over: back (to the project after a failure)'],
       ],
     },
   ],

@@ -1,7 +1,9 @@
 // Home `b`: publish the project in this directory. It reads the project first (the same
 // reading as `berth publish --dry-run`: entry point, parameters, where the code comes from,
 // nothing built), asks to confirm, then publishes in the live pane (publish-pane-view.tsx).
-// A protected stack is confirmed by typing its name, as on the command line.
+// A protected stack is confirmed by typing its name, as on the command line. `i` chooses the
+// base image; a failed publish goes back to this page, where its next step (e.g. another base
+// image) is taken.
 import path from 'node:path';
 import {Box, Text} from 'ink';
 import {useEffect, useRef, useState} from 'react';
@@ -11,7 +13,7 @@ import {LabelRow} from '../components/label-row.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {TextField} from '../components/text-field.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {errorText} from '../lib/errors.js';
+import {errorText, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
 import {berthVersion} from '../lib/version.js';
 import {previewPublish, type PublishPreview} from '../services/publish/preview.js';
 import {publishModule} from '../services/publish/publish.js';
@@ -29,6 +31,8 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
   const [stage, setStage] = useState<Stage>({kind: 'reading'});
   // `auto` first; when that refuses (e.g. a commit no remote has), `f` puts the code in the image.
   const [mode, setMode] = useState<'auto' | 'full'>('auto');
+  // Chosen with `i`; the project's preview names the default until then.
+  const [baseImage, setBaseImage] = useState<string | undefined>(undefined);
   const running = useRef<PaneSession | null>(null);
   useEffect(() => {
     let live = true;
@@ -51,7 +55,10 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
       saveDir: path.join(deps.stateDir, 'logs', 'saved'),
       // Ctrl+C belongs to the app (it quits, which cancels the publish); c cancels here.
       interrupt: (current) => current.control.cancel(),
-      close: onBack,
+      // A failed or cancelled publish goes back to the project, where it can be tried again.
+      close: () =>
+        session.model.state === 'published' ? onBack() : setStage({kind: 'confirm', preview}),
+      label: paneLabel,
     });
     running.current = session;
     setStage({kind: 'publishing', preview, session});
@@ -61,6 +68,7 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
         path: deps.cwd,
         berthVersion,
         mode,
+        ...(baseImage ? {baseImage} : {}),
         ...(preview.protectedStack ? {confirmedStack: preview.protectedStack} : {}),
       },
       {
@@ -87,6 +95,8 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
     <ConfirmPublish
       stage={stage}
       cwd={deps.cwd}
+      baseImage={baseImage}
+      onBaseImage={setBaseImage}
       onConfirm={start}
       onBack={onBack}
       {...(mode === 'auto' ? {onFullImage: () => setMode('full')} : {})}
@@ -94,15 +104,24 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
   );
 }
 
+/** The pane's next steps name this page's fields and keys (the pane returns here on failure). */
+const paneLabel: FieldLabel = (field) =>
+  field === 'baseImage' ? 'the Base image (esc, then i)' : humanFieldLabel(field);
+
 function ConfirmPublish({
   stage,
   cwd,
+  baseImage,
+  onBaseImage,
   onConfirm,
   onBack,
   onFullImage,
 }: {
   stage: Exclude<Stage, {kind: 'publishing'}>;
   cwd: string;
+  /** Chosen on this page; else the preview's (the default). */
+  baseImage: string | undefined;
+  onBaseImage: (image: string | undefined) => void;
   onConfirm: (preview: PublishPreview) => void;
   onBack: () => void;
   /** Offered when reading the project for `auto` failed: try again with the code in the image. */
@@ -113,8 +132,16 @@ function ConfirmPublish({
   const preview = stage.kind === 'confirm' ? stage.preview : undefined;
   const asksName = Boolean(preview?.protectedStack);
   const [refusal, setRefusal] = useState<string | undefined>(undefined);
+  // `i` edits the base image in place: enter keeps the text (empty: the default), esc leaves it.
+  const [imageDraft, setImageDraft] = useState<string | undefined>(undefined);
+  const editingImage = imageDraft !== undefined;
   useScreenInput((input, key) => {
+    if (editingImage) {
+      if (key.escape) setImageDraft(undefined);
+      return;
+    }
     if (key.escape || (input === 'q' && !asksName)) return onBack();
+    if (input === 'i' && preview && !asksName) return setImageDraft(baseImage ?? preview.baseImage);
     if (input === 'f' && stage.kind === 'unreadable' && onFullImage) return onFullImage();
     if (key.return && preview && !asksName) onConfirm(preview);
   });
@@ -127,11 +154,17 @@ function ConfirmPublish({
     <ScreenFrame
       title="publish"
       hints={
-        preview
-          ? [keyHints.enter(asksName ? 'confirm the name' : 'publish'), keyHints.back]
-          : stage.kind === 'unreadable' && onFullImage
-            ? [{key: 'f', label: 'code in the image'}, keyHints.back]
-            : [keyHints.back]
+        editingImage
+          ? [keyHints.enter('keep this image'), {key: 'esc', label: 'leave it as it was'}]
+          : preview
+            ? [
+                keyHints.enter(asksName ? 'confirm the name' : 'publish'),
+                ...(asksName ? [] : [{key: 'i', label: 'base image'}]),
+                keyHints.back,
+              ]
+            : stage.kind === 'unreadable' && onFullImage
+              ? [{key: 'f', label: 'code in the image'}, keyHints.back]
+              : [keyHints.back]
       }
     >
       {stage.kind === 'reading' ? <Text dimColor>Reading the project in {cwd}…</Text> : null}
@@ -164,6 +197,21 @@ function ConfirmPublish({
             {preview.parameters.length === 0
               ? 'none'
               : preview.parameters.map((parameter) => parameter.name).join(', ')}
+          </LabelRow>
+          <LabelRow width={13} label="Base image">
+            {editingImage ? (
+              <TextField
+                value={imageDraft}
+                onChange={setImageDraft}
+                onSubmit={(value) => {
+                  const chosen = value.trim();
+                  onBaseImage(chosen && chosen !== preview.baseImage ? chosen : undefined);
+                  setImageDraft(undefined);
+                }}
+              />
+            ) : (
+              (baseImage ?? preview.baseImage)
+            )}
           </LabelRow>
           <LabelRow width={13} label="Stack">
             {preview.stack}

@@ -5,7 +5,7 @@
 import {copyFile, mkdir, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {errorMessage} from '../lib/errors.js';
+import {describeError, errorMessage, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
 import {PublishLogModel, type LogModelOptions} from '../services/publish/log-model.js';
 import type {PaneControl} from './publish-pane-view.js';
 
@@ -18,6 +18,8 @@ export type PaneSessionOptions = {
   /** Where `s` saves a copy (default: a `saved` folder beside the log file, else in tmp). */
   saveDir?: string;
   model?: LogModelOptions;
+  /** How a failure's next step names fields: the CLI's flags, the TUI's fields and keys. */
+  label?: FieldLabel;
   /** Called once when the user cancels, after `signal` aborted. */
   onCancel?: () => void;
   /** The host's Ctrl+C and close. */
@@ -46,6 +48,7 @@ export function createPaneSession(options: PaneSessionOptions): PaneSession {
   let cancelRequested = false;
   let serviceDone = false;
   let savedTo: string | undefined;
+  let nextStep: string | undefined;
   let recorded: {logFile?: string; module?: string; version?: string} = {
     ...(options.logFile ? {logFile: options.logFile} : {}),
     ...(options.module ? {module: options.module} : {}),
@@ -71,6 +74,7 @@ export function createPaneSession(options: PaneSessionOptions): PaneSession {
     interrupt: () => options.interrupt(session),
     close: () => options.close(),
     logFile: () => recorded.logFile,
+    nextStep: () => nextStep,
     async save() {
       const directory =
         options.saveDir ??
@@ -112,8 +116,10 @@ export function createPaneSession(options: PaneSessionOptions): PaneSession {
       if (cancelRequested || abort.signal.aborted)
         model.apply({type: 'state', state: 'cancelled', at});
       else {
-        if (error !== undefined)
+        if (error !== undefined) {
           model.apply({type: 'error', message: errorMessage(error), step: null});
+          nextStep = describeError(error, options.label ?? humanFieldLabel).hint;
+        }
         model.apply({type: 'state', state: error !== undefined ? 'failed' : 'published', at});
       }
     },

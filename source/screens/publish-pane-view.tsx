@@ -32,6 +32,8 @@ export type PaneControl = BuildLogClock & {
   save(): Promise<string>;
   /** The full log the service writes (in berth's state directory), once the publish is recorded. */
   logFile?(): string | undefined;
+  /** What to do after a failure, in this front end's words (its fields and keys). */
+  nextStep?(): string | undefined;
 };
 
 type Flash = {tone: TintName; text: string};
@@ -195,6 +197,9 @@ export function PublishPaneView({
       : '';
   const failureLines = wrapRows(failureText, width, height >= 20 ? 3 : 2);
   const failureRows = failureLines.length;
+  // Then what to do about it, paragraph by paragraph, as far as it fits.
+  const nextStep = model.state === 'failed' ? control.nextStep?.() : undefined;
+  const nextStepLines = nextStepRows(nextStep, width, height >= 20 ? 4 : 3);
   const published = model.state === 'published' && model.summary !== null;
   // Schema changes against the previous version: up to three lines under the summary.
   const schemaRows = Math.min(3, model.summary?.schemaChanges?.length ?? 0);
@@ -218,7 +223,14 @@ export function PublishPaneView({
   const logFile = model.finished ? control.logFile?.() : undefined;
   const logFileRows = logFile ? 1 : 0;
   const fixed =
-    headerRows + footerRows + logHeaderRows + failureRows + summaryRows + pushRows + logFileRows;
+    headerRows +
+    footerRows +
+    logHeaderRows +
+    failureRows +
+    nextStepLines.length +
+    summaryRows +
+    pushRows +
+    logFileRows;
   const minLog = Math.min(published ? 3 : 5, Math.max(1, budget - fixed - 1));
   const listRows = Math.min(listCount, Math.max(listCount > 0 ? 1 : 0, budget - fixed - minLog));
   const logHeight = Math.max(1, budget - fixed - listRows);
@@ -383,6 +395,11 @@ export function PublishPaneView({
           {line}
         </Text>
       ))}
+      {nextStepLines.map((line, row) => (
+        <Text key={`next-${row}`} wrap="truncate">
+          {line}
+        </Text>
+      ))}
       {logFile && (
         <Text wrap="truncate" dimColor>
           {fit(`  Log     ${logFile}`, width)}
@@ -500,4 +517,17 @@ function HelpRows({height, width}: {height: number; width: number}) {
     );
   }
   return <>{rows}</>;
+}
+
+/** A hint's paragraphs, wrapped under `→ `, within `maxRows` (the first ones first). */
+function nextStepRows(text: string | undefined, width: number, maxRows: number): string[] {
+  const rows: string[] = [];
+  for (const paragraph of (text ?? '').split('\n')) {
+    if (!paragraph.trim()) continue;
+    const room = maxRows - rows.length;
+    if (room <= 0) break;
+    const wrapped = wrapRows(paragraph, width - 2, room);
+    wrapped.forEach((row, index) => rows.push(`${index === 0 ? '→ ' : '  '}${row}`));
+  }
+  return rows;
 }

@@ -45,4 +45,18 @@ describe('PlainPublishPrinter', () => {
     // eslint-disable-next-line no-control-regex -- control characters are what it looks for
     expect(text).not.toMatch(/[\u001b\r␛]/);
   });
+
+  it('opens with what is published where; pending itself is not a line', () => {
+    const text = printed([
+      {type: 'state', state: 'pending', at: 0, subject: "add-noise (noise.py) on stack 'default'"},
+      {type: 'log', line: 'full image (code in the image): not a git checkout', step: null},
+      {type: 'state', state: 'building', at: 1},
+    ]);
+    expect(text.split('\n')).toEqual([
+      "==> Publishing add-noise (noise.py) on stack 'default'",
+      '  full image (code in the image): not a git checkout',
+      '==> building',
+      '',
+    ]);
+  });
 });

@@ -13,6 +13,8 @@ export type PublishPreview = {
   /** Relative to the project. */
   entryPoint: string;
   parameters: ModuleParameter[];
+  /** The image the build starts FROM (the default unless one was given). */
+  baseImage: string;
   stack: string;
   /** Where the code comes from (full image or dependencies only, and why). */
   mode: string;
@@ -22,7 +24,7 @@ export type PublishPreview = {
 
 export async function previewPublish(
   deps: Deps,
-  input: {path: string; berthVersion: string; mode?: PublishMode},
+  input: {path: string; berthVersion: string; mode?: PublishMode; baseImage?: string},
 ): Promise<PublishPreview> {
   const plan = await planPublishMode(deps, input.path, input.mode ?? 'auto');
   const prepared = await prepareProject(input.path, {
@@ -30,12 +32,14 @@ export async function previewPublish(
     mode: plan.mode,
     commit: plan.commit,
     ...(plan.sourceUrl ? {sourceUrl: plan.sourceUrl} : {}),
+    ...(input.baseImage ? {baseImage: input.baseImage} : {}),
   });
   return {
     name: prepared.schema.name,
     slug: prepared.schema.slug,
     entryPoint: prepared.entryPoint,
     parameters: prepared.schema.parameters,
+    baseImage: prepared.baseImage,
     stack: plan.context.stackName,
     // The planner's words for a full image name the CLI flag; the TUI asked in its own way.
     mode: input.mode === 'full' ? 'full image: the code goes into the image' : plan.message,

@@ -35,7 +35,7 @@ import {
 } from '../../clients/docker.js';
 import {createRegistryClient, type RegistryClient} from '../../clients/registry.js';
 import type {Deps} from '../../deps.js';
-import {BerthError, CancelledError, UserError, errorMessage} from '../../lib/errors.js';
+import {BerthError, CancelledError, UserError, errorMessage, restate} from '../../lib/errors.js';
 import type {CodeReference} from '../../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import {
@@ -52,6 +52,7 @@ import {requireConfirmedStack} from '../stack-protection.js';
 import {LogVaultWriter, publishLogKey} from '../log-vault.js';
 import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
+import {ensureBaseImage} from './base-image.js';
 import {chooseBuilder, refusedBuildkitNote, stalledBuildkitNote} from './builder.js';
 import type {BuildPipOptions} from './dockerfile.js';
 import {prepareProject, preparedForBuilder, type PreparedProject} from './project.js';
@@ -455,7 +456,12 @@ export async function publishModule(
   const checkCancelled = () => {
     if (signal?.aborted) throw new CancelledError();
   };
-  emit({type: 'state', state: 'pending', at: Date.now()});
+  emit({
+    type: 'state',
+    state: 'pending',
+    at: Date.now(),
+    subject: `${probe.schema.slug} (${probe.entryPoint}) on stack '${target.stack}'`,
+  });
   emit({type: 'log', line: decision.message, step: null});
   for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
   for (const note of probe.notes) emit({type: 'log', line: `Note: ${note}`, step: null});
@@ -476,10 +482,11 @@ export async function publishModule(
       });
     const message = errorMessage(error).trim();
     emit({type: 'error', message, step: null});
-    throw new UserError(`Can't publish ${probe.schema.slug}: ${message}`, {
-      hint: `${error instanceof BerthError && error.hint ? `${error.hint}\n` : ''}Nothing was built and no version was recorded.`,
-      cause: error,
-    });
+    throw restate(
+      error,
+      `Can't publish ${probe.schema.slug}: `,
+      'Nothing was built and no version was recorded.',
+    );
   }
   const {docker, registry} = clients;
 
@@ -812,31 +819,4 @@ function failureMessage(error: unknown, parser: BuildEventParser | undefined): s
     return `${parser.lastInstruction} failed: ${error.message.trim()}`;
   }
   return errorMessage(error).trim();
-}
-
-/** The base image must be on the engine; a pull is tried (it fails fast without internet). */
-async function ensureBaseImage(
-  docker: DockerClient,
-  image: string,
-  signal: AbortSignal | undefined,
-): Promise<void> {
-  if (await docker.imageExists(image)) return;
-  const pullSignal = AbortSignal.any([AbortSignal.timeout(60_000), ...(signal ? [signal] : [])]);
-  try {
-    await docker.pull(image, {signal: pullSignal});
-  } catch (error) {
-    if (signal?.aborted) throw new CancelledError();
-    throw new UserError(
-      `The base image ${image} is not on the engine at ${docker.host} and could not be pulled: ${errorMessage(error)}`,
-      {
-        hint: 'Pull or build it on that engine first, or choose another with --base-image IMAGE.',
-        cause: error,
-      },
-    );
-  }
-  if (!(await docker.imageExists(image))) {
-    throw new UserError(`The base image ${image} is not on the engine at ${docker.host}.`, {
-      hint: 'Pull or build it on that engine first, or choose another with --base-image IMAGE.',
-    });
-  }
 }
