@@ -6,6 +6,7 @@ import {readFile} from 'node:fs/promises';
 
 import {execFileSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
+import {builtinModules} from 'node:module';
 rmSync('dist', {recursive: true, force: true});
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -34,6 +35,27 @@ const inertInk = {
   },
 };
 
+/** Node's own modules through `require` (the banner's), not `import`: an ESM import of a built-in
+ *  reads every export, and lazy ones load more (node:http's web exports load all of fetch,
+ *  node:crypto's load its ciphers): about 4x the cost of requiring them, on every command. */
+const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(builder) {
+    builder.onResolve({filter: /^[a-z_:/]+$/}, (args) => {
+      // Static imports only: a dynamic import() of a CommonJS chunk would give only `default`.
+      if (!builtins.has(args.path) || args.kind === 'dynamic-import') return undefined;
+      // The stub's own require is Node's.
+      if (args.namespace === 'node-builtin') return {path: args.path, external: true};
+      return {path: args.path, namespace: 'node-builtin'};
+    });
+    builder.onLoad({filter: /.*/, namespace: 'node-builtin'}, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   outdir: 'dist',
   bundle: true,
@@ -51,7 +73,7 @@ const common = {
     'process.env.NODE_ENV': '"production"',
   },
   alias: {'react-devtools-core': './source/lib/stubs/react-devtools-core.js'},
-  plugins: [lazyChildProcessForCommander, inertInk],
+  plugins: [lazyChildProcessForCommander, inertInk, builtinsThroughRequire],
   // Native or runtime-resolved packages stay in node_modules.
   external: [
     '@napi-rs/keyring',

@@ -1,10 +1,12 @@
-// A Docker Engine behind a small interface (dockerode underneath). Every call is bounded: short
-// calls by a timeout, long ones (build, push, pull, run) by the caller's AbortSignal. Errors that
-// mean "nothing answered" become one message naming the host and the fix.
+// A Docker Engine behind a small interface. Every call is bounded: short calls by a timeout, long
+// ones (build, push, pull, run) by the caller's AbortSignal. Errors that mean "nothing answered"
+// become one message naming the host and the fix. Requests go over node:http (engine-api.ts);
+// only container runs load dockerode, for its attach and output demultiplexing.
+import type Docker from 'dockerode';
 import type {Readable} from 'node:stream';
 import {PassThrough} from 'node:stream';
-import Docker from 'dockerode';
 import {CancelledError, UserError} from '../lib/errors.js';
+import {createEngineTransport, type EngineAddress, type EngineRequest} from './engine-api.js';
 
 /** One decoded JSON message of a build, push or pull stream. */
 export type EngineEvent = Record<string, unknown> & {
@@ -116,7 +118,7 @@ export class BuilderRefusedError extends Error {
 const shortCallTimeoutMs = 10_000;
 const pingTimeoutMs = 5_000;
 
-export type DockerHost = {display: string; options: Docker.DockerOptions};
+export type DockerHost = {display: string; options: EngineAddress};
 
 /** `unix:///path`, `tcp://host:port`, `http(s)://host:port`, or the local socket by default. */
 export function parseDockerHost(value: string | undefined): DockerHost {
@@ -130,7 +132,7 @@ export function parseDockerHost(value: string | undefined): DockerHost {
       hint: "Use unix:///path/to/docker.sock or tcp://HOST:PORT (DOCKER_HOST or the image builder's host option).",
     });
   }
-  const protocol = match[1] === 'https' ? 'https' : 'http';
+  const protocol: 'http' | 'https' = match[1] === 'https' ? 'https' : 'http';
   const port = match[3] ? Number(match[3]) : protocol === 'https' ? 2376 : 2375;
   return {display: raw, options: {host: match[2]!.replace(/^\[|\]$/g, ''), port, protocol}};
 }
@@ -212,7 +214,11 @@ export function engineErrorOf(event: EngineEvent): string | undefined {
 export function createDockerClient(hostValue?: string): DockerClient {
   const parsed = parseDockerHost(hostValue);
   const host = parsed.display;
-  const docker = new Docker(parsed.options);
+  const engine = createEngineTransport(parsed.options);
+  /** dockerode, for container runs only (attach, demultiplexed output). */
+  let dockerode: Promise<Docker> | undefined;
+  const runtime = () =>
+    (dockerode ??= import('dockerode').then(({default: Docker}) => new Docker(parsed.options)));
 
   async function call<T>(
     work: (signal: AbortSignal) => Promise<T>,
@@ -290,21 +296,13 @@ export function createDockerClient(hostValue?: string): DockerClient {
   const client: DockerClient = {
     host,
     async ping() {
-      // Dialled directly (not docker.ping()) for the response headers.
       const response = await call(
         (signal) =>
-          new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-            docker.modem.dial(
-              {
-                path: '/_ping',
-                method: 'GET',
-                isStream: true,
-                abortSignal: signal,
-                statusCodes: {200: true, 500: 'server error'},
-              },
-              (error: unknown, result: unknown) =>
-                error ? reject(error) : resolve(result as import('node:http').IncomingMessage),
-            );
+          engine.request({
+            method: 'GET',
+            path: '/_ping',
+            signal,
+            reasons: {500: 'server error'},
           }),
         pingTimeoutMs,
       );
@@ -317,12 +315,20 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
     async inspectImage(reference) {
       try {
-        const image = docker.getImage(reference);
         const info = await call((signal) =>
-          (image.inspect as (options: object) => Promise<Docker.ImageInspectInfo>).call(image, {
-            abortSignal: signal,
+          engine.json<{
+            Id: string;
+            Size: number;
+            Config?: {Labels?: Record<string, string> | null};
+            RepoDigests?: string[] | null;
+          }>({
+            method: 'GET',
+            path: `/images/${reference}/json`,
+            signal,
+            reasons: {404: 'no such image', 500: 'server error'},
           }),
         );
+        if (!info) throw new Error(`The engine at ${host} said nothing about ${reference}.`);
         return {
           id: info.Id,
           sizeBytes: info.Size,
@@ -348,49 +354,36 @@ export function createDockerClient(hostValue?: string): DockerClient {
         .filter((tag) => tag !== '<none>:<none>');
     },
     async build(context, options) {
-      const query = {
-        t: options.tag,
-        // The engine may run without a default bridge (dockerd --bridge=none); host works everywhere.
-        networkmode: options.networkMode ?? 'host',
-        rm: true,
-        forcerm: true,
-        ...(options.labels ? {labels: options.labels} : {}),
+      const buildkit = options.builder === 'buildkit';
+      const request: EngineRequest = {
+        method: 'POST',
+        path: '/build',
+        query: {
+          t: options.tag,
+          // The engine may run without a default bridge (dockerd --bridge=none); host works everywhere.
+          networkmode: options.networkMode ?? 'host',
+          rm: true,
+          forcerm: true,
+          ...(options.labels ? {labels: options.labels} : {}),
+          // BuildKit without a session: a tar context does not need one. (Build secrets would
+          // come through such a session.)
+          ...(buildkit ? {version: '2'} : {}),
+        },
+        body: context,
+        ...(options.signal ? {signal: options.signal} : {}),
+        reasons: {400: 'bad parameter', 500: 'server error'},
       };
-      if (options.builder !== 'buildkit') {
-        const stream = await start(options.signal, () =>
-          docker.buildImage(context as unknown as NodeJS.ReadableStream, {
-            ...query,
-            ...(options.signal ? {abortSignal: options.signal} : {}),
-          }),
-        );
-        await follow(stream, options);
+      if (!buildkit) {
+        await follow(await start(options.signal, () => engine.request(request)), options);
         return;
       }
-      // BuildKit without a session: dockerode's buildImage opens a gRPC session for version 2,
-      // which a tar context does not need. (Build secrets would come through such a session.)
-      const stream = await start(
-        options.signal,
-        () =>
-          new Promise<NodeJS.ReadableStream>((resolve, reject) => {
-            docker.modem.dial(
-              {
-                path: '/build?',
-                method: 'POST',
-                options: {...query, version: '2'},
-                file: context,
-                isStream: true,
-                ...(options.signal ? {abortSignal: options.signal} : {}),
-                statusCodes: {200: true, 400: 'bad parameter', 500: 'server error'},
-              },
-              (error: unknown, result: unknown) => {
-                if (!error) return resolve(result as NodeJS.ReadableStream);
-                const code = statusCode(error);
-                if (code === 400 || code === 500) {
-                  reject(new BuilderRefusedError(refusalMessage(error), code));
-                } else reject(error);
-              },
-            );
-          }),
+      const stream = await start(options.signal, () =>
+        engine.request(request).catch((error: unknown) => {
+          const code = statusCode(error);
+          throw code === 400 || code === 500
+            ? new BuilderRefusedError(refusalMessage(error), code)
+            : error;
+        }),
       );
       let emptyTraces = 0;
       await follow(stream, options, {
@@ -407,33 +400,52 @@ export function createDockerClient(hostValue?: string): DockerClient {
       });
     },
     async tag(source, repository, tag) {
-      await call((signal) =>
-        docker.getImage(source).tag({repo: repository, tag, abortSignal: signal}),
+      const response = await call((signal) =>
+        engine.request({
+          method: 'POST',
+          path: `/images/${source}/tag`,
+          query: {repo: repository, tag},
+          signal,
+          reasons: {
+            400: 'bad parameter',
+            404: 'no such image',
+            409: 'conflict',
+            500: 'server error',
+          },
+        }),
       );
+      response.resume();
     },
     async push(reference, options) {
       const {repository, tag} = splitReference(reference);
       const stream = await start(options.signal, () =>
-        docker.getImage(repository).push({
-          tag,
-          ...(options.auth ? {authconfig: options.auth} : {}),
-          ...(options.signal ? {abortSignal: options.signal} : {}),
+        engine.request({
+          method: 'POST',
+          path: `/images/${repository}/push`,
+          query: {tag},
+          // The engine wants the header even for a registry without auth.
+          headers: {'X-Registry-Auth': registryAuthHeader(options.auth)},
+          ...(options.signal ? {signal: options.signal} : {}),
+          reasons: {404: 'no such image', 500: 'server error'},
         }),
       );
       return follow(stream, options, {collect: true});
     },
     async pull(reference, options) {
-      const stream = await start(
-        options.signal,
-        () =>
-          docker.pull(reference, {
-            ...(options.auth ? {authconfig: options.auth} : {}),
-            ...(options.signal ? {abortSignal: options.signal} : {}),
-          }) as Promise<NodeJS.ReadableStream>,
+      const stream = await start(options.signal, () =>
+        engine.request({
+          method: 'POST',
+          path: '/images/create',
+          query: pullQuery(reference),
+          headers: {'X-Registry-Auth': registryAuthHeader(options.auth)},
+          ...(options.signal ? {signal: options.signal} : {}),
+          reasons: {404: 'no such image', 500: 'server error'},
+        }),
       );
       await follow(stream, options);
     },
     async runContainer(input) {
+      const docker = await start(input.signal, runtime);
       const container = await start(input.signal, () =>
         docker.createContainer({
           Image: input.image,
@@ -494,7 +506,15 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
     async removeImage(reference) {
       try {
-        await call((signal) => docker.getImage(reference).remove({abortSignal: signal} as object));
+        const response = await call((signal) =>
+          engine.request({
+            method: 'DELETE',
+            path: `/images/${reference}`,
+            signal,
+            reasons: {404: 'no such image', 409: 'conflict', 500: 'server error'},
+          }),
+        );
+        response.resume();
       } catch (error) {
         if (statusCode(error) !== 404) throw error;
       }
@@ -510,6 +530,18 @@ function refusalMessage(error: unknown): string {
   return String((error as Error | undefined)?.message ?? error)
     .replace(/^\(HTTP code \d+\) [^-]*- /, '')
     .trim();
+}
+
+/** X-Registry-Auth: the credentials (or none: `{}`) as base64url JSON, in a request header. */
+function registryAuthHeader(auth: RegistryAuthConfig | undefined): string {
+  return Buffer.from(JSON.stringify(auth ?? {})).toString('base64url');
+}
+
+/** `/images/create`'s query: a name and tag, or a name pinned by digest. */
+function pullQuery(reference: string): Record<string, string> {
+  if (reference.includes('@')) return {fromImage: reference};
+  const {repository, tag} = splitReference(reference);
+  return {fromImage: repository, tag};
 }
 
 /** `host:5000/ns/name:tag` → repository `host:5000/ns/name`, tag `tag` (a port is not a tag). */

@@ -400,20 +400,32 @@ export async function listIgnoredFiles(
     timeoutMs: options.timeoutMs ?? 10_000,
   };
   const args = ['ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'];
-  let output: string;
-  try {
-    output = await runGit(args, config);
-  } catch (error) {
-    if (!isNotAWorkTree(error)) throw gitFailure(config.cwd, error);
-    const {mkdtemp, rm} = await import('node:fs/promises');
-    const os = await import('node:os');
-    const gitDir = await mkdtemp(path.join(os.tmpdir(), 'berth-ignored-'));
+  const entries = (output: string) => output.split('\0').filter((entry) => entry !== '');
+  // Outside a work tree (known from the files, without a process) git is given an empty
+  // repository, made here from the three entries git checks, so the project's own .gitignore
+  // files still count.
+  const inRepository = await findRepositoryFiles(config.cwd, config.env).then(
+    (found) => found !== undefined,
+    () => true,
+  );
+  if (inRepository) {
     try {
-      await runGit(['init', '--bare', '--quiet', gitDir], config);
-      output = await runGit([`--git-dir=${gitDir}`, `--work-tree=${config.cwd}`, ...args], config);
-    } finally {
-      await rm(gitDir, {recursive: true, force: true});
+      return entries(await runGit(args, config));
+    } catch (error) {
+      if (!isNotAWorkTree(error)) throw gitFailure(config.cwd, error);
     }
   }
-  return output.split('\0').filter((entry) => entry !== '');
+  const {mkdir, mkdtemp, rm, writeFile} = await import('node:fs/promises');
+  const os = await import('node:os');
+  const gitDir = await mkdtemp(path.join(os.tmpdir(), 'berth-ignored-'));
+  try {
+    await mkdir(path.join(gitDir, 'objects'));
+    await mkdir(path.join(gitDir, 'refs'));
+    await writeFile(path.join(gitDir, 'HEAD'), 'ref: refs/heads/main\n');
+    return entries(
+      await runGit([`--git-dir=${gitDir}`, `--work-tree=${config.cwd}`, ...args], config),
+    );
+  } finally {
+    await rm(gitDir, {recursive: true, force: true});
+  }
 }

@@ -9,7 +9,7 @@ import {UserError} from '../../lib/errors.js';
 import type {ModuleSchema} from '../../models/module.js';
 import {readModuleAnnotations} from './annotations.js';
 import {BOOTSTRAP_SCRIPT} from './bootstrap.js';
-import {buildContext, type ContextFile, type ExcludedFile} from './context.js';
+import {buildContext, type BuildContext, type ContextFile, type ExcludedFile} from './context.js';
 import {
   CONTEXT_BOOTSTRAP,
   CONTEXT_CODE_DIR,
@@ -68,14 +68,28 @@ export type PreparedProject = {
   notes: string[];
 };
 
+/** What reading the project's files gives, before a mode, commit or version is known. */
+export type ProjectScan = {
+  root: string;
+  entryPoint: string;
+  annotations: ReturnType<typeof readModuleAnnotations>;
+  requirements: Requirements;
+  context: BuildContext;
+};
+
 export async function prepareProject(
   projectDir: string,
   options: PrepareOptions,
 ): Promise<PreparedProject> {
-  const root = path.resolve(projectDir);
-  const mode = options.mode ?? 'full';
-  const baseImage = options.baseImage ?? DEFAULT_BASE_IMAGE;
+  return assembleProject(await scanProject(projectDir, options), options);
+}
 
+/** The project's entry point, schema, requirements and files: everything read from disk. */
+export async function scanProject(
+  projectDir: string,
+  options: Pick<PrepareOptions, 'entry' | 'include'>,
+): Promise<ProjectScan> {
+  const root = path.resolve(projectDir);
   const entryPoint = await findEntryPoint(
     root,
     options.entry === undefined ? {} : {entry: options.entry},
@@ -87,6 +101,17 @@ export async function prepareProject(
     include: options.include ?? [],
     needed: requirements.localFindLinks,
   });
+  return {root, entryPoint, annotations, requirements, context};
+}
+
+/** A scanned project made ready to build in a mode (the Dockerfile, the context's entries). */
+export async function assembleProject(
+  scan: ProjectScan,
+  options: PrepareOptions,
+): Promise<PreparedProject> {
+  const {root, entryPoint, annotations, requirements, context} = scan;
+  const mode = options.mode ?? 'full';
+  const baseImage = options.baseImage ?? DEFAULT_BASE_IMAGE;
   const contextFiles = context.files;
 
   const included = new Set(contextFiles.map((f) => f.path));
@@ -209,12 +234,15 @@ export async function prepareProject(
   };
 }
 
-/** The same project with its Dockerfile generated for `builder` (the classic one has no cache mounts). */
-export function preparedForBuilder(
+/**
+ * The same project with its Dockerfile generated again: for another builder (the classic one has
+ * no cache mounts), or with the version number once it is known (a label).
+ */
+export function preparedWith(
   prepared: PreparedProject,
-  builder: BuilderKind,
+  changes: {builder?: BuilderKind; moduleVersion?: string},
 ): PreparedProject {
-  const dockerfileInput = {...prepared.dockerfileInput, builder};
+  const dockerfileInput = {...prepared.dockerfileInput, ...changes};
   const dockerfile = generateDockerfile(dockerfileInput);
   return {
     ...prepared,

@@ -55,7 +55,7 @@ import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
 import {ensureBaseImage} from './base-image.js';
 import {chooseBuilder, refusedBuildkitNote, stalledBuildkitNote} from './builder.js';
 import type {BuildPipOptions} from './dockerfile.js';
-import {prepareProject, preparedForBuilder, type PreparedProject} from './project.js';
+import {assembleProject, preparedWith, scanProject, type PreparedProject} from './project.js';
 import {checkBreaking, diffAgainstLatest, schemaChangeLines} from './schema-diff.js';
 import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
 
@@ -415,6 +415,13 @@ export async function publishModule(
     'publish',
   );
   const projectDir = path.resolve(deps.cwd, input.path);
+  // The project's files are read while the checkout is (both wait on git); a failure of either
+  // is reported in this order: the checkout's, then the project's.
+  const scanning = scanProject(projectDir, {
+    ...(input.entry ? {entry: input.entry} : {}),
+    ...(input.include ? {include: input.include} : {}),
+  });
+  scanning.catch(() => undefined);
   const {code, snapshot} = await detectWithSnapshot(
     deps,
     context,
@@ -436,7 +443,7 @@ export async function publishModule(
     mode: decision.mode,
   };
   // Static validation first: a bad annotation or requirement records nothing and builds nothing.
-  const probe = await prepareProject(projectDir, prepareOptions);
+  const probe = await assembleProject(await scanning, prepareOptions);
   const schemaDiff = await diffAgainstLatest(store, probe.schema.slug, probe.schema.parameters);
   checkBreaking(probe.schema.slug, schemaDiff, input.allowBreaking ?? false);
   const target = await resolvePublishTarget(deps, context, store);
@@ -567,10 +574,7 @@ export async function publishModule(
 
   let parser: BuildEventParser | undefined;
   try {
-    const prepared = await prepareProject(projectDir, {
-      ...prepareOptions,
-      moduleVersion: String(record.version),
-    });
+    const prepared = preparedWith(probe, {moduleVersion: String(record.version)});
     const repository = target.repositoryOf(record.slug);
     if (snapshot && dependenciesOnly) {
       const {storeSnapshot} = await import('../snapshots/publish-snapshot.js');
@@ -600,7 +604,7 @@ export async function publishModule(
       parser = new BuildEventParser(emit);
       const activeParser = parser;
       try {
-        await docker.build(await contextTar(preparedForBuilder(prepared, kind)), {
+        await docker.build(await contextTar(preparedWith(prepared, {builder: kind})), {
           tag: buildTag,
           builder: kind,
           signal,

@@ -1,0 +1,134 @@
+// The Docker Engine API over node:http: what publishing asks of an engine (ping, inspect, build,
+// tag, push, pull, remove) as plain requests on a kept-alive connection. Loading dockerode costs
+// more than a code-change build on this machine (its SSH and gRPC dependencies load with it), so
+// only container runs load it (clients/docker.ts).
+import {readFileSync} from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import path from 'node:path';
+import type {Readable} from 'node:stream';
+
+/** Where the engine listens: a unix socket, or host and port. */
+export type EngineAddress =
+  | {socketPath: string}
+  | {host: string; port: number; protocol: 'http' | 'https'};
+
+/** A refused request, worded as dockerode words it: `(HTTP code 404) no such image - MESSAGE`. */
+export class EngineHttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    reason: string,
+    readonly json: {message?: string} | undefined,
+    body: string,
+  ) {
+    super(`(HTTP code ${statusCode}) ${reason} - ${json?.message ?? body.trim()} `);
+  }
+}
+
+export type EngineRequest = {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** The path without the query: `/images/NAME/json`. */
+  path: string;
+  query?: Record<string, string | number | boolean | object | undefined>;
+  headers?: Record<string, string>;
+  /** Streamed as the request body (a build context). */
+  body?: Readable;
+  signal?: AbortSignal;
+  /** Why each refusal code happens, for the message; anything 2xx is success. */
+  reasons?: Record<number, string>;
+};
+
+export type EngineTransport = {
+  /** The response of a successful request, its body unread. */
+  request(request: EngineRequest): Promise<http.IncomingMessage>;
+  /** A successful request's body as JSON (undefined when empty). */
+  json<T>(request: EngineRequest): Promise<T | undefined>;
+};
+
+/** Docker's own TLS files (`DOCKER_CERT_PATH`), as the docker CLI and dockerode read them. */
+function tlsFiles(env: NodeJS.ProcessEnv): {ca?: Buffer; cert?: Buffer; key?: Buffer} {
+  const dir = env.DOCKER_CERT_PATH;
+  if (!dir) return {};
+  return {
+    ca: readFileSync(path.join(dir, 'ca.pem')),
+    cert: readFileSync(path.join(dir, 'cert.pem')),
+    key: readFileSync(path.join(dir, 'key.pem')),
+  };
+}
+
+function queryString(query: EngineRequest['query']): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue;
+    params.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function readBody(response: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+  });
+}
+
+export function createEngineTransport(
+  address: EngineAddress,
+  env: NodeJS.ProcessEnv = process.env,
+): EngineTransport {
+  const secure = 'protocol' in address && address.protocol === 'https';
+  const transport = secure ? https : http;
+  const agent = secure
+    ? new https.Agent({keepAlive: true, ...tlsFiles(env)})
+    : new http.Agent({keepAlive: true});
+  const request = (options: EngineRequest) =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const target =
+        'socketPath' in address
+          ? {socketPath: address.socketPath}
+          : {host: address.host, port: address.port};
+      const headers: Record<string, string> = {...options.headers};
+      if (options.body) {
+        headers['Content-Type'] ??= 'application/x-tar';
+        headers['Transfer-Encoding'] = 'chunked';
+      }
+      const outgoing = transport.request(
+        {
+          ...target,
+          agent,
+          method: options.method,
+          path: `${options.path}${queryString(options.query)}`,
+          headers,
+          ...(options.signal ? {signal: options.signal} : {}),
+        },
+        (response) => {
+          const code = response.statusCode ?? 0;
+          if (code >= 200 && code < 300) return resolve(response);
+          readBody(response).then((body) => {
+            let json: {message?: string} | undefined;
+            try {
+              json = JSON.parse(body) as {message?: string};
+            } catch {
+              json = undefined;
+            }
+            reject(new EngineHttpError(code, options.reasons?.[code] ?? 'unexpected', json, body));
+          }, reject);
+        },
+      );
+      outgoing.on('error', reject);
+      if (options.body) {
+        options.body.on('error', (error) => outgoing.destroy(error));
+        options.body.pipe(outgoing);
+      } else outgoing.end();
+    });
+  return {
+    request,
+    async json<T>(options: EngineRequest) {
+      const text = await readBody(await request(options));
+      return text.trim() ? (JSON.parse(text) as T) : undefined;
+    },
+  };
+}
