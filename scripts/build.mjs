@@ -92,11 +92,15 @@ const common = {
 
 const result = await build({...common, entryPoints: ['source/cli.tsx'], splitting: true});
 
-// What a shell runs on every prompt and every Tab, each as one file: Node's ESM loader pays per
+// What a shell runs on every prompt and every Tab, and `status`/`repo detect`, each as one file: Node's ESM loader pays per
 // module, and split chunks would make these load a dozen (cli.tsx imports them by URL).
 const fast = await build({
   ...common,
-  entryPoints: {prompt: 'source/commands/prompt.ts', complete: 'source/commands/complete.ts'},
+  entryPoints: {
+    prompt: 'source/commands/prompt.ts',
+    complete: 'source/commands/complete.ts',
+    here: 'source/commands/here.ts',
+  },
   splitting: false,
   // Only our own code is inlined: what these paths rarely need from npm (the YAML library for
   // a hand-written config, conf on a first run, pg for a team store) loads from node_modules

@@ -29,7 +29,7 @@ async function main(args: string[]): Promise<number> {
         const {runTui} = await import('./tui.js');
         return await runTui({});
       } catch (error) {
-        const {reportUncaught} = await import('./commands/program.js');
+        const {reportUncaught} = await import('./commands/invocation.js');
         return reportUncaught(error);
       }
     }
@@ -41,7 +41,7 @@ async function main(args: string[]): Promise<number> {
     return code;
   }
   // A shell prompt runs this on every Enter, completion on every Tab: they skip commander and
-  // the command groups, and each is one file of its own (scripts/build.mjs).
+  // the command groups, and each is one file of its own (scripts/build.mjs), as here.js below.
   if (args[0] === 'status' && args.includes('--prompt')) {
     const {runPrompt} = (await import(
       new URL('./prompt.js', import.meta.url).href
@@ -53,6 +53,15 @@ async function main(args: string[]): Promise<number> {
       new URL('./complete.js', import.meta.url).href
     )) as typeof import('./commands/complete.js');
     return runComplete(args.slice(1));
+  }
+  // `status` and `repo detect` are typed all day: answered without commander when the line is
+  // just that (here.ts), else by the full program.
+  if (args.includes('status') || args.includes('detect')) {
+    const {runHere} = (await import(
+      new URL('./here.js', import.meta.url).href
+    )) as typeof import('./commands/here.js');
+    const code = await runHere({argv: args});
+    if (code !== undefined) return code;
   }
   const {runCli} = await import('./commands/program.js');
   return runCli({argv: args});

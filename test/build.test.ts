@@ -54,7 +54,7 @@ describe('the bundle', () => {
     }
   });
 
-  it('answers `__complete` and `status --prompt` from one file each, without commander', () => {
+  it('answers `__complete`, `status --prompt` and `status`/`repo detect` from one file each, without commander', () => {
     // Built on their own (scripts/build.mjs): one module to load, npm packages only on demand.
     const fast = JSON.parse(
       readFileSync(path.join(repoRoot, 'dist/meta-fast.json'), 'utf8'),
@@ -62,6 +62,7 @@ describe('the bundle', () => {
     for (const [file, source] of [
       ['dist/complete.js', 'source/commands/complete.ts'],
       ['dist/prompt.js', 'source/commands/prompt.ts'],
+      ['dist/here.js', 'source/commands/here.ts'],
     ] as const) {
       const output = fast.outputs[file];
       expect(output, file).toBeDefined();

@@ -1,16 +1,12 @@
-// Builds the commander program and runs it: the one place that turns errors into messages
-// and exit codes.
+// Builds the commander program and runs it inside an invocation (invocation.ts: flags, output,
+// and the one place that turns errors into messages and exit codes).
 import {Command, CommanderError} from 'commander';
-import {mkdirSync, writeFileSync} from 'node:fs';
-import path from 'node:path';
-import {createDeps, stateDirFor, type Deps} from '../deps.js';
-import {BerthError, CancelledError, describeError, ExitCode} from '../lib/errors.js';
-import {fileError, fileOf, isFileSystemError} from '../lib/file-errors.js';
-import {Output, shouldUseColor} from '../lib/output.js';
+import {ExitCode} from '../lib/errors.js';
 import {registerComponentCommands} from './component.js';
-import {flagLabel, type CommandContext, type RegisterCommands} from './context.js';
+import type {CommandContext, RegisterCommands} from './context.js';
 import {addExamples, helpHint, usageErrorText} from './help.js';
-import {extractGlobalFlags, settleJsonWord, type GlobalFlags} from './global-flags.js';
+import {settleJsonWord} from './global-flags.js';
+import {invoke, runAction, startInvocation, type RunOptions} from './invocation.js';
 import {registerInitCommand} from './init.js';
 import {registerProfileCommands} from './profile.js';
 import {registerStackCommands} from './stack.js';
@@ -93,132 +89,43 @@ export async function createProgram(
   return program;
 }
 
-export type RunOptions = {argv: string[]; deps?: Deps; io?: CommandContext['io']};
-
 /** Runs one CLI invocation and returns its exit code. */
 export async function runCli(options: RunOptions): Promise<number> {
-  // stdin is opened only by the commands that read it (opening it loads Node's stream stack).
-  const io = options.io ?? {
-    get stdin() {
-      return process.stdin;
-    },
-    stdout: process.stdout,
-    stderr: process.stderr,
-  };
-  let flags: GlobalFlags;
-  let flagError: Error | undefined;
-  try {
-    flags = extractGlobalFlags(options.argv);
-  } catch (error) {
-    flagError = error as Error;
-    flags = {argv: options.argv, json: false, confirmedStacks: []};
-  }
-  const color =
-    shouldUseColor(
-      process.env,
-      flags.argv.includes('--no-color') ? false : undefined,
-      Boolean(io.stderr.isTTY),
-    ) && !flags.json;
-  const output = new Output({json: flags.json, color, stdout: io.stdout, stderr: io.stderr});
-  const deps = options.deps ?? createDeps();
-  if (flags.profile !== undefined || flags.stack !== undefined)
-    deps.overrides = {profile: flags.profile, stack: flags.stack};
-  const ctx: CommandContext = {deps, output, io, confirmedStacks: flags.confirmedStacks};
+  const invocation = startInvocation(options);
+  const {ctx} = invocation;
   let running: Command | undefined;
-  try {
-    if (flagError) throw flagError;
-    // `berth --stack gpu` alone in a terminal: the TUI, with that override.
-    if (flags.argv.length === 0 && io.stdout.isTTY && io.stdin.isTTY && options.argv.length > 0) {
-      const {runTui} = await import('../tui.js');
-      return await runTui({deps});
-    }
-    const program = await createProgram(ctx, flags.argv);
-    program.hook('preAction', (_program, action) => {
-      running = action;
-    });
-    flags = settleJsonWord(flags, program);
-    output.filter({fields: flags.jsonFields, jq: flags.jq});
-    if (flags.jq !== undefined) {
-      const {checkJqExpression} = await import('../lib/json-filter.js');
-      await checkJqExpression(flags.jq);
-    }
-    try {
-      await program.parseAsync(flags.argv, {from: 'user'});
-    } finally {
-      // What a command printed as JSON goes out even when it then failed (a failed run).
-      await output.finish();
-    }
-    return ExitCode.ok;
-  } catch (error) {
-    return reportError(error, {output, stateDir: deps.stateDir, command: running});
-  } finally {
-    await deps.close().catch(() => undefined);
-  }
-}
-
-/** Errors outside a command (the TUI of a bare `berth`) take the same path as a command's. */
-export function reportUncaught(error: unknown): number {
-  const output = new Output({
-    json: false,
-    color: shouldUseColor(process.env, undefined, Boolean(process.stderr.isTTY)),
-  });
-  return reportError(error, {output, stateDir: stateDirFor(process.env)});
-}
-
-/** `command`: the one whose action ran, when it got that far. */
-function reportError(
-  error: unknown,
-  ctx: {output: Output; stateDir: string; command?: Command | undefined},
-): number {
-  if (error instanceof CommanderError) {
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    ) {
+  return invoke(
+    invocation,
+    async () => {
+      let {flags} = invocation;
+      // `berth --stack gpu` alone in a terminal: the TUI, with that override.
+      if (
+        flags.argv.length === 0 &&
+        ctx.io.stdout.isTTY &&
+        ctx.io.stdin.isTTY &&
+        options.argv.length > 0
+      ) {
+        const {runTui} = await import('../tui.js');
+        return await runTui({deps: ctx.deps});
+      }
+      const program = await createProgram(ctx, flags.argv);
+      program.hook('preAction', (_program, action) => {
+        running = action;
+      });
+      flags = settleJsonWord(flags, program);
+      try {
+        await runAction(ctx.output, flags, () => program.parseAsync(flags.argv, {from: 'user'}));
+      } catch (error) {
+        if (!(error instanceof CommanderError)) throw error;
+        // commander printed its message already (or the help, or the version).
+        return ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(
+          error.code,
+        )
+          ? ExitCode.ok
+          : ExitCode.usage;
+      }
       return ExitCode.ok;
-    }
-    // commander printed the message already.
-    return ExitCode.usage;
-  }
-  const {output} = ctx;
-  // A file-system failure that no layer translated still names its cause and its file.
-  if (!(error instanceof BerthError) && isFileSystemError(error) && fileOf(error))
-    error = fileError(error, fileOf(error)!, 'use');
-  if (error instanceof CancelledError) {
-    output.info(error.message);
-    if (error.hint) output.info(error.hint);
-    return error.exitCode;
-  }
-  const report = describeError(error, flagLabel);
-  if (!report.bug) {
-    output.info(`${output.style('red', 'Error:')} ${report.message}`);
-    if (report.hint) output.info(report.hint);
-    // A usage error with no next step of its own points at the command's help.
-    else if (report.exitCode === ExitCode.usage && ctx.command) output.info(helpHint(ctx.command));
-    return report.exitCode;
-  }
-  const trace = writeCrashLog(ctx.stateDir, error);
-  output.info(`${output.style('red', 'berth hit a bug:')} ${report.message}`);
-  if (trace) output.info(`The full trace is in ${trace}. Please attach it to a bug report.`);
-  return ExitCode.failure;
-}
-
-function writeCrashLog(stateDir: string, error: unknown): string | undefined {
-  try {
-    const directory = path.join(stateDir, 'logs');
-    mkdirSync(directory, {recursive: true});
-    const file = path.join(
-      directory,
-      `crash-${new Date().toISOString().replace(/[:.]/g, '-')}.log`,
-    );
-    writeFileSync(
-      file,
-      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      {mode: 0o600},
-    );
-    return file;
-  } catch {
-    return undefined;
-  }
+    },
+    () => (running ? helpHint(running) : undefined),
+  );
 }

@@ -5,9 +5,7 @@ import {untilInterrupted} from '../lib/signals.js';
 import {confirm} from '../lib/prompt.js';
 import {count} from '../lib/plural.js';
 import {maskSecretOptions} from '../lib/secret.js';
-import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
-import {getCodeReference, ignoreUntrackedFromEnv} from '../services/code-repositories/detect.js';
 import type {DownloadProgress} from '../services/code-repositories/download.js';
 import {
   deleteRepository,
@@ -19,8 +17,9 @@ import {
   updateRepository,
   type RegisterRepositoryInput,
 } from '../services/code-repositories/register.js';
-import {accountText, describeAccount, type ForgeAccount} from '../services/accounts.js';
+import {describeAccount, type ForgeAccount} from '../services/accounts.js';
 import {parseOptions} from '../services/components.js';
+import {detectCheckout, printDetection} from './checkout.js';
 import {announce, collect, type CommandContext, type RegisterCommands} from './context.js';
 import {formatBytes} from '../lib/format.js';
 
@@ -211,16 +210,9 @@ export const registerRepoCommands: RegisterCommands = (program, ctx) => {
       '--ignore-untracked',
       'untracked files do not make the checkout dirty (also BERTH_IGNORE_UNTRACKED=1)',
     )
-    .action(async (dir: string | undefined, flags: {ignoreUntracked?: boolean}) => {
-      const ignoreUntracked =
-        flags.ignoreUntracked === true || ignoreUntrackedFromEnv(ctx.deps.env);
-      const result = await getCodeReference(ctx.deps, dir ?? '.', {ignoreUntracked});
-      announce(ctx, result.context);
-      output.result({...result.detection, account: result.account}, () => {
-        printDetection(ctx, result.detection);
-        if (result.account) output.line(`${'Account:'.padEnd(14)}${accountText(result.account)}`);
-      });
-    });
+    .action((dir: string | undefined, flags: {ignoreUntracked?: boolean}) =>
+      detectCheckout(ctx, dir, flags),
+    );
 
   repo
     .command('download')
@@ -311,20 +303,6 @@ function printRecord(ctx: CommandContext, stored: CodeRepositoryRecord, full = f
   ];
   if (full) rows.push(['Id', record.id], ['Registered', record.createdAt]);
   for (const [label, value] of rows) output.line(`  ${`${label}:`.padEnd(16)}${value ?? '-'}`);
-}
-
-function printDetection(ctx: CommandContext, detection: CodeDetection, indent = ''): void {
-  const {output} = ctx;
-  const rows: Array<[string, string]> = [
-    ['Repository', detection.repository ?? '(none)'],
-    ['Remote', detection.remote ?? '-'],
-    ['Commit', detection.commit ?? '-'],
-    ['Subdirectory', detection.subdirectory === null ? '-' : detection.subdirectory || '.'],
-    ['Clean', detection.clean ? 'yes' : 'no'],
-    ['Pushed', detection.pushed ? 'yes' : 'no'],
-    ['Reason', detection.reason ?? '-'],
-  ];
-  for (const [label, value] of rows) output.line(`${indent}${`${label}:`.padEnd(14)}${value}`);
 }
 
 /** One progress line on stderr, rewritten in place on a terminal, printed once otherwise. */
