@@ -12,6 +12,7 @@ import {
   assertNever,
   describeError,
   errorText,
+  FieldError,
   humanFieldLabel,
   type ExitCode,
   type FieldLabel,
@@ -22,6 +23,7 @@ import type {
   KeychainProbe,
   Provider,
   RegisteredRepository,
+  RepositoryCheck,
   RepositoryInput,
   StoredToken,
   TokenVerification,
@@ -48,6 +50,7 @@ export type WizardStep =
   | 'verify'
   | 'storage'
   | 'repository'
+  | 'checkRepository'
   | 'init'
   | 'stack'
   | 'newStack'
@@ -86,6 +89,8 @@ export type WizardState = {
   storage: StorageChoice | undefined;
   slug: string;
   registerRepository: boolean;
+  /** The registered code repository the repository step found this one to be: kept as is. */
+  reusedRepository: string | undefined;
   /** What exists already, read at detect time: names to avoid, a registration to reuse. */
   storedTokens: StoredToken[];
   repositories: RegisteredRepository[];
@@ -118,6 +123,8 @@ export type WizardAction =
   | {type: 'keychainProbed'; probe: KeychainProbe}
   | {type: 'chooseStorage'; storage: StorageChoice}
   | {type: 'submitRepository'}
+  | {type: 'repositoryChecked'; check: RepositoryCheck}
+  | {type: 'repositoryCheckFailed'; message: string}
   | {type: 'skipRepository'}
   | {type: 'chooseInit'; init: boolean}
   | {type: 'chooseStack'; name: string | undefined}
@@ -145,6 +152,7 @@ export function initialWizardState(
     storage: undefined,
     slug: '',
     registerRepository: false,
+    reusedRepository: undefined,
     storedTokens: [],
     repositories: [],
     init: false,
@@ -182,18 +190,31 @@ export function registeredForRemote(state: WizardState): RegisteredRepository | 
   return remote ? registeredAt(remote, state.repositories) : undefined;
 }
 
+/** A token is being set up now (verified, a storage chosen): stored at Apply. */
+function settingUpToken(state: WizardState): boolean {
+  return Boolean(state.verification && state.storage && state.token);
+}
+
 /** The token a new registration uses: the one set up now, else a stored one for this API. */
 export function repositoryToken(state: WizardState): string | undefined {
-  if (state.verification && state.storage && state.token) return state.tokenName;
+  if (settingUpToken(state)) return state.tokenName;
   const apiUrl = state.apiUrl.replace(/\/+$/, '').toLowerCase();
   return state.storedTokens.find(
     (token) => token.provider === state.provider && token.apiUrl.toLowerCase() === apiUrl,
   )?.name;
 }
 
+const transientSteps: readonly WizardStep[] = ['verify', 'checkRepository', 'applying'];
+
+/** Back from a check that failed to the step it checks, its input kept, with the message. */
+function backToInput(state: WizardState, step: WizardStep, message: string): WizardState {
+  const history = state.history.at(-1) === step ? state.history.slice(0, -1) : state.history;
+  return {...state, step, history, error: message};
+}
+
 function go(state: WizardState, step: WizardStep, patch: Partial<WizardState> = {}): WizardState {
   // Transient steps (running an effect) are never returned to with Esc.
-  const remember = state.step !== 'verify' && state.step !== 'applying';
+  const remember = !transientSteps.includes(state.step);
   return {
     ...state,
     ...patch,
@@ -289,7 +310,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
     case 'verifyFailed':
       // Back to the input, the token still in it (masked): the fix may be elsewhere (esc to the
       // API URL, the network), and pasting again is a chore.
-      return state.step === 'verify' ? {...state, step: 'token', error: action.message} : state;
+      return state.step === 'verify' ? backToInput(state, 'token', action.message) : state;
     case 'keychainProbed':
       return {...state, keychain: action.probe};
     case 'chooseStorage':
@@ -307,10 +328,26 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       } catch (error) {
         return {...state, error: errorText(error, wizardLabel)};
       }
-      return go(state, initOrStack(state), {slug, registerRepository: true});
+      // Checked with the provider before going on (the hook runs the check).
+      return go(state, 'checkRepository', {slug});
     }
+    case 'repositoryChecked':
+      if (state.step !== 'checkRepository') return state;
+      return action.check.status === 'new'
+        ? go(state, initOrStack(state), {registerRepository: true, reusedRepository: undefined})
+        : go(state, initOrStack(state), {
+            registerRepository: false,
+            reusedRepository: action.check.name,
+          });
+    case 'repositoryCheckFailed':
+      return state.step === 'checkRepository'
+        ? backToInput(state, 'repository', action.message)
+        : state;
     case 'skipRepository':
-      return go(state, initOrStack(state), {registerRepository: false});
+      return go(state, initOrStack(state), {
+        registerRepository: false,
+        reusedRepository: undefined,
+      });
     case 'chooseInit':
       return go(state, 'stack', {init: action.init});
     case 'chooseStack':
@@ -351,24 +388,10 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 /** What applying writes, in order. */
 export function setupPlan(state: WizardState): PlanItem[] {
   const plan: PlanItem[] = [];
-  if (state.verification && state.storage && state.token) {
+  if (settingUpToken(state)) {
     plan.push({kind: 'storeToken', name: state.tokenName, insecure: state.storage === 'file'});
   }
-  if (state.registerRepository) {
-    const remote = wizardRemote(state);
-    plan.push({
-      kind: 'registerRepository',
-      name: freeName(
-        repositoryName(state.slug),
-        state.repositories.map((repository) => repository.name),
-      ),
-      provider: state.provider,
-      host: remote?.host ?? '',
-      apiUrl: state.apiUrl,
-      slug: state.slug,
-      tokenName: repositoryToken(state),
-    });
-  }
+  if (state.registerRepository) plan.push({kind: 'registerRepository', ...repositoryInput(state)});
   const root = state.repositoryRoot ?? (state.init ? state.cwd : null);
   if (!state.repositoryRoot && state.init) plan.push({kind: 'init', root: state.cwd});
   if (state.createStack && state.stack) plan.push({kind: 'createStack', name: state.stack});
@@ -376,6 +399,32 @@ export function setupPlan(state: WizardState): PlanItem[] {
     plan.push({kind: 'setStack', name: state.stack, local: root !== null});
   }
   return plan;
+}
+
+/** The registration the repository step checks and Apply makes. */
+function repositoryInput(state: WizardState): RepositoryInput {
+  return {
+    name: freeName(
+      repositoryName(state.slug),
+      state.repositories.map((repository) => repository.name),
+    ),
+    provider: state.provider,
+    host: wizardRemote(state)?.host ?? '',
+    apiUrl: state.apiUrl,
+    slug: state.slug,
+    tokenName: repositoryToken(state),
+  };
+}
+
+/**
+ * A failed repository check as the step shows it. Without an answer from the forge nothing
+ * can be registered (Apply asks it again), so going on means going on without registering.
+ */
+function repositoryCheckMessage(error: unknown): string {
+  const text = errorText(error, wizardLabel);
+  return error instanceof FieldError && error.field === 'apiUrl'
+    ? `${text} It can't be registered without an answer: enter tries again, tab goes on without it.`
+    : text;
 }
 
 export function repositoryName(slug: string): string {
@@ -480,6 +529,25 @@ export function useSetupWizard(services: WizardServices) {
       cancelled = true;
     };
   }, [step, provider, apiUrl, token, services]);
+
+  const checking = step === 'checkRepository';
+  useEffect(() => {
+    if (!checking || !services.repositories) return;
+    let cancelled = false;
+    void services.repositories
+      .check(repositoryInput(state), settingUpToken(state) ? state.token : undefined)
+      .then((check) => !cancelled && dispatch({type: 'repositoryChecked', check}))
+      .catch(
+        (error: unknown) =>
+          !cancelled &&
+          dispatch({type: 'repositoryCheckFailed', message: repositoryCheckMessage(error)}),
+      );
+    return () => {
+      cancelled = true;
+    };
+    // The input is fixed while the check runs: the step has no field.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [checking, services]);
 
   const needsProbe = step === 'storage' && state.keychain === undefined;
   useEffect(() => {

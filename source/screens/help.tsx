@@ -39,7 +39,7 @@ const help: Record<ScreenId, HelpSection[]> = {
     {
       title: 'Setup',
       keys: [
-        ['enter', 'next step (token checked on the way, repository at apply)'],
+        ['enter', 'next step (each step is checked as you leave it)'],
         ['↑↓', 'move between choices'],
         ['tab', 'skip the token or repository step (where the footer says so)'],
         ['esc', 'previous step; on the first step, leave setup'],

@@ -59,6 +59,7 @@ const stepTitles: Partial<Record<WizardStep, string>> = {
   verify: 'token',
   storage: 'storage',
   repository: 'repository',
+  checkRepository: 'repository',
   init: 'init',
   stack: 'stack',
   newStack: 'stack',
@@ -146,6 +147,8 @@ function hintsFor(state: WizardState): KeyHint[] {
       return [keyHints.move, keyHints.enter('choose'), back];
     case 'review':
       return [{key: 'enter', label: 'apply'}, back];
+    case 'checkRepository':
+      return [back];
     case 'applying':
       return [];
     case 'done':
@@ -423,6 +426,12 @@ function StepBody({
         </Box>
       );
     }
+    case 'checkRepository':
+      return (
+        <Text color={theme.tint('accent')} wrap="wrap">
+          Checking {state.slug} with {state.apiUrl}…
+        </Text>
+      );
     case 'init':
       return (
         <Box flexDirection="column">
@@ -491,6 +500,12 @@ function StepBody({
               {index + 1}. {describePlanItem(item)}
             </Text>
           ))}
+          {state.reusedRepository ? (
+            <Text wrap="wrap">
+              Code repository &apos;{state.reusedRepository}&apos; is this repository, registered
+              already: kept as is.
+            </Text>
+          ) : null}
           <Box marginTop={1}>
             <Text dimColor wrap="wrap">
               Nothing has been written yet.
@@ -515,7 +530,7 @@ function Outcomes({state}: {state: WizardState}) {
     (item, index): item is Extract<PlanItem, {kind: 'registerRepository'}> =>
       item.kind === 'registerRepository' && state.outcomes[index]?.status === 'done',
   );
-  const known = registered?.name ?? registeredForRemote(state)?.name;
+  const known = registered?.name ?? state.reusedRepository ?? registeredForRemote(state)?.name;
   return (
     <Box flexDirection="column">
       {plan.map((item, index) => {

@@ -73,7 +73,7 @@ function isForge(type: string): type is 'github' | 'gitlab' {
  */
 export function chooseAccount(
   deps: Deps,
-  context: ActiveContext,
+  context: ActiveContext | undefined,
   target: ForgeTarget,
   explicitToken?: string,
 ): ForgeAccount | undefined {
@@ -82,7 +82,7 @@ export function chooseAccount(
   const host = forgeHost(target.apiUrl);
   const chosen: {token: string; source: AccountSource} | undefined = explicitToken
     ? {token: explicitToken, source: 'flag'}
-    : (chosenToken(context, host) ??
+    : ((context && chosenToken(context, host)) ??
       (target.token ? {token: target.token, source: 'repository'} : undefined));
   const apiUrl = target.apiUrl.replace(/\/+$/, '');
   if (!chosen) {
@@ -107,12 +107,12 @@ export function chooseAccount(
 }
 
 /** Where a choice was written, for messages about a token that is gone or does not fit. */
-function choiceOrigin(context: ActiveContext, account: ForgeAccount): string {
+function choiceOrigin(context: ActiveContext | undefined, account: ForgeAccount): string {
   switch (account.source) {
     case 'local':
-      return ` (chosen for ${account.host} in ${repositoryConfigFile(context.repositoryRoot ?? '')})`;
+      return ` (chosen for ${account.host} in ${repositoryConfigFile(context?.repositoryRoot ?? '')})`;
     case 'global':
-      return ` (chosen for ${account.host} in profile '${context.profile.name}')`;
+      return ` (chosen for ${account.host} in profile '${context?.profile.name}')`;
     default:
       return '';
   }
@@ -121,11 +121,12 @@ function choiceOrigin(context: ActiveContext, account: ForgeAccount): string {
 /**
  * The secret for a forge call and the account it belongs to. A token is sent only to the
  * provider and API it was added for: a mistyped API URL or a token chosen for another
- * provider must not receive it.
+ * provider must not receive it. Without a context (a first run: no profile, so no choices yet)
+ * the explicit or registered token applies, else the environment's.
  */
 export async function forgeCredentials(
   deps: Deps,
-  context: ActiveContext,
+  context: ActiveContext | undefined,
   target: ForgeTarget,
   explicitToken?: string,
 ): Promise<{secret: string; account: ForgeAccount | undefined}> {

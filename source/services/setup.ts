@@ -7,6 +7,7 @@ import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {errorMessage} from '../lib/errors.js';
 import {findRepositoryRoot} from '../store/repository-config.js';
+import type {RegisterRepositoryInput} from './code-repositories/register.js';
 import type {CheckoutRemotes} from './code-repositories/remotes.js';
 import {isFirstRun} from './context.js';
 import {splitRepositoryPath, type Forge} from './forges.js';
@@ -39,6 +40,11 @@ export type StoredToken = {name: string; provider: string; apiUrl: string};
 /** A registered code repository, as the wizard needs it (no secrets). */
 export type RegisteredRepository = {name: string; host: string | null; path: string | null};
 
+/** A repository the provider knows, new to berth (its canonical path) or registered already. */
+export type RepositoryCheck =
+  | {status: 'new'; slug: string}
+  | {status: 'registered'; name: string; slug: string};
+
 export type WizardServices = {
   cwd: string;
   /** The berth repository that already contains cwd, if any (read only). */
@@ -56,6 +62,11 @@ export type WizardServices = {
   repositories?: {
     /** Read without creating anything: empty on a first run. */
     list(): Promise<RegisteredRepository[]>;
+    /**
+     * What registering checks, writing nothing (the repository exists, the token reads it):
+     * with `secret`, the token being set up, not stored yet.
+     */
+    check(input: RepositoryInput, secret?: string): Promise<RepositoryCheck>;
     register(input: RepositoryInput): Promise<void>;
   };
   createStack(name: string): Promise<void>;
@@ -130,33 +141,17 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
         const {repositories: records} = await repositories.listRepositories(deps);
         return records.map(({name, host, path: repoPath}) => ({name, host, path: repoPath}));
       },
-      async register({name, provider, host, apiUrl, slug, tokenName}) {
+      async check(input, secret) {
+        const found = await repositories.checkRegistration(deps, registration(input), {secret});
+        const slug = found.repository.path ?? input.slug;
+        return found.status === 'new'
+          ? {status: 'new', slug}
+          : {status: 'registered', name: found.repository.name, slug};
+      },
+      async register(input) {
         // The service validates against the provider (the repository exists, the token reads
         // it) before its one insert: a failure writes nothing.
-        const fields = splitRepositoryPath(provider, slug);
-        const token = tokenName;
-        await repositories.registerRepository(
-          deps,
-          fields.forge === 'github'
-            ? {
-                name,
-                type: 'github',
-                owner: fields.owner,
-                repository: fields.repository,
-                host,
-                apiUrl,
-                token,
-              }
-            : {
-                name,
-                type: 'gitlab',
-                group: fields.group,
-                project: fields.project,
-                host,
-                instanceUrl: apiUrl,
-                token,
-              },
-        );
+        await repositories.registerRepository(deps, registration(input));
       },
     },
     async createStack(name) {
@@ -169,4 +164,35 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
       await stacks.setActiveStack(deps, {name, global: !local});
     },
   };
+}
+
+/** The wizard's registration in the service's fields. */
+function registration({
+  name,
+  provider,
+  host,
+  apiUrl,
+  slug,
+  tokenName: token,
+}: RepositoryInput): RegisterRepositoryInput {
+  const fields = splitRepositoryPath(provider, slug);
+  return fields.forge === 'github'
+    ? {
+        name,
+        type: 'github',
+        owner: fields.owner,
+        repository: fields.repository,
+        host,
+        apiUrl,
+        token,
+      }
+    : {
+        name,
+        type: 'gitlab',
+        group: fields.group,
+        project: fields.project,
+        host,
+        instanceUrl: apiUrl,
+        token,
+      };
 }

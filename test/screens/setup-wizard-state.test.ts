@@ -140,6 +140,10 @@ describe('wizard: token and repository registration', () => {
     type: 'verified',
     verification: {login: 'octocat', scopes: ['repo'], missingScopes: []},
   };
+  const found: WizardAction = {
+    type: 'repositoryChecked',
+    check: {status: 'new', slug: 'acme/widgets'},
+  };
 
   it("keeps a self-hosted remote's scheme and port in the API URL it suggests", () => {
     expect(start().apiUrl).toBe('http://127.0.0.1:8080/api/v3');
@@ -167,6 +171,7 @@ describe('wizard: token and repository registration', () => {
     state = run(
       state,
       {type: 'submitRepository'},
+      found,
       {type: 'chooseInit', init: true},
       {type: 'chooseStack', name: undefined},
       {type: 'draft', field: 'newStack', value: 'gpu'},
@@ -204,6 +209,7 @@ describe('wizard: token and repository registration', () => {
       state,
       {type: 'draft', field: 'slug', value: 'acme/widgets.git'},
       {type: 'submitRepository'},
+      found,
       {type: 'chooseInit', init: false},
       {type: 'chooseStack', name: 'default'},
     );
@@ -214,6 +220,29 @@ describe('wizard: token and repository registration', () => {
         tokenName: 'forge',
       }),
     ]);
+  });
+
+  it('leaves the repository step only once the provider knows it; a failure keeps the input', () => {
+    let state = run(start(), {type: 'continue'}, {type: 'skipToken'}, {type: 'submitRepository'});
+    expect(state.step).toBe('checkRepository');
+    state = run(state, {type: 'repositoryCheckFailed', message: 'acme/widgets was not found.'});
+    expect(state).toMatchObject({
+      step: 'repository',
+      slug: 'acme/widgets',
+      error: 'acme/widgets was not found.',
+    });
+    // Esc from there goes to the step before it, not to the same step again.
+    expect(run(state, {type: 'back'}).step).toBe('provider');
+    state = run(
+      state,
+      {type: 'submitRepository'},
+      {type: 'repositoryChecked', check: {status: 'registered', name: 'w', slug: 'acme/widgets'}},
+      {type: 'chooseInit', init: false},
+      {type: 'chooseStack', name: 'default'},
+    );
+    // Registered already (under another path or name): reused, not registered twice.
+    expect(state.reusedRepository).toBe('w');
+    expect(setupPlan(state)).toEqual([]);
   });
 
   it('skips the repository step when the remote is registered already', () => {
@@ -231,6 +260,7 @@ describe('wizard: token and repository registration', () => {
       {type: 'continue'},
       {type: 'skipToken'},
       {type: 'submitRepository'},
+      found,
       {type: 'chooseInit', init: true},
       {type: 'chooseStack', name: 'default'},
       {type: 'confirm'},

@@ -2,6 +2,8 @@
 // forge (real git behind GitHub's endpoints) and a private OS keychain: a fresh config ends with
 // the token in the keychain, the code repository registered, and this directory initialized.
 import {execFileSync} from 'node:child_process';
+import {existsSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {cleanEnv, runBerth, type RunResult} from '../support/cli.js';
 import {startForgeServer, type ForgeServer, type ForgeToken} from '../support/forge-server.js';
@@ -85,6 +87,11 @@ async function enterToken(world: TuiWorld, env: Record<string, string>, origin: 
   await session.waitFor(/Scopes\s+repo, read:org/);
   await session.write(keys.enter);
   return {tokenName: `github-127.0.0.1-${port}`};
+}
+
+/** The screen's text with wrapped lines joined, as a person reads a message. */
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
 }
 
 type TokenEntry = {
@@ -182,19 +189,41 @@ describe('the onboarding wizard with a token', () => {
     expect(detected.repository).toBe('widgets');
   });
 
-  it('without a keychain offers the plain file; a failed registration stops the rest and says so', async () => {
+  it('without a keychain offers the plain file; a wrong repository is reported at its step, before Apply', async () => {
     const bus: SessionBus = await startBusWithoutSecretService();
     try {
       const world = createWorld();
-      // Not on the forge: the registration is refused by the provider at apply time.
-      const origin = pointOriginAtForge(world, 'acme/gone');
+      forge.addRepository({provider: 'github', path: 'acme/widgets', gitDir: world.checkout});
+      const origin = pointOriginAtForge(world, 'acme/widgets');
+      // A file where init would make the `.berth/` directory: Apply fails at that step.
+      writeFileSync(path.join(world.checkout, '.berth'), '');
       const {tokenName} = await enterToken(world, bus.env, origin);
 
       await session!.waitFor('No OS keychain is reachable');
       await session!.waitFor("Don't store it (skip)");
       await session!.write(keys.down);
       await session!.write(keys.enter);
-      await session!.waitFor('› acme/gone');
+      await session!.waitFor('› acme/widgets');
+      // A wrong owner, typed over the one from the remote.
+      for (let i = 0; i < 'acme/widgets'.length; i++) await session!.write(keys.backspace);
+      await session!.type('acne/widgets');
+      session!.mark();
+      await session!.write(keys.enter);
+      // Asked of the forge as the step is left, with the token just verified: reported there, in
+      // the step's words, the path still in the field. Nothing is written.
+      await session!.waitFor('was not found');
+      const shown = (await session!.screen()).join('\n');
+      expect(shown).toContain('setup · repository');
+      expect(shown).toContain('› acne/widgets');
+      expect(oneLine(shown)).toContain(
+        `✗ 127.0.0.1/acne/widgets was not found, or token "${tokenName}" cannot read it. Check the owner and repository`,
+      );
+      expect(shown).not.toMatch(/--[a-z]/);
+      expect(world.globalConfig()).toBeUndefined();
+      expect(existsSync(path.join(world.configDir, 'credentials.json'))).toBe(false);
+
+      for (let i = 0; i < 'acne/widgets'.length; i++) await session!.write(keys.backspace);
+      await session!.type('acme/widgets');
       await session!.write(keys.enter);
       await session!.waitFor('Yes, init');
       await session!.write(keys.enter);
@@ -203,10 +232,10 @@ describe('the onboarding wizard with a token', () => {
       await session!.waitFor(`Store token '${tokenName}' in a plain file (0600) — not encrypted`);
       await session!.write(keys.enter);
       await session!.waitFor('Setup stopped at the step marked ✗');
-      const screen = session!.text();
+      const screen = oneLine((await session!.screen()).join('\n'));
       expect(screen).toMatch(new RegExp(`✓ Store token '${tokenName}' in a plain file`));
-      expect(screen).toMatch(/✗ Register code repository 'gone' .*: .*not found/s);
-      expect(screen).toMatch(/– Make .* a berth repository \(berth init\) \(not done\)/s);
+      expect(screen).toContain(`✓ Register code repository 'widgets'`);
+      expect(screen).toMatch(/✗ Make .* a berth repository \(berth init\): /);
       expect(screen).toMatch(/– Set the active stack to 'default' in this repository \(not done\)/);
       await session!.write(keys.enter);
       await session!.waitFor(/Tokens\s+1 token/);
@@ -216,7 +245,9 @@ describe('the onboarding wizard with a token', () => {
 
       const tokens = await json<TokenEntry[]>(berth(world, ['token', 'list', '--json'], bus.env));
       expect(tokens).toEqual([expect.objectContaining({name: tokenName, storage: 'file'})]);
-      expect(await json<RepoEntry[]>(berth(world, ['repo', 'list', '--json'], {}))).toEqual([]);
+      expect(await json<RepoEntry[]>(berth(world, ['repo', 'list', '--json'], {}))).toEqual([
+        expect.objectContaining({name: 'widgets', path: 'acme/widgets', token: tokenName}),
+      ]);
       expect(world.repositoryConfig()).toBeUndefined();
     } finally {
       await bus.stop();

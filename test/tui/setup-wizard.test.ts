@@ -1,9 +1,11 @@
 // The onboarding wizard in a real pseudo-terminal: first run, `berth setup`, going back, and
 // quitting part-way with nothing written.
+import {execFileSync} from 'node:child_process';
 import {existsSync, readdirSync} from 'node:fs';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {runBerth} from '../support/cli.js';
+import {cleanEnv, runBerth} from '../support/cli.js';
+import {unreachableUrl} from '../support/forge-server.js';
 import {keys, type PtySession} from '../support/pty.js';
 import {closeQuietly, createWorld, expectOk} from './fixture.js';
 
@@ -125,6 +127,36 @@ describe('the onboarding wizard', () => {
     await session.write(keys.enter);
     expect(await session.exit).toBe(0);
     expect(world.repositoryConfig()).toMatch(/active_stack: cpu/);
+  });
+
+  it('a forge that does not answer is said at the repository step, which tab leaves without registering', async () => {
+    const world = createWorld();
+    const gone = await unreachableUrl();
+    execFileSync('git', ['remote', 'set-url', 'origin', `${gone}/acme/widgets.git`], {
+      cwd: world.checkout,
+      env: cleanEnv(),
+    });
+    session = world.open(['setup']);
+    await session.waitFor(`origin ${gone}/acme/widgets.git`);
+    await session.write(keys.enter);
+    await session.waitFor('Where is the code hosted?');
+    await session.write(keys.tab);
+    await session.waitFor('› acme/widgets');
+    session.mark();
+    await session.write(keys.enter);
+    await session.waitFor('connection refused');
+    const shown = (await session.screen()).join(' ').replace(/\s+/g, ' ');
+    expect(shown).toContain(`✗ Can't reach ${new URL(gone).host}: connection refused.`);
+    expect(shown).toContain('tab goes on without it');
+    expect(shown).toContain('› acme/widgets');
+    expect(shown).not.toMatch(/--[a-z]/);
+    await session.write(keys.tab);
+    await session.waitFor('Make this directory a berth repository');
+    await session.write(keys.escape);
+    await session.waitFor("Register this checkout's code repository");
+    await session.write(keys.ctrlC);
+    expect(await session.exit).toBe(130);
+    expect(existsSync(path.join(world.configDir, 'config.json'))).toBe(false);
   });
 
   it('refuses without a terminal and names the commands to use instead', async () => {

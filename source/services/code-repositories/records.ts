@@ -43,7 +43,7 @@ export type AccountHooks = {onAccount?(account: ForgeAccount): void};
  */
 export async function tokenFor(
   deps: Deps,
-  context: ActiveContext,
+  context: ActiveContext | undefined,
   record: Pick<CodeRepositoryRecord, 'type' | 'apiUrl' | 'token'>,
   options: AccountHooks & {explicitToken?: string} = {},
 ): Promise<string> {

@@ -16,7 +16,7 @@ import {
   type Visibility,
 } from '../../models/code-repository.js';
 import {DuplicateKeyError, type Collection} from '../../store/profile-store.js';
-import {now, type ActiveContext} from '../context.js';
+import {isFirstRun, now, type ActiveContext} from '../context.js';
 import {defaultApiUrl, publicHosts} from '../forges.js';
 import {normalizeApiUrl, whileTokenKept} from '../tokens.js';
 import {getCodeReference} from './detect.js';
@@ -144,7 +144,7 @@ function notFound(deps: Deps, record: CodeRepositoryRecord): UserError {
   const where = formatLocation({host: record.host ?? '', path: record.path ?? ''});
   let hint = record.token
     ? `Check the ${record.type === 'github' ? 'owner and repository' : 'group and project'}, and that token "${record.token}" can read it.`
-    : 'Check the name. A private repository needs a token (`berth token list`).';
+    : `Check the ${record.type === 'github' ? 'owner and repository' : 'group and project'}. A private repository needs a token (\`berth token list\`).`;
   const metadata = record.token ? deps.tokenStore.get(record.token) : undefined;
   if (
     record.type === 'github' &&
@@ -163,11 +163,11 @@ function notFound(deps: Deps, record: CodeRepositoryRecord): UserError {
 /** Asks the provider whether the repository exists and the token reads it. */
 async function checkWithProvider(
   deps: Deps,
-  context: ActiveContext,
+  context: ActiveContext | undefined,
   record: CodeRepositoryRecord,
-  options: AccountHooks & {explicitToken?: string},
+  options: CheckOptions & {explicitToken?: string},
 ): Promise<ProviderFacts> {
-  const secret = await tokenFor(deps, context, record, options);
+  const secret = options.secret ?? (await tokenFor(deps, context, record, options));
   if (record.type === 'github') {
     const {GithubClient} = await import('../../clients/github.js');
     const client = new GithubClient({apiUrl: record.apiUrl!, token: secret});
@@ -221,15 +221,25 @@ export function renameNote(renamedFrom: string, repository: CodeRepositoryRecord
   return `${renamedFrom} is now ${repository.path} on ${repository.host}: berth records ${repository.path}, and checkouts cloned as ${renamedFrom} still match.`;
 }
 
+/** The same repository (its provider id) registered under another name, if it is. */
+async function sameProviderId(
+  collection: Collection<CodeRepositoryRecord>,
+  record: CodeRepositoryRecord,
+): Promise<CodeRepositoryRecord | undefined> {
+  if (!record.providerId) return undefined;
+  return (await collection.findBy('providerId', [record.providerId])).find(
+    (other) =>
+      other.name !== record.name && other.type === record.type && other.apiUrl === record.apiUrl,
+  );
+}
+
 /** The same repository (its provider id) registered under another name is refused. */
 async function refuseDuplicateProviderId(
   collection: Collection<CodeRepositoryRecord>,
   record: CodeRepositoryRecord,
 ): Promise<void> {
-  if (!record.providerId) return;
-  for (const other of await collection.findBy('providerId', [record.providerId])) {
-    if (other.name === record.name || other.type !== record.type || other.apiUrl !== record.apiUrl)
-      continue;
+  const other = await sameProviderId(collection, record);
+  if (other) {
     throw new UserError(
       `${formatLocation({host: record.host ?? '', path: record.path ?? ''})} is already registered as "${other.name}" (${formatLocation({host: other.host ?? '', path: other.path ?? ''})}, the same ${record.type === 'github' ? 'GitHub' : 'GitLab'} repository, id ${record.providerId}).`,
       {hint: `Use "${other.name}", or \`berth repo delete ${other.name}\` first.`},
@@ -237,23 +247,33 @@ async function refuseDuplicateProviderId(
   }
 }
 
+/** The repository at the record's location (host and path) under another name, if any. */
+async function sameLocation(
+  collection: Collection<CodeRepositoryRecord>,
+  record: CodeRepositoryRecord,
+): Promise<CodeRepositoryRecord | undefined> {
+  if (!record.host || !record.path) return undefined;
+  const key = locationKey({host: record.host, path: record.path});
+  // Records without a key (written before keys existed) are compared by their host and path.
+  return (await collection.findBy('locationKey', [key, null])).find(
+    (other) =>
+      other.name !== record.name &&
+      other.host !== null &&
+      other.path !== null &&
+      locationKey({host: other.host, path: other.path}) === key,
+  );
+}
+
 async function refuseDuplicateLocation(
   collection: Collection<CodeRepositoryRecord>,
   record: CodeRepositoryRecord,
 ): Promise<void> {
-  if (!record.host || !record.path) return;
-  const key = locationKey({host: record.host, path: record.path});
-  // Records without a key (written before keys existed) are compared by their host and path.
-  for (const other of await collection.findBy('locationKey', [key, null])) {
-    if (other.name === record.name || !other.host || !other.path) continue;
-    if (locationKey({host: other.host, path: other.path}) === key) {
-      throw new UserError(
-        `${formatLocation({host: record.host, path: record.path})} is already registered as "${other.name}".`,
-        {
-          hint: `Use "${other.name}", or \`berth repo delete ${other.name}\` first.`,
-        },
-      );
-    }
+  const other = await sameLocation(collection, record);
+  if (other) {
+    throw new UserError(
+      `${formatLocation({host: record.host ?? '', path: record.path ?? ''})} is already registered as "${other.name}".`,
+      {hint: `Use "${other.name}", or \`berth repo delete ${other.name}\` first.`},
+    );
   }
 }
 
@@ -261,20 +281,17 @@ async function refuseDuplicateLocation(
 const customSecretHint =
   'Store it with `berth token add` and pass its name: --token NAME (the module gets the secret at login()). Or name an environment variable the module reads: --option token_env=MY_TOKEN.';
 
-export async function registerRepository(
-  deps: Deps,
-  input: RegisterRepositoryInput,
-  hooks: AccountHooks = {},
-): Promise<{
-  repository: CodeRepositoryRecord;
-  /** The path asked for, when the provider answered with another (a renamed repository). */
-  renamedFrom: string | null;
-  context: ActiveContext;
-}> {
+/** How registering asks the provider. */
+export type CheckOptions = AccountHooks & {
+  /** Ask with this secret: a token verified but not stored yet (the setup wizard's). */
+  secret?: string;
+};
+
+/** The record a registration would insert, validated without the network or the store. */
+function newRecord(deps: Deps, input: RegisterRepositoryInput): CodeRepositoryRecord {
   const name = validateName('repository', input.name);
   const type = parseRepositoryType(input.type);
   const token = input.token === undefined ? null : validateName('token', input.token);
-  let record: CodeRepositoryRecord;
   if (type === 'custom') {
     refuseFields(type, input, [
       'owner',
@@ -290,7 +307,7 @@ export async function registerRepository(
         hint: 'Write it as ./module.js#ExportName.',
       });
     refuseSecretOptions(input.options ?? {}, customSecretHint);
-    record = {
+    return {
       id: randomUUID(),
       name,
       type,
@@ -305,49 +322,105 @@ export async function registerRepository(
       options: input.options ?? {},
       createdAt: now(),
     };
-  } else {
-    if (input.options && Object.keys(input.options).length > 0)
-      throw new FieldError(
-        'options',
-        (f) => `${f('options')} does not apply to a ${typeNames[type]} repository.`,
-      );
-    record = {
-      id: randomUUID(),
-      name,
-      type,
-      ...buildLocation(type, input),
-      token,
-      visibility: null,
-      defaultBranch: null,
-      providerId: null,
-      createdAt: now(),
-    };
   }
+  if (input.options && Object.keys(input.options).length > 0)
+    throw new FieldError(
+      'options',
+      (f) => `${f('options')} does not apply to a ${typeNames[type]} repository.`,
+    );
+  return {
+    id: randomUUID(),
+    name,
+    type,
+    ...buildLocation(type, input),
+    token,
+    visibility: null,
+    defaultBranch: null,
+    providerId: null,
+    createdAt: now(),
+  };
+}
 
+/** Completes `record` with the provider's answer (or loads the custom module); the old path of a renamed repository. */
+async function askProvider(
+  deps: Deps,
+  context: ActiveContext | undefined,
+  record: CodeRepositoryRecord,
+  options: CheckOptions,
+): Promise<string | null> {
+  if (record.type === 'custom') {
+    await loginCustomRepository(deps, record);
+    return null;
+  }
+  return applyProviderFacts(
+    record,
+    await checkWithProvider(deps, context, record, {
+      ...options,
+      explicitToken: record.token ?? undefined,
+    }),
+  );
+}
+
+function nameTaken(name: string): UserError {
+  return new UserError(`A code repository named "${name}" exists.`, {
+    hint: `Pick another name, or \`berth repo update ${name}\`.`,
+  });
+}
+
+export type RegistrationCheck =
+  | {status: 'new'; repository: CodeRepositoryRecord; renamedFrom: string | null}
+  /** The same repository (its location, or its provider id) is registered already: reuse it. */
+  | {status: 'registered'; repository: CodeRepositoryRecord};
+
+/**
+ * What registering checks before its one write, writing nothing: the fields, the name, and
+ * the provider's answer (the repository exists, the token reads it). A repository registered
+ * already is reported, not refused: the setup wizard reuses it. On a first run nothing is
+ * registered, and resolving the context would write the global config: no store is read.
+ */
+export async function checkRegistration(
+  deps: Deps,
+  input: RegisterRepositoryInput,
+  options: CheckOptions = {},
+): Promise<RegistrationCheck> {
+  const record = newRecord(deps, input);
+  const profile = isFirstRun(deps) ? undefined : await repositoriesOf(deps);
+  const registered = async () => {
+    if (!profile) return undefined;
+    const other =
+      (await sameLocation(profile.collection, record)) ??
+      (await sameProviderId(profile.collection, record));
+    return other && {status: 'registered' as const, repository: publicRecord(other)};
+  };
+  const before = await registered();
+  if (before) return before;
+  if (profile && (await profile.collection.get(record.name))) throw nameTaken(record.name);
+  const renamedFrom = await askProvider(deps, profile?.context, record, options);
+  return (await registered()) ?? {status: 'new', repository: publicRecord(record), renamedFrom};
+}
+
+export async function registerRepository(
+  deps: Deps,
+  input: RegisterRepositoryInput,
+  hooks: CheckOptions = {},
+): Promise<{
+  repository: CodeRepositoryRecord;
+  /** The path asked for, when the provider answered with another (a renamed repository). */
+  renamedFrom: string | null;
+  context: ActiveContext;
+}> {
+  const record = newRecord(deps, input);
+  const {name} = record;
   const {context, store, collection} = await repositoriesOf(deps);
   const refuseTaken = async () => {
-    if (await collection.get(name)) {
-      throw new UserError(`A code repository named "${name}" exists.`, {
-        hint: `Pick another name, or \`berth repo update ${name}\`.`,
-      });
-    }
+    if (await collection.get(name)) throw nameTaken(name);
     await refuseDuplicateLocation(collection, record);
   };
   // Checked before asking the provider (fail fast), and again with the insert in one
   // transaction, while the token can't be removed: two registrations of one location, or a
   // `token remove` running alongside, can't both pass their checks.
   await refuseTaken();
-  let renamedFrom: string | null = null;
-  if (type === 'custom') await loginCustomRepository(deps, record);
-  else {
-    renamedFrom = applyProviderFacts(
-      record,
-      await checkWithProvider(deps, context, record, {
-        ...hooks,
-        explicitToken: record.token ?? undefined,
-      }),
-    );
-  }
+  const renamedFrom = await askProvider(deps, context, record, hooks);
   await whileTokenKept(deps, record.token, () =>
     store.transaction(async () => {
       await refuseTaken();
@@ -355,8 +428,7 @@ export async function registerRepository(
       try {
         await collection.insert(name, record);
       } catch (error) {
-        if (error instanceof DuplicateKeyError)
-          throw new UserError(`A code repository named "${name}" exists.`);
+        if (error instanceof DuplicateKeyError) throw nameTaken(name);
         throw error;
       }
     }),
