@@ -1,9 +1,10 @@
 // The TUI's speed as a person feels it, in a real pseudo-terminal:
 // 1. time to first frame of `berth` (home with the active stack drawn) vs `node -e 0` in the
 //    same pty, median of N, interleaved so both see the same machine state;
-// 2. keystroke-to-frame latency of the stack switcher's filter with 500 stacks: a key is
-//    written, the clock stops when the frame showing the new query arrives.
-// Targets: first frame within 3x of bare Node; filtering under 16 ms per keystroke.
+// 2. keystroke-to-frame latency of the stack switcher with 500 stacks, over some 300 keys
+//    (queries typed and erased, arrows through the matches): a key is written, the clock stops
+//    when the frame showing its effect (the new query, the newly highlighted stack) arrives.
+// Targets: first frame within 3x of bare Node; the switcher's p99 under 16 ms per keystroke.
 import {build} from 'esbuild';
 import {execFileSync} from 'node:child_process';
 import {mkdtempSync, rmSync} from 'node:fs';
@@ -126,6 +127,69 @@ async function timeFirstFrame() {
   return {firstByte: firstByte - started, home: home - started};
 }
 
+/** The stack names as the switcher lists them (sorted), the seeded ones and `default`. */
+function stackNames() {
+  const names = ['default'];
+  for (let i = 0; i < stackCount; i++) {
+    const team = ['vision', 'nlp', 'speech', 'tabular', 'rl'][i % 5];
+    names.push(`${team}-${i % 2 ? 'gpu' : 'cpu'}.${String(i).padStart(3, '0')}`);
+  }
+  return names.sort((a, b) => a.localeCompare(b));
+}
+
+const up = '\u001b[A';
+const down = '\u001b[B';
+const backspace = '\u007f';
+
+/**
+ * What a person does in the switcher, key by key, with the frame each key must produce: a query
+ * typed, the cursor moved down and up through the matches, the query erased; for several
+ * queries (narrowing, `-` and `.`, no match at all). Each step is [key, text the frame shows].
+ */
+function switcherSession(names, current) {
+  const queries = [
+    'vision-gpu.1',
+    'nlp-cpu.0',
+    'speech',
+    'tabular-gpu.2',
+    'rl-cpu.4',
+    '.05',
+    'gpu.3',
+    'cpu',
+    'vision-x',
+    'nlp-gpu.0',
+    'tabular',
+    'speech-cpu.1',
+    'rl',
+    '-gpu.4',
+  ];
+  const steps = [];
+  let query = '';
+  let cursor = names.indexOf(current);
+  const matches = () => names.filter((name) => name.toLowerCase().includes(query.toLowerCase()));
+  const press = (key) => {
+    if (key === backspace) query = query.slice(0, -1);
+    else if (key === up || key === down) {
+      const count = matches().length;
+      const moved = Math.min(Math.max(cursor + (key === down ? 1 : -1), 0), count - 1);
+      if (count === 0 || moved === cursor) return; // nothing to move to: nothing to draw
+      cursor = moved;
+      steps.push([key, `› ${matches()[cursor]}`]);
+      return;
+    } else query += key;
+    cursor = 0;
+    steps.push([key, `Filter: ${query}▏`]);
+  };
+  for (const next of queries) {
+    for (const character of next) press(character);
+    for (let i = 0; i < 6; i++) press(down);
+    for (let i = 0; i < 3; i++) press(up);
+    while (query !== '') press(backspace);
+    for (let i = 0; i < 2; i++) press(down);
+  }
+  return steps;
+}
+
 async function filterLatencies() {
   const session = spawn([cli], repository);
   await waitFor(session, (text) => /Stack\s+\S+ \(local\)/.test(text));
@@ -134,15 +198,10 @@ async function filterLatencies() {
     new RegExp(`Filter: ▏ ${stackCount + 1}/${stackCount + 1}`).test(text),
   );
   const samples = [];
-  // Realistic queries: narrowing, a `-` and a `.`, then erasing back.
-  const keys = [...'vision-gpu.1', ...'\u007f'.repeat(6), ...'nlp-cpu.0'];
-  let query = '';
-  for (const key of keys) {
-    query = key === '\u007f' ? query.slice(0, -1) : query + key;
+  for (const [key, expected] of switcherSession(stackNames(), 'default')) {
     // Let the previous frame settle so each sample is one keystroke, as typed by a person.
     await new Promise((resolve) => setTimeout(resolve, 60));
     const from = session.output.length;
-    const expected = `Filter: ${query}▏`;
     const started = performance.now();
     session.child.write(key);
     const drawn = await waitFor(session, (text) => text.includes(expected), from);
@@ -151,6 +210,11 @@ async function filterLatencies() {
   session.child.write('\u0003');
   await session.exit;
   return samples;
+}
+
+/** The nearest-rank percentile. */
+function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)];
 }
 
 try {
@@ -190,13 +254,13 @@ try {
 
   const latencies = await filterLatencies();
   const sorted = [...latencies].sort((a, b) => a - b);
-  const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
   printTable(
-    `Stack switcher filter, keystroke to frame (${stackCount} stacks, ${latencies.length} keys)`,
+    `Stack switcher, keystroke to frame (${stackCount} stacks, ${latencies.length} keys: typing, backspace, arrows)`,
     ['statistic', 'latency', 'target'],
     [
-      ['median', ms(median(latencies)), '16 ms'],
-      ['p95', ms(p95), ''],
+      ['median', ms(median(latencies)), ''],
+      ['p95', ms(percentile(sorted, 0.95)), ''],
+      ['p99', ms(percentile(sorted, 0.99)), '16 ms'],
       ['max', ms(sorted[sorted.length - 1]), ''],
     ],
   );
