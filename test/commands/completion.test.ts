@@ -5,6 +5,8 @@ import {execFileSync} from 'node:child_process';
 import {chmodSync, mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
+import {moduleVersionKey, type ModuleVersionRecord} from '../../source/models/module-version.js';
+import {openSqliteStore} from '../../source/store/sqlite-store.js';
 import {cleanEnv, cliPath, nodeBinary, repoRoot, runBerth, tempDir} from '../support/cli.js';
 import {spawnInPty, type PtySession} from '../support/pty.js';
 
@@ -74,7 +76,71 @@ beforeAll(async () => {
       ],
     }),
   );
+  await recordPublishedVersions([
+    ['trainer', 1],
+    ['trainer', 2],
+    ['tokenizer', 1],
+  ]);
 });
+
+/**
+ * Module versions as a publish records them in the profile's store (completion reads only the
+ * store; building images is publish's tests' business).
+ */
+async function recordPublishedVersions(versions: Array<[slug: string, version: number]>) {
+  const store = await openSqliteStore(path.join(configDir, 'profiles', 'default.db'));
+  try {
+    const at = new Date().toISOString();
+    for (const [slug, version] of versions) {
+      const record: ModuleVersionRecord = {
+        slug,
+        name: slug,
+        version,
+        status: 'published',
+        visibility: 'private',
+        image: `local/${slug}:${version}`,
+        digest: `sha256:${String(version).repeat(64)}`,
+        commit: null,
+        codeReference: null,
+        schema: {
+          name: slug,
+          slug,
+          description: '',
+          kind: 'data-processor',
+          entryPoint: 'main.py',
+          function: 'main',
+          parameters: [],
+          metadata: {},
+        },
+        projectPath: project,
+        hostname: 'here',
+        entryPoint: 'main.py',
+        entryPointSha256: '0'.repeat(64),
+        mode: 'full',
+        dependencyChecksum: null,
+        reused: false,
+        baseImage: 'python:3.11-slim',
+        stack: 'default',
+        registry: 'local',
+        engine: null,
+        sizeBytes: null,
+        steps: [],
+        labels: {},
+        logFile: '/dev/null',
+        error: null,
+        createdAt: at,
+        updatedAt: at,
+        finishedAt: at,
+        durationMs: 1,
+      };
+      await store
+        .collection<ModuleVersionRecord>('modules')
+        .insert(moduleVersionKey(slug, version), record);
+    }
+  } finally {
+    await store.close();
+  }
+}
 
 describe('berth __complete', () => {
   it('completes commands, subcommands and flags from the program', async () => {
@@ -86,7 +152,7 @@ describe('berth __complete', () => {
     expect(flags).toEqual(expect.arrayContaining(['--orchestrator', '--set', '--stack', '--jq']));
   });
 
-  it('completes names from the store: stacks, profiles, components, tokens, repositories', async () => {
+  it('completes names from the store: stacks, profiles, components, tokens, repositories, modules', async () => {
     expect(values((await ok(['__complete', 'stack', 'set', 'gp'])).stdout)).toEqual([
       'gpu',
       'gpu-big',
@@ -114,6 +180,12 @@ describe('berth __complete', () => {
     ).toEqual(['default', 'engine']);
     expect(values((await ok(['__complete', 'token', 'use', ''])).stdout)).toEqual(['work']);
     expect(values((await ok(['__complete', 'repo', 'download', 'mo'])).stdout)).toEqual(['models']);
+    // Module names, once each whatever the number of versions, for describe and run.
+    expect(values((await ok(['__complete', 'module', 'describe', ''])).stdout)).toEqual([
+      'trainer',
+      'tokenizer',
+    ]);
+    expect(values((await ok(['__complete', 'run', 'tr'])).stdout)).toEqual(['trainer']);
     // --profile on the line: names come from that profile's store.
     expect(
       values((await ok(['__complete', '--profile', 'team', 'stack', 'set', ''])).stdout),
@@ -137,6 +209,8 @@ describe('completion scripts in real shells', () => {
       'printf "reply:%s\\n" "${COMPREPLY[@]}"',
       'COMP_WORDS=(berth sta); COMP_CWORD=1; _berth',
       'printf "reply:%s\\n" "${COMPREPLY[@]}"',
+      'COMP_WORDS=(berth module describe to); COMP_CWORD=3; _berth',
+      'printf "module:%s\\n" "${COMPREPLY[@]}"',
     ].join('\n');
     const output = execFileSync('bash', ['--noprofile', '--norc', '-c', script], {
       cwd: project,
@@ -146,6 +220,8 @@ describe('completion scripts in real shells', () => {
     expect(output).toContain('complete -o default -F _berth berth');
     expect(output).toContain('reply:gpu\nreply:gpu-big\n');
     expect(output).toContain('reply:status\nreply:stack\n');
+    expect(output).toContain('module:tokenizer\n');
+    expect(output).not.toContain('module:trainer');
   });
 
   it('fish: the script completes commands, stack names, --stack= values, else file names', () => {
@@ -204,21 +280,34 @@ describe('completion scripts in real shells', () => {
     }
   }
 
-  it('bash: Tab in an interactive shell completes a stack name', async () => {
+  /** Tab after `berth run tra` completes the module name `trainer` from the store. */
+  async function completesModuleName(session: PtySession) {
+    await session.type('berth run tra');
+    await session.write('\t');
+    await session.waitFor('berth run trainer');
+    // Not run: Ctrl+C drops the line.
+    session.mark();
+    await session.write('\u0003');
+    await session.waitFor('ready>');
+  }
+
+  it('bash: Tab in an interactive shell completes a stack name and a module name', async () => {
     await inShell(
       'bash',
       ['--noprofile', '--norc', '-i'],
       'source <(berth completion bash)',
-      async () => {},
+      completesModuleName,
     );
   });
 
-  it('zsh: with compinit, Tab completes a stack name and lists the choices', async () => {
+  it('zsh: with compinit, Tab completes a stack name and a module name, and lists the choices', async () => {
     await inShell(
       'zsh',
       ['-f', '-i'],
       'autoload -Uz compinit && compinit -u -D && source <(berth completion zsh)',
       async (session) => {
+        await completesModuleName(session);
+        session.mark();
         await session.type('berth stack describe gpu');
         await session.write('\t');
         await session.write('\t');
