@@ -345,11 +345,14 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
     async imageTags() {
       const images = await call((signal) =>
-        (docker.listImages as (options: object) => Promise<Docker.ImageInfo[]>).call(docker, {
-          abortSignal: signal,
+        engine.json<Array<{RepoTags?: string[] | null}>>({
+          method: 'GET',
+          path: '/images/json',
+          signal,
+          reasons: {500: 'server error'},
         }),
       );
-      return images
+      return (images ?? [])
         .flatMap((image) => image.RepoTags ?? [])
         .filter((tag) => tag !== '<none>:<none>');
     },
