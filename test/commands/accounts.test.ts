@@ -106,14 +106,14 @@ function register(name: string, repositoryPath: string, cwd: string, ...extra: s
   );
 }
 
-/** A checkout of acme/models (remote on the forge server) inside `dir`. */
-function checkoutIn(dir: string): string {
-  const checkout = path.join(dir, 'checkout');
+/** A checkout of a repository on the forge server (acme/models unless named) inside `dir`. */
+function checkoutIn(dir: string, repositoryPath = 'acme/models', name = 'checkout'): string {
+  const checkout = path.join(dir, name);
   mkdirSync(checkout);
   const git = (...args: string[]) =>
     execFileSync('git', args, {cwd: checkout, env: cleanEnv(), stdio: 'ignore'});
   git('init', '-q', '-b', 'main');
-  git('remote', 'add', 'origin', `${world.forge.url}/acme/models.git`);
+  git('remote', 'add', 'origin', `${world.forge.url}/${repositoryPath}.git`);
   git('commit', '-q', '--allow-empty', '-m', 'first');
   return checkout;
 }
@@ -173,6 +173,25 @@ describe('an account per directory', () => {
     expect(elsewhere.code).toBe(1);
     expect(elsewhere.stderr).toContain("Using GitHub account 'octo-personal' (local)");
     expect(loginsOf(/\/tarball\//)).toEqual(['octo-work', 'octo-personal']);
+
+    // The second repository, the personal account's: detected and downloaded with that token.
+    world.forge.reset();
+    const notesHere = await ok(
+      ['repo', 'detect', '--json'],
+      checkoutIn(personalDir, 'me/notes', 'notes-checkout'),
+    );
+    expect(notesHere.json()).toMatchObject({
+      repository: 'notes',
+      account: {token: 'personal', login: 'octo-personal', source: 'local'},
+    });
+    const notesTarget = path.join(tempDir('berth-accounts-out-'), 'notes');
+    const notesDownload = await ok(
+      ['repo', 'download', 'notes', '--commit', sha, '--dir', notesTarget],
+      personalDir,
+    );
+    expect(notesDownload.stderr).toContain("Using GitHub account 'octo-personal' (local)");
+    expect(readFileSync(path.join(notesTarget, 'README.md'), 'utf8')).toBe('# widgets\n');
+    expect(loginsOf(/\/tarball\//)).toEqual(['octo-personal']);
   });
 
   it('falls back to the profile choice, then to the token the repository was registered with', async () => {
