@@ -214,6 +214,10 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
             }`,
           ),
       );
+      if (!output.json)
+        output.info(
+          `Run it: \`berth run ${record.slug}\` (\`--param name=value\` for its parameters: \`berth module describe ${record.slug}\`).`,
+        );
     });
 };
 

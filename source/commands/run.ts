@@ -1,4 +1,5 @@
 import {UsageError, UserError} from '../lib/errors.js';
+import {ago, localTime, took, when} from '../lib/format.js';
 import {untilInterrupted} from '../lib/signals.js';
 import {announce, collect, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
@@ -82,9 +83,7 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
               describeValues(r.parameters),
               r.node ?? '-',
               r.status,
-              r.finishedAt
-                ? `${((Date.parse(r.finishedAt) - Date.parse(r.startedAt)) / 1000).toFixed(1)} s`
-                : '-',
+              took(r.startedAt, r.finishedAt) ?? '-',
             ]),
           ),
         );
@@ -98,14 +97,14 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
           return;
         }
         output.table(
-          ['ID', 'MODULE', 'VERSION', 'STATUS', 'STARTED', 'FINISHED'],
+          ['ID', 'MODULE', 'VERSION', 'STATUS', 'STARTED', 'DURATION'],
           found.map((r) => [
             r.id,
             r.module,
             String(r.version),
             r.status,
-            r.startedAt,
-            r.finishedAt ?? '-',
+            when(r.startedAt),
+            took(r.startedAt, r.finishedAt) ?? '-',
           ]),
         );
       });
@@ -124,8 +123,11 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
         output.line(`Module      ${run.module} version ${run.version}`);
         output.line(`Image       ${run.image ?? '-'}${run.digest ? `@${run.digest}` : ''}`);
         output.line(`Parameters  ${JSON.stringify(run.parameters)}`);
-        output.line(`Started     ${run.startedAt}`);
-        output.line(`Finished    ${run.finishedAt ?? '-'}`);
+        output.line(`Started     ${localTime(run.startedAt)} (${ago(run.startedAt)})`);
+        const duration = took(run.startedAt, run.finishedAt);
+        output.line(
+          `Finished    ${run.finishedAt ? `${localTime(run.finishedAt)} (took ${duration})` : '-'}`,
+        );
         output.line(`Exit code   ${run.exitCode ?? '-'}`);
         output.line(
           `Stack       ${run.stack} (orchestrator ${run.orchestrator.name}, ${run.orchestrator.flavor})`,

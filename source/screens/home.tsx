@@ -19,6 +19,7 @@ import {useTheme} from '../hooks/use-theme.js';
 import type {TokenStatus} from '../services/tokens.js';
 import type {ScreenId} from './navigation.js';
 import {pluginScreenIds, pluginScreens} from './registry.js';
+import {ago} from '../lib/format.js';
 
 export type HomeCommand =
   | {type: 'open'; screen: ScreenId}
@@ -215,16 +216,6 @@ function TokensLine({tokens}: {tokens: HomeSummary['tokens']}) {
       ) : null}
     </Text>
   );
-}
-
-/** `3m ago`, `5h ago`, `2d ago`. */
-export function ago(iso: string, now = Date.now()): string {
-  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (Number.isNaN(seconds)) return '';
-  if (seconds < 60) return `${seconds}s ago`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ago`;
-  return `${Math.floor(seconds / 86_400)}d ago`;
 }
 
 function statusTint(status: string): 'success' | 'error' | 'warning' | undefined {

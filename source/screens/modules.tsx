@@ -11,6 +11,7 @@ import {LabelRow} from '../components/label-row.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {SelectList} from '../components/select-list.js';
 import {errorText} from '../lib/errors.js';
+import {ago} from '../lib/format.js';
 import {newestFirst} from '../hooks/use-home-summary.js';
 import {useTheme} from '../hooks/use-theme.js';
 import type {ModuleParameter} from '../models/module.js';
@@ -18,7 +19,6 @@ import type {RunRecord} from '../models/run.js';
 import {openLog, type LogSubject} from '../services/logs.js';
 import {listModules, type ModuleView} from '../services/modules.js';
 import {listRuns} from '../services/runs.js';
-import {ago} from './home.js';
 import {LogViewer} from './log-viewer.js';
 import type {PluginScreenProps} from './registry.js';
 

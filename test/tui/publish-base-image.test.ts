@@ -64,6 +64,8 @@ describe('the default base image is not on an offline engine', () => {
     });
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('Published add-noise version 1');
+    // What to do with it next.
+    expect(again.stderr).toContain('Run it: `berth run add-noise`');
   }, 600_000);
 
   it('the TUI pane names the field and its keys; following them publishes (60x15)', async () => {
