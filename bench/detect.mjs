@@ -9,7 +9,7 @@ import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {DatabaseSync} from 'node:sqlite';
-import {ms, node, printTable, ratio, timeCommand} from './lib.mjs';
+import {ms, node, printTable, ratio, timeCommand, timeInTurns} from './lib.mjs';
 
 const {startForgeServer} = await import('../test/support/forge-server.ts');
 
@@ -78,16 +78,19 @@ if (check.repository !== `repo-${String(count - 1).padStart(4, '0')}`)
   throw new Error(`detect found ${check.repository}`);
 forge.reset();
 
-const baseline = timeCommand(node, ['-e', '0'], {env});
-const detect = timeCommand(node, [cli, 'repo', 'detect', '--json'], {env, cwd: checkout});
-const status = timeCommand(node, [cli, 'status', '--json'], {env, cwd: checkout});
+// In turns: a load change during the run moves every row alike.
+const [baseline, detect, status] = timeInTurns([
+  {command: node, args: ['-e', '0'], env},
+  {command: node, args: [cli, 'repo', 'detect', '--json'], env, cwd: checkout},
+  {command: node, args: [cli, 'status', '--json'], env, cwd: checkout},
+]);
 // The server shares this process: let it handle anything that reached it while we were blocked.
 await new Promise((resolve) => setImmediate(resolve));
 await new Promise((resolve) => setTimeout(resolve, 100));
 const requests = forge.requests.length;
 await forge.close();
 printTable(
-  `repo detect with ${count} registered repositories (median of 15, Node ${process.version})`,
+  `repo detect with ${count} registered repositories (median of 15, in turns, Node ${process.version})`,
   ['command', 'median', 'vs node -e 0', 'target', 'network requests'],
   [
     ['node -e 0 (baseline)', ms(baseline), '1.00x', '', '-'],

@@ -8,14 +8,34 @@ export const node = process.execPath;
 export function timeCommand(command, args, {runs = 15, warmup = 3, env = process.env, cwd} = {}) {
   const samples = [];
   for (let i = 0; i < warmup + runs; i++) {
-    const started = performance.now();
-    const result = spawnSync(command, args, {env, cwd, stdio: ['ignore', 'ignore', 'pipe']});
-    const elapsed = performance.now() - started;
-    if (result.status !== 0)
-      throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+    const elapsed = timeOnce(command, args, {env, cwd});
     if (i >= warmup) samples.push(elapsed);
   }
   return median(samples);
+}
+
+/**
+ * Medians of several commands timed in turns (baseline, a, b, baseline, a, b, …), so that a
+ * change in the machine's load during the run moves every case alike and the ratios against
+ * the first case hold. `cases`: [{command, args, env, cwd}].
+ */
+export function timeInTurns(cases, {runs = 15, warmup = 3} = {}) {
+  const samples = cases.map(() => []);
+  for (let i = 0; i < warmup + runs; i++) {
+    for (const [index, {command, args, env, cwd}] of cases.entries()) {
+      const elapsed = timeOnce(command, args, {env, cwd});
+      if (i >= warmup) samples[index].push(elapsed);
+    }
+  }
+  return samples.map(median);
+}
+
+function timeOnce(command, args, {env = process.env, cwd} = {}) {
+  const started = performance.now();
+  const result = spawnSync(command, args, {env, cwd, stdio: ['ignore', 'ignore', 'pipe']});
+  const elapsed = performance.now() - started;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return elapsed;
 }
 
 export function median(values) {

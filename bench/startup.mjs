@@ -2,10 +2,10 @@
 // Targets: --version within 1.5x of `node -e 0`; `stack list --json` within 2x; the two things
 // a shell runs on every line, `status --prompt` (inside a berth repository) within 1.5x and
 // `__complete` (a Tab after `berth stack set `) within the 2x of plain commands.
-import {mkdtempSync} from 'node:fs';
+import {mkdtempSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {ms, node, printTable, ratio, timeCommand} from './lib.mjs';
+import {ms, node, printTable, ratio, timeCommand, timeInTurns} from './lib.mjs';
 
 const cli = path.resolve('dist/cli.js');
 const configDir = mkdtempSync(path.join(tmpdir(), 'berth-bench-'));
@@ -17,29 +17,35 @@ timeCommand(node, [cli, 'stack', 'register', 'gpu'], {env, runs: 1, warmup: 0});
 timeCommand(node, [cli, 'init'], {env, cwd: project, runs: 1, warmup: 0});
 timeCommand(node, [cli, 'stack', 'set', 'gpu'], {env, cwd: project, runs: 1, warmup: 0});
 
-const baseline = timeCommand(node, ['-e', '0'], {env});
+// The least any Node program file costs (the ESM loader reading one empty module).
+const empty = path.join(project, 'empty.mjs');
+writeFileSync(empty, '');
 const cases = [
-  ['berth --version', ['--version'], 1.5],
-  ['berth stack list --json', ['stack', 'list', '--json'], 2],
+  ['node -e 0 (baseline)', ['-e', '0'], undefined],
+  ['node empty.mjs (an empty program file)', [empty], undefined],
+  ['berth --version', [cli, '--version'], 1.5],
+  ['berth stack list --json', [cli, 'stack', 'list', '--json'], 2],
   // status also reads this checkout (one `git status`; remotes and refs from .git's files).
-  ['berth status (in a git checkout)', ['status'], 2],
-  ['berth status --prompt (in a berth repository)', ['status', '--prompt'], 1.5, project],
+  ['berth status (in a git checkout)', [cli, 'status'], 2],
+  ['berth status --prompt (in a berth repository)', [cli, 'status', '--prompt'], 1.5, project],
   [
     "berth __complete stack set '' (stack names from the store)",
-    ['__complete', 'stack', 'set', ''],
+    [cli, '__complete', 'stack', 'set', ''],
     2,
   ],
+  // What an installed berth runs: the bin (old-Node-safe check) loading dist/cli.js.
+  ['berth --version via bin/berth.cjs', [path.resolve('bin/berth.cjs'), '--version'], 1.5],
 ];
-const rows = [['node -e 0 (baseline)', ms(baseline), '1.00x', '']];
-for (const [label, args, target, cwd] of cases) {
-  const time = timeCommand(node, [cli, ...args], {env, cwd});
-  rows.push([label, ms(time), ratio(time, baseline), target ? `${target}x` : '—']);
-}
-// What an installed berth runs: the bin (old-Node-safe check) loading dist/cli.js.
-const bin = timeCommand(node, [path.resolve('bin/berth.cjs'), '--version'], {env});
-rows.push(['berth --version via bin/berth.cjs', ms(bin), ratio(bin, baseline), '1.5x']);
+// In turns: a load change during the run moves every row alike.
+const times = timeInTurns(cases.map(([, args, , cwd]) => ({command: node, args, env, cwd})));
+const rows = cases.map(([label, , target], index) => [
+  label,
+  ms(times[index]),
+  ratio(times[index], times[0]),
+  target ? `${target}x` : '',
+]);
 printTable(
-  'startup (median of 15, Node ' + process.version + ')',
+  'startup (median of 15, in turns, Node ' + process.version + ')',
   ['command', 'median', 'vs node -e 0', 'target'],
   rows,
 );
