@@ -46,4 +46,4 @@ export const flagLabel: FieldLabel = (field) => {
 };
 
 /** Fields whose flag is not their name in kebab case. */
-const flagNames: Record<string, string> = {options: 'option'};
+const flagNames: Record<string, string> = {options: 'option', params: 'param', sweeps: 'sweep'};

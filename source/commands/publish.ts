@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type {Writable} from 'node:stream';
-import {UsageError} from '../lib/errors.js';
+import {renderText, UsageError} from '../lib/errors.js';
 import {untilInterrupted} from '../lib/signals.js';
 import type {Output} from '../lib/output.js';
 import {localRegistryUri} from '../models/module-version.js';
@@ -126,12 +126,13 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           prepared.schema.parameters,
         );
         const breaking = schemaDiff.changes.some((change) => change.breaking);
+        const modeReason = renderText(plan.message, flagLabel);
         const document = {
-          ...dryRunJson(prepared),
-          modeReason: plan.message,
+          ...dryRunJson(prepared, flagLabel),
+          modeReason,
           schemaDiff: {...schemaDiff, breaking, allowed: !breaking || Boolean(flags.allowBreaking)},
         };
-        document.notes = [plan.message, ...schemaChangeLines(schemaDiff), ...document.notes];
+        document.notes = [modeReason, ...schemaChangeLines(schemaDiff), ...document.notes];
         if (breaking && !flags.allowBreaking)
           document.notes.push('a real publish stops here: pass --allow-breaking to publish anyway');
         output.result(document, () => printDryRun(output, document));
@@ -172,6 +173,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         const published = await publishModule(ctx.deps, input, {
           signal: pane.signal,
           onEvent: pane.push,
+          label: flagLabel,
           onRecorded: ({slug, version: number, logFile}) =>
             pane.identify({logFile, module: slug, version: String(number)}),
         }).catch((error: unknown) => {
@@ -186,7 +188,11 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         const printer = new PlainPublishPrinter(stream, output);
         // SIGINT/SIGTERM cancel the build: the version is recorded cancelled, then exit 130/143.
         result = await untilInterrupted((signal) =>
-          publishModule(ctx.deps, input, {signal, onEvent: (event) => printer.print(event)}),
+          publishModule(ctx.deps, input, {
+            signal,
+            onEvent: (event) => printer.print(event),
+            label: flagLabel,
+          }),
         );
       }
       const {record, context} = result;

@@ -76,6 +76,9 @@ const humanLabels: Record<string, string> = {
   apiUrl: 'API URL',
   instanceUrl: 'instance URL',
   insecureStorage: 'plain-file storage',
+  entry: 'entry point',
+  params: 'parameter',
+  sweeps: 'sweep',
 };
 
 /** Field names as words (`apiUrl` → `API URL`, `owner` → `owner`): what `.message` says. */
@@ -115,25 +118,58 @@ export class FieldError extends BerthError {
   }
 }
 
+/** The error's message and hint as field text: a FieldError's still name fields through a label. */
+export function fieldTextOf(error: unknown): {message: FieldText; hint: FieldText | undefined} {
+  if (error instanceof FieldError) return error.text;
+  if (error instanceof BerthError) return {message: error.message, hint: error.hint};
+  return {message: errorMessage(error), hint: undefined};
+}
+
+/**
+ * A new error around `cause`, its message and hint made from the cause's by `wrap`. A FieldError
+ * cause gives a FieldError, so each front end still names the cause's fields its own way.
+ */
+export function wrapError(
+  cause: unknown,
+  wrap: (text: {message: string; hint: string | undefined}) => {message: string; hint?: string},
+  options: {exitCode?: ExitCode} = {},
+): BerthError {
+  const exitCode = options.exitCode ?? ExitCode.failure;
+  const text = fieldTextOf(cause);
+  const render = (label: FieldLabel) =>
+    wrap({
+      message: renderText(text.message, label),
+      hint: text.hint === undefined ? undefined : renderText(text.hint, label),
+    });
+  if (cause instanceof FieldError) {
+    const hasHint = render(humanFieldLabel).hint !== undefined;
+    return new FieldError(cause.field, (f) => render(f).message, {
+      exitCode,
+      cause,
+      ...(hasHint ? {hint: (f: FieldLabel) => render(f).hint ?? ''} : {}),
+    });
+  }
+  const {message, hint} = render(humanFieldLabel);
+  const rest = {cause, ...(hint === undefined ? {} : {hint})};
+  if (exitCode === ExitCode.failure) return new UserError(message, rest);
+  if (exitCode === ExitCode.usage) return new UsageError(message, rest);
+  return new BerthError(message, {...rest, exitCode});
+}
+
 /**
  * `error` said again by a caller, with what it was doing before it (`Can't publish x: `) and
  * what that left behind after its hint. A FieldError stays one: each front end still names its
  * fields its own way.
  */
 export function restate(error: unknown, prefix: string, after: string): BerthError {
-  if (error instanceof FieldError) {
-    const {message, hint} = error.text;
-    return new FieldError(error.field, (f) => `${prefix}${renderText(message, f).trim()}`, {
-      hint: (f) => (hint === undefined ? after : `${renderText(hint, f)}\n${after}`),
-      exitCode: error.exitCode,
-      cause: error,
-    });
-  }
-  const hint = error instanceof BerthError && error.hint ? `${error.hint}\n` : '';
-  return new UserError(`${prefix}${errorMessage(error).trim()}`, {
-    hint: `${hint}${after}`,
-    cause: error,
-  });
+  return wrapError(
+    error,
+    (cause) => ({
+      message: `${prefix}${cause.message.trim()}`,
+      hint: cause.hint ? `${cause.hint}\n${after}` : after,
+    }),
+    {exitCode: error instanceof FieldError ? error.exitCode : ExitCode.failure},
+  );
 }
 
 export type ErrorReport = {

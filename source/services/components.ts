@@ -1,5 +1,5 @@
 import type {Deps} from '../deps.js';
-import {UsageError, UserError} from '../lib/errors.js';
+import {FieldError, UsageError, UserError} from '../lib/errors.js';
 import {validateName} from '../lib/names.js';
 import {refuseSecretOptions} from '../lib/secret.js';
 import {
@@ -30,8 +30,8 @@ export function parseOptions(pairs: readonly string[]): Record<string, string> {
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0)
-      throw new UsageError(`"${pair}" is not key=value.`, {
-        hint: 'Write options as --option key=value.',
+      throw new FieldError('options', `"${pair}" is not key=value.`, {
+        hint: (f) => `Write options as ${f('options')} key=value.`,
       });
     const key = pair.slice(0, at);
     if (key in options) throw new UsageError(`Option "${key}" is given twice.`);
@@ -55,8 +55,8 @@ export async function registerComponent(
   const name = validateName('component', input.name);
   const flavors = componentFlavors[type];
   if (!flavors.includes(input.flavor)) {
-    throw new UsageError(`"${input.flavor}" is not a flavor of ${type}.`, {
-      hint: `Use --flavor ${flavors.join(' or --flavor ')}.`,
+    throw new FieldError('flavor', `"${input.flavor}" is not a flavor of ${type}.`, {
+      hint: (f) => `Use ${f('flavor')} ${flavors.join(` or ${f('flavor')} `)}.`,
     });
   }
   const {allowed, required} = optionRulesOf(type, input.flavor);
@@ -70,7 +70,8 @@ export async function registerComponent(
     }
   }
   for (const key of required) {
-    if (!input.options[key]) throw new UsageError(`${type} needs --option ${key}=VALUE.`);
+    if (!input.options[key])
+      throw new FieldError('options', (f) => `${type} needs ${f('options')} ${key}=VALUE.`);
   }
   // `credentials` is the NAME of a stored token; a value that is itself a secret is refused.
   refuseSecretOptions(

@@ -7,7 +7,14 @@ import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
-import {CancelledError, UsageError, UserError, errorMessage} from '../lib/errors.js';
+import {
+  CancelledError,
+  ExitCode,
+  FieldError,
+  UsageError,
+  UserError,
+  errorMessage,
+} from '../lib/errors.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import {localRegistryUri} from '../models/module-version.js';
 import type {ModuleParameter} from '../models/module.js';
@@ -34,8 +41,8 @@ export function parseRunParameters(
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0)
-      throw new UsageError(`"${pair}" is not key=value.`, {
-        hint: 'Write parameters as --param name=value.',
+      throw new FieldError('params', `"${pair}" is not key=value.`, {
+        hint: (f) => `Write parameters as ${f('params')} name=value.`,
       });
     const name = pair.slice(0, at);
     const raw = pair.slice(at + 1);
@@ -54,10 +61,12 @@ export function parseRunParameters(
     (p) => p.required && !(p.name in values) && p.defaultValue === null,
   );
   if (missing.length > 0) {
-    throw new UsageError(
+    throw new FieldError(
+      'params',
       `Missing required parameter${missing.length > 1 ? 's' : ''}: ${missing.map((p) => p.name).join(', ')}.`,
       {
-        hint: `Pass ${missing.map((p) => `--param ${p.name}=${p.type.toUpperCase()}`).join(' ')}.`,
+        hint: (f) =>
+          `Pass ${missing.map((p) => `${f('params')} ${p.name}=${p.type.toUpperCase()}`).join(' ')}.`,
       },
     );
   }
@@ -79,8 +88,8 @@ export function parseRunParameters(
 
 function convert(parameter: ModuleParameter, raw: string): ParameterValue {
   const bad = (what: string) =>
-    new UsageError(`Parameter "${parameter.name}" takes ${what}, not "${raw}".`, {
-      hint: `Pass --param ${parameter.name}=VALUE with ${what}.`,
+    new FieldError('params', `Parameter "${parameter.name}" takes ${what}, not "${raw}".`, {
+      hint: (f) => `Pass ${f('params')} ${parameter.name}=VALUE with ${what}.`,
     });
   switch (parameter.type) {
     case 'str':
@@ -367,10 +376,13 @@ export async function codeDownloadOf(
   const repositories = await store.collection<CodeRepositoryRecord>('repositories').list();
   const repository = repositories.find((r) => r.id === reference.repositoryId);
   if (!repository) {
-    throw new UserError(
+    throw new FieldError(
+      'full',
       `The code repository of ${module.slug} version ${module.version} is no longer registered in profile '${context.profile.name}'.`,
       {
-        hint: 'Its image holds no code. Register the repository again and publish again, or publish with --full.',
+        hint: (f) =>
+          `Its image holds no code. Register the repository again and publish again, or publish with ${f('full')}.`,
+        exitCode: ExitCode.failure,
       },
     );
   }
@@ -379,10 +391,12 @@ export async function codeDownloadOf(
     !repository.apiUrl ||
     !repository.path
   ) {
-    throw new UserError(
+    throw new FieldError(
+      'full',
       `${repository.name} is a ${repository.type} repository: a container cannot download its code.`,
       {
-        hint: 'Publish with --full to put the code in the image.',
+        hint: (f) => `Publish with ${f('full')} to put the code in the image.`,
+        exitCode: ExitCode.failure,
       },
     );
   }

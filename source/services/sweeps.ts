@@ -3,7 +3,16 @@
 // the module's schema before anything starts, and the runs go to the stack's orchestrator a
 // few at a time. Each run is an ordinary run (services/runs.ts) recorded with the sweep's id.
 import type {Deps} from '../deps.js';
-import {CancelledError, UsageError, UserError, errorMessage} from '../lib/errors.js';
+import {
+  BerthError,
+  CancelledError,
+  ExitCode,
+  FieldError,
+  UsageError,
+  UserError,
+  errorMessage,
+  wrapError,
+} from '../lib/errors.js';
 import type {RunRecord} from '../models/run.js';
 import {getComponent} from './components.js';
 import {now, resolveContext, type ActiveContext} from './context.js';
@@ -74,8 +83,9 @@ export function parseSweepAxes(pairs: readonly string[]): SweepAxis[] {
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0)
-      throw new UsageError(`"${pair}" is not name=v1,v2,….`, {
-        hint: 'Write a sweep as --sweep name=v1,v2 (one --sweep per parameter).',
+      throw new FieldError('sweeps', `"${pair}" is not name=v1,v2,….`, {
+        hint: (f) =>
+          `Write a sweep as ${f('sweeps')} name=v1,v2 (one ${f('sweeps')} per parameter).`,
       });
     const name = pair.slice(0, at);
     const values = pair
@@ -83,12 +93,12 @@ export function parseSweepAxes(pairs: readonly string[]): SweepAxis[] {
       .split(',')
       .map((value) => value.trim());
     if (values.length === 0 || values.every((value) => value === ''))
-      throw new UsageError(`--sweep ${name} has no values.`, {
-        hint: `Write --sweep ${name}=v1,v2.`,
+      throw new FieldError('sweeps', (f) => `${f('sweeps')} ${name} has no values.`, {
+        hint: (f) => `Write ${f('sweeps')} ${name}=v1,v2.`,
       });
     if (axes.some((axis) => axis.name === name))
-      throw new UsageError(`Parameter "${name}" is swept twice.`, {
-        hint: `Put all its values in one --sweep ${name}=v1,v2.`,
+      throw new FieldError('sweeps', `Parameter "${name}" is swept twice.`, {
+        hint: (f) => `Put all its values in one ${f('sweeps')} ${name}=v1,v2.`,
       });
     axes.push({name, values});
   }
@@ -114,7 +124,8 @@ export function cartesian(axes: readonly SweepAxis[]): Array<Array<[string, stri
 /** Checks everything a sweep needs before any run starts; nothing is recorded. */
 export async function planSweep(deps: Deps, input: SweepInput): Promise<SweepPlan> {
   const axes = parseSweepAxes(input.sweeps);
-  if (axes.length === 0) throw new UsageError('A sweep needs at least one --sweep name=v1,v2.');
+  if (axes.length === 0)
+    throw new FieldError('sweeps', (f) => `A sweep needs at least one ${f('sweeps')} name=v1,v2.`);
   const size = sweepSize(axes);
   if (size > maxSweepRuns) {
     throw new UsageError(
@@ -126,16 +137,20 @@ export async function planSweep(deps: Deps, input: SweepInput): Promise<SweepPla
     input.parallel !== undefined &&
     (!Number.isInteger(input.parallel) || input.parallel < 1 || input.parallel > maxParallel)
   ) {
-    throw new UsageError(`--parallel takes 1 to ${maxParallel}, not ${input.parallel}.`, {
-      hint: 'Leave it out to take what the orchestrator can run at once.',
-    });
+    throw new FieldError(
+      'parallel',
+      (f) => `${f('parallel')} takes 1 to ${maxParallel}, not ${input.parallel}.`,
+      {hint: 'Leave it out to take what the orchestrator can run at once.'},
+    );
   }
   const plainNames = new Set(input.params.map((pair) => pair.slice(0, pair.indexOf('='))));
   for (const axis of axes) {
     if (plainNames.has(axis.name))
-      throw new UsageError(`Parameter "${axis.name}" is given with --param and --sweep.`, {
-        hint: 'Give each parameter once.',
-      });
+      throw new FieldError(
+        'sweeps',
+        (f) => `Parameter "${axis.name}" is given with ${f('params')} and ${f('sweeps')}.`,
+        {hint: 'Give each parameter once.'},
+      );
   }
   const context = await resolveContext(deps);
   const {module} = await findModuleVersion(deps, input.ref, context);
@@ -151,10 +166,14 @@ export async function planSweep(deps: Deps, input: SweepInput): Promise<SweepPla
     try {
       ({values} = parseRunParameters(module.schema.parameters, pairs));
     } catch (error) {
-      if (error instanceof UsageError && axisPairs.length > 0)
-        throw new UsageError(
-          `Sweep run ${axisPairs.map(([n, v]) => `${n}=${v}`).join(' ')}: ${error.message}`,
-          error.hint ? {hint: error.hint} : {},
+      if (error instanceof BerthError && error.exitCode === ExitCode.usage && axisPairs.length > 0)
+        throw wrapError(
+          error,
+          (cause) => ({
+            message: `Sweep run ${axisPairs.map(([n, v]) => `${n}=${v}`).join(' ')}: ${cause.message}`,
+            ...(cause.hint ? {hint: cause.hint} : {}),
+          }),
+          {exitCode: ExitCode.usage},
         );
       throw error;
     }

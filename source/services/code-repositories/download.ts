@@ -4,7 +4,7 @@ import path from 'node:path';
 import {pipeline, Transform, type TransformCallback} from 'node:stream';
 import type {Deps} from '../../deps.js';
 import {callCustom} from '../../lib/custom-repository.js';
-import {BerthError, UsageError, UserError} from '../../lib/errors.js';
+import {BerthError, UsageError, UserError, wrapError} from '../../lib/errors.js';
 import {formatLocation} from '../../lib/git-url.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {ActiveContext} from '../context.js';
@@ -142,10 +142,10 @@ export async function downloadRepository(
     response.body.destroy();
     if (error instanceof BerthError && error.exitCode !== 1) throw error;
     if (error instanceof BerthError) {
-      throw new UserError(`Downloading ${label} failed: ${lowerFirst(error.message)}`, {
-        hint: error.hint,
-        cause: error,
-      });
+      throw wrapError(error, (cause) => ({
+        message: `Downloading ${label} failed: ${lowerFirst(cause.message)}`,
+        ...(cause.hint ? {hint: cause.hint} : {}),
+      }));
     }
     throw error;
   }

@@ -14,7 +14,7 @@ import {
   type SwarmTask,
 } from '../../clients/swarm.js';
 import type {Deps} from '../../deps.js';
-import {CancelledError, UserError} from '../../lib/errors.js';
+import {CancelledError, ExitCode, FieldError, UserError} from '../../lib/errors.js';
 import type {Component} from '../../models/stack.js';
 import {getComponent} from '../components.js';
 import type {ActiveContext} from '../context.js';
@@ -78,10 +78,13 @@ export async function runInSwarm(
 ): Promise<{exitCode: number}> {
   const {module, runId} = input;
   if (!module.registry || !module.image) {
-    throw new UserError(
+    throw new FieldError(
+      'flavor',
       `${module.slug} version ${module.version} was not pushed to a registry: swarm nodes cannot pull it.`,
       {
-        hint: 'Publish it with a stack whose container registry every node reaches (`--flavor oci`).',
+        hint: (f) =>
+          `Publish it with a stack whose container registry every node reaches (\`${f('flavor')} oci\`).`,
+        exitCode: ExitCode.failure,
       },
     );
   }

@@ -12,6 +12,7 @@
 import {lstat, readFile, readdir, readlink} from 'node:fs/promises';
 import path from 'node:path';
 import {listIgnoredFiles} from '../../clients/git.js';
+import type {FieldText} from '../../lib/errors.js';
 import {comparePaths} from './entry-point.js';
 
 export type ContextFile = {
@@ -33,7 +34,8 @@ const ALWAYS_EXCLUDED = new Set(['.git', '.berth', '__pycache__', 'venv', '.venv
 export type ExcludedKind = 'tool' | 'secret' | 'git-ignored' | 'dockerignore';
 
 /** A file or folder (ending in `/`) left out of the build context, and why. */
-export type ExcludedFile = {path: string; kind: ExcludedKind; reason: string};
+/** Why a file stays out: its reason names the field that sends it anyway (`include`). */
+export type ExcludedFile = {path: string; kind: ExcludedKind; reason: FieldText};
 
 /** Folders that hold credentials (SSH keys, cloud and registry logins). */
 const SECRET_FOLDERS = new Set(['.ssh', '.aws', '.gnupg', '.docker', '.kube', '.azure', '.gcloud']);
@@ -266,7 +268,7 @@ export async function buildContext(
           excluded.push({
             path: `${child}/`,
             kind: 'secret',
-            reason: `${secret}; pass --include ${child} to send it`,
+            reason: (f) => `${secret}; pass ${f('include')} ${child} to send it`,
           });
           continue;
         }
@@ -292,7 +294,7 @@ export async function buildContext(
         excluded.push({
           path: child,
           kind: 'secret',
-          reason: `${secret}; pass --include ${child} to send it`,
+          reason: (f) => `${secret}; pass ${f('include')} ${child} to send it`,
         });
         continue;
       }

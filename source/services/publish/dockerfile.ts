@@ -22,7 +22,7 @@
 // (`RUN --mount=type=secret`) fed through a build session is the way to add them.
 import {createHash} from 'node:crypto';
 import type {BuilderKind} from '../../clients/docker.js';
-import {UserError} from '../../lib/errors.js';
+import {ExitCode, FieldError, UserError} from '../../lib/errors.js';
 import type {ModuleSchema} from '../../models/module.js';
 import {BOOTSTRAP_SCRIPT} from './bootstrap.js';
 
@@ -218,8 +218,9 @@ function checkPipUrl(flag: string, value: string): string {
 function checkBaseImage(image: string): void {
   // A reference, not Dockerfile syntax: no whitespace (which could smuggle in an instruction).
   if (!/^[A-Za-z0-9][A-Za-z0-9._\-/:@]*$/.test(image)) {
-    throw new UserError(`"${image}" is not an image reference.`, {
-      hint: 'Pass --base-image NAME[:TAG], e.g. --base-image python:3.11-slim.',
+    throw new FieldError('baseImage', `"${image}" is not an image reference.`, {
+      hint: (f) => `Pass ${f('baseImage')} NAME[:TAG], e.g. ${f('baseImage')} python:3.11-slim.`,
+      exitCode: ExitCode.failure,
     });
   }
 }

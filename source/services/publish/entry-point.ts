@@ -1,14 +1,19 @@
 // Finds the entry point of a code project: the one `.py` file that declares the module.
 import {open, readdir, realpath, stat} from 'node:fs/promises';
 import path from 'node:path';
-import {UserError} from '../../lib/errors.js';
+import {ExitCode, FieldError, UserError, type FieldText} from '../../lib/errors.js';
 import {AnnotationError, declaresModule} from './annotations.js';
 import {PYTHON_LIMITS, tooLargeMessage} from './python-syntax.js';
 
 /** Folders never searched: they hold installed packages or tool state, not the project's code. */
 const SKIPPED_FOLDERS = new Set(['venv', '__pycache__', 'node_modules', 'site-packages']);
 
-/** POSIX path relative to the project directory; `--entry` wins over discovery. */
+/** A problem with the entry point, naming the field that chooses it (`entry`). Exit 1. */
+function entryError(message: string, hint: FieldText): FieldError {
+  return new FieldError('entry', message, {hint, exitCode: ExitCode.failure});
+}
+
+/** POSIX path relative to the project directory; `entry` (chosen by the user) wins over discovery. */
 export async function findEntryPoint(
   projectDir: string,
   options: {entry?: string} = {},
@@ -22,28 +27,32 @@ export async function findEntryPoint(
   }
   if (candidates.length === 1) return candidates[0]!;
   if (candidates.length === 0) {
-    throw new UserError(`No Python file in ${projectDir} declares a module with @data_processor.`, {
-      hint: 'Add @data_processor(name=...) above the entry function, or pass --entry FILE.',
-    });
+    throw entryError(
+      `No Python file in ${projectDir} declares a module with @data_processor.`,
+      (f) => `Add @data_processor(name=...) above the entry function, or pass ${f('entry')} FILE.`,
+    );
   }
-  throw new UserError(`Several Python files declare a module: ${candidates.join(', ')}.`, {
-    hint: `Choose one with --entry, e.g. --entry ${candidates[0]}.`,
-  });
+  throw entryError(
+    `Several Python files declare a module: ${candidates.join(', ')}.`,
+    (f) => `Choose one with ${f('entry')}, e.g. ${f('entry')} ${candidates[0]}.`,
+  );
 }
 
 async function checkEntry(projectDir: string, entry: string): Promise<string> {
   const absolute = path.resolve(projectDir, entry);
   const relative = path.relative(path.resolve(projectDir), absolute);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
-    throw new UserError(`The entry point ${entry} is not inside ${projectDir}.`, {
-      hint: 'Pass --entry a .py file inside the project, relative to it.',
-    });
+    throw entryError(
+      `The entry point ${entry} is not inside ${projectDir}.`,
+      (f) => `Pass ${f('entry')} a .py file inside the project, relative to it.`,
+    );
   }
   const info = await stat(absolute).catch(() => undefined);
   if (!info?.isFile()) {
-    throw new UserError(`The entry point ${entry} does not exist in ${projectDir}.`, {
-      hint: 'Pass --entry a .py file inside the project, relative to it.',
-    });
+    throw entryError(
+      `The entry point ${entry} does not exist in ${projectDir}.`,
+      (f) => `Pass ${f('entry')} a .py file inside the project, relative to it.`,
+    );
   }
   // A symbolic link may lead out of the project: berth never reads or sends what is outside.
   const [realProject, realEntry] = await Promise.all([realpath(projectDir), realpath(absolute)]);
@@ -55,9 +64,10 @@ async function checkEntry(projectDir: string, entry: string): Promise<string> {
     );
   }
   if (!absolute.endsWith('.py')) {
-    throw new UserError(`The entry point ${entry} is not a Python file.`, {
-      hint: 'Pass --entry a .py file.',
-    });
+    throw entryError(
+      `The entry point ${entry} is not a Python file.`,
+      (f) => `Pass ${f('entry')} a .py file.`,
+    );
   }
   return relative.split(path.sep).join('/');
 }

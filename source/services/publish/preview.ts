@@ -2,6 +2,7 @@
 // reading as `berth publish --dry-run` (entry point, parameters, where the code comes from).
 // The TUI shows it before the user confirms a publish.
 import type {Deps} from '../../deps.js';
+import {humanFieldLabel, renderText} from '../../lib/errors.js';
 import type {ModuleParameter} from '../../models/module.js';
 import {protectedActiveStack} from '../stack-protection.js';
 import {prepareProject} from './project.js';
@@ -41,8 +42,11 @@ export async function previewPublish(
     parameters: prepared.schema.parameters,
     baseImage: prepared.baseImage,
     stack: plan.context.stackName,
-    // The planner's words for a full image name the CLI flag; the TUI asked in its own way.
-    mode: input.mode === 'full' ? 'full image: the code goes into the image' : plan.message,
+    // The TUI asks for a full image in its own way (`f`), so it says so in its own words.
+    mode:
+      input.mode === 'full'
+        ? 'full image: the code goes into the image'
+        : renderText(plan.message, humanFieldLabel),
     protectedStack: await protectedActiveStack(deps, plan.context),
   };
 }

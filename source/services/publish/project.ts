@@ -5,7 +5,14 @@ import {createHash} from 'node:crypto';
 import {createReadStream} from 'node:fs';
 import path from 'node:path';
 import type {BuilderKind} from '../../clients/docker.js';
-import {UserError} from '../../lib/errors.js';
+import {
+  ExitCode,
+  FieldError,
+  humanFieldLabel,
+  renderText,
+  UserError,
+  type FieldLabel,
+} from '../../lib/errors.js';
 import type {ModuleSchema} from '../../models/module.js';
 import {readModuleAnnotations} from './annotations.js';
 import {BOOTSTRAP_SCRIPT} from './bootstrap.js';
@@ -119,17 +126,22 @@ export async function assembleProject(
     const reason = context.excluded.find(
       (e) => e.path === entryPoint || entryPoint.startsWith(e.path),
     );
-    throw new UserError(
-      `The entry point ${entryPoint} is left out of the build context: ${reason?.reason ?? 'excluded'}.`,
-      {
-        hint:
-          reason?.kind === 'git-ignored'
-            ? `Commit it (remove it from .gitignore), or add !${entryPoint} to .dockerignore.`
-            : reason?.kind === 'secret'
-              ? `Rename it, or pass --include ${entryPoint}.`
-              : `Remove the pattern that matches it, or add !${entryPoint} to .dockerignore.`,
-      },
-    );
+    const why = (f: FieldLabel) => (reason ? renderText(reason.reason, f) : 'excluded');
+    const message = (f: FieldLabel) =>
+      `The entry point ${entryPoint} is left out of the build context: ${why(f)}.`;
+    // A secret-looking file is sent only when the user names it (the `include` field).
+    if (reason?.kind === 'secret') {
+      throw new FieldError('include', message, {
+        hint: (f) => `Rename it, or pass ${f('include')} ${entryPoint}.`,
+        exitCode: ExitCode.failure,
+      });
+    }
+    throw new UserError(message(humanFieldLabel), {
+      hint:
+        reason?.kind === 'git-ignored'
+          ? `Commit it (remove it from .gitignore), or add !${entryPoint} to .dockerignore.`
+          : `Remove the pattern that matches it, or add !${entryPoint} to .dockerignore.`,
+    });
   }
   const wheelFiles = new Map<string, ContextFile[]>();
   for (const folder of requirements.localFindLinks) {
@@ -257,7 +269,7 @@ export function preparedWith(
 }
 
 /** The `berth publish --dry-run --json` document (names fixed by the CLI contract). */
-export function dryRunJson(prepared: PreparedProject) {
+export function dryRunJson(prepared: PreparedProject, label: FieldLabel) {
   const {schema} = prepared;
   return {
     name: schema.name,
@@ -281,7 +293,10 @@ export function dryRunJson(prepared: PreparedProject) {
     constraints: prepared.requirements.constraints.map(requirementJson),
     requirementsFiles: prepared.requirements.files.map((f) => f.path),
     contextFiles: prepared.contextFiles.map((f) => f.path),
-    excludedFiles: prepared.excludedFiles.map((e) => ({path: e.path, reason: e.reason})),
+    excludedFiles: prepared.excludedFiles.map((e) => ({
+      path: e.path,
+      reason: renderText(e.reason, label),
+    })),
     excludedCount: prepared.excludedCount,
     dependencyChecksum: prepared.dependencyChecksum,
     notes: prepared.notes,

@@ -35,7 +35,19 @@ import {
 } from '../../clients/docker.js';
 import {createRegistryClient, type RegistryClient} from '../../clients/registry.js';
 import type {Deps} from '../../deps.js';
-import {BerthError, CancelledError, UserError, errorMessage, restate} from '../../lib/errors.js';
+import {
+  CancelledError,
+  ExitCode,
+  FieldError,
+  UserError,
+  errorMessage,
+  humanFieldLabel,
+  renderText,
+  restate,
+  wrapError,
+  type FieldLabel,
+  type FieldText,
+} from '../../lib/errors.js';
 import type {CodeReference} from '../../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import {
@@ -88,6 +100,8 @@ export type PublishOptions = {
   signal?: AbortSignal;
   /** Called once the version is recorded (pending): its number and the full log file. */
   onRecorded?: (publish: {slug: string; version: number; logFile: string}) => void;
+  /** How log lines name the input's fields (the CLI: flags); words by default. */
+  label?: FieldLabel;
 };
 
 export type PublishResult = {record: ModuleVersionRecord; context: ActiveContext};
@@ -283,7 +297,7 @@ async function detectCode(deps: Deps, dir: string, context: ActiveContext): Prom
 export type ModeDecision = {
   mode: 'full' | 'dependencies-only';
   /** One line for the log: where the code comes from, or why the image holds it. */
-  message: string;
+  message: FieldText;
 };
 
 /**
@@ -293,7 +307,7 @@ export type ModeDecision = {
  */
 export function decidePublishMode(code: Detection, requested: PublishMode): ModeDecision {
   if (requested === 'full')
-    return {mode: 'full', message: 'full image (--full): code in the image'};
+    return {mode: 'full', message: (f) => `full image (${f('full')}): code in the image`};
   const reference = code.codeReference;
   const repository = code.repository;
   let reason: string | null = null;
@@ -313,10 +327,14 @@ export function decidePublishMode(code: Detection, requested: PublishMode): Mode
     };
   }
   if (requested === 'dependencies-only') {
-    throw new UserError(
-      `--dependencies-only needs a clean, pushed checkout of a registered code repository: ${reason}.`,
+    throw new FieldError(
+      'dependenciesOnly',
+      (f) =>
+        `${f('dependenciesOnly')} needs a clean, pushed checkout of a registered code repository: ${reason}.`,
       {
-        hint: 'Commit and push (check with `berth repo detect`), or publish without --dependencies-only.',
+        hint: (f) =>
+          `Commit and push (check with \`berth repo detect\`), or publish without ${f('dependenciesOnly')}.`,
+        exitCode: ExitCode.failure,
       },
     );
   }
@@ -469,7 +487,11 @@ export async function publishModule(
     at: Date.now(),
     subject: `${probe.schema.slug} (${probe.entryPoint}) on stack '${target.stack}'`,
   });
-  emit({type: 'log', line: decision.message, step: null});
+  emit({
+    type: 'log',
+    line: renderText(decision.message, options.label ?? humanFieldLabel),
+    step: null,
+  });
   for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
   for (const note of probe.notes) emit({type: 'log', line: `Note: ${note}`, step: null});
 
@@ -707,10 +729,10 @@ export async function publishModule(
         },
       );
     }
-    throw new UserError(`Publishing ${record.slug} version ${record.version} failed: ${message}`, {
-      hint: `${error instanceof BerthError && error.hint ? `${error.hint}\n` : ''}Full log: ${record.logFile}`,
-      cause: error,
-    });
+    throw wrapError(error, (cause) => ({
+      message: `Publishing ${record.slug} version ${record.version} failed: ${message}`,
+      hint: `${cause.hint ? `${cause.hint}\n` : ''}Full log: ${record.logFile}`,
+    }));
   }
 
   async function finishPublished(

@@ -2,7 +2,7 @@
 // `berth run NAME --param …` against the old version must still work against the new one, so a
 // removed parameter, a changed type, or a parameter that became required without a default is
 // breaking; everything else (new optional parameters, new defaults, new descriptions) is a note.
-import {UserError} from '../../lib/errors.js';
+import {ExitCode, FieldError} from '../../lib/errors.js';
 import type {ModuleParameter} from '../../models/module.js';
 import type {ModuleVersionRecord, SchemaChange} from '../../models/module-version.js';
 import type {ProfileStore} from '../../store/profile-store.js';
@@ -112,10 +112,13 @@ export async function diffAgainstLatest(
 export function checkBreaking(slug: string, diff: SchemaDiff, allowBreaking: boolean): void {
   const breaking = diff.changes.filter((change) => change.breaking);
   if (breaking.length === 0 || allowBreaking) return;
-  throw new UserError(
+  throw new FieldError(
+    'allowBreaking',
     `The new schema of ${slug} breaks version ${diff.against}: ${breaking.map((c) => c.message).join('; ')}.`,
     {
-      hint: 'Keep the parameter (or give it a default), or publish anyway with --allow-breaking. Nothing was built.',
+      hint: (f) =>
+        `Keep the parameter (or give it a default), or publish anyway with ${f('allowBreaking')}. Nothing was built.`,
+      exitCode: ExitCode.failure,
     },
   );
 }

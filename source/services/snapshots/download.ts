@@ -6,7 +6,7 @@
 import {rm} from 'node:fs/promises';
 import path from 'node:path';
 import type {Deps} from '../../deps.js';
-import {UserError} from '../../lib/errors.js';
+import {ExitCode, FieldError} from '../../lib/errors.js';
 import type {DownloadInput, DownloadResult} from '../code-repositories/download.js';
 import {resolveContext, type ActiveContext} from '../context.js';
 import {applySnapshot} from './apply.js';
@@ -34,9 +34,10 @@ export async function downloadWithSnapshot(
   const {meta} = await unpackSnapshotInfo(data);
   const commit = input.commit.trim().toLowerCase();
   if (!meta.base.startsWith(commit)) {
-    throw new UserError(
+    throw new FieldError(
+      'commit',
       `Snapshot ${digest.slice(0, 19)}… applies to commit ${meta.base}, not ${input.commit}.`,
-      {hint: `Download it with --commit ${meta.base}.`},
+      {hint: (f) => `Download it with ${f('commit')} ${meta.base}.`, exitCode: ExitCode.failure},
     );
   }
   const result = await downloadRepository(deps, input);

@@ -1,7 +1,8 @@
 import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
-import {UserError} from '../../../source/lib/errors.js';
+import {flagLabel} from '../../../source/commands/context.js';
+import {BerthError, describeError, ExitCode} from '../../../source/lib/errors.js';
 import {findEntryPoint, pythonFiles} from '../../../source/services/publish/entry-point.js';
 import {tempDir} from '../../support/cli.js';
 
@@ -19,13 +20,16 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
-async function failure(promise: Promise<unknown>): Promise<UserError> {
+/** The refusal as the CLI reports it (fields named as flags), exit 1. */
+async function failure(promise: Promise<unknown>): Promise<{message: string; hint?: string}> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(UserError);
-  return error as UserError;
+  expect(error).toBeInstanceOf(BerthError);
+  const report = describeError(error, flagLabel);
+  expect(report.exitCode).toBe(ExitCode.failure);
+  return {message: report.message, ...(report.hint ? {hint: report.hint} : {})};
 }
 
 describe('findEntryPoint', () => {
