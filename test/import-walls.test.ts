@@ -1,6 +1,7 @@
 // The layers hold by construction: a test over the import graph of source/ fails on any import
 // that crosses a wall, and the walls are shown to catch a crossing planted in a copy of the tree.
-import {appendFileSync, cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {spawnSync} from 'node:child_process';
+import {appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeEach, describe, expect, it} from 'vitest';
@@ -99,6 +100,31 @@ describe('import walls', () => {
       [file, specifier],
     ]);
     expect(crossings[0]!.why).not.toBe('');
+  });
+
+  it('fails the lint gate too: `npm run lint` runs the same check, which refuses a planted crossing', () => {
+    const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(pkg.scripts['lint']).toContain('node scripts/check-walls.mjs');
+    // npm scripts run the project's own Node (the `node` devDependency), which strips types.
+    const lint = (root: string) =>
+      spawnSync(path.join(repoRoot, 'node_modules/.bin/node'), ['scripts/check-walls.mjs', root], {
+        cwd: repoRoot,
+        encoding: 'utf8',
+      });
+    const clean = lint(source);
+    expect(clean.stderr).toBe('');
+    expect(clean.status).toBe(0);
+    appendFileSync(
+      path.join(copy, 'app.tsx'),
+      "\nimport {createDocker} from './clients/docker.js';\n",
+    );
+    const planted = lint(copy);
+    expect(planted.status).toBe(1);
+    expect(planted.stderr).toContain(
+      'import wall: app.tsx imports ./clients/docker.js (clients): the TUI reaches the world only through services',
+    );
   });
 
   it('does not count an import in a comment', () => {
