@@ -33,8 +33,10 @@ const ALWAYS_EXCLUDED = new Set(['.git', '.berth', '__pycache__', 'venv', '.venv
 
 export type ExcludedKind = 'tool' | 'secret' | 'git-ignored' | 'dockerignore';
 
-/** A file or folder (ending in `/`) left out of the build context, and why. */
-/** Why a file stays out: its reason names the field that sends it anyway (`include`). */
+/**
+ * A file or folder (ending in `/`) left out of the build context, and why; a secret's reason
+ * names the field that sends it anyway (`include`), so each front end words it its own way.
+ */
 export type ExcludedFile = {path: string; kind: ExcludedKind; reason: FieldText};
 
 /** Folders that hold credentials (SSH keys, cloud and registry logins). */
