@@ -7,7 +7,7 @@
 // Targets: first frame within 3x of bare Node; the switcher's p99 under 16 ms per keystroke.
 import {build} from 'esbuild';
 import {execFileSync} from 'node:child_process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs';
 import {createRequire} from 'node:module';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -198,7 +198,9 @@ async function filterLatencies() {
     new RegExp(`Filter: ▏ ${stackCount + 1}/${stackCount + 1}`).test(text),
   );
   const samples = [];
-  for (const [key, expected] of switcherSession(stackNames(), 'default')) {
+  const steps = switcherSession(stackNames(), 'default');
+  const cpuBefore = cpuTimeOf(session.child.pid);
+  for (const [key, expected] of steps) {
     // Let the previous frame settle so each sample is one keystroke, as typed by a person.
     await new Promise((resolve) => setTimeout(resolve, 60));
     const from = session.output.length;
@@ -207,9 +209,29 @@ async function filterLatencies() {
     const drawn = await waitFor(session, (text) => text.includes(expected), from);
     samples.push(drawn - started);
   }
+  const cpuAfter = cpuTimeOf(session.child.pid);
   session.child.write('\u0003');
   await session.exit;
-  return samples;
+  const cpuPerKey =
+    cpuBefore === undefined || cpuAfter === undefined
+      ? undefined
+      : (cpuAfter - cpuBefore) / steps.length;
+  return {samples, cpuPerKey};
+}
+
+/**
+ * CPU time (user + system, ms) a process has used, from /proc (Linux); undefined elsewhere.
+ * Unlike latency it hardly moves with the machine's load: what berth itself spends per key.
+ */
+function cpuTimeOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    const hertz = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'})) || 100;
+    return (ticks * 1000) / hertz;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The nearest-rank percentile. */
@@ -252,7 +274,7 @@ try {
     ],
   );
 
-  const latencies = await filterLatencies();
+  const {samples: latencies, cpuPerKey} = await filterLatencies();
   const sorted = [...latencies].sort((a, b) => a - b);
   printTable(
     `Stack switcher, keystroke to frame (${stackCount} stacks, ${latencies.length} keys: typing, backspace, arrows)`,
@@ -262,6 +284,7 @@ try {
       ['p95', ms(percentile(sorted, 0.95)), ''],
       ['p99', ms(percentile(sorted, 0.99)), '16 ms'],
       ['max', ms(sorted[sorted.length - 1]), ''],
+      ['berth CPU time per key (user + system)', cpuPerKey === undefined ? '-' : ms(cpuPerKey), ''],
     ],
   );
 } finally {
