@@ -36,7 +36,7 @@ import {
   joinRepositoryPath,
   splitRepositoryPath,
 } from '../services/forges.js';
-import {defaultTokenName, normalizeApiUrl} from '../services/tokens.js';
+import {defaultTokenName, normalizeApiUrl, tokenNameUse} from '../services/tokens.js';
 
 /** The wizard's names for the fields a service may name in an error. */
 const wizardLabels: Record<string, string> = {apiUrl: 'API URL', path: 'repository path'};
@@ -48,6 +48,7 @@ export type WizardStep =
   | 'apiUrl'
   | 'token'
   | 'verify'
+  | 'tokenName'
   | 'storage'
   | 'repository'
   | 'checkRepository'
@@ -61,7 +62,7 @@ export type WizardStep =
 export type StorageChoice = 'keychain' | 'file' | 'skip';
 
 export type PlanItem =
-  | {kind: 'storeToken'; name: string; insecure: boolean}
+  | {kind: 'storeToken'; name: string; insecure: boolean; replace: boolean}
   | ({kind: 'registerRepository'} & RepositoryInput)
   | {kind: 'createStack'; name: string}
   | {kind: 'init'; root: string}
@@ -103,6 +104,9 @@ export type WizardState = {
   outcomes: PlanOutcome[];
 };
 
+/** The text fields the user types into. */
+export type DraftField = 'apiUrl' | 'token' | 'tokenName' | 'slug' | 'newStack';
+
 export type WizardAction =
   | {
       type: 'detected';
@@ -114,12 +118,13 @@ export type WizardAction =
   | {type: 'detectFailed'; message: string}
   | {type: 'continue'}
   | {type: 'chooseProvider'; provider: Provider}
-  | {type: 'draft'; field: 'apiUrl' | 'token' | 'slug' | 'newStack'; value: string}
+  | {type: 'draft'; field: DraftField; value: string}
   | {type: 'submitApiUrl'}
   | {type: 'submitToken'}
   | {type: 'skipToken'}
   | {type: 'verified'; verification: TokenVerification}
   | {type: 'verifyFailed'; message: string}
+  | {type: 'submitTokenName'}
   | {type: 'keychainProbed'; probe: KeychainProbe}
   | {type: 'chooseStorage'; storage: StorageChoice}
   | {type: 'submitRepository'}
@@ -170,12 +175,24 @@ export function wizardRemote(state: Pick<WizardState, 'checkout'>) {
   return primaryRemote(state.checkout?.remotes);
 }
 
-/** A default token name for this API that is not taken yet. */
-function freeTokenName(provider: Provider, apiUrl: string, stored: readonly StoredToken[]): string {
-  return freeName(
-    defaultTokenName(provider, apiUrl),
-    stored.map((token) => token.name),
-  );
+/**
+ * What storing the verified token under its name meets (services/tokens.ts holds the rule): a
+ * name free, the same login's token (reused: a re-run of setup), or someone else's.
+ */
+export function wizardTokenNameUse(state: WizardState) {
+  return tokenNameUse(state.storedTokens, {
+    name: state.tokenName,
+    provider: state.provider,
+    apiUrl: state.apiUrl,
+    login: state.verification?.login ?? null,
+  });
+}
+
+/** A name to offer when the default one holds another login's token: NAME-LOGIN. */
+function suggestedTokenName(state: WizardState): string {
+  const login = state.verification?.login;
+  const base = defaultTokenName(state.provider, state.apiUrl);
+  return login ? `${base}-${login}`.replace(/[^A-Za-z0-9._-]/g, '-') : base;
 }
 
 /** The name, or NAME-2, NAME-3… when it is taken. */
@@ -256,7 +273,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         stack: action.stacks.active,
         provider,
         apiUrl,
-        tokenName: freeTokenName(provider, apiUrl, storedTokens),
+        tokenName: defaultTokenName(provider, apiUrl),
         slug: remote?.path ?? '',
         error: undefined,
       };
@@ -268,7 +285,11 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
         case 'detect':
           return state.checkout ? go(state, afterDetect(state)) : state;
         case 'verify':
-          return state.verification ? go(state, 'storage') : state;
+          if (!state.verification) return state;
+          // Another login's token holds the name: this one gets a name of its own.
+          return wizardTokenNameUse(state).kind === 'taken'
+            ? go(state, 'tokenName', {tokenName: suggestedTokenName(state)})
+            : go(state, 'storage');
         default:
           return state;
       }
@@ -290,7 +311,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       }
       return go(state, 'token', {
         apiUrl,
-        tokenName: freeTokenName(state.provider, apiUrl, state.storedTokens),
+        tokenName: defaultTokenName(state.provider, apiUrl),
       });
     }
     case 'submitToken':
@@ -311,6 +332,21 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       // Back to the input, the token still in it (masked): the fix may be elsewhere (esc to the
       // API URL, the network), and pasting again is a chore.
       return state.step === 'verify' ? backToInput(state, 'token', action.message) : state;
+    case 'submitTokenName': {
+      const name = state.tokenName.trim();
+      try {
+        validateName('token', name);
+      } catch (error) {
+        return {...state, error: errorText(error, wizardLabel)};
+      }
+      const use = wizardTokenNameUse({...state, tokenName: name});
+      if (use.kind === 'taken')
+        return {
+          ...state,
+          error: `Token '${name}' is stored for ${use.token.login ?? 'an unknown login'} (${use.token.apiUrl}). Type another name.`,
+        };
+      return go(state, 'storage', {tokenName: name});
+    }
     case 'keychainProbed':
       return {...state, keychain: action.probe};
     case 'chooseStorage':
@@ -389,7 +425,12 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
 export function setupPlan(state: WizardState): PlanItem[] {
   const plan: PlanItem[] = [];
   if (settingUpToken(state)) {
-    plan.push({kind: 'storeToken', name: state.tokenName, insecure: state.storage === 'file'});
+    plan.push({
+      kind: 'storeToken',
+      name: state.tokenName,
+      insecure: state.storage === 'file',
+      replace: wizardTokenNameUse(state).kind === 'same',
+    });
   }
   if (state.registerRepository) plan.push({kind: 'registerRepository', ...repositoryInput(state)});
   const root = state.repositoryRoot ?? (state.init ? state.cwd : null);
@@ -436,10 +477,13 @@ export function repositoryName(slug: string): string {
 
 export function describePlanItem(item: PlanItem): string {
   switch (item.kind) {
-    case 'storeToken':
+    case 'storeToken': {
+      const verb = item.replace ? 'Replace' : 'Store';
+      const reuse = item.replace ? ' (the same login stored it before)' : '';
       return item.insecure
-        ? `Store token '${item.name}' in a plain file (0600) — not encrypted`
-        : `Store token '${item.name}' in the OS keychain`;
+        ? `${verb} token '${item.name}' in a plain file (0600) — not encrypted${reuse}`
+        : `${verb} token '${item.name}' in the OS keychain${reuse}`;
+    }
     case 'registerRepository':
       return `Register code repository '${item.name}' (${item.host}/${item.slug}, ${
         item.tokenName ? `token '${item.tokenName}'` : 'no token: public only'
@@ -469,6 +513,7 @@ async function applyItem(
         apiUrl: state.apiUrl,
         token: state.token,
         insecureStorage: item.insecure,
+        replace: item.replace,
       });
       return `stored in ${result.storage}`;
     }

@@ -17,6 +17,8 @@ import {
   repositoryToken,
   setupPlan,
   useSetupWizard,
+  wizardTokenNameUse,
+  type DraftField,
   type PlanItem,
   type WizardAction,
   type WizardState,
@@ -25,6 +27,7 @@ import {
 import {useTheme} from '../hooks/use-theme.js';
 import {assertNever, ExitCode} from '../lib/errors.js';
 import {tokenAdvice} from '../services/forges.js';
+import {defaultTokenName} from '../services/tokens.js';
 import {createWizardServices, type WizardServices} from '../services/setup.js';
 
 export type SetupWizardProps = {
@@ -57,6 +60,7 @@ const stepTitles: Partial<Record<WizardStep, string>> = {
   apiUrl: 'provider',
   token: 'token',
   verify: 'token',
+  tokenName: 'token',
   storage: 'storage',
   repository: 'repository',
   checkRepository: 'repository',
@@ -68,7 +72,7 @@ const stepTitles: Partial<Record<WizardStep, string>> = {
   done: 'done',
 };
 
-const textSteps: readonly WizardStep[] = ['apiUrl', 'token', 'repository', 'newStack'];
+const textSteps: readonly WizardStep[] = ['apiUrl', 'token', 'tokenName', 'repository', 'newStack'];
 const choiceSteps: readonly WizardStep[] = ['provider', 'storage', 'init', 'stack'];
 
 export function SetupWizard({
@@ -149,6 +153,8 @@ function hintsFor(state: WizardState): KeyHint[] {
       return [{key: 'enter', label: 'apply'}, back];
     case 'checkRepository':
       return [back];
+    case 'tokenName':
+      return [{key: 'enter', label: 'next'}, back];
     case 'applying':
       return [];
     case 'done':
@@ -203,6 +209,23 @@ function TokenAdvice({provider, apiUrl}: {provider: 'github' | 'gitlab'; apiUrl:
   );
 }
 
+function defaultName(state: WizardState): string {
+  return defaultTokenName(state.provider, state.apiUrl);
+}
+
+/** Under a verified token: whether its name is new, reuses the same login's, or is taken. */
+function TokenNameNote({state}: {state: WizardState}) {
+  const use = wizardTokenNameUse(state);
+  if (use.kind === 'free') return null;
+  return (
+    <Text wrap="wrap">
+      {use.kind === 'same'
+        ? `Token '${state.tokenName}' is stored already for ${state.verification?.login}: this one replaces it.`
+        : `Token '${state.tokenName}' is stored for ${use.token.login ?? 'an unknown login'}: next, a name for this one.`}
+    </Text>
+  );
+}
+
 function ErrorLine({text}: {text: string | undefined}) {
   const theme = useTheme();
   if (!text) return null;
@@ -225,8 +248,7 @@ function StepBody({
   isActive: boolean;
 }) {
   const theme = useTheme();
-  const draft = (field: 'apiUrl' | 'token' | 'slug' | 'newStack') => (value: string) =>
-    dispatch({type: 'draft', field, value});
+  const draft = (field: DraftField) => (value: string) => dispatch({type: 'draft', field, value});
   switch (state.step) {
     case 'detect': {
       if (!state.checkout) return <Text dimColor>Looking at {state.cwd}…</Text>;
@@ -353,6 +375,7 @@ function StepBody({
           <LabelRow width={14} label="Scopes">
             <Text>{state.verification.scopes.join(', ') || '(none reported)'}</Text>
           </LabelRow>
+          <TokenNameNote state={state} />
           {state.verification.missingScopes.length > 0 ? (
             <Text color={theme.tint('warning')} wrap="wrap">
               Missing scopes: {state.verification.missingScopes.join(', ')} — some features will
@@ -361,6 +384,30 @@ function StepBody({
           ) : null}
         </Box>
       );
+    case 'tokenName': {
+      const use = wizardTokenNameUse({...state, tokenName: defaultName(state)});
+      return (
+        <Box flexDirection="column">
+          {use.kind === 'taken' ? (
+            <Text wrap="wrap">
+              Token &apos;{use.token.name}&apos; is stored for{' '}
+              {use.token.login ?? 'an unknown login'}, not {state.verification?.login}: it stays as
+              it is.
+            </Text>
+          ) : null}
+          <Text>Name for this token (letters, digits, . - _):</Text>
+          <Box>
+            <Text color={theme.tint('accent')}>› </Text>
+            <TextInput
+              value={state.tokenName}
+              onChange={draft('tokenName')}
+              onSubmit={() => dispatch({type: 'submitTokenName'})}
+              focus={isActive}
+            />
+          </Box>
+        </Box>
+      );
+    }
     case 'storage': {
       const probe = state.keychain;
       if (!probe) return <Text dimColor>Checking the OS keychain…</Text>;

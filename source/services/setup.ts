@@ -11,6 +11,7 @@ import type {RegisterRepositoryInput} from './code-repositories/register.js';
 import type {CheckoutRemotes} from './code-repositories/remotes.js';
 import {isFirstRun} from './context.js';
 import {splitRepositoryPath, type Forge} from './forges.js';
+import type {StoredTokenFacts} from './tokens.js';
 
 export type Provider = Forge;
 
@@ -35,7 +36,7 @@ export type RepositoryInput = {
 };
 
 /** A stored token's metadata, as the wizard needs it (never its secret). */
-export type StoredToken = {name: string; provider: string; apiUrl: string};
+export type StoredToken = StoredTokenFacts;
 
 /** A registered code repository, as the wizard needs it (no secrets). */
 export type RegisteredRepository = {name: string; host: string | null; path: string | null};
@@ -55,7 +56,13 @@ export type WizardServices = {
   tokens?: {
     verify(input: Omit<TokenInput, 'name'>): Promise<TokenVerification>;
     probeKeychain(): Promise<KeychainProbe>;
-    store(input: TokenInput & {insecureStorage: boolean}): Promise<{storage: string}>;
+    /**
+     * Verifies again and stores. `replace`: over the token of that name, which must be the same
+     * login's for the same API (tokenNameUse): a re-run reuses what an earlier one stored.
+     */
+    store(
+      input: TokenInput & {insecureStorage: boolean; replace: boolean},
+    ): Promise<{storage: string}>;
     /** The tokens stored already (metadata only: no secret is read). */
     list(): Promise<StoredToken[]>;
   };
@@ -118,21 +125,23 @@ export async function createWizardServices(deps: Deps): Promise<WizardServices> 
           return {available: false, backend: deps.keychain.backend, problem: errorMessage(error)};
         }
       },
-      async store({name, provider, apiUrl, token, insecureStorage}) {
+      async store({name, provider, apiUrl, token, insecureStorage, replace}) {
         // addToken verifies again before storing: one code path for the CLI and the wizard.
         const result = await tokens.addToken(deps, {
           provider,
           name,
           apiUrl,
           insecureStorage,
+          replaceSameLogin: replace,
           readSecret: async () => token,
         });
         return {storage: result.backend};
       },
       async list() {
-        return tokens
-          .listTokenStatus(deps)
-          .map(({name, provider, apiUrl}) => ({name, provider, apiUrl}));
+        // Stored ones only: a token that exists only in the environment holds no name.
+        return deps.tokenStore
+          .list()
+          .map(({name, provider, apiUrl, login}) => ({name, provider, apiUrl, login}));
       },
     },
     repositories: {

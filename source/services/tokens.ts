@@ -105,6 +105,39 @@ export function defaultTokenName(provider: TokenProvider, apiUrl: string): strin
   return `${provider}-${hostname}${port ? `-${port}` : ''}`.replace(/[^A-Za-z0-9._-]/g, '-');
 }
 
+/** A stored token as the name rule reads it (its metadata, never its secret). */
+export type StoredTokenFacts = Pick<TokenMetadata, 'name' | 'provider' | 'apiUrl' | 'login'>;
+
+/** What storing a verified token under a name would meet. */
+export type TokenNameUse =
+  | {kind: 'free'}
+  /** The same login's token for the same API (setup run again): the new secret replaces it. */
+  | {kind: 'same'}
+  /** Another login's, or another API's: never overwritten; the new token needs another name. */
+  | {kind: 'taken'; token: StoredTokenFacts};
+
+/**
+ * The one rule for reusing a token name: a name holding a token of the same login for the same
+ * provider and API is reused (its secret replaced, no NAME-2 beside it); a name holding anyone
+ * else's token, or one whose login is unknown, is not.
+ */
+export function tokenNameUse(
+  stored: readonly StoredTokenFacts[],
+  token: {name: string; provider: TokenProvider; apiUrl: string; login: string | null},
+): TokenNameUse {
+  const existing = stored.find((candidate) => candidate.name === token.name);
+  if (!existing) return {kind: 'free'};
+  const sameApi =
+    existing.provider === token.provider &&
+    existing.apiUrl.replace(/\/+$/, '').toLowerCase() ===
+      token.apiUrl.replace(/\/+$/, '').toLowerCase();
+  const sameLogin =
+    existing.login !== null &&
+    token.login !== null &&
+    existing.login.toLowerCase() === token.login.toLowerCase();
+  return sameApi && sameLogin ? {kind: 'same'} : {kind: 'taken', token: existing};
+}
+
 /** The environment variable that overrides tokens of this provider and host, if one is set. */
 export function envOverride(
   env: NodeJS.ProcessEnv,
@@ -251,6 +284,11 @@ export type AddTokenInput = {
   insecureStorage?: boolean;
   /** Replace the secret of an existing token of the same name (rotation). */
   replace?: boolean;
+  /**
+   * Replace it only if it is the same login's token for the same API (tokenNameUse): setup
+   * run again stores over what it stored, never over another account's token.
+   */
+  replaceSameLogin?: boolean;
   /** Reads the secret; called after the cheap checks (name, keychain), before verification. */
   readSecret(): Promise<string>;
   timeoutMs?: number;
@@ -283,7 +321,7 @@ export async function addToken(
   const name = validateName('token', input.name ?? defaultTokenName(provider, apiUrl));
   const store = deps.tokenStore;
   const existing = store.get(name);
-  if (existing && !input.replace) {
+  if (existing && !input.replace && !input.replaceSameLogin) {
     throw new FieldError(
       'name',
       `A token named "${name}" exists (${existing.provider}, ${existing.apiUrl}).`,
@@ -315,6 +353,10 @@ export async function addToken(
     timeoutMs: input.timeoutMs,
   });
   hooks.onVerified?.(verification);
+  if (existing && !input.replace) {
+    const use = tokenNameUse([existing], {name, provider, apiUrl, login: verification.login});
+    if (use.kind !== 'same') throw nameHeldByAnother(existing, verification.login);
+  }
 
   if (storage === 'file') {
     hooks.onWarning?.(insecureStorageWarning(deps));
@@ -353,6 +395,14 @@ export async function addToken(
     backend: storage === 'file' ? store.credentialsFile : deps.keychain.backend,
     replaced: Boolean(existing),
   };
+}
+
+function nameHeldByAnother(existing: StoredTokenFacts, login: string | null): FieldError {
+  return new FieldError(
+    'name',
+    `Token "${existing.name}" is stored for ${existing.login ? `login ${existing.login}` : 'an unknown login'} at ${existing.apiUrl}${login ? `, not for ${login}` : ''}: berth does not overwrite another account's token.`,
+    {hint: (f) => `Choose another ${f('name')}.`, exitCode: ExitCode.failure},
+  );
 }
 
 /** A new secret for an existing token, verified before it replaces the old one. */

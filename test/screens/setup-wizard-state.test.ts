@@ -9,6 +9,7 @@ import {
   type WizardState,
 } from '../../source/hooks/use-setup-wizard.js';
 import {defaultApiUrl} from '../../source/services/forges.js';
+import type {StoredToken} from '../../source/services/setup.js';
 import {filterByName, filterListReducer, windowStart} from '../../source/hooks/use-filter-list.js';
 
 const checkout = {
@@ -153,9 +154,10 @@ describe('wizard: token and repository registration', () => {
     expect(defaultApiUrl('gitlab', {host: 'github.com'})).toBe('https://gitlab.com');
   });
 
-  it('plans token → repository (with that token, by name) → init → new stack → switch', () => {
-    let state = run(
-      start({storedTokens: [{name: 'github-127.0.0.1-8080', provider: 'github', apiUrl: 'x'}]}),
+  const apiUrl = 'http://127.0.0.1:8080/api/v3';
+  const toVerified = (...stored: StoredToken[]) =>
+    run(
+      start({storedTokens: stored}),
       {type: 'continue'},
       {type: 'chooseProvider', provider: 'github'},
       {type: 'submitApiUrl'},
@@ -163,11 +165,58 @@ describe('wizard: token and repository registration', () => {
       {type: 'submitToken'},
       verified,
       {type: 'continue'},
-      {type: 'chooseStorage', storage: 'keychain'},
     );
+
+  it('reuses the name of a token the same login stored for this API (a re-run): no NAME-2', () => {
+    const state = run(
+      toVerified({name: 'github-127.0.0.1-8080', provider: 'github', apiUrl, login: 'octocat'}),
+      {type: 'chooseStorage', storage: 'keychain'},
+      {type: 'skipRepository'},
+      {type: 'chooseInit', init: false},
+      {type: 'chooseStack', name: 'default'},
+    );
+    expect(setupPlan(state)).toEqual([
+      {kind: 'storeToken', name: 'github-127.0.0.1-8080', insecure: false, replace: true},
+    ]);
+  });
+
+  it("asks for a name when the default one holds another login's token, and refuses taken ones", () => {
+    const other: StoredToken = {
+      name: 'github-127.0.0.1-8080',
+      provider: 'github',
+      apiUrl,
+      login: 'alice',
+    };
+    const mine: StoredToken = {
+      name: 'github-127.0.0.1-8080-octocat',
+      provider: 'github',
+      apiUrl: 'x',
+      login: 'octocat',
+    };
+    let state = toVerified(other, mine);
+    expect(state).toMatchObject({step: 'tokenName', tokenName: 'github-127.0.0.1-8080-octocat'});
+    // The suggestion holds a token for another API: not reused either.
+    state = run(state, {type: 'submitTokenName'});
+    expect(state.step).toBe('tokenName');
+    expect(state.error).toContain("Token 'github-127.0.0.1-8080-octocat' is stored for octocat");
+    state = run(
+      state,
+      {type: 'draft', field: 'tokenName', value: 'work'},
+      {type: 'submitTokenName'},
+      {type: 'chooseStorage', storage: 'file'},
+      {type: 'skipRepository'},
+      {type: 'chooseInit', init: false},
+      {type: 'chooseStack', name: 'default'},
+    );
+    expect(setupPlan(state)).toEqual([
+      {kind: 'storeToken', name: 'work', insecure: true, replace: false},
+    ]);
+  });
+
+  it('plans token → repository (with that token, by name) → init → new stack → switch', () => {
+    let state = run(toVerified(), {type: 'chooseStorage', storage: 'keychain'});
     expect(state.step).toBe('repository');
-    // The default name is taken: the new token gets the next free one.
-    expect(state.tokenName).toBe('github-127.0.0.1-8080-2');
+    expect(state.tokenName).toBe('github-127.0.0.1-8080');
     state = run(
       state,
       {type: 'submitRepository'},
@@ -178,7 +227,7 @@ describe('wizard: token and repository registration', () => {
       {type: 'submitNewStack'},
     );
     expect(setupPlan(state)).toEqual([
-      {kind: 'storeToken', name: 'github-127.0.0.1-8080-2', insecure: false},
+      {kind: 'storeToken', name: 'github-127.0.0.1-8080', insecure: false, replace: false},
       {
         kind: 'registerRepository',
         name: 'widgets',
@@ -186,7 +235,7 @@ describe('wizard: token and repository registration', () => {
         host: '127.0.0.1',
         apiUrl: 'http://127.0.0.1:8080/api/v3',
         slug: 'acme/widgets',
-        tokenName: 'github-127.0.0.1-8080-2',
+        tokenName: 'github-127.0.0.1-8080',
       },
       {kind: 'init', root: '/w'},
       {kind: 'createStack', name: 'gpu'},
@@ -197,7 +246,7 @@ describe('wizard: token and repository registration', () => {
   it('skipping tokens registers with a stored token for the same API, and refuses a 3-part GitHub path', () => {
     let state = run(
       start({
-        storedTokens: [{name: 'forge', provider: 'github', apiUrl: 'http://127.0.0.1:8080/api/v3'}],
+        storedTokens: [{name: 'forge', provider: 'github', apiUrl, login: 'octocat'}],
       }),
       {type: 'continue'},
       {type: 'skipToken'},

@@ -2,7 +2,7 @@
 // forge (real git behind GitHub's endpoints) and a private OS keychain: a fresh config ends with
 // the token in the keychain, the code repository registered, and this directory initialized.
 import {execFileSync} from 'node:child_process';
-import {existsSync, writeFileSync} from 'node:fs';
+import {existsSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {cleanEnv, runBerth, type RunResult} from '../support/cli.js';
@@ -58,9 +58,14 @@ async function json<T>(result: Promise<RunResult>): Promise<T> {
 }
 
 /** Detect → GitHub → the forge's API URL → the token, pasted → verified as octocat. */
-async function enterToken(world: TuiWorld, env: Record<string, string>, origin: string) {
+async function enterToken(
+  world: TuiWorld,
+  env: Record<string, string>,
+  origin: string,
+  args: string[] = [],
+) {
   const port = new URL(forge.url).port;
-  session = world.open([], {env});
+  session = world.open(args, {env});
   await session.waitFor('setup · checkout');
   await session.waitFor(`origin ${origin}`);
   await session.write(keys.enter);
@@ -189,7 +194,7 @@ describe('the onboarding wizard with a token', () => {
     expect(detected.repository).toBe('widgets');
   });
 
-  it('without a keychain offers the plain file; a wrong repository is reported at its step, before Apply', async () => {
+  it('without a keychain offers the plain file; a wrong repository is reported at its step, before Apply; a re-run after a partial Apply reuses what it stored', async () => {
     const bus: SessionBus = await startBusWithoutSecretService();
     try {
       const world = createWorld();
@@ -249,6 +254,43 @@ describe('the onboarding wizard with a token', () => {
         expect.objectContaining({name: 'widgets', path: 'acme/widgets', token: tokenName}),
       ]);
       expect(world.repositoryConfig()).toBeUndefined();
+
+      // Run again once the problem is fixed, pasting the same token: stored over the one the
+      // first run stored (the same login), not beside it as NAME-2; the repository is known.
+      rmSync(path.join(world.checkout, '.berth'));
+      await enterToken(world, bus.env, origin, ['setup']);
+      await session!.waitFor('Token');
+      await session!.waitFor('No OS keychain is reachable');
+      expect(oneLine(session!.text())).toContain(
+        `Token '${tokenName}' is stored already for octocat: this one replaces it.`,
+      );
+      await session!.write(keys.down);
+      await session!.write(keys.enter);
+      await session!.waitFor(`Yes, init ${world.checkout}`);
+      await session!.write(keys.enter);
+      await session!.waitFor('default (current)');
+      await session!.write(keys.enter);
+      await session!.waitFor('Nothing has been written yet.');
+      const review = oneLine((await session!.screen()).join('\n'));
+      expect(review).toContain(
+        `1. Replace token '${tokenName}' in a plain file (0600) — not encrypted (the same login stored it before)`,
+      );
+      expect(review).not.toContain('Register code repository');
+      expect(review).not.toContain(`${tokenName}-2`);
+      await session!.write(keys.enter);
+      await session!.waitFor('Setup is complete.');
+      await session!.write(keys.enter);
+      expect(await session!.exit).toBe(0);
+
+      const again = await json<TokenEntry[]>(berth(world, ['token', 'list', '--json'], bus.env));
+      expect(again.map((entry) => entry.name)).toEqual([tokenName]);
+      expect(again[0]).toMatchObject({login: 'octocat', storage: 'file'});
+      expect(
+        (await json<RepoEntry[]>(berth(world, ['repo', 'list', '--json'], {}))).map(
+          (entry) => entry.name,
+        ),
+      ).toEqual(['widgets']);
+      expect(world.repositoryConfig()).toMatch(/active_stack: default/);
     } finally {
       await bus.stop();
     }
