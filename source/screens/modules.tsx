@@ -35,6 +35,8 @@ type LogChoice = {name: string; ref: string; label: string};
 export function ModulesScreen({deps, onBack}: PluginScreenProps) {
   const theme = useTheme();
   const {rows} = useWindowSize();
+  // A short terminal (60x15) keeps every detail row, one line each.
+  const compact = rows < 20;
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   const [failure, setFailure] = useState<string | undefined>(undefined);
   const [cursor, setCursor] = useState(0);
@@ -121,7 +123,7 @@ export function ModulesScreen({deps, onBack}: PluginScreenProps) {
         hints={[keyHints.move, keyHints.enter('open log'), keyHints.back]}
       >
         {/* The logs first: on a short terminal the details give up rows, not the choices. */}
-        <Box flexDirection="column" marginBottom={1}>
+        <Box flexDirection="column" marginBottom={compact ? 0 : 1}>
           <Text bold>Logs</Text>
           <SelectList
             items={choices}
@@ -130,7 +132,7 @@ export function ModulesScreen({deps, onBack}: PluginScreenProps) {
             label={(choice) => choice.label}
           />
         </Box>
-        <VersionDetails version={version} />
+        <VersionDetails version={version} runs={choices.length - 1} compact={compact} />
         {opening ? <Text dimColor>Opening the log…</Text> : null}
         {failure ? (
           <Text color={theme.tint('error')} wrap="wrap">
@@ -201,15 +203,32 @@ function logChoices(version: ModuleView, runs: readonly RunRecord[]): LogChoice[
   ];
 }
 
-function VersionDetails({version}: {version: ModuleView}) {
+function VersionDetails({
+  version,
+  runs,
+  compact,
+}: {
+  version: ModuleView;
+  runs: number;
+  compact: boolean;
+}) {
   const reference = version.codeReference;
+  const runnable = version.status === 'published';
   return (
     <Box flexDirection="column">
       <LabelRow label="State">
-        {version.displayStatus}
+        {version.displayStatus} on stack {version.stack}
         {version.error ? ` · ${version.error}` : ''}
       </LabelRow>
-      <LabelRow label="Stack">{version.stack}</LabelRow>
+      {/* What to do with a published version next (the TUI shows runs; the CLI starts them). */}
+      {runnable ? (
+        <LabelRow label="Run">
+          <Text wrap="truncate">
+            berth run {version.slug}@{version.version}
+            <Text dimColor>{runs === 0 ? ' · no runs yet' : ''}</Text>
+          </Text>
+        </LabelRow>
+      ) : null}
       <LabelRow label="Image">
         <Text wrap="truncate-middle">{version.image ?? 'none'}</Text>
       </LabelRow>
@@ -224,9 +243,11 @@ function VersionDetails({version}: {version: ModuleView}) {
             : 'in the image'}
       </LabelRow>
       <LabelRow label="Parameters">
-        {version.schema.parameters.length === 0
-          ? 'none'
-          : version.schema.parameters.map(parameterText).join(', ')}
+        <Text wrap={compact ? 'truncate' : 'wrap'}>
+          {version.schema.parameters.length === 0
+            ? 'none'
+            : version.schema.parameters.map(parameterText).join(', ')}
+        </Text>
       </LabelRow>
     </Box>
   );

@@ -208,6 +208,45 @@ describe('berth (TUI home)', () => {
     await session.waitFor(/Profile\s+default/);
   });
 
+  it('a version at 60x15 keeps every detail row, with how to run it', async () => {
+    const world = createWorld();
+    await expectOk(world.berth(['status']));
+    await seedHistory(
+      world,
+      [
+        {slug: 'trainer', version: 1, status: 'published', minutesAgo: 90},
+        {slug: 'trainer', version: 2, status: 'failed', minutesAgo: 30},
+      ],
+      [
+        {id: 'r-one', module: 'trainer', version: 1, status: 'succeeded', minutesAgo: 80},
+        {id: 'r-two', module: 'trainer', version: 1, status: 'succeeded', minutesAgo: 70},
+      ],
+    );
+    session = world.open([], {cols: 60, rows: 15});
+    await session.waitFor(/Publishes\s+trainer@2 failed/);
+    session.mark();
+    await session.write('m');
+    await session.waitFor(/trainer@1 published · default/);
+    await session.write(keys.down);
+    session.mark();
+    await session.write(keys.enter);
+    const rows = await session.waitForScreen(/Parameters\s+none/);
+    const shown = rows.join('\n');
+    expect(rows[0]).toContain('berth · modules · trainer@1');
+    expect(shown).toMatch(/State\s+published on stack default/);
+    expect(shown).toMatch(/Run\s+berth run trainer@1/);
+    expect(shown).toMatch(/Digest\s+none/);
+    expect(shown).toContain('run r-two succeeded');
+    expect(rows.some((row) => row.includes('enter open log'))).toBe(true);
+    // A failed version has nothing to run.
+    await session.write(keys.escape);
+    await session.write(keys.up);
+    session.mark();
+    await session.write(keys.enter);
+    const failed = await session.waitForScreen(/State\s+failed on stack default · step 3 failed/);
+    expect(failed.join('\n')).not.toMatch(/Run\s+berth run/);
+  });
+
   it('Ctrl+C exits 130 and shows the cursor again', async () => {
     const world = createWorld();
     await expectOk(world.berth(['status']));
