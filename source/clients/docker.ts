@@ -86,7 +86,11 @@ export interface DockerClient {
     options: StreamOptions & {auth?: RegistryAuthConfig},
   ): Promise<EngineEvent[]>;
   pull(reference: string, options: StreamOptions & {auth?: RegistryAuthConfig}): Promise<void>;
-  /** Creates, starts and waits for a container, streaming its (demultiplexed) output; removes it. */
+  /**
+   * Creates, starts and waits for a container, streaming its (demultiplexed) output; removes it.
+   * Aborting `signal` stops it like `docker stop`; the exit code is then the one the stop gave
+   * (143 for a program ended by SIGTERM): the caller sees `signal.aborted`.
+   */
   runContainer(input: RunContainerInput): Promise<{exitCode: number}>;
   removeImage(reference: string): Promise<void>;
 }
@@ -458,7 +462,10 @@ export function createDockerClient(hostValue?: string): DockerClient {
           ...(input.stdin !== undefined
             ? {OpenStdin: true, StdinOnce: true, AttachStdin: true}
             : {}),
-          HostConfig: {NetworkMode: input.networkMode ?? 'host'},
+          // An init as PID 1 (docker-init): the program gets SIGTERM with its default action.
+          // As PID 1 itself, a program without a handler (a plain Python script) ignores it and
+          // a cancelled run would wait for docker's SIGKILL after the 10 s grace.
+          HostConfig: {NetworkMode: input.networkMode ?? 'host', Init: true},
         }),
       );
       try {
@@ -478,23 +485,22 @@ export function createDockerClient(hostValue?: string): DockerClient {
           attach.on('close', resolve);
           attach.on('error', () => resolve());
         });
+        if (input.signal?.aborted) throw new CancelledError();
         await container.start();
         if (input.stdin !== undefined) {
           // End of input (half-close) makes the engine close the container's stdin (StdinOnce).
           attach.end(input.stdin);
         }
-        // Like `docker stop`: SIGTERM, then SIGKILL after 10 s. A program running as PID 1
-        // without a SIGTERM handler (a plain Python script) ignores SIGTERM and would keep the
-        // run, and the cancelled command, going.
+        // Like `docker stop`: SIGTERM, then SIGKILL after 10 s for a program that ignores it.
         const onAbort = () => void container.stop({t: 10}).catch(() => undefined);
         input.signal?.addEventListener('abort', onAbort, {once: true});
+        if (input.signal?.aborted) onAbort();
         try {
           const result = (await container.wait()) as {StatusCode: number};
           await Promise.race([
             drained,
             new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
           ]);
-          if (input.signal?.aborted) throw new CancelledError();
           return {exitCode: result.StatusCode};
         } finally {
           input.signal?.removeEventListener('abort', onAbort);

@@ -247,6 +247,9 @@ export function createSwarmClient(hostValue?: string): SwarmClient {
             Args: job.args,
             Env: job.env,
             Labels: job.labels,
+            // docker-init as PID 1: removing the service (a cancelled run) SIGTERMs the program
+            // with its default action instead of waiting out the 10 s grace before SIGKILL.
+            Init: true,
             ...(job.secrets?.length
               ? {
                   Secrets: job.secrets.map((secret) => ({

@@ -33,23 +33,29 @@ export const registerRunCommands: RegisterCommands = (program, ctx) => {
         });
       const {runModule} = await import('../services/runs.js');
       // SIGINT/SIGTERM stop the run's container or process; it is recorded, then exit 130/143.
-      const {run, context} = await untilInterrupted(async (signal) => {
-        const done = await runModule(
-          ctx.deps,
-          {ref, params: flags.param ?? [], confirmedStack},
-          {
-            signal,
-            onStdout: (chunk) => (output.json ? ctx.io.stderr : ctx.io.stdout).write(chunk),
-            onStderr: (chunk) => ctx.io.stderr.write(chunk),
-            onInfo: (line) => output.info(line),
-          },
-        );
-        if (signal.aborted) {
-          output.info(`Run ${done.run.id}: ${done.run.status}.`);
-          signal.throwIfAborted();
-        }
-        return done;
-      });
+      let started: string | undefined;
+      const {run, context} = await untilInterrupted(
+        async (signal) => {
+          const done = await runModule(
+            ctx.deps,
+            {ref, params: flags.param ?? [], confirmedStack},
+            {
+              signal,
+              onStart: (record) => (started = record.id),
+              onStdout: (chunk) => (output.json ? ctx.io.stderr : ctx.io.stdout).write(chunk),
+              onStderr: (chunk) => ctx.io.stderr.write(chunk),
+              onInfo: (line) => output.info(line),
+            },
+          );
+          if (signal.aborted) {
+            output.info(`Run ${done.run.id}: ${done.run.status}.`);
+            signal.throwIfAborted();
+          }
+          return done;
+        },
+        (name) =>
+          `${name === 'SIGINT' ? 'Cancelled' : 'Stopped (SIGTERM)'}${started ? `: run ${started} is recorded as cancelled (\`berth logs ${started}\`)` : ''}.`,
+      );
       announce(ctx, context);
       if (output.json) output.data(run);
       else output.info(`Run ${run.id}: ${run.status} (${run.module} version ${run.version})`);

@@ -5,6 +5,7 @@
 import {spawn} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {existsSync} from 'node:fs';
+import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {
@@ -233,8 +234,9 @@ export async function runModule(
     },
   };
 
+  // The program's exit code, also when a signal stopped it (143: it ended on SIGTERM).
+  let exitCode: number | null = null;
   try {
-    let exitCode: number;
     if (orchestrator.flavor === 'docker') {
       exitCode = await runInDocker(deps, context, stack.components, module, args, options);
     } else if (orchestrator.flavor === 'swarm') {
@@ -258,6 +260,7 @@ export async function runModule(
       }
       exitCode = await runLocally(module, args, options);
     }
+    if (options.signal?.aborted) throw new CancelledError();
     await save({
       status: exitCode === 0 ? 'succeeded' : 'failed',
       exitCode,
@@ -268,6 +271,7 @@ export async function runModule(
     const cancelled = options.signal?.aborted || error instanceof CancelledError;
     await save({
       status: cancelled ? 'cancelled' : 'failed',
+      exitCode,
       finishedAt: now(),
       error: cancelled ? 'Cancelled.' : errorMessage(error),
     });
@@ -455,8 +459,13 @@ function runLocally(module: ModuleView, args: string[], options: RunOptions): Pr
     });
     child.stdout.on('data', (chunk: Buffer) => options.onStdout?.(chunk));
     child.stderr.on('data', (chunk: Buffer) => options.onStderr?.(chunk));
-    const onAbort = () => child.kill('SIGTERM');
+    // Like `docker stop`: SIGTERM, then SIGKILL after 10 s for a program that ignores it.
+    const onAbort = () => {
+      child.kill('SIGTERM');
+      setTimeout(() => child.exitCode === null && child.kill('SIGKILL'), 10_000).unref();
+    };
     options.signal?.addEventListener('abort', onAbort, {once: true});
+    if (options.signal?.aborted) onAbort();
     child.on('error', (error) =>
       reject(
         new UserError(`Could not start python3: ${error.message}`, {
@@ -466,8 +475,8 @@ function runLocally(module: ModuleView, args: string[], options: RunOptions): Pr
     );
     child.on('close', (code, signal) => {
       options.signal?.removeEventListener('abort', onAbort);
-      if (options.signal?.aborted) reject(new CancelledError());
-      else resolve(code ?? (signal ? 128 : 1));
+      // Ended by a signal: the shell's 128 + its number (SIGTERM: 143).
+      resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 1));
     });
   });
 }
