@@ -18,7 +18,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   // In a terminal every write has landed (TTY writes are synchronous), and a handle left open
   // by a screen (a git child, a timer) must not keep berth running after the user quit.
   if (process.stdout.isTTY) process.exit(code);
-  process.exitCode = code;
+  // Stopped by a signal (or cancelled): end now, once stdout has flushed. Work that ignored the
+  // signal (a custom repository's download, a child process) must not keep berth running.
+  if (code === 130 || code === 143) process.stdout.write('', () => process.exit(code));
+  else process.exitCode = code;
 }
 
 async function main(args: string[]): Promise<number> {

@@ -1,3 +1,4 @@
+import {inert} from '../lib/inert.js';
 import {announce, type RegisterCommands} from './context.js';
 
 export const registerCodeCommands: RegisterCommands = (program, ctx) => {
@@ -44,6 +45,10 @@ export const registerCodeCommands: RegisterCommands = (program, ctx) => {
       output.info(
         `Snapshot ${shown.snapshot.digest}: ${shown.snapshot.files.length} changed, ${shown.snapshot.deleted.length} deleted (from ${shown.snapshot.from})`,
       );
-      ctx.io.stdout.write(shown.patch);
+      // A terminal sees control characters in the changed files shown, never obeyed (a
+      // snapshot can come from anyone who publishes to the registry); a pipe gets the patch.
+      ctx.io.stdout.write(
+        ctx.io.stdout.isTTY ? inert(shown.patch.toString('utf8'), {multiline: true}) : shown.patch,
+      );
     });
 };

@@ -7,6 +7,7 @@
 import {readFileSync} from 'node:fs';
 import type {Command} from 'commander';
 import type {Deps} from '../deps.js';
+import {inert, isInert} from '../lib/inert.js';
 import type {Candidate, CompletionKind} from '../services/completion.js';
 
 export type OptionSpec = {long?: string; short?: string; description: string; takesValue: boolean};
@@ -211,9 +212,14 @@ export async function runComplete(words: readonly string[]): Promise<number> {
   const deps = createDeps();
   try {
     const candidates = await complete(deps, words.length === 0 ? [''] : words);
-    const clean = (text: string) => text.replace(/[\t\n\r]/g, ' ');
+    // The shell shows these in its menu: a value or description from outside (a host in a
+    // cloned repository's .berth/config.yaml, a login an API returned) must not reach it raw.
+    // A value with control characters could not be typed anyway: it is left out.
     process.stdout.write(
-      candidates.map((c) => `${clean(c.value)}\t${clean(c.description)}\n`).join(''),
+      candidates
+        .filter((c) => isInert(c.value))
+        .map((c) => `${c.value}\t${inert(c.description)}\n`)
+        .join(''),
     );
   } catch {
     // A completion that cannot read the store offers nothing rather than an error mid-line.

@@ -81,7 +81,15 @@ export interface CodeRepository {
    * `subdirectory` (POSIX, relative to the repository root) re-rooted at `directory` when given.
    * Throw when the download is incomplete: berth never treats a partial download as success.
    */
-  downloadFiles(commit: string, directory: string, subdirectory?: string): Promise<void> | void;
+  downloadFiles(
+    commit: string,
+    directory: string,
+    subdirectory?: string,
+    options?: {
+      /** Aborted on Ctrl+C or SIGTERM: stop (berth removes `directory` and does not wait). */
+      signal?: AbortSignal;
+    },
+  ): Promise<void> | void;
   /** The checkout containing `path`, or null when `path` is not a checkout of this repository. */
   getLocalContext(
     path: string,

@@ -192,6 +192,27 @@ describe('berth __complete', () => {
     ).toEqual(['default']);
   });
 
+  it("shows nothing from outside raw: a cloned repository's token hosts and names", async () => {
+    // A repository anyone can clone controls its .berth/config.yaml: an OSC 52 clipboard write
+    // as a host, text hiding (SGR 8) in a token name. The shell prints candidates in its menu.
+    const clone = tempDir('berth-completion-hostile-');
+    execFileSync('git', ['init', '-q', clone]);
+    mkdirSync(path.join(clone, '.berth'));
+    writeFileSync(
+      path.join(clone, '.berth/config.yaml'),
+      'tokens:\n  "\\e]52;c;aGk=\\a": work\n  github.com: "work\\e[8m"\n',
+    );
+    const result = await runBerth(['__complete', 'token', 'unuse', ''], {
+      cwd: clone,
+      env: {BERTH_CONFIG_DIR: configDir},
+    });
+    expect(result.code, result.stderr).toBe(0);
+    // eslint-disable-next-line no-control-regex -- control characters are what it looks for
+    expect(result.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    // The host that can't be typed is left out; the description shows what was there.
+    expect(result.stdout).toBe('github.com\twork\u241b[8m\n');
+  });
+
   it('prints nothing, and exits 0, when the store cannot be read', async () => {
     const result = await berth(['__complete', 'stack', 'set', ''], {BERTH_STACK: 'gone'});
     expect(result.code).toBe(0);

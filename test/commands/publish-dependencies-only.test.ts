@@ -5,7 +5,7 @@
 // container download the code at the recorded commit with the token on stdin, never in
 // `docker inspect`. Real engine, real registry, real keychain.
 import {execFileSync} from 'node:child_process';
-import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import {
   type Keychain,
   type Registry,
 } from '../support/services.js';
+import {spawnBerth} from '../support/pty.js';
 import {filesContaining, processArgumentsContaining} from '../support/token-leaks.js';
 import {writeWheel} from '../support/wheels.js';
 
@@ -700,12 +701,15 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
       'gh',
     ]);
     writeFileSync(path.join(projectDir, 'rotate.py'), entry('local-store'));
+    // A changed file whose text would clear the screen and write the clipboard if obeyed.
+    const notes = path.join(projectDir, 'NOTES.md');
+    writeFileSync(notes, 'seen \u001b]52;c;aGk=\u0007 \u001b[2J\n');
     try {
       // No stack registered: the first run's default stack publishes.
       const {result, record} = await published(dave);
       expect(result.stderr).toMatch(
         new RegExp(
-          `snapshot sha256:[0-9a-f]{12}: 1 files? changed against ${base.slice(0, 7)} \\(\\d+ bytes\\), kept in the profile store`,
+          `snapshot sha256:[0-9a-f]{12}: 2 files changed against ${base.slice(0, 7)} \\(\\d+ bytes\\), kept in the profile store`,
         ),
       );
       expect(record).toMatchObject({version: 1, mode: 'dependencies-only'});
@@ -718,12 +722,24 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
       const shown = await ok(dave, ['code', 'show', 'rotate-demo@1']);
       expect(shown.stdout).toContain(`+++ b/${SUBDIRECTORY}/rotate.py`);
       expect(shown.stdout).toContain('+MARKER = "local-store"');
+      // A pipe gets the patch as written (`git apply` takes it); a terminal sees the controls
+      // shown, never obeyed.
+      expect(shown.stdout).toContain('+seen \u001b]52;c;aGk=\u0007 \u001b[2J');
+      const terminal = spawnBerth(['code', 'show', 'rotate-demo@1'], {
+        cwd: home,
+        env: {BERTH_CONFIG_DIR: dave, DOCKER_HOST: host, ...keychain.env},
+      });
+      expect(await terminal.exit).toBe(0);
+      expect(terminal.text()).toContain('+seen ␛]52;c;aGk=␇ ␛[2J');
+      expect(terminal.output).not.toContain('\u001b]52');
+      expect(terminal.output).not.toContain('\u001b[2J');
 
       const run = await ok(dave, ['run', 'rotate-demo'], {timeoutMs: 120_000});
       expect(run.stdout.trim()).toBe("angle=90.0 label=x value=42 code=local-store stdin=''");
       expect(run.stderr).toContain(`applied the code snapshot ${snapshot.slice(0, 19)}`);
     } finally {
       git('checkout', '--', '.');
+      rmSync(notes);
     }
   }, 600000);
 

@@ -1,9 +1,19 @@
 // Custom code repositories: the example module from examples/custom-repository, loaded from a
 // path relative to the cwd, plus the ways a module can be wrong.
-import {existsSync, mkdirSync, readFileSync, statSync, writeFileSync} from 'node:fs';
+import {spawn} from 'node:child_process';
+import {existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest';
-import {repoRoot, runBerth, tempDir, type RunResult} from '../support/cli.js';
+import {
+  cleanEnv,
+  cliPath,
+  nodeBinary,
+  repoRoot,
+  runBerth,
+  tempDir,
+  type RunResult,
+} from '../support/cli.js';
+import {waitFor} from '../support/wait.js';
 import {downloadRepo, git, makeSourceRepository, registerCustom} from './repo-fixture.js';
 
 const example = path.join(repoRoot, 'examples/custom-repository/git-mirror-repository.mjs');
@@ -153,4 +163,43 @@ describe('custom repositories', () => {
     expect(result.stderr).toContain('downloadFiles() failed: connection lost');
     expect(existsSync(target)).toBe(false);
   });
+
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)(
+    '%s during a downloadFiles() that never ends: exit %i, nothing left, even when the module ignores the signal',
+    async (signal, code) => {
+      const source = writeModule(
+        'endless.mjs',
+        `import {writeFileSync} from 'node:fs';\nexport class Endless { login() {} getLocalContext() { return null; }\n  downloadFiles(commit, dir) { writeFileSync(dir + '/one.txt', '1'); setInterval(() => undefined, 1000); return new Promise(() => undefined); } }\n`,
+      );
+      expect((await registerCustom(runner, 'endless', `${source}#Endless`)).code).toBe(0);
+      // An empty directory given as the target is emptied again, not removed.
+      const target = path.join(work, 'out');
+      mkdirSync(target);
+      const child = spawn(
+        nodeBinary,
+        [cliPath, 'repo', 'download', 'endless', '--commit', sha, '--dir', target],
+        {
+          cwd: work,
+          env: cleanEnv({BERTH_CONFIG_DIR: configDir}),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      await waitFor(() => existsSync(path.join(target, 'one.txt')), {
+        timeoutMs: 30_000,
+        message: 'the download to have started',
+      });
+      child.kill(signal);
+      expect(await exited, stderr).toBe(code);
+      expect(stderr).not.toMatch(/berth hit a bug|Unhandled|at .*\.js:\d+/);
+      expect(stderr).toContain(`nothing was written to ${target}`);
+      expect(readdirSync(target)).toEqual([]);
+    },
+    60_000,
+  );
 });

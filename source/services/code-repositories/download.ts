@@ -4,7 +4,7 @@ import path from 'node:path';
 import {pipeline, Transform, type TransformCallback} from 'node:stream';
 import type {Deps} from '../../deps.js';
 import {callCustom} from '../../lib/custom-repository.js';
-import {BerthError, UsageError, UserError, wrapError} from '../../lib/errors.js';
+import {BerthError, CancelledError, UsageError, UserError, wrapError} from '../../lib/errors.js';
 import {formatLocation} from '../../lib/git-url.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {ActiveContext} from '../context.js';
@@ -70,7 +70,14 @@ export async function downloadRepository(
   const label = `${record.name} at ${commit}`;
 
   if (record.type === 'custom') {
-    const result = await downloadCustom(deps, record, commit, directory, subdirectory);
+    const result = await downloadCustom(
+      deps,
+      record,
+      commit,
+      directory,
+      subdirectory,
+      input.signal,
+    );
     return {
       ...result,
       repository: record.name,
@@ -157,24 +164,50 @@ async function downloadCustom(
   commit: string,
   directory: string,
   subdirectory: string | null,
+  signal: AbortSignal | undefined,
 ) {
   const existing = await checkExtractTarget(directory);
   const {instance, secret} = await loginCustomRepository(deps, record);
+  signal?.throwIfAborted();
   await mkdir(directory, {recursive: true});
   try {
-    await callCustom(
-      record.name,
-      'downloadFiles',
-      () => instance.downloadFiles(commit, directory, subdirectory ?? undefined),
-      secret,
+    // The module gets the signal to stop its own work; berth does not wait for it to listen.
+    await untilAborted(
+      callCustom(
+        record.name,
+        'downloadFiles',
+        () =>
+          instance.downloadFiles(commit, directory, subdirectory ?? undefined, {
+            ...(signal ? {signal} : {}),
+          }),
+        secret,
+      ),
+      signal,
     );
   } catch (error) {
-    // A partial download is not a result: leave nothing behind.
+    // A partial download is not a result: leave nothing behind (an empty directory given as
+    // the target is emptied again, not removed).
     if (!existing) await rm(directory, {recursive: true, force: true});
+    else
+      for (const entry of await readdir(directory))
+        await rm(path.join(directory, entry), {recursive: true, force: true});
     throw error;
   }
   const counted = await countTree(directory);
   return {files: counted.files, symlinks: counted.symlinks, bytes: counted.bytes};
+}
+
+/** `work`'s outcome, or a CancelledError as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError());
+    signal.addEventListener('abort', onAbort, {once: true});
+    work
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort))
+      .catch(() => undefined);
+  });
 }
 
 async function countTree(dir: string): Promise<{files: number; symlinks: number; bytes: number}> {
