@@ -130,7 +130,7 @@ export async function updateRepositoryConfig(
     throw new UserError(
       `${directory} is a file, not a directory; berth keeps a repository's config in it.`,
       {
-        hint: 'Move the file away, or init another directory (`berth init --path DIR`).',
+        hint: 'Move the file away, or make another directory the berth repository.',
       },
     );
   }

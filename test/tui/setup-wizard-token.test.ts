@@ -295,4 +295,105 @@ describe('the onboarding wizard with a token', () => {
       await bus.stop();
     }
   });
+
+  it('speaks of fields and keys on every error path, never of command-line flags', async () => {
+    const bus: SessionBus = await startBusWithoutSecretService();
+    try {
+      const world = createWorld();
+      const origin = pointOriginAtForge(world, 'acme/nothere');
+      writeFileSync(path.join(world.checkout, '.berth'), '');
+      const port = new URL(forge.url).port;
+      session = world.open(['setup'], {env: bus.env});
+      const s = session;
+      const shows = async (text: string) => {
+        await s.waitFor(text);
+        return oneLine((await s.screen()).join('\n'));
+      };
+      const clear = async (count: number) => {
+        for (let i = 0; i < count; i++) await s.write(keys.backspace);
+      };
+      await s.waitFor(`origin ${origin}`);
+      await s.write(keys.enter);
+      await s.waitFor('Where is the code hosted?');
+      await s.write(keys.enter);
+      const prefilled = `http://127.0.0.1:${port}/api/v3`;
+      await s.waitFor(prefilled);
+      await clear(prefilled.length);
+      // The API URL: not http(s), then with credentials in it.
+      await s.type('ftp://127.0.0.1');
+      await s.write(keys.enter);
+      expect(await shows('✗')).toContain('✗ API URL must be an http(s) URL, not ftp:.');
+      await clear('ftp://127.0.0.1'.length);
+      s.mark();
+      await s.type(`http://me:pw@127.0.0.1:${port}`);
+      await s.write(keys.enter);
+      expect(await shows('must not contain')).toContain('✗ API URL must not contain credentials.');
+      await clear(`http://me:pw@127.0.0.1:${port}`.length);
+      await s.type(forge.githubApiUrl);
+      await s.write(keys.enter);
+      // The token: none, then one the forge refuses, then one with a space in it.
+      await s.waitFor('Paste a personal access token');
+      await s.write(keys.enter);
+      expect(await shows('Paste a token, or press Tab')).toContain('✗ Paste a token, or press Tab');
+      s.mark();
+      await s.write('ghp_refusedToken0000000000000000000000000');
+      await s.write(keys.enter);
+      expect(await shows('was refused')).toContain('The token was refused by');
+      await clear('ghp_refusedToken0000000000000000000000000'.length);
+      s.mark();
+      await s.write('ghp_with space');
+      await s.write(keys.enter);
+      expect(await shows('whitespace')).toContain('has whitespace at position 9');
+      await clear('ghp_with space'.length);
+      s.mark();
+      await s.write(token.token);
+      await s.write(keys.enter);
+      await s.waitFor('✓ Token verified');
+      await s.write(keys.enter);
+      // No keychain: said as a choice, not as a flag.
+      expect(await shows('No OS keychain is reachable')).toContain(
+        'Store it in a plain file (0600, not encrypted)',
+      );
+      await s.write(keys.enter);
+      // The repository: a path of the wrong form, then one the forge does not have.
+      await s.waitFor('› acme/nothere');
+      await clear('acme/nothere'.length);
+      await s.type('a/b/c');
+      await s.write(keys.enter);
+      expect(await shows('Write it as')).toContain('owner/repository');
+      await clear(5);
+      s.mark();
+      await s.type('acme/nothere');
+      await s.write(keys.enter);
+      expect(await shows('was not found')).toContain('Check the owner and repository.');
+      await s.write(keys.tab);
+      // A new stack with a name berth refuses, then Apply failing at init (a file is in the way).
+      await s.waitFor('Yes, init');
+      await s.write(keys.enter);
+      await s.waitFor('default (current)');
+      await s.write(keys.down);
+      await s.write(keys.enter);
+      await s.waitFor('Name of the new stack');
+      await s.type('bad name');
+      s.mark();
+      await s.write(keys.enter);
+      await shows('✗');
+      await clear(8);
+      await s.type('gpu');
+      await s.write(keys.enter);
+      await s.waitFor('Nothing has been written yet.');
+      await s.write(keys.enter);
+      expect(await shows('Setup stopped at the step marked ✗')).toContain(
+        'is a file, not a directory',
+      );
+      // Everything the wizard showed on the way: no flag anywhere.
+      const all = s.text();
+      expect(all.match(/--[a-z][a-z-]*/g) ?? []).toEqual([]);
+      expect(all).not.toContain(token.token);
+      await s.write(keys.enter);
+      expect(await s.exit).toBe(1);
+    } finally {
+      await bus.stop();
+    }
+  }, 240_000);
 });
