@@ -13,6 +13,9 @@ export type SchemaChange = {
   message: string;
 };
 
+/** The requirements files one pip layer of a full image installed (path and text). */
+export type DependencyLayer = {path: string; text: string}[];
+
 export type StepRecord = {index: number; instruction: string; durationMs: number; cached: boolean};
 
 export type ModuleVersionRecord = {
@@ -41,6 +44,8 @@ export type ModuleVersionRecord = {
   mode: 'full' | 'dependencies-only';
   /** Dependencies-only: the checksum the image is tagged by. */
   dependencyChecksum: string | null;
+  /** Full images: the requirements of each pip layer, oldest first (absent on old records). */
+  dependencyLayers?: DependencyLayer[];
   /** Dependencies-only: the image existed in the registry and nothing was built. */
   reused: boolean;
   baseImage: string;

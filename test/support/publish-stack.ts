@@ -16,3 +16,16 @@ export function publishStackCommands(uri: string, stack = 'publishing'): string[
     ['stack', 'register', stack, '-i', 'engine', '-c', 'reg', '--set'],
   ];
 }
+
+/** Runs publishStackCommands in `env`'s config dir, each one checked. */
+export async function registerPublishStack(
+  uri: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<void> {
+  const {runBerth} = await import('./cli.js');
+  for (const args of publishStackCommands(uri)) {
+    const result = await runBerth(args, {env, cwd});
+    if (result.code !== 0) throw new Error(`berth ${args.join(' ')}: ${result.stderr}`);
+  }
+}

@@ -10,6 +10,7 @@ export {
   dockerSocket,
   ensureBaseImage,
   pingDocker,
+  removeRegistryImages,
   runContainer,
   startDocker,
   startPrivateDocker,

@@ -14,6 +14,8 @@
 //   berth-bootstrap.py     dependencies-only images only
 //   deps/...               what pip reads, at the project's paths: requirements.txt, the files it
 //                          includes with -r/-c, the wheel folders named by --find-links
+//   deps-1/... deps-N/     full images whose requirements grew by additions: the requirements of
+//                          each later pip layer (dependency-layers.ts); the last is this build's
 //   code/...               the project's files (`buildContextFiles`), so nothing generated can
 //                          collide with or leak into them
 //
@@ -70,7 +72,17 @@ export type DockerfileInput = {
   dependencyChecksum?: string;
   /** Which builder runs it (default BuildKit): the classic one knows no cache mounts. */
   builder?: BuilderKind;
+  /**
+   * Full images: how many pip layers (dependency-layers.ts), each `COPY dependencyDir(i)/` and
+   * the same pip install; default 1.
+   */
+  dependencyLayers?: number;
 };
+
+/** The context folder of pip layer `index`: `deps`, then `deps-1`, `deps-2`… */
+export function dependencyDir(index: number): string {
+  return index === 0 ? CONTEXT_DEPENDENCIES_DIR : `${CONTEXT_DEPENDENCIES_DIR}-${index}`;
+}
 
 export function generateDockerfile(input: DockerfileInput): string {
   const baseImage = input.baseImage ?? DEFAULT_BASE_IMAGE;
@@ -89,9 +101,12 @@ export function generateDockerfile(input: DockerfileInput): string {
   if (input.requirements.present) {
     // One layer with everything pip reads (requirements.txt, its -r/-c files, wheel folders),
     // at the project's paths, so relative includes resolve as they do on the user's machine.
-    lines.push(copy(`${CONTEXT_DEPENDENCIES_DIR}/`, './'));
-    lines.push(...pipBuildArguments);
-    lines.push(`RUN ${pipInstallCommand(input.pip ?? {}, input.builder ?? 'buildkit')}`);
+    const layers = input.mode === 'full' ? Math.max(1, input.dependencyLayers ?? 1) : 1;
+    for (let layer = 0; layer < layers; layer++) {
+      lines.push(copy(`${dependencyDir(layer)}/`, './'));
+      if (layer === 0) lines.push(...pipBuildArguments);
+      lines.push(`RUN ${pipInstallCommand(input.pip ?? {}, input.builder ?? 'buildkit')}`);
+    }
   }
 
   if (input.mode === 'full') lines.push(copy(`${CONTEXT_CODE_DIR}/`, './'));

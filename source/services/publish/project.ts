@@ -25,11 +25,13 @@ import {
   DEFAULT_BASE_IMAGE,
   DOCKERFILE_TEMPLATE_VERSION,
   dependencyChecksum,
+  dependencyDir,
   generateDockerfile,
   type BuildPipOptions,
   type DockerfileInput,
   type DockerfileMode,
 } from './dockerfile.js';
+import type {DependencyLayer} from './dependency-layers.js';
 import {findEntryPoint, readEntryPoint} from './entry-point.js';
 import {readRequirements, type Requirement, type Requirements} from './requirements.js';
 
@@ -248,24 +250,50 @@ export async function assembleProject(
 
 /**
  * The same project with its Dockerfile generated again: for another builder (the classic one has
- * no cache mounts), or with the version number once it is known (a label).
+ * no cache mounts), with the version number once it is known (a label), or with its requirements
+ * installed in layers (`dependencyLayers`, oldest first, the last being this project's: a full
+ * image only; see dependency-layers.ts).
  */
 export function preparedWith(
   prepared: PreparedProject,
-  changes: {builder?: BuilderKind; moduleVersion?: string},
+  changes: {builder?: BuilderKind; moduleVersion?: string; dependencyLayers?: DependencyLayer[]},
 ): PreparedProject {
-  const dockerfileInput = {...prepared.dockerfileInput, ...changes};
-  const dockerfile = generateDockerfile(dockerfileInput);
-  return {
-    ...prepared,
-    dockerfile,
-    dockerfileInput,
-    contextEntries: prepared.contextEntries.map((entry) =>
-      entry.name === CONTEXT_DOCKERFILE && entry.type === 'generated'
-        ? {...entry, content: dockerfile}
-        : entry,
-    ),
+  const {dependencyLayers: layers, ...inputChanges} = changes;
+  const layered = layers !== undefined && layers.length > 1 && prepared.mode === 'full';
+  const dockerfileInput = {
+    ...prepared.dockerfileInput,
+    ...inputChanges,
+    ...(layered ? {dependencyLayers: layers.length} : {}),
   };
+  const dockerfile = generateDockerfile(dockerfileInput);
+  let contextEntries = prepared.contextEntries.map((entry) =>
+    entry.name === CONTEXT_DOCKERFILE && entry.type === 'generated'
+      ? {...entry, content: dockerfile}
+      : entry,
+  );
+  if (layered) {
+    // This project's requirements go to the last layer's folder, the earlier layers' as recorded.
+    const prefix = `${CONTEXT_DEPENDENCIES_DIR}/`;
+    const last = `${dependencyDir(layers.length - 1)}/`;
+    contextEntries = [
+      ...contextEntries.map((entry) =>
+        entry.name.startsWith(prefix)
+          ? {...entry, name: `${last}${entry.name.slice(prefix.length)}`}
+          : entry,
+      ),
+      ...layers.slice(0, -1).flatMap((layer, index) =>
+        layer.map(
+          (file): ContextEntry => ({
+            name: `${dependencyDir(index)}/${file.path}`,
+            type: 'generated',
+            content: file.text,
+            mode: 0o644,
+          }),
+        ),
+      ),
+    ];
+  }
+  return {...prepared, dockerfile, dockerfileInput, contextEntries};
 }
 
 /** The `berth publish --dry-run --json` document (names fixed by the CLI contract). */

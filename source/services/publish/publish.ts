@@ -68,7 +68,8 @@ import {ensureBaseImage} from './base-image.js';
 import {chooseBuilder, refusedBuildkitNote, stalledBuildkitNote} from './builder.js';
 import type {BuildPipOptions} from './dockerfile.js';
 import {assembleProject, preparedWith, scanProject, type PreparedProject} from './project.js';
-import {checkBreaking, diffAgainstLatest, schemaChangeLines} from './schema-diff.js';
+import {checkBreaking, diffAgainst, latestPublished, schemaChangeLines} from './schema-diff.js';
+import {planDependencyLayers} from './dependency-layers.js';
 import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
 
 export type PublishInput = {
@@ -462,9 +463,19 @@ export async function publishModule(
   };
   // Static validation first: a bad annotation or requirement records nothing and builds nothing.
   const probe = await assembleProject(await scanning, prepareOptions);
-  const schemaDiff = await diffAgainstLatest(store, probe.schema.slug, probe.schema.parameters);
+  const latest = await latestPublished(store, probe.schema.slug);
+  const schemaDiff = diffAgainst(latest, probe.schema.parameters);
   checkBreaking(probe.schema.slug, schemaDiff, input.allowBreaking ?? false);
   const target = await resolvePublishTarget(deps, context, store);
+  // A full image installs its requirements in the layers of the latest version's chain when they
+  // only add to it: the engine's cache has the earlier ones.
+  const layers =
+    probe.mode === 'full' && probe.requirements.present
+      ? planDependencyLayers(probe.requirements, latest, {
+          engine: target.engineHost,
+          baseImage: probe.baseImage,
+        })
+      : undefined;
 
   // Until the version is recorded, log lines wait here; then they open its log file.
   const early: string[] = [];
@@ -494,6 +505,7 @@ export async function publishModule(
   });
   for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
   for (const note of probe.notes) emit({type: 'log', line: `Note: ${note}`, step: null});
+  if (layers?.note) emit({type: 'log', line: layers.note, step: null});
 
   // Preflight: whatever can fail before a build fails here, and takes no version number.
   let clients: PublishClients;
@@ -539,6 +551,7 @@ export async function publishModule(
       entryPointSha256: await sha256File(path.join(projectDir, ...probe.entryPoint.split('/'))),
       mode: dependenciesOnly ? 'dependencies-only' : 'full',
       dependencyChecksum: null,
+      ...(layers ? {dependencyLayers: layers.layers} : {}),
       reused: false,
       baseImage: probe.baseImage,
       stack: target.stack,
@@ -596,7 +609,10 @@ export async function publishModule(
 
   let parser: BuildEventParser | undefined;
   try {
-    const prepared = preparedWith(probe, {moduleVersion: String(record.version)});
+    const prepared = preparedWith(probe, {
+      moduleVersion: String(record.version),
+      ...(layers ? {dependencyLayers: layers.layers} : {}),
+    });
     const repository = target.repositoryOf(record.slug);
     if (snapshot && dependenciesOnly) {
       const {storeSnapshot} = await import('../snapshots/publish-snapshot.js');

@@ -103,7 +103,14 @@ export async function diffAgainstLatest(
   slug: string,
   parameters: readonly ModuleParameter[],
 ): Promise<SchemaDiff> {
-  const latest = await latestPublished(store, slug);
+  return diffAgainst(await latestPublished(store, slug), parameters);
+}
+
+/** The diff against `latest` (the latest published version), or none when there is none. */
+export function diffAgainst(
+  latest: ModuleVersionRecord | undefined,
+  parameters: readonly ModuleParameter[],
+): SchemaDiff {
   if (!latest) return {against: null, changes: []};
   return {against: latest.version, changes: diffParameters(latest.schema.parameters, parameters)};
 }

@@ -7,16 +7,16 @@ import {createDeps, type Deps} from '../../../source/deps.js';
 import {UserError} from '../../../source/lib/errors.js';
 import {publishModule} from '../../../source/services/publish/publish.js';
 import {PublishLogModel} from '../../../source/services/publish/log-model.js';
-import {cleanEnv, runBerth, tempDir} from '../../support/cli.js';
+import {cleanEnv, tempDir} from '../../support/cli.js';
 import {
   baseImage,
-  dockerClient,
+  removeRegistryImages,
   ensureBaseImage,
   startDocker,
   startRegistry,
   type Registry,
 } from '../../support/services.js';
-import {publishStackCommands} from '../../support/publish-stack.js';
+import {registerPublishStack} from '../../support/publish-stack.js';
 import {writeWheel} from '../../support/wheels.js';
 
 const entry = (marker: string) => `from berthdemo import VALUE
@@ -38,23 +38,13 @@ beforeAll(async () => {
   registry = await startRegistry();
   configDir = tempDir('berth-buildkit-config-');
   const env = cleanEnv({BERTH_CONFIG_DIR: configDir, DOCKER_HOST: host});
-  for (const args of publishStackCommands(registry.address)) {
-    const result = await runBerth(args, {env, cwd: configDir});
-    expect(result.code, result.stderr).toBe(0);
-  }
+  await registerPublishStack(registry.address, env, configDir);
 });
 
 afterAll(async () => {
   for (const d of deps) await d.close();
   await registry?.stop();
-  const docker = dockerClient(host);
-  for (const image of await docker.listImages({
-    filters: {reference: [`${registry?.address}/*`]},
-  }))
-    await docker
-      .getImage(image.Id)
-      .remove({force: true})
-      .catch(() => undefined);
+  if (registry) await removeRegistryImages(host, registry.address);
 });
 
 async function project(requirements: string, marker = 'first'): Promise<string> {

@@ -415,3 +415,13 @@ export function demux(logs: Buffer): {stdout: string; stderr: string} {
   }
   return {stdout: Buffer.concat(parts[1]!).toString(), stderr: Buffer.concat(parts[2]!).toString()};
 }
+
+/** Removes the engine's images of a test registry (`ADDRESS/...`), whatever their tags. */
+export async function removeRegistryImages(host: string, address: string): Promise<void> {
+  const docker = dockerClient(host);
+  for (const image of await docker.listImages({filters: {reference: [`${address}/*`]}}))
+    await docker
+      .getImage(image.Id)
+      .remove({force: true})
+      .catch(() => undefined);
+}
