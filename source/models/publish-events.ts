@@ -11,8 +11,11 @@ export type PublishState =
   | 'cancelled';
 
 export type PublishEvent =
-  /** `subject` (on `pending`) says what starts: `add-noise on stack 'default'`. */
-  | {type: 'state'; state: PublishState; at: number; subject?: string}
+  /**
+   * On `pending`, `module` names what is published (its slug) and `subject` says what starts
+   * where: `add-noise (noise.py) on stack 'default'`.
+   */
+  | {type: 'state'; state: PublishState; at: number; module?: string; subject?: string}
   /** A Dockerfile step started (`Step 3/9 : RUN pip install ...`); `index` counts from 1. */
   | {type: 'step-start'; index: number; total: number; instruction: string; at: number}
   /** The step was served from the build cache. */

@@ -373,7 +373,7 @@ export function PublishPaneView({
         <Text bold color={theme.tint('accent')}>
           berth
         </Text>
-        <Text bold> · publish {title} </Text>
+        <Text bold> · publish {model.module ?? title} </Text>
         <Text color={theme.tint(stateTints[model.state])}>{stateLabel}</Text>
         <Text dimColor>
           {progress} {formatDuration(elapsed, model.finished)}

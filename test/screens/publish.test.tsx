@@ -143,6 +143,21 @@ describe('the publish pane', () => {
     expect(frame()).not.toContain('SyntaxError');
   });
 
+  it("names the module in its title once the publish says it (not the path it was given, e.g. '.')", async () => {
+    const model = new PublishLogModel();
+    const {frame, until} = mount(model);
+    await until((text) => text.includes('publish demo'), 'the title from the host');
+    model.apply({
+      type: 'state',
+      state: 'pending',
+      at: t0,
+      module: 'add-noise',
+      subject: "add-noise (noise.py) on stack 'default'",
+    });
+    await until((text) => text.includes('publish add-noise pending'), 'the module in the title');
+    expect(frame()).not.toContain('publish demo');
+  });
+
   it('wraps a long failure over rows instead of cutting what it says, and still fits', async () => {
     const model = new PublishLogModel();
     const {frame, until} = mount(model);

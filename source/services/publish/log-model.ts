@@ -90,6 +90,8 @@ export class PublishLogModel {
   readonly layers = new Map<string, LayerProgress>();
   summary: PublishSummary | null = null;
   failure: PublishFailure | null = null;
+  /** The module's slug, once the publish says it. */
+  module: string | null = null;
   /** Changes on every applied event: the pane redraws only when it moved. */
   revision = 0;
 
@@ -154,6 +156,7 @@ export class PublishLogModel {
         this.addLine(event.line, event.step);
         return;
       case 'state':
+        if (event.module) this.module = event.module;
         this.setState(event.state, event.at);
         return;
       case 'step-start':

@@ -496,6 +496,7 @@ export async function publishModule(
     type: 'state',
     state: 'pending',
     at: Date.now(),
+    module: probe.schema.slug,
     subject: `${probe.schema.slug} (${probe.entryPoint}) on stack '${target.stack}'`,
   });
   emit({
