@@ -541,9 +541,17 @@ function refusalMessage(error: unknown): string {
     .trim();
 }
 
-/** X-Registry-Auth: the credentials (or none: `{}`) as base64url JSON, in a request header. */
+/**
+ * X-Registry-Auth: the credentials (or none: `{}`) as JSON in base64's URL alphabet WITH its
+ * `=` padding, in a request header. The engine decodes it with Go's padded URLEncoding: without
+ * the padding (Node's 'base64url') the JSON's last bytes are lost whenever its length is not a
+ * multiple of 3, the engine drops the credentials, and the push fails "no basic auth credentials".
+ */
 function registryAuthHeader(auth: RegistryAuthConfig | undefined): string {
-  return Buffer.from(JSON.stringify(auth ?? {})).toString('base64url');
+  return Buffer.from(JSON.stringify(auth ?? {}))
+    .toString('base64')
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }
 
 /** `/images/create`'s query: a name and tag, or a name pinned by digest. */
