@@ -1,7 +1,7 @@
 // Which registered repository a directory is a checkout of, at which commit, and whether that
 // commit can be recorded (clean) and downloaded again (pushed). Local only: remotes are read
 // once and matched in memory, so 1,000 registered repositories cost one map lookup per remote.
-import {createGitClient, type Checkout, type GitClient, type GitRemote} from '../clients/git.js';
+import type {Checkout, GitRemote} from '../clients/git.js';
 import {locationKey} from '../lib/git-url.js';
 import type {CodeDetection, RepositoryCandidate} from '../models/code-reference.js';
 
@@ -16,21 +16,6 @@ export function indexRepositories(repositories: readonly RepositoryCandidate[]):
     if (!index.has(key)) index.set(key, repository);
   }
   return index;
-}
-
-export type DetectOptions = {
-  ignoreUntracked?: boolean;
-  git?: GitClient;
-};
-
-export async function detectCodeReference(
-  dir: string,
-  repositories: readonly RepositoryCandidate[] | RepositoryIndex,
-  options: DetectOptions = {},
-): Promise<CodeDetection> {
-  const git = options.git ?? createGitClient();
-  const checkout = await git.readCheckout(dir, {ignoreUntracked: options.ignoreUntracked});
-  return resolveCodeReference(checkout, repositories);
 }
 
 type RemoteMatch = {remote: GitRemote; repository: RepositoryCandidate};

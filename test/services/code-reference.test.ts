@@ -2,11 +2,7 @@ import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {createGitClient} from '../../source/clients/git.js';
 import {codeDetectionSchema, type RepositoryCandidate} from '../../source/models/code-reference.js';
-import {
-  detectCodeReference,
-  indexRepositories,
-  resolveCodeReference,
-} from '../../source/services/code-reference.js';
+import {indexRepositories, resolveCodeReference} from '../../source/services/code-reference.js';
 import {tempDir} from '../support/cli.js';
 import {gitEnv, runGit as run, writeTree as write} from '../support/git.js';
 
@@ -48,13 +44,17 @@ const others: RepositoryCandidate[] = [
 ];
 
 async function detect(dir: string, repositories = [...others, models], ignoreUntracked = false) {
-  const detection = await detectCodeReference(dir, repositories, {git, ignoreUntracked});
+  // As services/code-repositories/detect.ts does: read the checkout once, then resolve it.
+  const detection = resolveCodeReference(
+    await git.readCheckout(dir, {ignoreUntracked}),
+    repositories,
+  );
   // Every result has the `berth repo detect --json` shape.
   expect(codeDetectionSchema.parse(detection)).toEqual(detection);
   return detection;
 }
 
-describe('detectCodeReference', () => {
+describe('code reference detection: a checkout read, then resolved', () => {
   it('matches a clean, pushed checkout and gives its reference', async () => {
     const work = pushedCheckout();
     const commit = run(work, 'rev-parse', 'HEAD');
