@@ -206,12 +206,10 @@ function publish(configDir: string, extra: string[] = []): Promise<RunResult> {
 async function published(
   configDir: string,
   extra: string[] = [],
-): Promise<{result: RunResult; record: PublishJson; ms: number}> {
-  const started = Date.now();
+): Promise<{result: RunResult; record: PublishJson}> {
   const result = await publish(configDir, [...extra, '--json']);
-  const ms = Date.now() - started;
   expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(0);
-  return {result, record: result.json<PublishJson>(), ms};
+  return {result, record: result.json<PublishJson>()};
 }
 
 function commitAndPush(message: string): string {
@@ -292,8 +290,6 @@ afterAll(async () => {
 describe('publish: dependencies only for a clean, pushed checkout of a registered repository', () => {
   let alice: string;
   let first: PublishJson;
-  let firstMs = 0;
-  let reusedMs = 0;
   let commit1: string;
   let latestDigest = '';
 
@@ -313,8 +309,7 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
       modeReason: `code from acme/rotate@${commit1.slice(0, 7)} (${SUBDIRECTORY}/), image has dependencies only`,
     });
     expect(plan.json<{dockerfile: string}>().dockerfile).not.toContain('COPY ["code/","./"]');
-    const {result, record, ms} = await published(alice);
-    firstMs = ms;
+    const {result, record} = await published(alice);
     first = record;
     expect(result.stderr).toContain(
       `code from acme/rotate@${commit1.slice(0, 7)} (${SUBDIRECTORY}/), image has dependencies only`,
@@ -418,8 +413,8 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
     expect(git('status', '--porcelain', '--untracked-files=all')).toBe('');
     writeFileSync(path.join(projectDir, 'rotate.py'), entry('v2'));
     const commit2 = commitAndPush('code only');
-    const {result, record, ms} = await published(alice);
-    reusedMs = ms;
+    // Reused, not rebuilt: no build step ran (how much faster that is, bench/ measures).
+    const {result, record} = await published(alice);
     expect(result.stderr).toContain(`code from acme/rotate@${commit2.slice(0, 7)}`);
     expect(result.stderr).toMatch(/reused .*rotate-demo:deps-[0-9a-f]{64}/);
     expect(result.stderr).not.toMatch(/^Step /m);
@@ -439,8 +434,6 @@ describe('publish: dependencies only for a clean, pushed checkout of a registere
     expect(run.stdout.trim()).toBe("angle=1.0 label=x value=42 code=v2 stdin=''");
     const older = await ok(alice, ['run', 'rotate-demo@1'], {timeoutMs: 120_000});
     expect(older.stdout.trim()).toBe("angle=90.0 label=x value=42 code=v1 stdin=''");
-    console.log(`first publish (build + push) ${firstMs} ms; code-only republish ${reusedMs} ms`);
-    expect(reusedMs).toBeLessThan(firstMs);
   }, 300000);
 
   test('a colleague with another config dir reuses the same image from the shared registry', async () => {
