@@ -83,6 +83,12 @@ export interface SwarmClient {
   createSecret(name: string, data: string, labels: Record<string, string>): Promise<string>;
   removeSecret(id: string): Promise<void>;
   createJob(job: SwarmJob): Promise<string>;
+  /**
+   * Stops a job's running task without removing the service: Docker 20.10 leaves the task of a
+   * removed replicated-job service running on its node, for good. A new job iteration that no
+   * node can take makes the node shut the old task down (SIGTERM, then SIGKILL after the grace).
+   */
+  stopJob(id: string): Promise<void>;
   removeService(id: string): Promise<void>;
   tasks(serviceId: string): Promise<SwarmTask[]>;
   followLogs(
@@ -276,6 +282,29 @@ export function createSwarmClient(hostValue?: string): SwarmClient {
           )(job.auth, spec) as Promise<Docker.Service>,
       );
       return service.id;
+    },
+    async stopJob(id) {
+      const service = docker.getService(id);
+      try {
+        const current = (await call(() => service.inspect())) as {
+          Version: {Index: number};
+          Spec: {TaskTemplate: {ForceUpdate?: number; Placement?: object}};
+        };
+        const {TaskTemplate} = current.Spec;
+        await call(() =>
+          service.update({
+            version: current.Version.Index,
+            ...current.Spec,
+            TaskTemplate: {
+              ...TaskTemplate,
+              Placement: {Constraints: ['node.labels.berth-stopped==true']},
+              ForceUpdate: (TaskTemplate.ForceUpdate ?? 0) + 1,
+            },
+          }),
+        );
+      } catch (error) {
+        if (statusCode(error) !== 404) throw error;
+      }
     },
     async removeService(id) {
       try {

@@ -1,14 +1,15 @@
 // The swarm orchestrator on a real two-node Docker Swarm (two private dockerd processes on this
 // machine, never the shared test engine): the module is published through the shared engine to
 // an htpasswd registry; the swarm nodes pull it with the login forwarded from the keychain; the
-// log streams live; the node is recorded; Ctrl+C removes the service and records `cancelled`; a
-// node that stops answering fails the run with that reason.
+// log streams live; the node is recorded; Ctrl+C (or SIGTERM during a sweep) removes the
+// services, the program gets SIGTERM through the container's init, and the runs are recorded
+// `cancelled`; a node that stops answering fails the run with that reason.
 import {spawn} from 'node:child_process';
 import {mkdirSync, writeFileSync} from 'node:fs';
 import {createServer, type Server} from 'node:http';
 import type {AddressInfo} from 'node:net';
 import path from 'node:path';
-import {afterAll, beforeAll, describe, expect, test} from 'vitest';
+import {afterAll, afterEach, beforeAll, describe, expect, test} from 'vitest';
 import {cleanEnv, cliPath, nodeBinary, runBerth, tempDir, type RunResult} from '../support/cli.js';
 import {
   baseImage,
@@ -132,6 +133,59 @@ async function services(): Promise<string[]> {
   return objects.filter((o) => o.kind === 'service').map((o) => o.id);
 }
 
+/**
+ * How the containers of these runs ended on either node (`docker events`, `die`): the exit code
+ * says whether the program got SIGTERM (143) or was killed after the stop grace (137).
+ */
+async function containerExits(runIds: string[], since: number): Promise<Record<string, string>> {
+  const {default: Docker} = await import('dockerode');
+  const exits: Record<string, string> = {};
+  for (const node of [swarm.manager, swarm.worker]) {
+    const docker = new Docker({socketPath: node.host.slice('unix://'.length)});
+    const stream = (await docker.getEvents({
+      since: Math.floor(since / 1000),
+      until: Math.ceil(Date.now() / 1000),
+      filters: {type: ['container'], event: ['die']},
+    })) as NodeJS.ReadableStream;
+    let text = '';
+    for await (const chunk of stream) text += String(chunk);
+    for (const line of text.split('\n').filter(Boolean)) {
+      const event = JSON.parse(line) as {Actor: {Attributes: Record<string, string>}};
+      const run = event.Actor.Attributes['dev.berth.run'];
+      if (run && runIds.includes(run)) exits[run] = event.Actor.Attributes.exitCode ?? '?';
+    }
+  }
+  return exits;
+}
+
+/** Containers of these runs still running on either node. */
+async function runningContainers(runIds: string[]): Promise<string[]> {
+  const objects = await inspectEngineObjects([swarm.manager.host, swarm.worker.host]);
+  return objects
+    .filter((o) => o.kind === 'container')
+    .map(
+      (o) =>
+        JSON.parse(o.text) as {
+          Id: string;
+          State: {Running: boolean};
+          Config: {Labels: Record<string, string>};
+        },
+    )
+    .filter((c) => c.State.Running && runIds.includes(c.Config.Labels['dev.berth.run'] ?? ''))
+    .map((c) => c.Id.slice(0, 12));
+}
+
+/** Waits until every run's container has ended (the node stops it after the service is gone). */
+function exitsOf(runIds: string[], since: number): Promise<Record<string, string>> {
+  return waitFor(
+    async () => {
+      const exits = await containerExits(runIds, since);
+      return Object.keys(exits).length === runIds.length ? exits : undefined;
+    },
+    {timeoutMs: 30_000, message: `the containers of ${runIds.join(', ')} to end`},
+  );
+}
+
 beforeAll(async () => {
   builderHost = (await startDocker()).host;
   await ensureBaseImage(builderHost);
@@ -218,6 +272,11 @@ if __name__ == "__main__":
   await ok(['publish', project, '--base-image', baseImage, '--plain'], 240_000);
 }, 600_000);
 
+afterEach(() => {
+  // A test that failed while its runs held must not leave them holding for the next one.
+  hold?.release();
+});
+
 afterAll(async () => {
   hold?.close();
   await swarm?.stop();
@@ -276,7 +335,8 @@ describe('swarm orchestrator', () => {
     expect(await services()).toEqual([]);
   });
 
-  test('Ctrl+C removes the service and records the run as cancelled', async () => {
+  test('Ctrl+C removes the service, the program gets SIGTERM (not SIGKILL after the grace) and the run is recorded cancelled', async () => {
+    const since = Date.now();
     const running = startBerth([
       'run',
       'swarm-job',
@@ -293,7 +353,37 @@ describe('swarm orchestrator', () => {
     expect(await services()).toEqual([]);
     const [run] = (await runsList()).slice(-1);
     expect(run).toMatchObject({status: 'cancelled'});
-    hold.release();
+    // berth waited for the node to end the program (removing a job service alone does not).
+    expect(await runningContainers([run!.id])).toEqual([]);
+    expect(await exitsOf([run!.id], since)).toEqual({[run!.id]: '143'});
+  });
+
+  test('SIGTERM during a sweep removes every service; its runs are recorded cancelled', async () => {
+    const since = Date.now();
+    const running = startBerth([
+      'run',
+      'swarm-job',
+      '--sweep',
+      'label=s1,s2',
+      '--param',
+      `hold=${hold.url}`,
+      '--parallel',
+      '2',
+      '--plain',
+    ]);
+    await waitFor(() => hold.waiting() === 2, {timeoutMs: 120_000, message: 'both runs to hold'});
+    expect(await services()).toHaveLength(2);
+    running.child.kill('SIGTERM');
+    const {code, stderr} = await running.done;
+    expect(code, stderr).toBe(143);
+    expect(stderr).not.toMatch(/berth hit a bug|Unhandled/);
+    expect(await services()).toEqual([]);
+    const sweep = /Sweep (\S+): 2 runs/.exec(stderr)![1]!;
+    const runs = (await ok(['runs', 'list', '--sweep', sweep, '--json'])).json<RunJson[]>();
+    expect(runs.map((run) => run.status)).toEqual(['cancelled', 'cancelled']);
+    const ids = runs.map((run) => run.id);
+    expect(await runningContainers(ids)).toEqual([]);
+    expect(await exitsOf(ids, since)).toEqual(Object.fromEntries(ids.map((id) => [id, '143'])));
   });
 
   test('a node that stops answering mid-run fails the run with that reason', async () => {

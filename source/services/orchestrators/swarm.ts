@@ -5,7 +5,8 @@
 // secret, a file under /run/secrets created for this run and removed after it: Swarm has no stdin, and env, args
 // and labels all show in `docker inspect`. The log streams live from the service; the state
 // comes from the task; a node that stops answering fails the run with that reason; cancelling
-// removes the service. The service and the secret are removed whatever happens.
+// stops the task (the program gets SIGTERM through the container's init), then removes the
+// service. The service and the secret are removed whatever happens.
 import {setTimeout as delay} from 'node:timers/promises';
 import {
   createSwarmClient,
@@ -128,6 +129,7 @@ export async function runInSwarm(
   let secretId: string | undefined;
   let serviceId: string | undefined;
   let nodeLost = false;
+  let finished = false;
   try {
     if (secretInput) {
       secretId = await client.createSecret(`berth-run-${runId}-code-input`, secretInput, labels);
@@ -149,29 +151,47 @@ export async function runInSwarm(
       ...(auth ? {auth} : {}),
     });
     options.onInfo?.(`Swarm job berth-run-${runId} on ${client.host}`);
-    return await watch(client, serviceId, options);
+    const result = await watch(client, serviceId, options);
+    finished = true;
+    return result;
   } catch (error) {
     if (error instanceof NodeLostError) nodeLost = true;
     throw error;
   } finally {
-    // A lost node cannot confirm that its task stopped: do not wait for it.
-    if (serviceId) await removeService(client, serviceId, !nodeLost);
+    // A task still running (a cancelled run, a failure while watching) is stopped first;
+    // a lost node cannot confirm that, so it is not waited for.
+    if (serviceId) await removeService(client, serviceId, !finished && !nodeLost);
     if (secretId) await client.removeSecret(secretId).catch(() => undefined);
   }
 }
 
 class NodeLostError extends UserError {}
 
-/** Removes the service and waits (briefly) until its task is gone from the node. */
-async function removeService(client: SwarmClient, serviceId: string, wait: boolean): Promise<void> {
-  await client.removeService(serviceId).catch(() => undefined);
-  if (!wait) return;
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const left = await client.tasks(serviceId).catch(() => []);
-    if (left.length === 0) return;
-    await delay(pollMs);
+/** Task states of a task a node has taken and not yet ended. */
+const activeTaskStates = new Set([
+  'assigned',
+  'accepted',
+  'preparing',
+  'ready',
+  'starting',
+  'running',
+]);
+
+/**
+ * Removes the service; with `stop`, first stops its task and waits (at most the 10 s grace and
+ * a margin) until the node has ended it: removing a job service alone leaves its task running.
+ */
+async function removeService(client: SwarmClient, serviceId: string, stop: boolean): Promise<void> {
+  if (stop) {
+    await client.stopJob(serviceId).catch(() => undefined);
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const tasks = await client.tasks(serviceId).catch(() => []);
+      if (!tasks.some((task) => activeTaskStates.has(task.state))) break;
+      await delay(pollMs);
+    }
   }
+  await client.removeService(serviceId).catch(() => undefined);
 }
 
 async function watch(
