@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import {UserError} from '../../../source/lib/errors.js';
+import {FieldError} from '../../../source/lib/errors.js';
 import type {ModuleSchema} from '../../../source/models/module.js';
 import {
   DEFAULT_BASE_IMAGE,
@@ -180,7 +180,9 @@ describe('generateDockerfile: full image', () => {
   test.each([['python:3.11\nRUN curl evil'], ['my image'], ['']])(
     'refuses base image %j',
     (image) => {
-      expect(() => full({baseImage: image})).toThrow(UserError);
+      expect(() => full({baseImage: image})).toThrow(
+        expect.objectContaining({name: 'FieldError', field: 'baseImage'}) as FieldError,
+      );
     },
   );
 
