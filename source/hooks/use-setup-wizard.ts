@@ -14,7 +14,7 @@ import {
   errorText,
   FieldError,
   humanFieldLabel,
-  type ExitCode,
+  ExitCode,
   type FieldLabel,
 } from '../lib/errors.js';
 import {validateName} from '../lib/names.js';
@@ -458,6 +458,17 @@ function repositoryInput(state: WizardState): RepositoryInput {
 }
 
 /**
+ * A failed token check as the token step shows it: a refused token's next step is this field
+ * (the provider's page above makes one), not a command.
+ */
+function tokenCheckMessage(error: unknown): string {
+  const {message, exitCode} = describeError(error, wizardLabel);
+  return exitCode === ExitCode.auth
+    ? `${message} Paste a working one, or esc to change the API URL.`
+    : errorText(error, wizardLabel);
+}
+
+/**
  * A failed repository check as the step shows it. Without an answer from the forge nothing
  * can be registered (Apply asks it again), so going on means going on without registering.
  */
@@ -568,7 +579,7 @@ export function useSetupWizard(services: WizardServices) {
       .then((verification) => !cancelled && dispatch({type: 'verified', verification}))
       .catch(
         (error: unknown) =>
-          !cancelled && dispatch({type: 'verifyFailed', message: errorText(error, wizardLabel)}),
+          !cancelled && dispatch({type: 'verifyFailed', message: tokenCheckMessage(error)}),
       );
     return () => {
       cancelled = true;

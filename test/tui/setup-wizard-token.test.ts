@@ -338,7 +338,11 @@ describe('the onboarding wizard with a token', () => {
       s.mark();
       await s.write('ghp_refusedToken0000000000000000000000000');
       await s.write(keys.enter);
-      expect(await shows('was refused')).toContain('The token was refused by');
+      const refused = await shows('was refused');
+      expect(refused).toContain('The token was refused by');
+      // Its next step is the field in front of the user, not a command to run elsewhere.
+      expect(refused).toContain('Paste a working one, or esc to change the API URL.');
+      expect(refused).not.toContain('berth token add');
       await clear('ghp_refusedToken0000000000000000000000000'.length);
       s.mark();
       await s.write('ghp_with space');
