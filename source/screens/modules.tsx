@@ -181,8 +181,15 @@ function versionLabel(version: ModuleView): string {
     `${version.slug}@${version.version} ${version.displayStatus}`,
     version.stack,
     ago(version.createdAt),
-    ...(version.error ? [version.error] : []),
+    ...(errorWorthSaying(version) ? [version.error] : []),
   ].join(' · ');
+}
+
+/** A failure's reason; a cancelled version's "Cancelled." only repeats its state. */
+function errorWorthSaying(version: ModuleView): version is ModuleView & {error: string} {
+  return (
+    Boolean(version.error) && !(version.status === 'cancelled' && version.error === 'Cancelled.')
+  );
 }
 
 function logChoices(version: ModuleView, runs: readonly RunRecord[]): LogChoice[] {
@@ -218,7 +225,7 @@ function VersionDetails({
     <Box flexDirection="column">
       <LabelRow label="State">
         {version.displayStatus} on stack {version.stack}
-        {version.error ? ` · ${version.error}` : ''}
+        {errorWorthSaying(version) ? ` · ${version.error}` : ''}
       </LabelRow>
       {/* What to do with a published version next (the TUI shows runs; the CLI starts them). */}
       {runnable ? (

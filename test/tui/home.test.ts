@@ -187,12 +187,13 @@ describe('berth (TUI home)', () => {
         {slug: 'trainer', version: 1, status: 'published', minutesAgo: 90},
         {slug: 'trainer', version: 2, status: 'failed', minutesAgo: 30},
         {slug: 'scorer', version: 1, status: 'published', minutesAgo: 60},
+        {slug: 'scorer', version: 2, status: 'cancelled', minutesAgo: 10},
       ],
       [],
     );
     session = world.open([], {rows: 40});
     // Home has read its recent publishes (they show there without the stack).
-    await session.waitFor(/Publishes\s+trainer@2 failed · 30m ago/);
+    await session.waitFor(/Publishes\s+scorer@2 cancelled · 10m ago/);
     session.mark();
     await session.write('m');
     await session.waitFor(/trainer@1 published · default · 1h ago/);
@@ -204,6 +205,8 @@ describe('berth (TUI home)', () => {
       at(/trainer@1 published · default/),
     );
     expect(screen).not.toContain('No modules published yet.');
+    // A cancelled version says so once, not "cancelled · … · Cancelled.".
+    expect(screen).toMatch(/scorer@2 cancelled · default · 10m ago\s*\n/);
     await session.write('q');
     await session.waitFor(/Profile\s+default/);
   });
@@ -312,7 +315,13 @@ async function seedHistory(
         steps: [],
         labels: {},
         logFile: '/dev/null',
-        error: publish.status === 'failed' ? 'step 3 failed' : null,
+        // As the publish service records them.
+        error:
+          publish.status === 'failed'
+            ? 'step 3 failed'
+            : publish.status === 'cancelled'
+              ? 'Cancelled.'
+              : null,
         createdAt: at,
         updatedAt: at,
         finishedAt: at,
