@@ -8,9 +8,13 @@ import type {TokenListEntry} from '../models/token.js';
 import {readRepositoryConfig} from '../store/repository-config.js';
 import {knownTokenDirectories} from './accounts.js';
 import {resolveContext, type ActiveContext} from './context.js';
-import {listTokens, repositoriesUsingToken, verifyToken, type TokenHooks} from './tokens.js';
-
-const soonDays = 7;
+import {
+  expiryWarning,
+  listTokens,
+  repositoriesUsingToken,
+  verifyToken,
+  type TokenHooks,
+} from './tokens.js';
 
 export type TokenState = 'valid' | 'invalid' | 'unverified';
 
@@ -78,7 +82,7 @@ export async function tokenStatus(
         entry.warnings.push(`stored in plain text in ${deps.tokenStore.credentialsFile}`);
       if (storedIn)
         entry.warnings.push(`${token.envVar} overrides the secret stored in the ${storedIn}`);
-      const expiry = expiryWarning(entry.expiresAt);
+      const expiry = expiryText(entry.expiresAt);
       if (expiry) entry.warnings.push(expiry);
       return entry;
     }),
@@ -86,14 +90,14 @@ export async function tokenStatus(
   return {tokens: entries, context};
 }
 
-function expiryWarning(expiresAt: string | null): string | undefined {
-  if (!expiresAt) return undefined;
-  const days = (new Date(expiresAt).getTime() - Date.now()) / 86_400_000;
-  if (Number.isNaN(days) || days >= soonDays) return undefined;
-  const date = expiresAt.slice(0, 10);
-  if (days < 0) return `expired on ${date}`;
-  const whole = Math.floor(days);
-  return `expires on ${date}, in ${whole < 1 ? 'less than a day' : `${whole} day${whole === 1 ? '' : 's'}`}`;
+/** The expiry warning's words here; when to warn is tokens.ts's one rule (expiryWarning). */
+function expiryText(expiresAt: string | null): string | undefined {
+  const now = Date.now();
+  const warning = expiryWarning(expiresAt, now);
+  if (!warning) return undefined;
+  if (warning.expired) return `expired on ${warning.date}`;
+  const whole = Math.floor((Date.parse(expiresAt!) - now) / 86_400_000);
+  return `expires on ${warning.date}, in ${whole < 1 ? 'less than a day' : `${whole} day${whole === 1 ? '' : 's'}`}`;
 }
 
 /** The token choices of the directories known to have made one (and of this repository). */
