@@ -246,12 +246,23 @@ export function usageErrorText(text: string, command: Command, output: Output): 
   const [first = '', ...rest] = text.trim().split('\n');
   const message = first.replace(/^error:\s*/i, '');
   const sentence = `${message.charAt(0).toUpperCase()}${message.slice(1)}`;
+  const suggestions = rest.map((line) => line.replace(/^\((.*)\)$/, '$1')).filter(Boolean);
   const lines = [
     `${output.style('red', 'Error:')} ${/[.!?]$/.test(sentence) ? sentence : `${sentence}.`}`,
-    ...rest.map((line) => line.replace(/^\((.*)\)$/, '$1')).filter(Boolean),
+    ...(suggestions.length > 0 ? suggestions : parameterHint(message, command)),
     helpHint(command),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * `berth run rotate --angle 45`, as `docker run IMAGE --angle 45` takes it: a module's
+ * parameters go through --param on berth's command line.
+ */
+function parameterHint(message: string, command: Command): string[] {
+  const name = /^unknown option '--([^'=]+)/.exec(message)?.[1];
+  if (!name || commandPath(command) !== 'run') return [];
+  return [`A module's parameters go in --param: \`berth run MODULE --param ${name}=VALUE\`.`];
 }
 
 /** Where to read how a command is used: ``Run `berth stack register --help`.`` */

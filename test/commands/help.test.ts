@@ -151,6 +151,11 @@ describe("commander's own errors", () => {
       'Did you mean --set?',
       'Run `berth stack register --help`.',
     ]);
+    expectUsage(await berth(['run', 'rotate', '--angle', '45']), [
+      "Error: Unknown option '--angle'.",
+      "A module's parameters go in --param: `berth run MODULE --param angle=VALUE`.",
+      'Run `berth run --help`.',
+    ]);
   });
 
   it('a missing argument or required option says which, exit 2', async () => {
