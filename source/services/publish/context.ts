@@ -13,6 +13,7 @@ import {lstat, readFile, readdir, readlink} from 'node:fs/promises';
 import path from 'node:path';
 import {listIgnoredFiles} from '../../clients/git.js';
 import type {FieldText} from '../../lib/errors.js';
+import {secretReason} from '../../lib/secret-files.js';
 import {comparePaths} from './entry-point.js';
 
 export type ContextFile = {
@@ -38,47 +39,6 @@ export type ExcludedKind = 'tool' | 'secret' | 'git-ignored' | 'dockerignore';
  * names the field that sends it anyway (`include`), so each front end words it its own way.
  */
 export type ExcludedFile = {path: string; kind: ExcludedKind; reason: FieldText};
-
-/** Folders that hold credentials (SSH keys, cloud and registry logins). */
-const SECRET_FOLDERS = new Set(['.ssh', '.aws', '.gnupg', '.docker', '.kube', '.azure', '.gcloud']);
-/** File names that hold credentials. */
-const SECRET_NAMES = new Set([
-  '.env',
-  '.envrc',
-  '.netrc',
-  '_netrc',
-  '.pgpass',
-  '.pypirc',
-  '.npmrc',
-  '.git-credentials',
-  '.htpasswd',
-  'id_rsa',
-  'id_dsa',
-  'id_ecdsa',
-  'id_ed25519',
-  'kaggle.json',
-  'credentials.json',
-  'secrets.toml',
-]);
-const SECRET_PATTERNS = [
-  // .env.local, .env.production; not the templates people commit on purpose.
-  /^\.env\.(?!(?:example|sample|template|dist|defaults?)$)[^/]+$/,
-  /\.(?:pem|key|p12|pfx|jks|keystore|ppk)$/i,
-  /^id_(?:rsa|dsa|ecdsa|ed25519)(?:_[^.]*)?$/,
-  /^client_secrets?[^/]*\.json$/i,
-  /^service[-_]account[^/]*\.json$/i,
-];
-
-/** Why `name` (a file or folder name) looks like it holds a secret, or undefined. */
-export function secretReason(name: string, isFolder: boolean): string | undefined {
-  if (isFolder) {
-    return SECRET_FOLDERS.has(name) ? `${name}/ holds credentials` : undefined;
-  }
-  if (SECRET_NAMES.has(name) || SECRET_PATTERNS.some((p) => p.test(name))) {
-    return `${name} looks like a secret file`;
-  }
-  return undefined;
-}
 
 export type BuildContextOptions = {
   /** Paths (POSIX, relative) to send even though they look secret or git ignores them. */
