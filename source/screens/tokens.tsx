@@ -11,7 +11,14 @@ import {TokenTable} from '../components/token-table.js';
 import {TokenVerification} from '../components/token-verification.js';
 import type {Deps} from '../deps.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {assertNever, errorText, humanFieldLabel, renderText} from '../lib/errors.js';
+import {
+  assertNever,
+  describeError,
+  errorText,
+  FieldError,
+  humanFieldLabel,
+  renderText,
+} from '../lib/errors.js';
 import {defaultApiUrls, type TokenListEntry, type Verification} from '../models/token.js';
 import {addToken, listTokens, removeToken, rotateToken, verifyToken} from '../services/tokens.js';
 
@@ -24,7 +31,9 @@ type Mode =
   | {kind: 'apiUrl'; provider: Provider; value: string}
   | {kind: 'secret'; provider: Provider; apiUrl: string; value: string; rotate?: string}
   | {kind: 'working'; label: string}
-  | {kind: 'confirmRemove'; name: string};
+  | {kind: 'confirmRemove'; name: string}
+  /** Removal refused because code repositories use the token: `f` removes it anyway. */
+  | {kind: 'confirmForce'; name: string; text: string};
 
 type State = {
   tokens: TokenListEntry[];
@@ -115,7 +124,13 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
   }, [reload]);
 
   const run = useCallback(
-    async (label: string, task: () => Promise<string>, keepVerification = false) => {
+    async (
+      label: string,
+      task: () => Promise<string>,
+      keepVerification = false,
+      /** What a failure becomes here: a mode to go on in, or the text to show. */
+      failed: (error: unknown) => Mode | string = (error) => errorText(error),
+    ) => {
       dispatch({type: 'mode', mode: {kind: 'working', label}});
       try {
         const text = await task();
@@ -123,11 +138,9 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
         dispatch({type: 'done', flash: {tone: 'success', text}, keepVerification});
       } catch (error) {
         await reload();
-        dispatch({
-          type: 'done',
-          flash: {tone: 'error', text: errorText(error)},
-          keepVerification,
-        });
+        const next = failed(error);
+        if (typeof next !== 'string') dispatch({type: 'mode', mode: next});
+        else dispatch({type: 'done', flash: {tone: 'error', text: next}, keepVerification});
       }
     },
     [reload],
@@ -197,11 +210,13 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
         return;
       }
       if (mode.kind === 'confirmRemove') {
-        if (input === 'y')
-          void run(`Removing ${mode.name}…`, async () => {
-            await removeToken(deps, {name: mode.name});
-            return `Removed token '${mode.name}'.`;
-          });
+        if (input === 'y') remove(mode.name, false);
+        else if (input === 'n' || key.escape || key.return)
+          dispatch({type: 'mode', mode: {kind: 'list'}});
+        return;
+      }
+      if (mode.kind === 'confirmForce') {
+        if (input === 'f') remove(mode.name, true);
         else if (input === 'n' || key.escape || key.return)
           dispatch({type: 'mode', mode: {kind: 'list'}});
         return;
@@ -211,6 +226,21 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
     },
     {isActive: mode.kind !== 'working'},
   );
+
+  const remove = (name: string, force: boolean) =>
+    void run(
+      `Removing ${name}…`,
+      async () => {
+        await removeToken(deps, {name, force});
+        return `Removed token '${name}'.`;
+      },
+      false,
+      // The service names its `force` field; here it is the `f` key, offered right away.
+      (error) =>
+        error instanceof FieldError && error.field === 'force'
+          ? {kind: 'confirmForce', name, text: describeError(error).message}
+          : errorText(error),
+    );
 
   const submitSecret = (secretMode: Extract<Mode, {kind: 'secret'}>) => {
     const secret = secretMode.value;
@@ -235,12 +265,19 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
             provider: secretMode.provider,
             apiUrl: secretMode.apiUrl,
             readSecret: async () => secret,
+            // As in setup: the same login's token for the same API replaces the stored one.
+            replaceSameLogin: true,
           },
           hooks,
         );
         return `Stored token '${result.token.name}' in ${result.token.storage === 'file' ? result.backend : `the OS keychain (${result.backend})`}.`;
       },
       true,
+      // The form has no name field: another login's token holds the name this one would get.
+      (error) =>
+        error instanceof FieldError && error.field === 'name'
+          ? `${describeError(error).message} Remove that token first (d in the list), then add this one.`
+          : errorText(error),
     );
   };
 
@@ -259,9 +296,14 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
             {key: 'y', label: 'remove'},
             {key: 'n', label: 'keep'},
           ]
-        : mode.kind === 'working'
-          ? []
-          : [keyHints.enter('next'), {key: 'esc', label: 'cancel'}];
+        : mode.kind === 'confirmForce'
+          ? [
+              {key: 'f', label: 'remove anyway'},
+              {key: 'n', label: 'keep'},
+            ]
+          : mode.kind === 'working'
+            ? []
+            : [keyHints.enter('next'), {key: 'esc', label: 'cancel'}];
 
   return (
     <ScreenFrame title="tokens" hints={hints}>
@@ -316,7 +358,17 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
                 value={mode.value}
                 mask="*"
                 onChange={(value) => dispatch({type: 'mode', mode: {...mode, value}})}
-                onSubmit={() => mode.value.trim() && submitSecret(mode)}
+                onSubmit={() =>
+                  mode.value.trim()
+                    ? submitSecret(mode)
+                    : dispatch({
+                        type: 'flash',
+                        flash: {
+                          tone: 'error',
+                          text: 'The token is empty: paste it, then press enter.',
+                        },
+                      })
+                }
               />
             </Box>
           </Box>
@@ -324,6 +376,12 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
         {mode.kind === 'confirmRemove' && (
           <Text color={theme.tint('warning')}>
             Remove token '{mode.name}' from this machine? (y/N)
+          </Text>
+        )}
+        {mode.kind === 'confirmForce' && (
+          <Text color={theme.tint('warning')}>
+            {mode.text} Remove those code repositories first (repositories screen), or press f to
+            remove the token anyway.
           </Text>
         )}
         {mode.kind === 'working' && <Text dimColor>{mode.label}</Text>}
