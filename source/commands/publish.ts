@@ -383,9 +383,8 @@ export class PlainPublishPrinter {
         return;
       }
       case 'error':
-        this.write(
-          `${this.output.style('red', 'FAILED')}${event.step !== null ? ` at step ${event.step}` : ''}: ${event.message}`,
-        );
+        // The failure is the command's error, said once on stderr (with its next step) after
+        // these lines; the log file keeps it with its step.
         return;
     }
   }

@@ -135,6 +135,14 @@ function ConfirmPublish({
   // `i` edits the base image in place: enter keeps the text (empty: the default), esc leaves it.
   const [imageDraft, setImageDraft] = useState<string | undefined>(undefined);
   const editingImage = imageDraft !== undefined;
+  // Enter pressed while the project is still being read publishes as soon as it is read (unless
+  // the stack is protected: then its name is asked for first).
+  const [queued, setQueued] = useState(false);
+  useEffect(() => {
+    if (!queued || stage.kind === 'reading') return;
+    setQueued(false);
+    if (preview && !asksName) onConfirm(preview);
+  }, [queued, stage.kind, preview, asksName, onConfirm]);
   useScreenInput((input, key) => {
     if (editingImage) {
       if (key.escape) setImageDraft(undefined);
@@ -143,6 +151,7 @@ function ConfirmPublish({
     if (key.escape || (input === 'q' && !asksName)) return onBack();
     if (input === 'i' && preview && !asksName) return setImageDraft(baseImage ?? preview.baseImage);
     if (input === 'f' && stage.kind === 'unreadable' && onFullImage) return onFullImage();
+    if (key.return && stage.kind === 'reading') setQueued(true);
     if (key.return && preview && !asksName) onConfirm(preview);
   });
   const submitName = () => {
@@ -162,12 +171,21 @@ function ConfirmPublish({
                 ...(asksName ? [] : [{key: 'i', label: 'base image'}]),
                 keyHints.back,
               ]
-            : stage.kind === 'unreadable' && onFullImage
-              ? [{key: 'f', label: 'code in the image'}, keyHints.back]
-              : [keyHints.back]
+            : stage.kind === 'reading' && !queued
+              ? [keyHints.enter('publish once read'), keyHints.back]
+              : stage.kind === 'unreadable' && onFullImage
+                ? [{key: 'f', label: 'code in the image'}, keyHints.back]
+                : [keyHints.back]
       }
     >
-      {stage.kind === 'reading' ? <Text dimColor>Reading the project in {cwd}…</Text> : null}
+      {stage.kind === 'reading' ? (
+        <Box flexDirection="column">
+          <Text dimColor wrap="wrap">
+            Reading the project in {cwd}…
+          </Text>
+          {queued ? <Text wrap="wrap">Publishing as soon as it is read.</Text> : null}
+        </Box>
+      ) : null}
       {stage.kind === 'unreadable' ? (
         <Box flexDirection="column">
           <Text color={theme.tint('error')} wrap="wrap">

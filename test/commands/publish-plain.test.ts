@@ -2,6 +2,8 @@
 // `\r` progress redraws collapsed to their last state, multi-line chunks split) and step timings.
 import {PassThrough} from 'node:stream';
 import {describe, expect, it} from 'vitest';
+import {runBerth, tempDir, tempProject} from '../support/cli.js';
+import {moduleSource} from '../support/module-source.js';
 import {PlainPublishPrinter} from '../../source/commands/publish.js';
 import {Output} from '../../source/lib/output.js';
 import type {PublishEvent} from '../../source/models/publish-events.js';
@@ -58,5 +60,25 @@ describe('PlainPublishPrinter', () => {
       '==> building',
       '',
     ]);
+  });
+});
+
+describe('a failed `berth publish --plain`', () => {
+  it('says its error once, on stderr, and exits 1; stdout has only the progress lines', async () => {
+    const project = tempProject({
+      'noise.py': moduleSource('', '@data_processor(name="Add Noise")\ndef main():\n    pass\n'),
+    });
+    const result = await runBerth(['publish', '--plain'], {
+      cwd: project,
+      env: {BERTH_CONFIG_DIR: tempDir(), DOCKER_HOST: 'unix:///nonexistent/docker.sock'},
+      timeoutMs: 90_000,
+    });
+    expect(result.code, result.stderr).toBe(1);
+    const error = "Can't reach the Docker engine at unix:///nonexistent/docker.sock";
+    expect(result.stdout).toContain("==> Publishing add-noise (noise.py) on stack 'default'");
+    expect(result.stdout).not.toContain(error);
+    expect(result.stdout).not.toContain('FAILED');
+    expect(result.stderr.split(error).length - 1).toBe(1);
+    expect(result.stderr).toContain('Nothing was built and no version was recorded.');
   });
 });
