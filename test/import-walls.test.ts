@@ -6,7 +6,12 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeEach, describe, expect, it} from 'vitest';
 import {repoRoot} from './support/cli.js';
-import {describeCrossing, findWallCrossings} from './support/import-walls.js';
+import {
+  describeCrossing,
+  describeReader,
+  findCollectionReaders,
+  findWallCrossings,
+} from './support/import-walls.js';
 
 const source = path.join(repoRoot, 'source');
 
@@ -125,6 +130,41 @@ describe('import walls', () => {
     expect(planted.stderr).toContain(
       'import wall: app.tsx imports ./clients/docker.js (clients): the TUI reaches the world only through services',
     );
+  });
+
+  it('only services/code-repositories opens the repositories collection', () => {
+    expect(findCollectionReaders(source).map(describeReader)).toEqual([]);
+    // A service reading the records itself is caught, typed or not, in the lint gate too...
+    writeFileSync(
+      path.join(copy, 'services/planted.ts'),
+      "export const all = (store: any) =>\n  store.collection<{id: string}>( 'repositories' ).list();\n",
+    );
+    writeFileSync(
+      path.join(copy, 'screens/planted.tsx'),
+      'export const one = (store: any) => store.collection("repositories").get("x");\n',
+    );
+    expect(findCollectionReaders(copy).map((reader) => reader.file)).toEqual([
+      'screens/planted.tsx',
+      'services/planted.ts',
+    ]);
+    const lint = spawnSync(
+      path.join(repoRoot, 'node_modules/.bin/node'),
+      ['scripts/check-walls.mjs', copy],
+      {cwd: repoRoot, encoding: 'utf8'},
+    );
+    expect(lint.status).toBe(1);
+    expect(lint.stderr).toContain(
+      'collection wall: services/planted.ts opens the repositories collection outside services/code-repositories',
+    );
+    // ...while the service itself, and other collections, are not.
+    rmSync(path.join(copy, 'services/planted.ts'));
+    rmSync(path.join(copy, 'screens/planted.tsx'));
+    writeFileSync(
+      path.join(copy, 'services/code-repositories/planted.ts'),
+      "export const all = (store: any) => store.collection('repositories').list();\n" +
+        "export const runs = (store: any) => store.collection('runs').list();\n",
+    );
+    expect(findCollectionReaders(copy)).toEqual([]);
   });
 
   it('does not count an import in a comment', () => {

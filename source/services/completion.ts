@@ -1,7 +1,6 @@
 // The names shell completion offers, read from the config files and the active profile's store
 // only: no network, no keychain. Each kind reads just what it needs.
 import type {Deps} from '../deps.js';
-import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import type {ModuleVersionRecord} from '../models/module-version.js';
 import type {RunRecord} from '../models/run.js';
 import {
@@ -12,6 +11,7 @@ import {
   type Stack,
 } from '../models/stack.js';
 import {tokenProviders} from '../models/token.js';
+import {listRepositories} from './code-repositories/queries.js';
 import {resolveContext} from './context.js';
 
 export type CompletionKind =
@@ -80,12 +80,10 @@ export async function completionValues(
         description: stack.name === context.stackName ? 'active' : '',
       }));
     case 'repository':
-      return (await store.collection<CodeRepositoryRecord>('repositories').list()).map(
-        (repository) => ({
-          value: repository.name,
-          description: repository.host ? `${repository.host}/${repository.path}` : repository.type,
-        }),
-      );
+      return (await listRepositories(store)).map((repository) => ({
+        value: repository.name,
+        description: repository.host ? `${repository.host}/${repository.path}` : repository.type,
+      }));
     case 'module': {
       const slugs = new Set(
         (await store.collection<ModuleVersionRecord>('modules').list()).map((m) => m.slug),

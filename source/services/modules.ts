@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {UsageError, UserError} from '../lib/errors.js';
-import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import type {ModuleVersionRecord} from '../models/module-version.js';
+import {listRepositories} from './code-repositories/queries.js';
 import {resolveContext, type ActiveContext} from './context.js';
 
 export type ModuleStatusView = ModuleVersionRecord['status'] | 'outdated';
@@ -77,7 +77,7 @@ async function toViews(
   records: ModuleVersionRecord[],
 ): Promise<ModuleView[]> {
   const store = await deps.openStore(context.profile);
-  const repositories = await store.collection<CodeRepositoryRecord>('repositories').list();
+  const repositories = await listRepositories(store);
   const byId = new Map(repositories.map((r) => [r.id, r]));
   const hashes = new Map<string, Promise<boolean>>();
   return Promise.all(

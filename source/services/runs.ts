@@ -16,7 +16,6 @@ import {
   UserError,
   errorMessage,
 } from '../lib/errors.js';
-import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import {localRegistryUri} from '../models/module-version.js';
 import type {ModuleParameter} from '../models/module.js';
 import type {RunRecord} from '../models/run.js';
@@ -28,6 +27,7 @@ import {describeAccount, forgeCredentials, type ForgeAccount} from './accounts.j
 import {requireConfirmedStack} from './stack-protection.js';
 import {pullAuthFor} from './orchestrators/pull-auth.js';
 import {LogVaultWriter, runLogKey} from './log-vault.js';
+import {repositoryById} from './code-repositories/queries.js';
 import {getStack} from './stacks.js';
 
 export type ParameterValue = string | number | boolean | unknown[];
@@ -377,8 +377,7 @@ export async function codeDownloadOf(
     );
   }
   const store = await deps.openStore(context.profile);
-  const repositories = await store.collection<CodeRepositoryRecord>('repositories').list();
-  const repository = repositories.find((r) => r.id === reference.repositoryId);
+  const repository = await repositoryById(store, reference.repositoryId);
   if (!repository) {
     throw new FieldError(
       'full',

@@ -23,6 +23,7 @@ import {
   type TokenStorage,
   type Verification,
 } from '../models/token.js';
+import {repositoriesUsingTokenIn} from './code-repositories/queries.js';
 
 export type TokenHooks = {
   /** Warnings the user must see before or while something happens (stderr in the CLI). */
@@ -610,7 +611,6 @@ export async function repositoriesUsingToken(
   name: string,
   hooks: TokenHooks = {},
 ): Promise<string[]> {
-  const {repositoriesUsingTokenIn} = await import('./code-repositories/records.js');
   const users: string[] = [];
   for (const profile of deps.globalConfig.read().profiles) {
     try {

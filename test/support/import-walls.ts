@@ -99,3 +99,37 @@ export function findWallCrossings(root: string): WallCrossing[] {
 export function describeCrossing(crossing: WallCrossing): string {
   return `${crossing.file} imports ${crossing.imports} (${crossing.layer}): ${crossing.why}`;
 }
+
+/** A collection of the profile store that only one folder of source/ opens; the rest ask it. */
+export type CollectionOwner = {collection: string; owner: string; why: string};
+
+export const collectionOwners: CollectionOwner[] = [
+  {
+    collection: 'repositories',
+    owner: 'services/code-repositories',
+    why: 'the code-repositories service owns the registered repositories; other code calls its queries (services/code-repositories/queries.ts)',
+  },
+];
+
+export type CollectionReader = {file: string; collection: string; owner: string; why: string};
+
+/** Every `.collection('NAME')` (typed or not) of an owned collection outside its owner. */
+export function findCollectionReaders(root: string): CollectionReader[] {
+  const readers: CollectionReader[] = [];
+  for (const file of sourceFiles(root)) {
+    const relative = path.relative(root, file).split(path.sep).join('/');
+    const text = readFileSync(file, 'utf8');
+    for (const {collection, owner, why} of collectionOwners) {
+      if (relative.startsWith(`${owner}/`)) continue;
+      const opens = new RegExp(
+        String.raw`\.collection\s*(<[^>()]*>)?\s*\(\s*['"\`]${collection}['"\`]`,
+      );
+      if (opens.test(text)) readers.push({file: relative, collection, owner, why});
+    }
+  }
+  return readers;
+}
+
+export function describeReader(reader: CollectionReader): string {
+  return `${reader.file} opens the ${reader.collection} collection outside ${reader.owner}: ${reader.why}`;
+}

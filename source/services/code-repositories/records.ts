@@ -4,7 +4,6 @@ import type {Deps} from '../../deps.js';
 import {callCustom, loadCustomRepository} from '../../lib/custom-repository.js';
 import {UserError} from '../../lib/errors.js';
 import type {CodeRepository, CodeRepositoryRecord} from '../../models/code-repository.js';
-import type {Profile} from '../../models/profile.js';
 import type {Collection} from '../../store/profile-store.js';
 import {forgeCredentials, type ForgeAccount} from '../accounts.js';
 import {resolveContext, type ActiveContext} from '../context.js';
@@ -81,17 +80,4 @@ export async function loginCustomRepository(
     secret,
   );
   return {instance, secret};
-}
-
-/** The names of `profile`'s code repositories that use the token named `token`. */
-export async function repositoriesUsingTokenIn(
-  deps: Deps,
-  profile: Profile,
-  token: string,
-): Promise<string[]> {
-  const store = await deps.openStore(profile);
-  const records = await store
-    .collection<CodeRepositoryRecord>('repositories')
-    .findBy('token', [token]);
-  return records.map((record) => record.name);
 }

@@ -3,8 +3,8 @@
 import type {Deps} from '../../deps.js';
 import {UserError} from '../../lib/errors.js';
 import type {CodeReference} from '../../models/code-reference.js';
-import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {RunRecord} from '../../models/run.js';
+import {repositoryById} from '../code-repositories/queries.js';
 import {resolveContext, type ActiveContext} from '../context.js';
 import {findModuleVersion} from '../modules.js';
 import {unpackSnapshotInfo, type SnapshotMeta} from './snapshot.js';
@@ -46,9 +46,7 @@ export async function showCode(deps: Deps, ref: string): Promise<CodeShown> {
   }
   let repository: CodeShown['repository'] = null;
   if (reference) {
-    const record = (await store.collection<CodeRepositoryRecord>('repositories').list()).find(
-      (r) => r.id === reference.repositoryId,
-    );
+    const record = await repositoryById(store, reference.repositoryId);
     if (record) repository = {name: record.name, type: record.type, path: record.path ?? null};
   }
   if (!reference?.snapshot) {
