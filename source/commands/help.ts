@@ -170,6 +170,10 @@ export const examples: Readonly<Record<string, readonly Example[]>> = {
     ['berth publish', 'the project in this directory, live build pane'],
     ['berth publish ./rotate --dry-run', 'the schema and the Dockerfile; builds nothing'],
     ['berth publish ./rotate --plain --full', 'lines, not a pane; the code in the image'],
+    [
+      'berth publish --base-image python:3.12-slim',
+      "another base image; the module's next publishes keep it",
+    ],
   ],
   module: [
     ['berth module list', 'every version of every module'],

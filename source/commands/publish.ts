@@ -40,7 +40,10 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
       '--visibility <visibility>',
       "private or public (a code repository's own visibility wins)",
     )
-    .option('--base-image <image>', 'the image to build FROM (default python:3.11-slim)')
+    .option(
+      '--base-image <image>',
+      "the image to build FROM (default: the module's latest version's, remembered; else python:3.11-slim)",
+    )
     .option(
       '--entry <file>',
       'the entry point, relative to PATH (default: the one file with @data_processor)',
@@ -104,24 +107,30 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           : ('auto' as const);
 
       if (flags.dryRun) {
-        const {prepareProject, dryRunJson} = await import('../services/publish/project.js');
+        const {dryRunJson} = await import('../services/publish/project.js');
+        const {prepareWithBaseImage} = await import('../services/publish/base-image-choice.js');
         const {planPublishMode} = await import('../services/publish/publish.js');
         const plan = await planPublishMode(ctx.deps, projectPath, mode);
-        const prepared = await prepareProject(path.resolve(ctx.deps.cwd, projectPath), {
-          berthVersion: version,
-          mode: plan.mode,
-          commit: plan.commit,
-          ...(plan.sourceUrl ? {sourceUrl: plan.sourceUrl} : {}),
-          ...(flags.entry ? {entry: flags.entry} : {}),
-          ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
-          ...(hasPip ? {pip} : {}),
-          ...(flags.include ? {include: flags.include} : {}),
-        });
+        const store = await ctx.deps.openStore(plan.context.profile);
+        const {prepared, baseImage} = await prepareWithBaseImage(
+          store,
+          path.resolve(ctx.deps.cwd, projectPath),
+          {
+            berthVersion: version,
+            mode: plan.mode,
+            commit: plan.commit,
+            ...(plan.sourceUrl ? {sourceUrl: plan.sourceUrl} : {}),
+            ...(flags.entry ? {entry: flags.entry} : {}),
+            ...(flags.baseImage ? {baseImage: flags.baseImage} : {}),
+            ...(hasPip ? {pip} : {}),
+            ...(flags.include ? {include: flags.include} : {}),
+          },
+        );
         const {diffAgainstLatest, schemaChangeLines} = await import(
           '../services/publish/schema-diff.js'
         );
         const schemaDiff = await diffAgainstLatest(
-          await ctx.deps.openStore(plan.context.profile),
+          store,
           prepared.schema.slug,
           prepared.schema.parameters,
         );
@@ -129,6 +138,9 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         const modeReason = renderText(plan.message, flagLabel);
         const document = {
           ...dryRunJson(prepared, flagLabel),
+          // Where baseImage came from: --base-image, the module's latest version, or the default.
+          baseImageSource: baseImage.source === 'given' ? ('flag' as const) : baseImage.source,
+          baseImageVersion: baseImage.version,
           modeReason,
           schemaDiff: {...schemaDiff, breaking, allowed: !breaking || Boolean(flags.allowBreaking)},
         };
@@ -242,6 +254,9 @@ function printDryRun(
       description: string;
     }>;
     dockerfile: string;
+    baseImage: string;
+    baseImageSource: 'flag' | 'remembered' | 'default';
+    baseImageVersion: number | null;
     notes: string[];
     metadata: Record<string, string>;
     contextFiles: string[];
@@ -253,6 +268,7 @@ function printDryRun(
   output.line(`Module      ${document.name} (${document.slug})`);
   if (document.description) output.line(`Description ${document.description}`);
   output.line(`Entry point ${document.entryPoint}`);
+  output.line(`Base image  ${document.baseImage} (${baseImageOrigin(document)})`);
   for (const [key, value] of Object.entries(document.metadata)) {
     output.line(`${key.padEnd(11)} ${value}`);
   }
@@ -288,6 +304,16 @@ function printDryRun(
   for (const line of document.dockerfile.trimEnd().split('\n')) output.line(`  ${line}`);
   output.line('');
   output.line('Nothing was built (--dry-run).');
+}
+
+function baseImageOrigin(document: {
+  baseImageSource: 'flag' | 'remembered' | 'default';
+  baseImageVersion: number | null;
+}): string {
+  if (document.baseImageSource === 'flag') return '--base-image';
+  if (document.baseImageSource === 'remembered')
+    return `remembered from version ${document.baseImageVersion}; --base-image chooses another`;
+  return "berth's default; --base-image chooses another";
 }
 
 /**

@@ -15,6 +15,7 @@ import {TextField} from '../components/text-field.js';
 import {useTheme} from '../hooks/use-theme.js';
 import {errorText, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
 import {berthVersion} from '../lib/version.js';
+import type {BaseImageChoice} from '../services/publish/base-image-choice.js';
 import {previewPublish, type PublishPreview} from '../services/publish/preview.js';
 import {publishModule} from '../services/publish/publish.js';
 import {createPaneSession, type PaneSession} from './publish-pane-session.js';
@@ -31,7 +32,7 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
   const [stage, setStage] = useState<Stage>({kind: 'reading'});
   // `auto` first; when that refuses (e.g. a commit no remote has), `f` puts the code in the image.
   const [mode, setMode] = useState<'auto' | 'full'>('auto');
-  // Chosen with `i`; the project's preview names the default until then.
+  // Chosen with `i`; until then the preview's (the latest version's, or the default).
   const [baseImage, setBaseImage] = useState<string | undefined>(undefined);
   const running = useRef<PaneSession | null>(null);
   useEffect(() => {
@@ -104,6 +105,13 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
   );
 }
 
+/** Where the page's base image comes from; `undefined` when chosen here with `i`. */
+function baseImageOrigin(choice: BaseImageChoice | undefined): string {
+  if (!choice || choice.source === 'given') return 'chosen here';
+  if (choice.source === 'remembered') return `remembered from version ${choice.version}`;
+  return "berth's default";
+}
+
 /** The pane's next steps name this page's fields and keys (the pane returns here on failure). */
 const paneLabel: FieldLabel = (field) =>
   field === 'baseImage' ? 'the Base image (esc, then i)' : humanFieldLabel(field);
@@ -119,7 +127,7 @@ function ConfirmPublish({
 }: {
   stage: Exclude<Stage, {kind: 'publishing'}>;
   cwd: string;
-  /** Chosen on this page; else the preview's (the default). */
+  /** Chosen on this page; else the preview's (remembered from the latest version, or the default). */
   baseImage: string | undefined;
   onBaseImage: (image: string | undefined) => void;
   onConfirm: (preview: PublishPreview) => void;
@@ -132,7 +140,7 @@ function ConfirmPublish({
   const preview = stage.kind === 'confirm' ? stage.preview : undefined;
   const asksName = Boolean(preview?.protectedStack);
   const [refusal, setRefusal] = useState<string | undefined>(undefined);
-  // `i` edits the base image in place: enter keeps the text (empty: the default), esc leaves it.
+  // `i` edits the base image in place: enter keeps the text (empty: as it was), esc leaves it.
   const [imageDraft, setImageDraft] = useState<string | undefined>(undefined);
   const editingImage = imageDraft !== undefined;
   // Enter pressed while the project is still being read publishes as soon as it is read (unless
@@ -149,7 +157,8 @@ function ConfirmPublish({
       return;
     }
     if (key.escape || (input === 'q' && !asksName)) return onBack();
-    if (input === 'i' && preview && !asksName) return setImageDraft(baseImage ?? preview.baseImage);
+    if (input === 'i' && preview && !asksName)
+      return setImageDraft(baseImage ?? preview.baseImage.image);
     if (input === 'f' && stage.kind === 'unreadable' && onFullImage) return onFullImage();
     if (key.return && stage.kind === 'reading') setQueued(true);
     if (key.return && preview && !asksName) onConfirm(preview);
@@ -223,12 +232,18 @@ function ConfirmPublish({
                 onChange={setImageDraft}
                 onSubmit={(value) => {
                   const chosen = value.trim();
-                  onBaseImage(chosen && chosen !== preview.baseImage ? chosen : undefined);
+                  onBaseImage(chosen && chosen !== preview.baseImage.image ? chosen : undefined);
                   setImageDraft(undefined);
                 }}
               />
             ) : (
-              (baseImage ?? preview.baseImage)
+              <Text wrap="wrap">
+                {baseImage ?? preview.baseImage.image}
+                <Text dimColor>
+                  {' '}
+                  · {baseImageOrigin(baseImage ? undefined : preview.baseImage)}
+                </Text>
+              </Text>
             )}
           </LabelRow>
           <LabelRow width={13} label="Stack">

@@ -2,6 +2,7 @@
 // the engine and can't be pulled. berth says what to do next, naming the Python image the engine
 // has: the CLI as a flag, the TUI's publish pane as the page's field and key (never a flag). The
 // user follows it at 60x15: esc back to the project, i, the image, enter, and it publishes.
+import {readdirSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {runBerth, tempDir, tempProject} from '../support/cli.js';
@@ -37,6 +38,8 @@ afterAll(async () => {
 });
 afterEach(() => closeQuietly(session));
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
 describe('the default base image is not on an offline engine', () => {
   it('the CLI opens with what it publishes, and names the image to pass with --base-image', async () => {
     const project = tempProject({'noise.py': entry, 'requirements.txt': ''});
@@ -66,6 +69,55 @@ describe('the default base image is not on an offline engine', () => {
     expect(again.stdout).toContain('Published add-noise version 1');
     // What to do with it next.
     expect(again.stderr).toContain('Run it: `berth run add-noise`');
+
+    // The base image given once is remembered for the module: the dry run shows it and where it
+    // comes from, and the next publish without the flag builds FROM it.
+    const dry = await runBerth(['publish', '--dry-run', '--json'], {cwd: project, env});
+    expect(dry.code, dry.stderr).toBe(0);
+    const document = JSON.parse(dry.stdout) as Record<string, unknown>;
+    expect(document.baseImage).toBe(base);
+    expect(document.baseImageSource).toBe('remembered');
+    expect(document.baseImageVersion).toBe(1);
+    expect(document.dockerfile).toContain(`FROM ${base}`);
+    const human = await runBerth(['publish', '--dry-run'], {cwd: project, env});
+    expect(human.stdout).toContain(
+      `Base image  ${base} (remembered from version 1; --base-image chooses another)`,
+    );
+    // A flag still wins, for that publish.
+    const flagged = await runBerth(
+      ['publish', '--dry-run', '--json', '--base-image', 'python:3.11-slim'],
+      {cwd: project, env},
+    );
+    expect(JSON.parse(flagged.stdout)).toMatchObject({
+      baseImage: 'python:3.11-slim',
+      baseImageSource: 'flag',
+    });
+
+    const third = await runBerth(['publish', '--plain'], {cwd: project, env, timeoutMs: 300_000});
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.stdout).toContain(
+      `base image ${base}, remembered from add-noise version 1 (another with --base-image)`,
+    );
+    expect(third.stdout).toContain('Published add-noise version 2');
+    const described = await runBerth(['module', 'describe', 'add-noise@2', '--json'], {
+      cwd: project,
+      env,
+    });
+    expect(JSON.parse(described.stdout)).toMatchObject({baseImage: base});
+    // Remembered in the profile's store: nothing was written into the project.
+    expect(readdirSync(project).sort()).toEqual(['noise.py', 'requirements.txt']);
+
+    // The TUI's publish page shows it, and where it comes from.
+    session = spawnBerth([], {cwd: project, env, cols: 80, rows: 24});
+    const tui = session;
+    await tui.waitFor(/Stack\s+default/);
+    await tui.write('b');
+    await tui.waitForScreen(
+      new RegExp(`Base image\\s+${escapeRegExp(base)} · remembered from version 2`),
+    );
+    await tui.write('q');
+    await tui.write('q');
+    expect(await tui.exit).toBe(0);
   }, 600_000);
 
   it('the TUI pane names the field and its keys; following them publishes (60x15)', async () => {
@@ -109,7 +161,7 @@ describe('the default base image is not on an offline engine', () => {
     await tui.type(base);
     tui.mark();
     await tui.write(keys.enter);
-    rows = await tui.waitForScreen(new RegExp(`Base image\\s+${base.replace(/[./]/g, '\\$&')}`));
+    rows = await tui.waitForScreen(new RegExp(`Base image\\s+${escapeRegExp(base)} · chosen here`));
     expect(rows.some((row) => row.includes('enter publish'))).toBe(true);
     tui.mark();
     await tui.write(keys.enter);

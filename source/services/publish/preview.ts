@@ -5,7 +5,7 @@ import type {Deps} from '../../deps.js';
 import {humanFieldLabel, renderText} from '../../lib/errors.js';
 import type {ModuleParameter} from '../../models/module.js';
 import {protectedActiveStack} from '../stack-protection.js';
-import {prepareProject} from './project.js';
+import {prepareWithBaseImage, type BaseImageChoice} from './base-image-choice.js';
 import {planPublishMode, type PublishMode} from './publish.js';
 
 export type PublishPreview = {
@@ -14,8 +14,8 @@ export type PublishPreview = {
   /** Relative to the project. */
   entryPoint: string;
   parameters: ModuleParameter[];
-  /** The image the build starts FROM (the default unless one was given). */
-  baseImage: string;
+  /** The image the build starts FROM: given, remembered from the latest version, or the default. */
+  baseImage: BaseImageChoice;
   stack: string;
   /** Where the code comes from (full image or dependencies only, and why). */
   mode: string;
@@ -28,7 +28,8 @@ export async function previewPublish(
   input: {path: string; berthVersion: string; mode?: PublishMode; baseImage?: string},
 ): Promise<PublishPreview> {
   const plan = await planPublishMode(deps, input.path, input.mode ?? 'auto');
-  const prepared = await prepareProject(input.path, {
+  const store = await deps.openStore(plan.context.profile);
+  const {prepared, baseImage} = await prepareWithBaseImage(store, input.path, {
     berthVersion: input.berthVersion,
     mode: plan.mode,
     commit: plan.commit,
@@ -40,7 +41,7 @@ export async function previewPublish(
     slug: prepared.schema.slug,
     entryPoint: prepared.entryPoint,
     parameters: prepared.schema.parameters,
-    baseImage: prepared.baseImage,
+    baseImage,
     stack: plan.context.stackName,
     // The TUI asks for a full image in its own way (`f`), so it says so in its own words.
     mode:

@@ -65,6 +65,7 @@ import {LogVaultWriter, publishLogKey} from '../log-vault.js';
 import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
 import {ensureBaseImage} from './base-image.js';
+import {chooseBaseImage, rememberedBaseImageLine} from './base-image-choice.js';
 import {chooseBuilder, refusedBuildkitNote, stalledBuildkitNote} from './builder.js';
 import type {BuildPipOptions} from './dockerfile.js';
 import {assembleProject, preparedWith, scanProject, type PreparedProject} from './project.js';
@@ -451,10 +452,13 @@ export async function publishModule(
   const decision = decidePublishMode(code, input.mode ?? 'auto');
   const dependenciesOnly = decision.mode === 'dependencies-only';
 
+  const scan = await scanning;
+  // Given for this publish, else remembered from the module's latest version, else the default.
+  const baseImage = await chooseBaseImage(store, scan.annotations.schema.slug, input.baseImage);
   const prepareOptions = {
     berthVersion: input.berthVersion,
     ...(input.entry ? {entry: input.entry} : {}),
-    ...(input.baseImage ? {baseImage: input.baseImage} : {}),
+    baseImage: baseImage.image,
     ...(input.pip ? {pip: input.pip} : {}),
     ...(input.include ? {include: input.include} : {}),
     commit: code.commit,
@@ -462,7 +466,7 @@ export async function publishModule(
     mode: decision.mode,
   };
   // Static validation first: a bad annotation or requirement records nothing and builds nothing.
-  const probe = await assembleProject(await scanning, prepareOptions);
+  const probe = await assembleProject(scan, prepareOptions);
   const latest = await latestPublished(store, probe.schema.slug);
   const schemaDiff = diffAgainst(latest, probe.schema.parameters);
   checkBreaking(probe.schema.slug, schemaDiff, input.allowBreaking ?? false);
@@ -504,6 +508,12 @@ export async function publishModule(
     line: renderText(decision.message, options.label ?? humanFieldLabel),
     step: null,
   });
+  const remembered = rememberedBaseImageLine(
+    baseImage,
+    probe.schema.slug,
+    options.label ?? humanFieldLabel,
+  );
+  if (remembered) emit({type: 'log', line: remembered, step: null});
   for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});
   for (const note of probe.notes) emit({type: 'log', line: `Note: ${note}`, step: null});
   if (layers?.note) emit({type: 'log', line: layers.note, step: null});
