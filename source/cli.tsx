@@ -2,6 +2,7 @@
 // Entry point. Kept tiny: `berth --version` answers without loading anything, plain commands
 // load the commander program, and only the TUI loads React and Ink.
 import {fileURLToPath} from 'node:url';
+import {trace} from './lib/trace.js';
 
 const argv = process.argv.slice(2);
 
@@ -14,7 +15,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   silenceSqliteWarning();
   followNpmStart();
   stopWhenStdoutCloses();
+  trace('cli: start');
+  process.once('exit', () => trace('cli: exit'));
   const code = await main(argv);
+  trace('cli: done');
   // In a terminal every write has landed (TTY writes are synchronous), and a handle left open
   // by a screen (a git child, a timer) must not keep berth running after the user quit.
   if (process.stdout.isTTY) process.exit(code);

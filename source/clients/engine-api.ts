@@ -4,7 +4,7 @@
 // only container runs load it (clients/docker.ts).
 import {readFileSync} from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
+import type https from 'node:https';
 import path from 'node:path';
 import type {Readable} from 'node:stream';
 
@@ -80,12 +80,18 @@ export function createEngineTransport(
   env: NodeJS.ProcessEnv = process.env,
 ): EngineTransport {
   const secure = 'protocol' in address && address.protocol === 'https';
-  const transport = secure ? https : http;
-  const agent = secure
-    ? new https.Agent({keepAlive: true, ...tlsFiles(env)})
-    : new http.Agent({keepAlive: true});
-  const request = (options: EngineRequest) =>
-    new Promise<http.IncomingMessage>((resolve, reject) => {
+  // TLS loads only for an engine that speaks it (a local socket does not).
+  let connection: Promise<{transport: typeof http | typeof https; agent: http.Agent}> | undefined;
+  const connect = () =>
+    (connection ??= secure
+      ? import('node:https').then((https) => ({
+          transport: https,
+          agent: new https.Agent({keepAlive: true, ...tlsFiles(env)}),
+        }))
+      : Promise.resolve({transport: http, agent: new http.Agent({keepAlive: true})}));
+  const request = async (options: EngineRequest) => {
+    const {transport, agent} = await connect();
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
       const target =
         'socketPath' in address
           ? {socketPath: address.socketPath}
@@ -124,6 +130,7 @@ export function createEngineTransport(
         options.body.pipe(outgoing);
       } else outgoing.end();
     });
+  };
   return {
     request,
     async json<T>(options: EngineRequest) {

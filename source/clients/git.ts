@@ -12,7 +12,12 @@ import {execFile} from 'node:child_process';
 import {stat} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError, errorMessage} from '../lib/errors.js';
-import {findRepositoryFiles, readConfigRemotes, readRemoteRefs} from './git-files.js';
+import {
+  findRepositoryFiles,
+  readConfigRemotes,
+  readRemoteRefs,
+  type RepositoryFiles,
+} from './git-files.js';
 import {parseRemoteUrl, redactUrl, type ParsedRemote} from '../lib/git-url.js';
 
 export type GitRemote = {
@@ -122,12 +127,15 @@ async function readCheckoutWith(
 
   const git = (args: string[]) => runGit(args, {cwd: absolute, ...config});
   const untrackedMode = options.ignoreUntracked ? 'no' : 'all';
-  // One git process; where the work tree is, its remotes and its remote-tracking refs are read
-  // from the repository's files meanwhile (git-files.ts), with git asked only for what those
-  // files cannot say.
+  // Outside any repository (no `.git` here or above, as git looks for it) there is nothing to
+  // ask git. Else one git process; the remotes and the remote-tracking refs are read from the
+  // repository's files meanwhile (git-files.ts), with git asked only for what those files
+  // cannot say.
+  const layout = await findRepositoryFiles(absolute, config.env).catch(() => null);
+  if (layout === undefined) return undefined;
   const [status, files] = await Promise.allSettled([
     git(['status', '--porcelain=v2', '--branch', '-z', `--untracked-files=${untrackedMode}`]),
-    readRepositoryFiles(absolute, config.env),
+    layout === null ? Promise.resolve(undefined) : readRepositoryFiles(layout, config.env),
   ]);
   if (status.status === 'rejected') {
     if (isNotAWorkTree(status.reason)) return undefined;
@@ -199,9 +207,7 @@ async function readCheckoutWith(
   };
 }
 
-async function readRepositoryFiles(dir: string, env: NodeJS.ProcessEnv) {
-  const layout = await findRepositoryFiles(dir, env);
-  if (!layout) return undefined;
+async function readRepositoryFiles(layout: RepositoryFiles, env: NodeJS.ProcessEnv) {
   const [remotes, refs] = await Promise.all([
     readConfigRemotes(layout, env),
     readRemoteRefs(layout),

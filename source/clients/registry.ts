@@ -1,6 +1,8 @@
 // An OCI registry through the distribution API: the version check (`GET /v2/`) with basic auth,
 // and manifest digests (`HEAD /v2/NAME/manifests/REF`). Plain http only for registries on this
 // machine, as docker itself allows them.
+import http from 'node:http';
+import type https from 'node:https';
 import {AuthError, UserError} from '../lib/errors.js';
 import {networkReason} from './http-failure.js';
 
@@ -42,6 +44,95 @@ export function isLocalRegistry(host: string): boolean {
   return hostname === 'localhost' || hostname === '::1' || /^127\./.test(hostname);
 }
 
+type RegistryRequest = {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT';
+  headers?: Record<string, string>;
+  body?: Buffer | string;
+};
+
+type RegistryResponse = {
+  status: number;
+  header(name: string): string | undefined;
+  text(): Promise<string>;
+  buffer(): Promise<Buffer>;
+  /** The body is not wanted: the connection goes back to the pool once it has arrived. */
+  discard(): void;
+};
+
+/** Kept-alive connections to the registries of this process (a publish asks one several times). */
+let agents: {http: http.Agent; https?: https.Agent} | undefined;
+
+/**
+ * One request over node:http(s) (not fetch: loading fetch costs a code-change publish more than
+ * the registry's answers), redirects followed as fetch follows them: the method turns GET after a
+ * 301/302 POST or a 303, and credentials stay with the registry's own origin.
+ */
+async function send(
+  url: URL,
+  init: RegistryRequest & {signal: AbortSignal},
+  redirects = 0,
+): Promise<RegistryResponse> {
+  agents ??= {http: new http.Agent({keepAlive: true})};
+  // TLS loads only for a registry elsewhere (one on this machine speaks plain http).
+  const secure = url.protocol === 'https:' ? await import('node:https') : undefined;
+  const transport = secure ?? http;
+  const agent = secure ? (agents.https ??= new secure.Agent({keepAlive: true})) : agents.http;
+  const body = init.body === undefined ? undefined : Buffer.from(init.body);
+  const response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    const outgoing = transport.request(url, {
+      method: init.method,
+      agent,
+      headers: {
+        ...init.headers,
+        ...(body ? {'content-length': String(body.length)} : {}),
+      },
+      signal: init.signal,
+    });
+    outgoing.on('response', resolve);
+    outgoing.on('error', reject);
+    outgoing.end(body);
+  });
+  const status = response.statusCode ?? 0;
+  const location = response.headers.location;
+  if ([301, 302, 303, 307, 308].includes(status) && location) {
+    response.resume();
+    if (redirects >= 20) throw new Error(`more than 20 redirects from ${url.host}`);
+    const next = new URL(location, url);
+    const toGet =
+      (status === 303 && init.method !== 'HEAD') ||
+      ((status === 301 || status === 302) && init.method === 'POST');
+    const nextHeaders = {...init.headers};
+    if (next.origin !== url.origin) delete nextHeaders.authorization;
+    if (toGet) delete nextHeaders['content-type'];
+    return send(
+      next,
+      {
+        ...init,
+        headers: nextHeaders,
+        ...(toGet ? {method: 'GET', body: undefined} : {}),
+      },
+      redirects + 1,
+    );
+  }
+  const read = () =>
+    new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve(Buffer.concat(chunks)));
+      response.on('error', reject);
+    });
+  return {
+    status,
+    header(name) {
+      const value = response.headers[name.toLowerCase()];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    text: async () => (await read()).toString('utf8'),
+    buffer: read,
+    discard: () => void response.resume(),
+  };
+}
+
 export function createRegistryClient(options: {
   host: string;
   credentials?: RegistryCredentials;
@@ -57,12 +148,11 @@ export function createRegistryClient(options: {
     headers.authorization = `Basic ${basic}`;
   }
 
-  async function request(path: string, init: RequestInit): Promise<Response> {
+  async function request(path: string, init: RegistryRequest): Promise<RegistryResponse> {
     try {
-      return await fetch(`${base}${path}`, {
+      return await send(new URL(`${base}${path}`), {
         ...init,
-        headers: {...headers, ...(init.headers as Record<string, string> | undefined)},
-        redirect: 'follow',
+        headers: {...headers, ...init.headers},
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
@@ -87,7 +177,11 @@ export function createRegistryClient(options: {
     );
   }
 
-  async function expect(response: Response, what: string, ok: number[]): Promise<Response> {
+  async function expect(
+    response: RegistryResponse,
+    what: string,
+    ok: number[],
+  ): Promise<RegistryResponse> {
     if (ok.includes(response.status)) return response;
     const body = await response.text().catch(() => '');
     if (response.status === 401 || response.status === 403) throw refused();
@@ -102,15 +196,15 @@ export function createRegistryClient(options: {
     blobUrl: (repository, digest) => `${base}/v2/${repository}/blobs/${digest}`,
     async pushBlob(repository, digest, data) {
       const head = await request(`/v2/${repository}/blobs/${digest}`, {method: 'HEAD'});
-      await head.body?.cancel().catch(() => undefined);
+      head.discard();
       if (head.status === 200) return;
       const started = await expect(
         await request(`/v2/${repository}/blobs/uploads/`, {method: 'POST'}),
         `an upload to ${repository}`,
         [202],
       );
-      await started.body?.cancel().catch(() => undefined);
-      const location = started.headers.get('location');
+      started.discard();
+      const location = started.header('location');
       if (!location) throw new UserError(`The registry ${options.host} gave no upload location.`);
       const url = new URL(location, base);
       url.searchParams.set('digest', digest);
@@ -123,16 +217,16 @@ export function createRegistryClient(options: {
         `the upload of ${digest.slice(0, 19)}`,
         [201],
       );
-      await put.body?.cancel().catch(() => undefined);
+      put.discard();
     },
     async getBlob(repository, digest) {
       const response = await request(`/v2/${repository}/blobs/${digest}`, {method: 'GET'});
       if (response.status === 404) {
-        await response.body?.cancel().catch(() => undefined);
+        response.discard();
         return undefined;
       }
       await expect(response, `GET of ${repository}@${digest.slice(0, 19)}`, [200]);
-      return Buffer.from(await response.arrayBuffer());
+      return await response.buffer();
     },
     async putManifest(repository, tag, manifest, mediaType) {
       const response = await expect(
@@ -144,17 +238,17 @@ export function createRegistryClient(options: {
         `the manifest ${repository}:${tag}`,
         [201],
       );
-      await response.body?.cancel().catch(() => undefined);
-      return response.headers.get('docker-content-digest') ?? '';
+      response.discard();
+      return response.header('docker-content-digest') ?? '';
     },
     async ping() {
       const response = await request('/v2/', {method: 'GET'});
-      await response.body?.cancel().catch(() => undefined);
+      response.discard();
       if (response.status === 200) return;
       if (response.status === 401) {
         // Bearer-token registries answer 401 here to basic auth by design; only a Basic challenge
         // means the credentials themselves were refused.
-        const challenge = response.headers.get('www-authenticate') ?? '';
+        const challenge = response.header('www-authenticate') ?? '';
         if (/^basic/i.test(challenge) || !challenge) throw refused();
         return;
       }
@@ -167,15 +261,15 @@ export function createRegistryClient(options: {
         method: 'HEAD',
         headers: {accept: manifestAccept},
       });
-      await response.body?.cancel().catch(() => undefined);
+      response.discard();
       if (response.status === 404) return undefined;
       if (response.status === 401) throw refused();
-      if (!response.ok) {
+      if (response.status < 200 || response.status > 299) {
         throw new UserError(
           `The registry ${options.host} answered ${response.status} for ${repository}:${reference}.`,
         );
       }
-      return response.headers.get('docker-content-digest') ?? undefined;
+      return response.header('docker-content-digest') ?? undefined;
     },
   };
 }

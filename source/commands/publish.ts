@@ -9,6 +9,7 @@ import {PublishLogModel} from '../services/publish/log-model.js';
 import {announce, collect, flagLabel, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
 import {formatBytes} from '../lib/format.js';
+import {trace} from '../lib/trace.js';
 
 const version = process.env.BERTH_VERSION ?? '0.0.0-dev';
 
@@ -77,6 +78,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
       collect,
     )
     .action(async (projectPath: string, flags: PublishFlags) => {
+      trace('publish command: start');
       const {output} = ctx;
       if (
         flags.visibility !== undefined &&
@@ -152,6 +154,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
       }
 
       const {publishModule} = await import('../services/publish/publish.js');
+      trace('publish command: publish module loaded');
       const confirmedStack = await confirmProtectedStack(ctx, 'publish');
       const input = {
         path: projectPath,

@@ -26,7 +26,9 @@ import tarStream from 'tar-stream';
 import {
   BuilderRefusedError,
   BuildkitStalledError,
+  createDockerClient,
   EngineStreamError,
+  parseDockerHost,
   type BuilderKind,
   type DockerClient,
   type EngineEvent,
@@ -71,6 +73,7 @@ import type {BuildPipOptions} from './dockerfile.js';
 import {assembleProject, preparedWith, scanProject, type PreparedProject} from './project.js';
 import {checkBreaking, diffAgainst, latestPublished, schemaChangeLines} from './schema-diff.js';
 import {planDependencyLayers} from './dependency-layers.js';
+import {trace, traced} from '../../lib/trace.js';
 import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
 
 export type PublishInput = {
@@ -427,14 +430,22 @@ export async function publishModule(
   options: PublishOptions = {},
 ): Promise<PublishResult> {
   const signal = options.signal;
+  trace('publish: start');
   const context = await resolveContext(deps);
   const store = await deps.openStore(context.profile);
+  trace('publish: context and store');
   requireConfirmedStack(
     await getStack(store, context.stackName, context.profile.name),
     input.confirmedStack,
     'publish',
   );
   const projectDir = path.resolve(deps.cwd, input.path);
+  // Where the image goes, and whether its registry and engine answer, are asked now, while the
+  // checkout and the project are read; their failures are reported where they always were (after
+  // the project's own checks, in preflight's order).
+  const targeting = resolvePublishTarget(deps, context, store);
+  const answering = targeting.then(askTarget);
+  answering.catch(() => undefined);
   // The project's files are read while the checkout is (both wait on git); a failure of either
   // is reported in this order: the checkout's, then the project's.
   const scanning = scanProject(projectDir, {
@@ -449,6 +460,7 @@ export async function publishModule(
     projectDir,
     input.mode ?? 'auto',
   );
+  trace('publish: checkout detected');
   const decision = decidePublishMode(code, input.mode ?? 'auto');
   const dependenciesOnly = decision.mode === 'dependencies-only';
 
@@ -467,10 +479,12 @@ export async function publishModule(
   };
   // Static validation first: a bad annotation or requirement records nothing and builds nothing.
   const probe = await assembleProject(scan, prepareOptions);
+  trace('publish: project assembled');
   const latest = await latestPublished(store, probe.schema.slug);
   const schemaDiff = diffAgainst(latest, probe.schema.parameters);
   checkBreaking(probe.schema.slug, schemaDiff, input.allowBreaking ?? false);
-  const target = await resolvePublishTarget(deps, context, store);
+  const target = await targeting;
+  trace('publish: target resolved');
   // A full image installs its requirements in the layers of the latest version's chain when they
   // only add to it: the engine's cache has the earlier ones.
   const layers =
@@ -521,7 +535,7 @@ export async function publishModule(
   // Preflight: whatever can fail before a build fails here, and takes no version number.
   let clients: PublishClients;
   try {
-    clients = await preflight(target, probe, {
+    clients = await preflight(target, await answering, probe, {
       emit,
       checkCancelled,
       signal,
@@ -541,6 +555,7 @@ export async function publishModule(
     );
   }
   const {docker, registry} = clients;
+  trace('publish: preflight done');
 
   const started = Date.now();
   const createdAt = now();
@@ -580,6 +595,7 @@ export async function publishModule(
     },
     (version) => publishLogFile(deps, probe.schema.slug, version),
   );
+  trace('publish: version recorded');
   options.onRecorded?.({slug: record.slug, version: record.version, logFile: record.logFile});
   const modules = store.collection<ModuleVersionRecord>('modules');
   const save = async (changes: Partial<ModuleVersionRecord>) => {
@@ -617,6 +633,7 @@ export async function publishModule(
     sink.write(`${line}
 `);
   log = sink;
+  trace('publish: log opened');
 
   let parser: BuildEventParser | undefined;
   try {
@@ -653,7 +670,11 @@ export async function publishModule(
       parser = new BuildEventParser(emit);
       const activeParser = parser;
       try {
-        await docker.build(await contextTar(preparedWith(prepared, {builder: kind})), {
+        const tar = await traced('publish: context tar', () =>
+          contextTar(preparedWith(prepared, {builder: kind})),
+        );
+        trace('publish: build');
+        await docker.build(tar, {
           tag: buildTag,
           builder: kind,
           signal,
@@ -676,6 +697,7 @@ export async function publishModule(
       await build('classic');
     }
     const activeParser = parser!;
+    trace('publish: built');
     checkCancelled();
     const image = await docker.inspectImage(buildTag);
     if (!image) throw new UserError(`The engine built ${buildTag} but does not show it.`);
@@ -704,6 +726,7 @@ export async function publishModule(
     const auth: RegistryAuthConfig | undefined = target.credentials
       ? {...target.credentials, serveraddress: target.registryHost}
       : undefined;
+    trace('publish: tagged');
     await state('pushing');
     emit({type: 'log', line: `Pushing ${reference}`, step: null});
     const pushEvents = await docker.push(reference, {
@@ -716,6 +739,7 @@ export async function publishModule(
           emit({type: 'log', line: event.status, step: null});
       },
     });
+    trace('publish: pushed');
     checkCancelled();
     const pushedDigest = pushEvents
       .map((e) => (typeof e.aux === 'object' ? e.aux.Digest : undefined))
@@ -730,6 +754,7 @@ export async function publishModule(
         `The registry serves ${digest} for ${repository}:${tag}, but the engine pushed ${pushedDigest}.`,
       );
     }
+    trace('publish: digest confirmed');
     return await finishPublished(reference, digest, image.sizeBytes, false, prepared);
   } catch (error) {
     const cancelled = signal?.aborted || error instanceof CancelledError;
@@ -795,6 +820,7 @@ export async function publishModule(
     });
     emit({type: 'state', state: 'published', at: Date.now()});
     await sink.close();
+    trace('publish: recorded published');
     return {record, context};
   }
 }
@@ -810,14 +836,46 @@ type PublishClients = {
   reuse?: {image: string; digest: string};
 };
 
+/** The target's registry and engine, each already asked whether it answers (not yet awaited). */
+type TargetAnswers = {
+  registry: {client: RegistryClient; ping: Promise<void>} | undefined;
+  engine: Promise<{docker: DockerClient; info: EngineInfo}>;
+};
+
+/** Asks the registry and the engine at once; a failure waits (unhandled) until preflight reads it. */
+function askTarget(target: PublishTarget): TargetAnswers {
+  const quiet = <T>(promise: Promise<T>) => {
+    promise.catch(() => undefined);
+    return promise;
+  };
+  const client = target.local
+    ? undefined
+    : createRegistryClient({
+        host: target.registryHost,
+        ...(target.credentials ? {credentials: target.credentials} : {}),
+      });
+  const engine = async () => {
+    const docker = createDockerClient(target.engineHost);
+    return {docker, info: await traced('engine ping', () => docker.ping())};
+  };
+  return {
+    registry: client
+      ? {client, ping: quiet(traced('registry ping', () => client.ping()))}
+      : undefined,
+    engine: quiet(engine()),
+  };
+}
+
 /**
  * Everything a build needs that can be checked before it starts, in the order a build would
  * meet it: the registry answers and accepts the credentials (oci), an image with these
  * dependencies exists already (then nothing else is needed), the engine answers, the base image
- * is on it or can be pulled.
+ * is on it or can be pulled. The registry and the engine were asked at once (askTarget); their
+ * answers are read here in this order.
  */
 async function preflight(
   target: PublishTarget,
+  answers: TargetAnswers,
   probe: PreparedProject,
   io: {
     emit: (event: PublishEvent) => void;
@@ -828,37 +886,39 @@ async function preflight(
 ): Promise<PublishClients> {
   const {emit, checkCancelled} = io;
   const dependencyTag = probe.dependencyChecksum ? `deps-${probe.dependencyChecksum}` : undefined;
-  let registry: RegistryClient | undefined;
-  if (!target.local) {
-    registry = createRegistryClient({
-      host: target.registryHost,
-      ...(target.credentials ? {credentials: target.credentials} : {}),
-    });
+  const registry = answers.registry?.client;
+  if (answers.registry) {
     // The registry first: when it already holds these dependencies (built by this machine or a
-    // colleague), the engine is not needed at all.
+    // colleague), the engine's answer is not needed at all.
     emit({type: 'log', line: `Checking the registry ${target.registryHost}`, step: null});
-    await registry.ping();
+    await answers.registry.ping;
     checkCancelled();
     if (dependencyTag) {
-      const existing = await registry.manifestDigest(io.repository, dependencyTag);
+      const existing = await answers.registry.client.manifestDigest(io.repository, dependencyTag);
       checkCancelled();
       if (existing) {
         const image = `${target.registryHost}/${io.repository}:${dependencyTag}`;
-        return {docker: undefined, registry, reuse: {image, digest: existing}};
+        return {
+          docker: undefined,
+          registry: answers.registry.client,
+          reuse: {image, digest: existing},
+        };
       }
     }
   }
-  const {createDockerClient} = await import('../../clients/docker.js');
-  const docker = createDockerClient(target.engineHost);
-  emit({type: 'log', line: `Checking the Docker engine at ${docker.host}`, step: null});
-  const engine = await docker.ping();
+  emit({
+    type: 'log',
+    line: `Checking the Docker engine at ${parseDockerHost(target.engineHost).display}`,
+    step: null,
+  });
+  const {docker, info: engine} = await answers.engine;
   checkCancelled();
   if (target.local && dependencyTag) {
     const image = `${target.registryHost}/${io.repository}:${dependencyTag}`;
     const existing = await docker.inspectImage(image);
     if (existing) return {docker, engine, registry, reuse: {image, digest: existing.id}};
   }
-  await ensureBaseImage(docker, probe.baseImage, io.signal);
+  await traced('preflight: base image', () => ensureBaseImage(docker, probe.baseImage, io.signal));
   checkCancelled();
   return {docker, engine, registry};
 }
