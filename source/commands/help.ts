@@ -23,7 +23,10 @@ export const examples: Readonly<Record<string, readonly Example[]>> = {
   status: [
     ['berth status', 'repository root, profile and stack (and where they come from)'],
     ['berth status --json', 'the same, plus the code reference, as JSON'],
-    ["PS1='[$(berth status --prompt)] \\w \\$ '", 'profile/stack in a bash prompt'],
+    [
+      'eval "$(berth status --prompt --init bash)"',
+      "in ~/.bashrc, then PS1='${berth_prompt:+[$berth_prompt] }\\w \\$ ' (zsh: --init zsh)",
+    ],
   ],
   profile: [
     ['berth profile list', 'the profiles; * marks the active one'],

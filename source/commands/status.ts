@@ -1,4 +1,5 @@
-import {resolveContext} from '../services/context.js';
+import {Option} from 'commander';
+import {UsageError} from '../lib/errors.js';
 import {showStatus} from './checkout.js';
 import type {RegisterCommands} from './context.js';
 
@@ -12,11 +13,26 @@ export const registerStatusCommand: RegisterCommands = (program, ctx) => {
       '--prompt',
       'one short line for a shell prompt: profile/stack (and their source when a variable or flag chose them), the account chosen here',
     )
-    .action(async (options: {prompt?: boolean}) => {
+    .option(
+      '--init <shell>',
+      'with --prompt: print the bash or zsh snippet that keeps the line in $berth_prompt and runs berth only when something deciding it changed',
+    )
+    .addOption(new Option('--with-inputs').hideHelp())
+    .action(async (options: {prompt?: boolean; init?: string; withInputs?: boolean}) => {
+      // Normally answered before commander loads (cli.tsx, prompt.ts); the same text from here.
+      const prompt = await import('./prompt.js');
+      if (options.init !== undefined) {
+        const script = prompt.promptInit(ctx.deps, options.init);
+        if (script === undefined) {
+          throw new UsageError(
+            `berth has a prompt snippet for bash and zsh, not "${options.init}".`,
+          );
+        }
+        ctx.io.stdout.write(script);
+        return;
+      }
       if (options.prompt) {
-        // Normally answered before commander loads (cli.tsx); the same line from here.
-        const {promptLine} = await import('./prompt.js');
-        ctx.output.line(promptLine(ctx.deps, await resolveContext(ctx.deps)));
+        ctx.io.stdout.write(await prompt.promptText(ctx.deps, Boolean(options.withInputs)));
         return;
       }
       await showStatus(ctx);

@@ -16,6 +16,18 @@ export function repositoryConfigFile(root: string): string {
 
 /** `$BERTH_REPOSITORY_PATH` if set, else the nearest ancestor of `cwd` holding `.berth/`. */
 export function findRepositoryRoot(cwd: string, env: NodeJS.ProcessEnv): string | undefined {
+  return searchRepositoryRoot(cwd, env).root;
+}
+
+/**
+ * The repository root and every `.berth` path looked at to find it, nearest first, the root's
+ * last: another `.berth/` appearing among them would change the answer (the shell prompt's
+ * cache watches them, services/context-inputs.ts).
+ */
+export function searchRepositoryRoot(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): {root: string | undefined; looked: string[]} {
   const fromEnv = env.BERTH_REPOSITORY_PATH;
   if (fromEnv) {
     const root = path.resolve(cwd, fromEnv);
@@ -27,13 +39,16 @@ export function findRepositoryRoot(cwd: string, env: NodeJS.ProcessEnv): string 
         },
       );
     }
-    return root;
+    return {root, looked: [path.join(root, repositoryDirName)]};
   }
+  const looked: string[] = [];
   let directory = path.resolve(cwd);
   for (;;) {
-    if (isDirectory(path.join(directory, repositoryDirName))) return directory;
+    const candidate = path.join(directory, repositoryDirName);
+    looked.push(candidate);
+    if (isDirectory(candidate)) return {root: directory, looked};
     const parent = path.dirname(directory);
-    if (parent === directory) return undefined;
+    if (parent === directory) return {root: undefined, looked};
     directory = parent;
   }
 }
