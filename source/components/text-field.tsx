@@ -62,6 +62,13 @@ export function TextField({
             value: current.value.slice(0, current.cursor - 1) + current.value.slice(current.cursor),
             cursor: current.cursor - 1,
           };
+      } else if (key.ctrl && input === 'u') {
+        // As in a shell: ctrl+u clears what is before the cursor, ctrl+a/e go to the start/end.
+        next = {value: current.value.slice(current.cursor), cursor: 0};
+      } else if (key.ctrl && (input === 'a' || input === 'e')) {
+        if (showCursor) next = {...current, cursor: input === 'a' ? 0 : current.value.length};
+      } else if (key.ctrl || key.meta) {
+        // Another ctrl or alt key is not text: it never types its letter.
       } else if (input.length > 0) {
         next = {
           value:

@@ -173,7 +173,11 @@ function ConfirmPublish({
       title="publish"
       hints={
         editingImage
-          ? [keyHints.enter('keep this image'), {key: 'esc', label: 'leave it as it was'}]
+          ? [
+              keyHints.enter('keep this image'),
+              {key: 'ctrl+u', label: 'clear'},
+              {key: 'esc', label: 'leave it as it was'},
+            ]
           : preview
             ? [
                 keyHints.enter(asksName ? 'confirm the name' : 'publish'),
@@ -267,8 +271,7 @@ function ConfirmPublish({
               </Box>
             ) : (
               <Text wrap="wrap">
-                Enter builds and publishes it on stack &apos;{preview.stack}&apos; (a new version;
-                the log streams here).
+                Enter publishes it on stack &apos;{preview.stack}&apos; as a new version.
               </Text>
             )}
           </Box>

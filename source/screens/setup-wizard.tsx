@@ -619,7 +619,9 @@ function Outcomes({state}: {state: WizardState}) {
               clean, pushed)
             </Text>
           ) : null}
-          <Text wrap="wrap">· `berth publish` — build and push this code project as a module</Text>
+          <Text wrap="wrap">
+            · b on home (or `berth publish`) — publish this code project as a module
+          </Text>
           <Text wrap="wrap">· `berth status` — the profile and stack that apply here</Text>
         </Box>
       ) : null}

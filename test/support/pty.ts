@@ -40,6 +40,7 @@ export const keys = {
   up: '\u001b[A',
   down: '\u001b[B',
   ctrlC: '\u0003',
+  ctrlU: '\u0015',
   backspace: '\u007f',
   pageUp: '\u001b[5~',
   pageDown: '\u001b[6~',
