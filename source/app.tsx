@@ -17,6 +17,7 @@ import {useActiveContext} from './hooks/use-active-context.js';
 import {useCodeReference} from './hooks/use-code-reference.js';
 import {createTheme, ThemeContext, useTheme} from './hooks/use-theme.js';
 import {errorText, ExitCode} from './lib/errors.js';
+import {screenVocabulary} from './screens/remedies.js';
 import type {ActiveContext} from './services/context.js';
 import {initRepository} from './services/profiles.js';
 import {setActiveStack, type SetStackResult} from './services/stacks.js';
@@ -145,7 +146,10 @@ function Shell({deps, initialScreen, setupOnly, initialContext}: Omit<AppProps, 
     (error: unknown) => {
       if (setupOnly) return exit(error instanceof Error ? error : new Error(String(error)));
       navigate({type: 'reset', screen: 'home'});
-      active.dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error)}});
+      active.dispatch({
+        type: 'flash',
+        flash: {tone: 'error', text: errorText(error, screenVocabulary)},
+      });
     },
     [active, exit, setupOnly],
   );

@@ -143,7 +143,8 @@ export function parseDockerHost(value: string | undefined): DockerHost {
 
 export function unreachableEngine(host: string, cause?: unknown): UserError {
   return new UserError(`Can't reach the Docker engine at ${host}. Start it, or set DOCKER_HOST.`, {
-    hint: 'Check the image builder: `berth stack describe` (its host option), or DOCKER_HOST.',
+    hint: (_f, act) =>
+      `Check the image builder's host option (${act({kind: 'stack.describe'})}), or DOCKER_HOST.`,
     cause,
   });
 }

@@ -218,7 +218,10 @@ export function forbidden(
     if (!needed.some((scope) => has.has(scope))) {
       return new AuthError(
         `The token may not do ${what} on ${host}: it needs one of the scopes ${needed.join(', ')} (it has ${granted.trim() || 'none'}).`,
-        {hint: 'Create a token with one of those scopes and run `berth token add` again.'},
+        {
+          hint: (_f, act) =>
+            `Create a token with one of those scopes and add it again: ${act({kind: 'token.add', provider: 'github'})}.`,
+        },
       );
     }
   }

@@ -161,7 +161,8 @@ function insufficientScope(host: string, error: unknown): AuthError {
   return new AuthError(
     `The token may not read this project on ${host}${scope ? ` (it needs one of the scopes: ${scope.split(' ').join(', ')})` : ''}.`,
     {
-      hint: 'Create a token with the read_api scope and add it with `berth token add gitlab`.',
+      hint: (_f, act) =>
+        `Create a token with the read_api scope and add it: ${act({kind: 'token.add', provider: 'gitlab'})}.`,
     },
   );
 }

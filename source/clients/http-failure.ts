@@ -16,7 +16,7 @@ export function hostOf(url: string): string {
 export function refusedToken(host: string, detail?: string): AuthError {
   const expired = detail && /expired/i.test(detail) ? ' (the server says it has expired)' : '';
   return new AuthError(`The token was refused by ${host}: it is invalid or expired${expired}.`, {
-    hint: 'Create a new token and run `berth token add` again.',
+    hint: (_f, act) => `Create a new token and add it again: ${act({kind: 'token.add'})}.`,
   });
 }
 

@@ -159,7 +159,8 @@ export function createRegistryClient(options: {
       throw new UserError(
         `Can't reach the registry ${options.host}: ${networkReason(error, timeoutMs)}.`,
         {
-          hint: 'Start the registry, or check the container_registry uri: `berth stack describe`.',
+          hint: (_f, act) =>
+            `Start the registry, or check the container_registry uri: ${act({kind: 'stack.describe'})}.`,
           cause: error,
         },
       );
@@ -170,9 +171,10 @@ export function createRegistryClient(options: {
     return new AuthError(
       `The registry ${options.host} refused ${options.credentials ? 'the stored credentials' : 'access without credentials'}.`,
       {
-        hint: options.credentials
-          ? 'Store working ones: `berth token add registry --name NAME --api-url HOST:PORT --username USER --stdin`.'
-          : 'Store credentials with `berth token add registry ...` and name them in the container_registry: --option credentials=NAME.',
+        hint: (f, act) =>
+          options.credentials
+            ? `Store working ones: ${act({kind: 'token.add', provider: 'registry'})}.`
+            : `Store credentials (${act({kind: 'token.add', provider: 'registry'})}) and name them in the container_registry: ${f('options')} credentials=NAME.`,
       },
     );
   }

@@ -201,7 +201,8 @@ export function createSwarmClient(hostValue?: string): SwarmClient {
             ? `The Docker engine at ${host} is a swarm worker, not a manager.`
             : `The Docker engine at ${host} is not part of a swarm (${state}).`,
           {
-            hint: 'Point the orchestrator at a manager: `berth component register orchestrator NAME --flavor swarm --option host=unix:///path/to/manager.sock` (or `docker swarm init` there).',
+            hint: (_f, act) =>
+              `Point the orchestrator at a manager (or run \`docker swarm init\` there): ${act({kind: 'component.register', type: 'orchestrator', flavor: 'swarm', options: {host: 'unix:///path/to/manager.sock'}})}.`,
           },
         );
       }

@@ -1,7 +1,8 @@
 // What every command gets: the dependencies, the output, and the terminal it runs in.
 import type {Command} from 'commander';
 import type {Deps} from '../deps.js';
-import type {FieldLabel} from '../lib/errors.js';
+import {renderText, type FieldLabel, type Vocabulary} from '../lib/errors.js';
+import {commandAction} from './remedies.js';
 import type {Output} from '../lib/output.js';
 import type {PromptIo} from '../lib/prompt.js';
 import {outsideRepositoryWarning, type ActiveContext} from '../services/context.js';
@@ -27,7 +28,7 @@ export function announce(
   options: {repository?: boolean} = {},
 ): void {
   if (options.repository && !active.repositoryRoot)
-    ctx.output.warn(outsideRepositoryWarning(ctx.deps.cwd));
+    ctx.output.warn(renderText(outsideRepositoryWarning(ctx.deps.cwd), cliVocabulary));
   for (const notice of active.notices) ctx.output.warn(notice);
   ctx.output.info(
     `Running with active profile: '${active.profile.name}' (${active.profileSource})`,
@@ -47,3 +48,6 @@ export const flagLabel: FieldLabel = (field) => {
 
 /** Fields whose flag is not their name in kebab case. */
 const flagNames: Record<string, string> = {options: 'option', params: 'param', sweeps: 'sweep'};
+
+/** The CLI's words: fields as flags, next steps as commands. */
+export const cliVocabulary: Vocabulary = {field: flagLabel, action: commandAction};

@@ -7,7 +7,7 @@ import {createDeps, stateDirFor, type Deps} from '../deps.js';
 import {BerthError, CancelledError, describeError, ExitCode} from '../lib/errors.js';
 import {fileError, fileOf, isFileSystemError} from '../lib/file-errors.js';
 import {Output, shouldUseColor} from '../lib/output.js';
-import {flagLabel, type CommandContext} from './context.js';
+import {cliVocabulary, type CommandContext} from './context.js';
 import {extractGlobalFlags, type GlobalFlags} from './global-flags.js';
 
 export type RunOptions = {argv: string[]; deps?: Deps; io?: CommandContext['io']};
@@ -105,11 +105,12 @@ function reportError(
   if (!(error instanceof BerthError) && isFileSystemError(error) && fileOf(error))
     error = fileError(error, fileOf(error)!, 'use');
   if (error instanceof CancelledError) {
-    output.info(error.message);
-    if (error.hint) output.info(error.hint);
+    const cancelled = describeError(error, cliVocabulary);
+    output.info(cancelled.message);
+    if (cancelled.hint) output.info(cancelled.hint);
     return error.exitCode;
   }
-  const report = describeError(error, flagLabel);
+  const report = describeError(error, cliVocabulary);
   if (!report.bug) {
     output.info(`${output.style('red', 'Error:')} ${report.message}`);
     if (report.hint) output.info(report.hint);

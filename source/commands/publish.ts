@@ -6,7 +6,7 @@ import type {Output} from '../lib/output.js';
 import {localRegistryUri} from '../models/module-version.js';
 import type {PublishEvent} from '../models/publish-events.js';
 import {PublishLogModel} from '../services/publish/log-model.js';
-import {announce, collect, flagLabel, type RegisterCommands} from './context.js';
+import {announce, cliVocabulary, collect, type RegisterCommands} from './context.js';
 import {confirmProtectedStack} from './protected-stack.js';
 import {formatBytes} from '../lib/format.js';
 import {trace} from '../lib/trace.js';
@@ -137,9 +137,9 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           prepared.schema.parameters,
         );
         const breaking = schemaDiff.changes.some((change) => change.breaking);
-        const modeReason = renderText(plan.message, flagLabel);
+        const modeReason = renderText(plan.message, cliVocabulary);
         const document = {
-          ...dryRunJson(prepared, flagLabel),
+          ...dryRunJson(prepared, cliVocabulary),
           // Where baseImage came from: --base-image, the module's latest version, or the default.
           baseImageSource: baseImage.source === 'given' ? ('flag' as const) : baseImage.source,
           baseImageVersion: baseImage.version,
@@ -180,7 +180,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           title: projectPath,
           // `s` saves a copy beside berth's logs, never into the project.
           saveDir: path.join(ctx.deps.stateDir, 'logs', 'saved'),
-          label: flagLabel,
+          vocabulary: cliVocabulary,
           stdout: ctx.io.stdout,
           stdin: ctx.io.stdin,
         });
@@ -188,7 +188,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
         const published = await publishModule(ctx.deps, input, {
           signal: pane.signal,
           onEvent: pane.push,
-          label: flagLabel,
+          vocabulary: cliVocabulary,
           onRecorded: ({slug, version: number, logFile}) =>
             pane.identify({logFile, module: slug, version: String(number)}),
         }).catch((error: unknown) => {
@@ -206,7 +206,7 @@ export const registerPublishCommand: RegisterCommands = (program, ctx) => {
           publishModule(ctx.deps, input, {
             signal,
             onEvent: (event) => printer.print(event),
-            label: flagLabel,
+            vocabulary: cliVocabulary,
           }),
         );
       }

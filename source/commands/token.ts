@@ -3,14 +3,14 @@
 import {CancelledError, renderText, UsageError, UserError, type FieldText} from '../lib/errors.js';
 import type {Verification} from '../models/token.js';
 import {addToken, listTokens, parseProvider, removeToken, verifyToken} from '../services/tokens.js';
-import {announce, flagLabel, type CommandContext, type RegisterCommands} from './context.js';
+import {announce, cliVocabulary, type CommandContext, type RegisterCommands} from './context.js';
 
 const noTokens = 'No tokens. Add one with `berth token add github` or `berth token add gitlab`.';
 
 export const registerTokenCommands: RegisterCommands = (program, ctx) => {
   const {output} = ctx;
   // Services name fields; here they read as this command's flags.
-  const warn = (text: FieldText) => output.warn(renderText(text, flagLabel));
+  const warn = (text: FieldText) => output.warn(renderText(text, cliVocabulary));
   const token = program
     .command('token')
     .description(

@@ -6,6 +6,7 @@ import {useCallback, useEffect, useReducer, useState} from 'react';
 import type {Deps} from '../deps.js';
 import {activeMessage} from '../lib/active-message.js';
 import {assertNever, errorText} from '../lib/errors.js';
+import {screenVocabulary} from '../screens/remedies.js';
 import type {Source} from '../models/profile.js';
 import {resolveContext, type ActiveContext} from '../services/context.js';
 
@@ -113,7 +114,7 @@ export function useActiveContext(
     try {
       dispatch({type: 'loaded', context: await resolveContext(deps)});
     } catch (error) {
-      dispatch({type: 'failed', message: errorText(error)});
+      dispatch({type: 'failed', message: errorText(error, screenVocabulary)});
     }
   }, [deps]);
 
@@ -124,7 +125,7 @@ export function useActiveContext(
         const action = await task();
         if (action) dispatch(action);
       } catch (error) {
-        dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error)}});
+        dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error, screenVocabulary)}});
       }
       await reload();
     },

@@ -5,6 +5,7 @@ import {useEffect, useState} from 'react';
 import type {Deps} from '../deps.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import {errorText} from '../lib/errors.js';
+import {screenVocabulary} from '../screens/remedies.js';
 
 export type CodeReferenceState =
   | {status: 'loading'}
@@ -22,7 +23,7 @@ export function useCodeReference(deps: Deps, version: number, enabled = true): C
         const {detection} = await getCodeReference(deps, deps.cwd);
         if (!cancelled) setState({status: 'ready', detection});
       } catch (error) {
-        if (!cancelled) setState({status: 'error', message: errorText(error)});
+        if (!cancelled) setState({status: 'error', message: errorText(error, screenVocabulary)});
       }
     })();
     return () => {

@@ -7,6 +7,7 @@ import type {RunRecord} from '../models/run.js';
 import type {ModuleView} from '../services/modules.js';
 import type {TokenStatus} from '../services/tokens.js';
 import {errorText} from '../lib/errors.js';
+import {screenVocabulary} from '../screens/remedies.js';
 
 export type Loadable<T> =
   | {status: 'loading'}
@@ -39,7 +40,7 @@ export function useHomeSummary(deps: Deps, version: number, enabled = true): Hom
         const value = listTokenStatus(deps);
         if (!cancelled) setTokens({status: 'ready', value});
       } catch (error) {
-        if (!cancelled) setTokens({status: 'error', message: errorText(error)});
+        if (!cancelled) setTokens({status: 'error', message: errorText(error, screenVocabulary)});
       }
     })();
     void (async () => {
@@ -55,7 +56,7 @@ export function useHomeSummary(deps: Deps, version: number, enabled = true): Hom
         };
         if (!cancelled) setRecent({status: 'ready', value});
       } catch (error) {
-        if (!cancelled) setRecent({status: 'error', message: errorText(error)});
+        if (!cancelled) setRecent({status: 'error', message: errorText(error, screenVocabulary)});
       }
     })();
     return () => {

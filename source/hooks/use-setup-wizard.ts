@@ -17,6 +17,7 @@ import {
   ExitCode,
   type FieldLabel,
 } from '../lib/errors.js';
+import {screenVocabularyWith} from '../screens/remedies.js';
 import {validateName} from '../lib/names.js';
 import type {
   DetectedCheckout,
@@ -41,6 +42,7 @@ import {defaultTokenName, normalizeApiUrl, tokenNameUse} from '../services/token
 /** The wizard's names for the fields a service may name in an error. */
 const wizardLabels: Record<string, string> = {apiUrl: 'API URL', path: 'repository path'};
 export const wizardLabel: FieldLabel = (field) => wizardLabels[field] ?? humanFieldLabel(field);
+const wizardVocabulary = screenVocabularyWith(wizardLabel);
 
 export type WizardStep =
   | 'detect'
@@ -307,7 +309,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       try {
         apiUrl = normalizeApiUrl(state.provider, state.apiUrl.trim());
       } catch (error) {
-        return {...state, error: errorText(error, wizardLabel)};
+        return {...state, error: errorText(error, wizardVocabulary)};
       }
       return go(state, 'token', {
         apiUrl,
@@ -337,7 +339,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       try {
         validateName('token', name);
       } catch (error) {
-        return {...state, error: errorText(error, wizardLabel)};
+        return {...state, error: errorText(error, wizardVocabulary)};
       }
       const use = wizardTokenNameUse({...state, tokenName: name});
       if (use.kind === 'taken')
@@ -362,7 +364,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       try {
         slug = joinRepositoryPath(splitRepositoryPath(state.provider, state.slug));
       } catch (error) {
-        return {...state, error: errorText(error, wizardLabel)};
+        return {...state, error: errorText(error, wizardVocabulary)};
       }
       // Checked with the provider before going on (the hook runs the check).
       return go(state, 'checkRepository', {slug});
@@ -394,7 +396,7 @@ export function wizardReducer(state: WizardState, action: WizardAction): WizardS
       try {
         validateName('stack', name);
       } catch (error) {
-        return {...state, error: errorText(error, wizardLabel)};
+        return {...state, error: errorText(error, wizardVocabulary)};
       }
       if (state.stacks?.names.includes(name))
         return go(state, 'review', {stack: name, createStack: false});
@@ -462,10 +464,10 @@ function repositoryInput(state: WizardState): RepositoryInput {
  * (the provider's page above makes one), not a command.
  */
 function tokenCheckMessage(error: unknown): string {
-  const {message, exitCode} = describeError(error, wizardLabel);
+  const {message, exitCode} = describeError(error, wizardVocabulary);
   return exitCode === ExitCode.auth
     ? `${message} Paste a working one, or esc to change the API URL.`
-    : errorText(error, wizardLabel);
+    : errorText(error, wizardVocabulary);
 }
 
 /**
@@ -473,7 +475,7 @@ function tokenCheckMessage(error: unknown): string {
  * can be registered (Apply asks it again), so going on means going on without registering.
  */
 function repositoryCheckMessage(error: unknown): string {
-  const text = errorText(error, wizardLabel);
+  const text = errorText(error, wizardVocabulary);
   return error instanceof FieldError && error.field === 'apiUrl'
     ? `${text} It can't be registered without an answer: enter tries again, tab goes on without it.`
     : text;
@@ -562,7 +564,8 @@ export function useSetupWizard(services: WizardServices) {
         ]);
         if (!cancelled) dispatch({type: 'detected', checkout, stacks, storedTokens, repositories});
       } catch (error) {
-        if (!cancelled) dispatch({type: 'detectFailed', message: errorText(error, wizardLabel)});
+        if (!cancelled)
+          dispatch({type: 'detectFailed', message: errorText(error, wizardVocabulary)});
       }
     })();
     return () => {
@@ -616,7 +619,7 @@ export function useSetupWizard(services: WizardServices) {
         if (!cancelled)
           dispatch({
             type: 'keychainProbed',
-            probe: {available: false, backend: 'none', problem: errorText(error, wizardLabel)},
+            probe: {available: false, backend: 'none', problem: errorText(error, wizardVocabulary)},
           });
       });
     return () => {
@@ -638,8 +641,8 @@ export function useSetupWizard(services: WizardServices) {
             type: 'applied',
             outcome: {
               status: 'failed',
-              message: errorText(error, wizardLabel),
-              exitCode: describeError(error).exitCode,
+              message: errorText(error, wizardVocabulary),
+              exitCode: describeError(error, wizardVocabulary).exitCode,
             },
           });
           return;

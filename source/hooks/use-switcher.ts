@@ -4,6 +4,7 @@ import {useWindowSize, type Key} from 'ink';
 import {useCallback, useEffect, useReducer} from 'react';
 import type {Deps} from '../deps.js';
 import {assertNever, errorText} from '../lib/errors.js';
+import {screenVocabulary} from '../screens/remedies.js';
 import type {Source} from '../models/profile.js';
 import type {ActiveContext} from '../services/context.js';
 import {useFilterList, useFilterListInput, type FilterList} from './use-filter-list.js';
@@ -105,7 +106,7 @@ export function useSwitcher<
         if (!cancelled) dispatch({type: 'loaded', loaded});
       },
       (error: unknown) => {
-        if (!cancelled) dispatch({type: 'loadFailed', message: errorText(error)});
+        if (!cancelled) dispatch({type: 'loadFailed', message: errorText(error, screenVocabulary)});
       },
     );
     return () => {
@@ -119,7 +120,7 @@ export function useSwitcher<
       try {
         onApplied(await apply(deps, name, scope));
       } catch (error) {
-        dispatch({type: 'switchFailed', message: errorText(error)});
+        dispatch({type: 'switchFailed', message: errorText(error, screenVocabulary)});
       }
     },
     [apply, deps, onApplied],

@@ -19,13 +19,13 @@ export function parseSource(source: string, cwd: string): ParsedSource {
   const file = hash === -1 ? source : source.slice(0, hash);
   const exportName = hash === -1 ? 'default' : source.slice(hash + 1);
   if (file.trim() === '') {
-    throw new UsageError(`--source "${source}" names no file.`, {
-      hint: 'Write --source ./module.js#ExportName.',
+    throw new UsageError((f) => `${f('source')} "${source}" names no file.`, {
+      hint: (f) => `Write ${f('source')} ./module.js#ExportName.`,
     });
   }
   if (!/^[A-Za-z_$][\w$]*$/.test(exportName)) {
     throw new UsageError(`"${exportName}" is not an export name.`, {
-      hint: 'Write --source ./module.js#ExportName.',
+      hint: (f) => `Write ${f('source')} ./module.js#ExportName.`,
     });
   }
   return {file: path.resolve(cwd, file), exportName};
@@ -44,7 +44,7 @@ export async function loadCustomRepository(
   const info = await stat(source.file).catch(() => undefined);
   if (!info?.isFile()) {
     throw new UserError(`The custom repository module ${source.file} does not exist.`, {
-      hint: 'Check --source: the path is relative to the current directory.',
+      hint: (f) => `Check ${f('source')}: the path is relative to the current directory.`,
     });
   }
   let module: Record<string, unknown>;
@@ -73,7 +73,7 @@ export async function loadCustomRepository(
       : await (exported as (o: Record<string, string>) => unknown)({...options});
   } catch (error) {
     throw new UserError(`${where} failed to start: ${firstLine(error)}`, {
-      hint: 'Check the --option values it needs.',
+      hint: (f) => `Check the ${f('options')} values it needs.`,
       cause: error,
     });
   }

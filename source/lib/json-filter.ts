@@ -40,8 +40,9 @@ function jqError(expression: string, error: unknown): UsageError {
     .replace(/^jq: error(: | \(at [^)]*\): )/, '')
     .split('\n')[0]!
     .trim();
-  return new UsageError(`--jq '${expression}': ${message}`, {
-    hint: "The expression is jq (1.7) syntax, e.g. --jq '.[].name' or --jq 'map(select(.active))'.",
+  return new UsageError((f) => `${f('jq')} '${expression}': ${message}`, {
+    hint: (f) =>
+      `The expression is jq (1.7) syntax, e.g. ${f('jq')} '.[].name' or ${f('jq')} 'map(select(.active))'.`,
   });
 }
 

@@ -2,7 +2,7 @@
 // stored, or verified. Messages say what is wrong and never contain the secret (not even a
 // masked part of it): a token read from a UTF-16 file would otherwise reach an HTTP library
 // that quotes the whole header value in its error.
-import {UsageError} from './errors.js';
+import {UsageError, type FieldText} from './errors.js';
 import {knownPrefixes, maskSecret} from './mask.js';
 
 /** GitHub and GitLab tokens are under 300 characters; registry tokens (JWTs) a few thousand. */
@@ -23,7 +23,7 @@ export function checkSecret(raw: string, kind: SecretKind, what = 'The token'): 
   const nothingSent = 'Nothing was sent or stored.';
   if (secret === '') {
     throw new UsageError(`${what} is empty.`, {
-      hint: 'Paste the token at the prompt, or pipe it to --stdin.',
+      hint: (f) => `Paste the token at the prompt, or pipe it to ${f('stdin')}.`,
     });
   }
   if (secret.includes('\u0000') || secret.includes('\ufffd')) {
@@ -136,7 +136,7 @@ export function secretValueReason(value: string): string | undefined {
  */
 export function refuseSecretOptions(
   options: Record<string, string>,
-  hint: string,
+  hint: FieldText,
   {names = true}: {names?: boolean} = {},
 ): void {
   for (const [key, value] of Object.entries(options)) {

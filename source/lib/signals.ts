@@ -30,7 +30,7 @@ export async function untilInterrupted<R>(
     // Whatever the aborted work threw (an AbortError, a "cancelled" from below), the command
     // ends as interrupted by that signal.
     if (received && !(error instanceof InterruptedError)) {
-      const hint = isBerthError(error) ? error.hint : undefined;
+      const hint = isBerthError(error) ? error.text.hint : undefined;
       throw new InterruptedError(received, describe(received), {hint, cause: error});
     }
     throw error;

@@ -13,7 +13,8 @@ import {LabelRow} from '../components/label-row.js';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {TextField} from '../components/text-field.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {errorText, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
+import {errorText, humanFieldLabel} from '../lib/errors.js';
+import {screenVocabulary, screenVocabularyWith} from './remedies.js';
 import {berthVersion} from '../lib/version.js';
 import type {BaseImageChoice} from '../services/publish/base-image-choice.js';
 import {previewPublish, type PublishPreview} from '../services/publish/preview.js';
@@ -40,7 +41,8 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
     setStage({kind: 'reading'});
     previewPublish(deps, {path: deps.cwd, berthVersion, mode}).then(
       (preview) => live && setStage({kind: 'confirm', preview}),
-      (error: unknown) => live && setStage({kind: 'unreadable', message: errorText(error)}),
+      (error: unknown) =>
+        live && setStage({kind: 'unreadable', message: errorText(error, screenVocabulary)}),
     );
     return () => {
       live = false;
@@ -59,7 +61,7 @@ export function PublishHereScreen({deps, onBack}: PluginScreenProps) {
       // A failed or cancelled publish goes back to the project, where it can be tried again.
       close: () =>
         session.model.state === 'published' ? onBack() : setStage({kind: 'confirm', preview}),
-      label: paneLabel,
+      vocabulary: paneVocabulary,
     });
     running.current = session;
     setStage({kind: 'publishing', preview, session});
@@ -113,8 +115,9 @@ function baseImageOrigin(choice: BaseImageChoice | undefined): string {
 }
 
 /** The pane's next steps name this page's fields and keys (the pane returns here on failure). */
-const paneLabel: FieldLabel = (field) =>
-  field === 'baseImage' ? 'the Base image (esc, then i)' : humanFieldLabel(field);
+const paneVocabulary = screenVocabularyWith((field) =>
+  field === 'baseImage' ? 'the Base image (esc, then i)' : humanFieldLabel(field),
+);
 
 function ConfirmPublish({
   stage,

@@ -5,7 +5,8 @@
 import {copyFile, mkdir, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
-import {describeError, errorMessage, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
+import {describeError, errorMessage, type Vocabulary} from '../lib/errors.js';
+import {screenVocabulary} from './remedies.js';
 import {PublishLogModel, type LogModelOptions} from '../services/publish/log-model.js';
 import type {PaneControl} from './publish-pane-view.js';
 
@@ -18,8 +19,8 @@ export type PaneSessionOptions = {
   /** Where `s` saves a copy (default: a `saved` folder beside the log file, else in tmp). */
   saveDir?: string;
   model?: LogModelOptions;
-  /** How a failure's next step names fields: the CLI's flags, the TUI's fields and keys. */
-  label?: FieldLabel;
+  /** How a failure's next step names fields and actions: the CLI's flags, the TUI's keys. */
+  vocabulary?: Vocabulary;
   /** Called once when the user cancels, after `signal` aborted. */
   onCancel?: () => void;
   /** The host's Ctrl+C and close. */
@@ -118,7 +119,7 @@ export function createPaneSession(options: PaneSessionOptions): PaneSession {
       else {
         if (error !== undefined) {
           model.apply({type: 'error', message: errorMessage(error), step: null});
-          nextStep = describeError(error, options.label ?? humanFieldLabel).hint;
+          nextStep = describeError(error, options.vocabulary ?? screenVocabulary).hint;
         }
         model.apply({type: 'state', state: error !== undefined ? 'failed' : 'published', at});
       }

@@ -19,7 +19,7 @@
 // The view is publish-pane-view.tsx; the TUI's publish screen is publish-here.tsx.
 import {render, type Instance, type RenderOptions} from 'ink';
 import {createTheme, ThemeContext} from '../hooks/use-theme.js';
-import type {FieldLabel} from '../lib/errors.js';
+import type {Vocabulary} from '../lib/errors.js';
 import {shouldUseColor} from '../lib/output.js';
 import type {PublishEvent, PublishEventHandler} from '../models/publish-events.js';
 import type {LogModelOptions, PublishLogModel} from '../services/publish/log-model.js';
@@ -47,8 +47,8 @@ export type PublishPaneOptions = {
   events?: PublishEventSource;
   /** Called once when the user cancels, after `signal` aborted. */
   onCancel?: () => void;
-  /** How a failure's next step names fields (the command passes its flags). */
-  label?: FieldLabel;
+  /** How a failure's next step names fields and actions (the command passes its flags). */
+  vocabulary?: Vocabulary;
   /** Default: NO_COLOR / FORCE_COLOR and whether stdout is a TTY. */
   color?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -107,7 +107,7 @@ export async function runPublishPane(options: PublishPaneOptions): Promise<Publi
     ...(options.saveDir ? {saveDir: options.saveDir} : {}),
     ...(options.model ? {model: options.model} : {}),
     ...(options.onCancel ? {onCancel: options.onCancel} : {}),
-    ...(options.label ? {label: options.label} : {}),
+    ...(options.vocabulary ? {vocabulary: options.vocabulary} : {}),
     // Ctrl+C cancels a running publish and leaves once it stopped; a second one leaves now.
     interrupt(current) {
       if (current.serviceDone || leaveWhenDone) return current.control.close();

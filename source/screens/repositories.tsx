@@ -9,6 +9,7 @@ import {ScreenFrame} from '../components/screen-frame.js';
 import {keyHints, type KeyHint} from '../components/key-footer.js';
 import {useTheme} from '../hooks/use-theme.js';
 import {assertNever, errorText, humanFieldLabel, type FieldLabel} from '../lib/errors.js';
+import {screenVocabulary, screenVocabularyWith} from './remedies.js';
 import type {CodeDetection} from '../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../models/code-repository.js';
 import {forgeForHost, publicHosts, splitRepositoryPath} from '../services/forges.js';
@@ -147,7 +148,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
           .map((token) => ({name: token.name, provider: token.provider})),
       });
     } catch (error) {
-      dispatch({type: 'failed', message: errorText(error)});
+      dispatch({type: 'failed', message: errorText(error, screenVocabulary)});
     }
   }, [deps]);
 
@@ -193,7 +194,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
         });
         await load();
       } catch (error) {
-        dispatch({type: 'failed', message: errorText(error, formLabel)});
+        dispatch({type: 'failed', message: errorText(error, screenVocabularyWith(formLabel))});
       }
     },
     [deps, load],
@@ -208,7 +209,7 @@ export function RepositoriesScreen({deps, onBack}: PluginScreenProps) {
         dispatch({type: 'done', message: `Deleted code repository '${name}'.`});
         await load();
       } catch (error) {
-        dispatch({type: 'failed', message: errorText(error)});
+        dispatch({type: 'failed', message: errorText(error, screenVocabulary)});
       }
     },
     [deps, load],

@@ -11,14 +11,8 @@ import {TokenTable} from '../components/token-table.js';
 import {TokenVerification} from '../components/token-verification.js';
 import type {Deps} from '../deps.js';
 import {useTheme} from '../hooks/use-theme.js';
-import {
-  assertNever,
-  describeError,
-  errorText,
-  FieldError,
-  humanFieldLabel,
-  renderText,
-} from '../lib/errors.js';
+import {assertNever, describeError, errorText, FieldError, renderText} from '../lib/errors.js';
+import {screenVocabulary} from './remedies.js';
 import {defaultApiUrls, type TokenListEntry, type Verification} from '../models/token.js';
 import {addToken, listTokens, removeToken, rotateToken, verifyToken} from '../services/tokens.js';
 
@@ -108,14 +102,14 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
     const warnings: string[] = [];
     try {
       const tokens = await listTokens(deps, {
-        onWarning: (text) => warnings.push(renderText(text, humanFieldLabel)),
+        onWarning: (text) => warnings.push(renderText(text, screenVocabulary)),
       });
       dispatch({type: 'loaded', tokens});
       if (warnings.length > 0)
         dispatch({type: 'flash', flash: {tone: 'warning', text: warnings.join(' ')}});
     } catch (error) {
       dispatch({type: 'loaded', tokens: []});
-      dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error)}});
+      dispatch({type: 'flash', flash: {tone: 'error', text: errorText(error, screenVocabulary)}});
     }
   }, [deps]);
 
@@ -129,7 +123,7 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
       task: () => Promise<string>,
       keepVerification = false,
       /** What a failure becomes here: a mode to go on in, or the text to show. */
-      failed: (error: unknown) => Mode | string = (error) => errorText(error),
+      failed: (error: unknown) => Mode | string = (error) => errorText(error, screenVocabulary),
     ) => {
       dispatch({type: 'mode', mode: {kind: 'working', label}});
       try {
@@ -238,8 +232,8 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
       // The service names its `force` field; here it is the `f` key, offered right away.
       (error) =>
         error instanceof FieldError && error.field === 'force'
-          ? {kind: 'confirmForce', name, text: describeError(error).message}
-          : errorText(error),
+          ? {kind: 'confirmForce', name, text: describeError(error, screenVocabulary).message}
+          : errorText(error, screenVocabulary),
     );
 
   const submitSecret = (secretMode: Extract<Mode, {kind: 'secret'}>) => {
@@ -276,8 +270,8 @@ export function TokensScreen({deps, onBack}: TokensScreenProps) {
       // The form has no name field: another login's token holds the name this one would get.
       (error) =>
         error instanceof FieldError && error.field === 'name'
-          ? `${describeError(error).message} Remove that token first (d in the list), then add this one.`
-          : errorText(error),
+          ? `${describeError(error, screenVocabulary).message} Remove that token first (d in the list), then add this one.`
+          : errorText(error, screenVocabulary),
     );
   };
 

@@ -139,24 +139,25 @@ export async function forgeCredentials(
   const origin = choiceOrigin(context, account);
   if (!deps.tokenStore.get(account.token) && account.source !== 'env') {
     throw new UserError(`No token named "${account.token}"${origin}.`, {
-      hint:
+      hint: (_f, act) =>
         account.source === 'local' || account.source === 'global'
-          ? `Add it (\`berth token add ${account.provider} --name ${account.token}\`), or choose another: \`berth token use NAME${account.source === 'global' ? ' --global' : ''}\`.`
-          : 'Run `berth token list` to see the tokens, or `berth token add`.',
+          ? `Add it: ${act({kind: 'token.add', provider: account.provider, name: account.token!})}. Or choose another: ${act({kind: 'token.use', global: account.source === 'global'})}.`
+          : `See the tokens: ${act({kind: 'token.list'})}.`,
     });
   }
   const resolved = await resolveToken(deps, account.token);
   if (resolved.provider !== (target.type as TokenProvider)) {
     throw new UsageError(
       `Token "${account.token}"${origin} is a ${resolved.provider} token; this is a ${target.type} repository.`,
-      {hint: `Pick a ${target.type} token: \`berth token list\`.`},
+      {hint: (_f, act) => `Pick a ${target.type} token: ${act({kind: 'token.list'})}.`},
     );
   }
   if (resolved.apiUrl.replace(/\/+$/, '') !== (target.apiUrl ?? '').replace(/\/+$/, '')) {
     throw new UsageError(
       `Token "${account.token}"${origin} is for ${resolved.apiUrl}, not ${target.apiUrl}.`,
       {
-        hint: `Add a token for ${target.apiUrl} (\`berth token add ${target.type} --api-url ${target.apiUrl}\`) or fix the API URL.`,
+        hint: (_f, act) =>
+          `Fix the API URL, or add a token for ${target.apiUrl}: ${act({kind: 'token.add', provider: target.type, ...(target.apiUrl ? {apiUrl: target.apiUrl} : {})})}.`,
       },
     );
   }
@@ -209,7 +210,7 @@ export async function unuseToken(
   if (!previous) {
     throw new UserError(
       `No token is chosen for ${host} ${scope === 'local' ? `in ${context.repositoryRoot}` : `in profile '${context.profile.name}'`}.`,
-      {hint: 'Run `berth token status` to see which tokens are chosen where.'},
+      {hint: (_f, act) => `See which tokens are chosen where: ${act({kind: 'token.status'})}.`},
     );
   }
   const result = await writeChoice(deps, host, null, input.global, context);

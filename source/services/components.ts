@@ -76,7 +76,8 @@ export async function registerComponent(
   // `credentials` is the NAME of a stored token; a value that is itself a secret is refused.
   refuseSecretOptions(
     input.options,
-    `Store it with \`berth token add registry --name NAME\` and pass --option credentials=NAME.`,
+    (f, act) =>
+      `Store it as a registry login (${act({kind: 'token.add', provider: 'registry'})}) and name that: ${f('options')} credentials=NAME.`,
     {names: false},
   );
   if (type === 'container_registry' && input.flavor === 'oci')
@@ -95,7 +96,8 @@ export async function registerComponent(
   } catch (error) {
     if (error instanceof DuplicateKeyError) {
       throw new UserError(`A ${type} named "${name}" exists already.`, {
-        hint: `Pick another name, or run \`berth component delete ${type} ${name}\` first.`,
+        hint: (_f, act) =>
+          `Pick another name, or delete it first: ${act({kind: 'component.delete', type, name})}.`,
       });
     }
     throw error;
@@ -132,7 +134,8 @@ export async function getComponent(
   const component = await store.collection<Component>('components').get(componentKey(type, name));
   if (!component) {
     throw new UserError(`No ${type} named "${name}" in profile '${context.profile.name}'.`, {
-      hint: `Run \`berth component list ${type}\`, or register it with \`berth component register ${type} ${name} --flavor ...\`.`,
+      hint: (_f, act) =>
+        `See them: ${act({kind: 'component.list', type})}. Or register it: ${act({kind: 'component.register', type, name})}.`,
     });
   }
   return component;

@@ -5,7 +5,7 @@
 import {existsSync, rmSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
-import {UserError} from '../lib/errors.js';
+import {UserError, type FieldText} from '../lib/errors.js';
 import {withLock} from '../lib/lock.js';
 import type {ContextSource, GlobalConfig, Profile, RepositoryConfig} from '../models/profile.js';
 import {componentKey, type Component, type Stack} from '../models/stack.js';
@@ -157,7 +157,8 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
   const globalProfile = config.profiles.find((p) => p.name === config.activeProfile);
   if (!globalProfile) {
     throw new UserError(`The global active profile "${config.activeProfile}" does not exist.`, {
-      hint: `Run \`berth profile set NAME --global\` with one of: ${config.profiles.map((p) => p.name).join(', ')}.`,
+      hint: (_f, act) =>
+        `Choose one of ${config.profiles.map((p) => p.name).join(', ')}: ${act({kind: 'profile.set', global: true})}.`,
     });
   }
   let profile = globalProfile;
@@ -193,7 +194,10 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
     if (!(await store.collection<Stack>('stacks').get(stackOverride.name))) {
       throw new UserError(
         `No stack named "${stackOverride.name}" in profile '${profile.name}' (from ${stackOverride.from}).`,
-        {hint: `Run \`berth stack list\` to see the stacks, or change ${stackOverride.from}.`},
+        {
+          hint: (_f, act) =>
+            `Change ${stackOverride.from}, or see the stacks: ${act({kind: 'stack.list'})}.`,
+        },
       );
     }
     stackName = stackOverride.name;
@@ -221,8 +225,9 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
   };
 }
 
-export function outsideRepositoryWarning(cwd: string): string {
-  return `No berth repository in ${cwd} or any parent directory. Run \`berth init\` to make one here, or set BERTH_REPOSITORY_PATH.`;
+export function outsideRepositoryWarning(cwd: string): FieldText {
+  return (_f, act) =>
+    `No berth repository in ${cwd} or any parent directory. Make one here (${act({kind: 'init'})}), or set BERTH_REPOSITORY_PATH.`;
 }
 
 /** A profile by name; `from` names where the name came from (a flag, a variable). */
@@ -230,7 +235,8 @@ export function findProfile(config: GlobalConfig, name: string, from?: string): 
   const profile = config.profiles.find((p) => p.name === name);
   if (!profile) {
     throw new UserError(`No profile named "${name}"${from ? ` (from ${from})` : ''}.`, {
-      hint: `Run \`berth profile list\` to see the profiles${from ? `, or change ${from}` : ''}.`,
+      hint: (_f, act) =>
+        `${from ? `Change ${from}, or see` : 'See'} the profiles: ${act({kind: 'profile.list'})}.`,
     });
   }
   return profile;

@@ -45,7 +45,8 @@ export async function openLog(deps: Deps, ref: string): Promise<LogSubject> {
   const run = await store.collection<RunRecord>('runs').get(ref);
   if (!run) {
     throw new UsageError(`No run with id "${ref}", and no version in it.`, {
-      hint: 'Write MODULE@VERSION for a publish log (`berth module list`) or a run id (`berth runs list`).',
+      hint: (_f, act) =>
+        `Write MODULE@VERSION for a publish log (${act({kind: 'module.list'})}) or a run id (${act({kind: 'runs.list'})}).`,
     });
   }
   const reader = await LogVaultReader.open(store, runLogKey(run.id));

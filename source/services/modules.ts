@@ -132,7 +132,8 @@ export async function findModuleVersion(
     .sort(compareVersions);
   if (records.length === 0) {
     throw new UserError(`No module named "${slug}".`, {
-      hint: 'Run `berth module list` to see the modules, or `berth publish` one.',
+      hint: (_f, act) =>
+        `See the modules: ${act({kind: 'module.list'})}. Or publish one: ${act({kind: 'publish'})}.`,
     });
   }
   let record: ModuleVersionRecord | undefined;

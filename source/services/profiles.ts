@@ -33,7 +33,8 @@ export async function createProfile(deps: Deps, input: {name: string; storeUrl?:
   if (input.storeUrl !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(input.storeUrl)) {
       throw new UsageError(`"${redactUrl(input.storeUrl)}" is not a store URL.`, {
-        hint: 'Leave --store-url out for a local SQLite store, or give postgres://USER@HOST:PORT/DB.',
+        hint: (f) =>
+          `Leave ${f('storeUrl')} out for a local SQLite store, or give postgres://USER@HOST:PORT/DB.`,
       });
     }
     // The URL is kept in config.json: a password there would be a secret on disk.
@@ -53,7 +54,7 @@ export async function createProfile(deps: Deps, input: {name: string; storeUrl?:
     const profile = newProfile(deps, name, input.storeUrl);
     if (context.config.profiles.some((p) => p.name === name)) {
       throw new UserError(`A profile named "${name}" exists already.`, {
-        hint: `Switch to it with \`berth profile set ${name}\`.`,
+        hint: (_f, act) => `Switch to it: ${act({kind: 'profile.set', name})}.`,
       });
     }
     // Seed the store before the profile becomes visible, so it is never listed half-made; if
@@ -123,14 +124,14 @@ async function deleteProfileLocked(deps: Deps, name: string) {
   const profile = findProfile(context.config, name);
   if (context.config.activeProfile === name) {
     throw new UserError(`Profile "${name}" is the global active profile; berth won't delete it.`, {
-      hint: 'Switch first: `berth profile set OTHER --global`.',
+      hint: (_f, act) => `Switch first: ${act({kind: 'profile.set', global: true})}.`,
     });
   }
   if (context.profile.name === name) {
     throw new UserError(
       `Profile "${name}" is active in the repository at ${context.repositoryRoot}; berth won't delete it.`,
       {
-        hint: 'Switch first: `berth profile set OTHER`.',
+        hint: (_f, act) => `Switch first: ${act({kind: 'profile.set'})}.`,
       },
     );
   }

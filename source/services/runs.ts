@@ -8,14 +8,7 @@ import {existsSync} from 'node:fs';
 import {constants as osConstants} from 'node:os';
 import path from 'node:path';
 import type {Deps} from '../deps.js';
-import {
-  CancelledError,
-  ExitCode,
-  FieldError,
-  UsageError,
-  UserError,
-  errorMessage,
-} from '../lib/errors.js';
+import {CancelledError, FieldError, UsageError, UserError, errorMessage} from '../lib/errors.js';
 import {localRegistryUri} from '../models/module-version.js';
 import type {ModuleParameter} from '../models/module.js';
 import type {RunRecord} from '../models/run.js';
@@ -165,7 +158,8 @@ export async function runModule(
     throw new UserError(
       `${module.slug} version ${module.version} is ${module.status}, not published: it cannot run.`,
       {
-        hint: `Run the latest published version with \`berth run ${module.slug}\`.`,
+        hint: (_f, act) =>
+          `Run the latest published version: ${act({kind: 'run', module: module.slug})}.`,
       },
     );
   }
@@ -372,20 +366,19 @@ export async function codeDownloadOf(
     throw new UserError(
       `${module.slug} version ${module.version} has no recorded code reference: its image holds no code.`,
       {
-        hint: 'Publish it again (`berth publish --full` puts the code in the image).',
+        hint: (_f, act) =>
+          `Publish it again with the code in the image: ${act({kind: 'publish', full: true})}.`,
       },
     );
   }
   const store = await deps.openStore(context.profile);
   const repository = await repositoryById(store, reference.repositoryId);
   if (!repository) {
-    throw new FieldError(
-      'full',
+    throw new UserError(
       `The code repository of ${module.slug} version ${module.version} is no longer registered in profile '${context.profile.name}'.`,
       {
-        hint: (f) =>
-          `Its image holds no code. Register the repository again and publish again, or publish with ${f('full')}.`,
-        exitCode: ExitCode.failure,
+        hint: (_f, act) =>
+          `Its image holds no code. Register the repository again and publish again, or publish the code in the image: ${act({kind: 'publish', full: true})}.`,
       },
     );
   }
@@ -394,12 +387,10 @@ export async function codeDownloadOf(
     !repository.apiUrl ||
     !repository.path
   ) {
-    throw new FieldError(
-      'full',
+    throw new UserError(
       `${repository.name} is a ${repository.type} repository: a container cannot download its code.`,
       {
-        hint: (f) => `Publish with ${f('full')} to put the code in the image.`,
-        exitCode: ExitCode.failure,
+        hint: (_f, act) => `Publish the code in the image: ${act({kind: 'publish', full: true})}.`,
       },
     );
   }
@@ -448,7 +439,8 @@ function runLocally(module: ModuleView, args: string[], options: RunOptions): Pr
   const entry = path.join(module.projectPath, ...module.entryPoint.split('/'));
   if (!existsSync(entry)) {
     throw new UserError(`The entry point ${entry} is not on this machine.`, {
-      hint: 'Run it on a docker orchestrator instead: `berth stack register NAME -o DOCKER_ORCHESTRATOR ...`.',
+      hint: (_f, act) =>
+        `Run it on a docker orchestrator instead: ${act({kind: 'stack.register', orchestrator: 'DOCKER_ORCHESTRATOR'})}.`,
     });
   }
   return new Promise((resolve, reject) => {
@@ -498,7 +490,7 @@ export async function describeRun(
   const run = await store.collection<RunRecord>('runs').get(id);
   if (!run)
     throw new UserError(`No run with id "${id}".`, {
-      hint: 'Run `berth runs list` to see the runs.',
+      hint: (_f, act) => `See the runs: ${act({kind: 'runs.list'})}.`,
     });
   return {run, context};
 }

@@ -30,7 +30,7 @@ export async function getStack(
   const stack = await store.collection<Stack>('stacks').get(name);
   if (!stack) {
     throw new UserError(`No stack named "${name}" in profile '${profileName}'.`, {
-      hint: 'Run `berth stack list` to see the stacks.',
+      hint: (_f, act) => `See the stacks: ${act({kind: 'stack.list'})}.`,
     });
   }
   return stack;
@@ -114,7 +114,8 @@ async function insertStack(
       throw new UserError(
         `A stack named "${name}" exists already in profile '${context.profile.name}'.`,
         {
-          hint: 'Pick another name, or `berth stack delete` the old one first.',
+          hint: (_f, act) =>
+            `Pick another name, or delete the old one first: ${act({kind: 'stack.delete', name})}.`,
         },
       );
     }
@@ -151,7 +152,7 @@ async function setActiveStackLocked(
       scope === 'local' ? context.repositoryConfig.previous_stack : context.profile.previousStack;
     if (!previous)
       throw new UserError('There is no previous stack to return to yet.', {
-        hint: 'Run `berth stack set NAME` first.',
+        hint: (_f, act) => `Set a stack first: ${act({kind: 'stack.set'})}.`,
       });
     name = previous;
   }
@@ -208,7 +209,7 @@ async function deletableStack(deps: Deps, name: string) {
   const uses = activeUses(context, name);
   if (uses.length > 0) {
     throw new UserError(`Stack "${name}" is ${uses.join(' and ')}; berth won't delete it.`, {
-      hint: 'Switch to another stack first: `berth stack set NAME`.',
+      hint: (_f, act) => `Switch to another stack first: ${act({kind: 'stack.set'})}.`,
     });
   }
   return {stack, context, store};

@@ -157,7 +157,10 @@ export async function planSweep(deps: Deps, input: SweepInput): Promise<SweepPla
   if (module.status !== 'published' || !module.image) {
     throw new UserError(
       `${module.slug} version ${module.version} is ${module.status}, not published: it cannot run.`,
-      {hint: `Sweep the latest published version with \`berth run ${module.slug} --sweep …\`.`},
+      {
+        hint: (_f, act) =>
+          `Sweep the latest published version: ${act({kind: 'run', module: module.slug, sweep: true})}.`,
+      },
     );
   }
   const combinations = cartesian(axes).map((axisPairs, index) => {
@@ -289,7 +292,8 @@ export async function listSweepRuns(
   );
   if (runs.length === 0) {
     throw new UserError(`No runs of a sweep "${id}".`, {
-      hint: 'The sweep id is printed by `berth run … --sweep`; `berth runs list --json` shows each run\'s "sweep".',
+      hint: (_f, act) =>
+        `A sweep prints its id when it starts (${act({kind: 'run', sweep: true})}); each run shows its sweep: ${act({kind: 'runs.list', json: true})}.`,
     });
   }
   return {runs, context};

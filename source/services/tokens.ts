@@ -327,8 +327,8 @@ export async function addToken(
       'name',
       `A token named "${name}" exists (${existing.provider}, ${existing.apiUrl}).`,
       {
-        hint: (f) =>
-          `Use ${f('replace')} to rotate its secret, or ${f('name')} to add another one. \`berth token remove ${name}\` deletes it.`,
+        hint: (f, act) =>
+          `Use ${f('replace')} to rotate its secret, or ${f('name')} to add another one. Or delete it: ${act({kind: 'token.remove', name})}.`,
         exitCode: ExitCode.failure,
       },
     );
@@ -434,7 +434,8 @@ export function getTokenMetadata(deps: Deps, name: string): TokenMetadata {
   const token = deps.tokenStore.get(name);
   if (!token) {
     throw new UserError(`No token named "${name}".`, {
-      hint: 'Run `berth token list` to see the tokens, or `berth token add`.',
+      hint: (_f, act) =>
+        `See the tokens: ${act({kind: 'token.list'})}. Or add it: ${act({kind: 'token.add', name})}.`,
     });
   }
   return token;
@@ -555,7 +556,8 @@ export async function resolveToken(deps: Deps, name: string): Promise<ResolvedTo
     throw new AuthError(
       `The secret of token "${name}" is missing from the ${metadata.storage === 'file' ? 'credentials file' : 'OS keychain'}.`,
       {
-        hint: `Add it again: \`berth token add ${metadata.provider} --name ${name} --replace\`.`,
+        hint: (_f, act) =>
+          `Add it again: ${act({kind: 'token.add', provider: metadata.provider, name, replace: true})}.`,
       },
     );
   }
@@ -664,7 +666,8 @@ export async function whileTokenKept<R>(
   return deps.tokenStore.lock(async () => {
     if (!effectiveTokens(deps).some((entry) => entry.metadata.name === name)) {
       throw new FieldError('token', `Token "${name}" was removed meanwhile; nothing was saved.`, {
-        hint: (f) => `Add it again (\`berth token add\`), or choose another ${f('token')}.`,
+        hint: (f, act) =>
+          `Choose another ${f('token')}, or add it again: ${act({kind: 'token.add', name})}.`,
         exitCode: ExitCode.failure,
       });
     }
@@ -686,8 +689,8 @@ async function removeTokenLocked(
       'force',
       `Token "${name}" is used by ${usedBy.length === 1 ? 'a code repository' : `${usedBy.length} code repositories`}: ${usedBy.join(', ')}.`,
       {
-        hint: (f) =>
-          `Point those repositories at another token (\`berth repo update NAME --token OTHER\`), or remove it anyway (${f('force')}).`,
+        hint: (f, act) =>
+          `Point those repositories at another token (${act({kind: 'repo.update', token: true})}), or remove it anyway (${f('force')}).`,
         exitCode: ExitCode.failure,
       },
     );

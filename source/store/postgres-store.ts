@@ -2,7 +2,7 @@
 // whose rows belong to the role that wrote them, with row-level security deciding who sees
 // what (store/postgres-schema.ts). One connection per berth process; transactions run on it.
 import type {Client} from 'pg';
-import {UserError} from '../lib/errors.js';
+import {UserError, type FieldText} from '../lib/errors.js';
 import {redactUrl} from '../lib/git-url.js';
 import {
   DuplicateKeyError,
@@ -48,7 +48,8 @@ export async function openPostgresStore(url: string, profileName: string): Promi
     throw new UserError(
       `Can't use the PostgreSQL store of profile '${profileName}' at ${target}: ${(error as Error).message}.`,
       {
-        hint: 'Start the database or fix the URL (`berth profile describe`); passwords go in PGPASSWORD or ~/.pgpass.',
+        hint: (_f, act) =>
+          `Start the database or fix the URL (${act({kind: 'profile.describe'})}); passwords go in PGPASSWORD or ~/.pgpass.`,
         cause: error,
       },
     );
@@ -111,15 +112,17 @@ function cannotSetUp(
     return new UserError(
       `The team store at ${target} is from an older berth, and role ${state.role} cannot upgrade it (${reason}).`,
       {
-        hint: `Its owner${state.owner ? `, role ${state.owner},` : ''} upgrades it by running any berth command on it once (\`berth stack list\` with a profile on the store), then grants each member: GRANT ${memberRole} TO ${state.role};`,
+        hint: (_f, act) =>
+          `Its owner${state.owner ? `, role ${state.owner},` : ''} upgrades it by using it once with a profile on the store (${act({kind: 'stack.list'})}), then grants each member: GRANT ${memberRole} TO ${state.role};`,
         cause,
       },
     );
   }
   // A role that may create the tables but not the members' role: only that is missing.
-  const hint = /create role/i.test(reason)
+  const hint: FieldText = /create role/i.test(reason)
     ? `A superuser creates the members' role once: CREATE ROLE ${memberRole} NOLOGIN; (or ALTER ROLE ${state.role} CREATEROLE;), then role ${state.role} runs this command again.`
-    : `Its owner sets it up once: a role with CREATE on schema public and CREATEROLE runs \`berth profile create NAME --store-url postgres://THAT_ROLE@HOST/DB\`, then grants you: GRANT ${memberRole} TO ${state.role};`;
+    : (_f, act) =>
+        `Its owner sets it up once: a role with CREATE on schema public and CREATEROLE runs ${act({kind: 'profile.create', storeUrl: 'postgres://THAT_ROLE@HOST/DB'})}, then grants you: GRANT ${memberRole} TO ${state.role};`;
   return new UserError(
     `The team store at ${target} is not set up, and role ${state.role} cannot set it up (${reason}).`,
     {hint, cause},

@@ -35,7 +35,8 @@ export function searchRepositoryRoot(
       throw new UserError(
         `BERTH_REPOSITORY_PATH points to ${root}, which is not a berth repository.`,
         {
-          hint: `Run \`berth init --path ${root}\`, or unset BERTH_REPOSITORY_PATH.`,
+          hint: (_f, act) =>
+            `Make it one (${act({kind: 'init', path: root})}), or unset BERTH_REPOSITORY_PATH.`,
         },
       );
     }
@@ -206,13 +207,13 @@ function readConfigText(file: string): string {
     const info = statSync(file);
     if (info.isDirectory()) {
       throw new UserError(`${file} is a directory, not a file.`, {
-        hint: 'Remove it; `berth init` writes the file again.',
+        hint: (_f, act) => `Remove it; init writes the file again (${act({kind: 'init'})}).`,
       });
     }
     if (!info.isFile()) {
       // A device (a symlink to /dev/zero or /dev/stdin) or a FIFO would be read forever.
       throw new UserError(`${file} is not a regular file (a device, FIFO or socket).`, {
-        hint: 'Remove it; `berth init` writes the file again.',
+        hint: (_f, act) => `Remove it; init writes the file again (${act({kind: 'init'})}).`,
       });
     }
     if (info.size > maxConfigBytes) {

@@ -152,7 +152,7 @@ export function storeError(error: unknown, file: string): Error {
     });
   }
   if (primary === sqlite.notADb || primary === sqlite.corrupt) {
-    return new UserError(`${file} is not a readable berth profile store: ${message}.`, {
+    return new UserError(`${file} is not a readable profile store: ${message}.`, {
       hint: 'Restore it from a backup, or delete the profile and create it again.',
       cause: error,
     });

@@ -81,7 +81,7 @@ export class TokenStore {
     if (raw === undefined) return {version: 1, tokens: []};
     const parsed = parseTokensFile(raw);
     if (!parsed.ok) {
-      throw new UserError(`${this.file} is not a valid berth token list: ${parsed.message}.`, {
+      throw new UserError(`${this.file} is not a valid list of berth tokens: ${parsed.message}.`, {
         hint: 'Fix the file by hand, or move it away and add the tokens again.',
       });
     }

@@ -3,14 +3,14 @@
 // CLI renders the same error with flags (describeError with flagLabel, as program.ts does) and
 // must name the flag the user types.
 import {describe, expect, test} from 'vitest';
-import {flagLabel} from '../../source/commands/context.js';
+import {cliVocabulary} from '../../source/commands/context.js';
+import {screenVocabulary} from '../../source/screens/remedies.js';
 import type {Deps} from '../../source/deps.js';
 import {
   describeError,
   errorText,
   ExitCode,
   FieldError,
-  humanFieldLabel,
   renderText,
   UserError,
   wrapError,
@@ -28,6 +28,7 @@ import {decidePublishMode} from '../../source/services/publish/publish.js';
 import {checkBreaking} from '../../source/services/publish/schema-diff.js';
 import {parseRunParameters} from '../../source/services/runs.js';
 import {parseSweepAxes, planSweep} from '../../source/services/sweeps.js';
+import {checkSecret} from '../../source/lib/secret.js';
 import {tempProject} from '../support/cli.js';
 
 const MODULE =
@@ -183,10 +184,13 @@ const cases: Array<[string, string, () => unknown]> = [
 describe('errors name fields: words in the TUI, flags on the CLI', () => {
   test.each(cases)('%s', async (_what, flag, work) => {
     const error = await thrown(work);
-    const tui = errorText(error);
-    const cli = describeError(error, flagLabel);
+    const tui = errorText(error, screenVocabulary);
+    const cli = describeError(error, cliVocabulary);
     expect(cli.bug, String(error)).toBe(false);
     expect(tui).not.toContain('--');
+    // Fields read as words on a screen, not as identifiers (`dependenciesOnly`, `baseImage`);
+    // a temporary folder's random name does not count.
+    expect(tui).not.toMatch(/(?<![\w/-])[a-z]+[A-Z][a-z]+\b/);
     expect(`${cli.message} ${cli.hint ?? ''}`).toContain(flag);
   });
 
@@ -196,11 +200,13 @@ describe('errors name fields: words in the TUI, flags on the CLI', () => {
       (cause) => ({message: `Failed: ${cause.message}`, hint: `${cause.hint} Log: x`}),
     );
     expect(wrapped.exitCode).toBe(ExitCode.failure);
-    expect(describeError(wrapped, flagLabel)).toMatchObject({
+    expect(describeError(wrapped, cliVocabulary)).toMatchObject({
       message: 'Failed: Not there.',
       hint: 'Use --base-image IMAGE. Log: x',
     });
-    expect(errorText(wrapped)).toBe('Failed: Not there. Use base image IMAGE. Log: x');
+    expect(errorText(wrapped, screenVocabulary)).toBe(
+      'Failed: Not there. Use base image IMAGE. Log: x',
+    );
     // Any other error is wrapped as a plain one of the chosen exit code.
     const plain = wrapError(new UserError('Broken.'), (cause) => ({
       message: `Failed: ${cause.message}`,
@@ -212,15 +218,45 @@ describe('errors name fields: words in the TUI, flags on the CLI', () => {
   test('a secret file left out says how to send it: --include on the CLI, words in the TUI', async () => {
     const {excluded} = await buildContext(project({'.env': 'A=1', 'a.py': MODULE}));
     const reason = excluded.find((e) => e.path === '.env')!.reason;
-    expect(renderText(reason, flagLabel)).toBe(
+    expect(renderText(reason, cliVocabulary)).toBe(
       '.env looks like a secret file; pass --include .env to send it',
     );
-    expect(renderText(reason, humanFieldLabel)).not.toContain('--');
+    expect(renderText(reason, screenVocabulary)).not.toContain('--');
   });
 
   test('a full image asked for: the publish log names --full on the CLI only', () => {
     const {message} = decidePublishMode(noCode, 'full');
-    expect(renderText(message, flagLabel)).toBe('full image (--full): code in the image');
-    expect(renderText(message, humanFieldLabel)).not.toContain('--');
+    expect(renderText(message, cliVocabulary)).toBe('full image (--full): code in the image');
+    expect(renderText(message, screenVocabulary)).not.toContain('--');
+  });
+
+  test('labels read as words in a sentence on a screen: no "publish with full"', async () => {
+    const tui = async (work: () => unknown) => errorText(await thrown(work), screenVocabulary);
+    // A switch reads as what it asks for.
+    expect(
+      await tui(() =>
+        checkBreaking(
+          'm',
+          {
+            against: 1,
+            changes: [{parameter: 'a', kind: 'removed', breaking: true, message: 'a is removed'}],
+          } as never,
+          false,
+        ),
+      ),
+    ).toContain('or publish anyway with breaking changes allowed.');
+    // A message that opens with a field starts with a capital, as a sentence does.
+    const dependenciesOnly = await tui(() => decidePublishMode(noCode, 'dependencies-only'));
+    expect(dependenciesOnly).toMatch(/^A dependencies-only image needs a clean, pushed checkout/);
+    expect(dependenciesOnly).toContain('or publish without a dependencies-only image.');
+    // The CLI's line names the flag; the screen's says the full image was asked for.
+    const {message} = decidePublishMode(noCode, 'full');
+    expect(renderText(message, screenVocabulary)).toBe('full image (as asked): code in the image');
+    expect(await tui(() => checkSecret('', 'token'))).toBe(
+      'The token is empty. Paste the token at the prompt, or pipe it to standard input.',
+    );
+    expect(describeError(await thrown(() => checkSecret('', 'token')), cliVocabulary).hint).toBe(
+      'Paste the token at the prompt, or pipe it to --stdin.',
+    );
   });
 });

@@ -1,7 +1,7 @@
 // The tokens screen in a real pseudo-terminal, against a local forge and a private OS keychain:
 // its errors say what to do on this screen (fields, keys), never a CLI flag, while the CLI
 // still names its flags for the same refusals.
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest';
 import {runBerth} from '../support/cli.js';
@@ -146,5 +146,52 @@ describe('tokens screen', () => {
     const listed = await runBerth(['token', 'list', '--json'], {cwd: world.checkout, env});
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.json<unknown[]>()).toEqual([]);
+  });
+
+  it('a token whose secret is gone: the screen says where to paste it again, the CLI the command', async () => {
+    const world = createWorld();
+    const name = 'lost';
+    const stored = await runBerth(
+      [
+        'token',
+        'add',
+        'github',
+        '--name',
+        name,
+        '--api-url',
+        forge.githubApiUrl,
+        '--insecure-storage',
+        '--stdin',
+      ],
+      {cwd: world.checkout, env: world.env, input: `${octocat.token}\n`},
+    );
+    expect(stored.code, stored.stderr).toBe(0);
+    // The 0600 file loses the secret (restored from an old backup, say); the list still has it.
+    writeFileSync(
+      path.join(world.configDir, 'credentials.json'),
+      `${JSON.stringify({version: 1, secrets: {}})}\n`,
+      {mode: 0o600},
+    );
+
+    const cli = await runBerth(['token', 'verify', name], {cwd: world.checkout, env: world.env});
+    expect(cli.code).toBe(4);
+    expect(cli.stderr).toContain(
+      `Add it again: \`berth token add github --name ${name} --replace\`.`,
+    );
+
+    await expectOk(world.berth(['status']));
+    session = world.open([], {rows: 40});
+    await session.waitFor(/Tokens\s+1 token/);
+    await session.write('t');
+    await session.waitFor(`› ${name}`);
+    await session.write('v');
+    await session.waitFor(
+      wrapped(`The secret of token "${name}" is missing from the credentials file.`),
+    );
+    await session.waitFor(
+      wrapped(`Add it again: open Tokens (t), select ${name} and press r to paste its secret.`),
+    );
+    expectNoFlags(session);
+    expect(oneLine(session.text())).not.toContain('berth token');
   });
 });

@@ -26,7 +26,7 @@ export async function findRecord(
   const record = await collection.get(name);
   if (!record) {
     throw new UserError(`No code repository named "${name}".`, {
-      hint: 'Run `berth repo list` to see the registered repositories.',
+      hint: (_f, act) => `See the registered repositories: ${act({kind: 'repo.list'})}.`,
     });
   }
   return record;

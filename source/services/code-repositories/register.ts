@@ -3,7 +3,14 @@
 import {randomUUID} from 'node:crypto';
 import type {Deps} from '../../deps.js';
 import {formatSource, parseSource} from '../../lib/custom-repository.js';
-import {CancelledError, FieldError, UserError} from '../../lib/errors.js';
+import {
+  CancelledError,
+  FieldError,
+  UserError,
+  type FieldLabel,
+  type FieldText,
+} from '../../lib/errors.js';
+import type {ActionLabel} from '../../lib/remedies.js';
 import {forgeHost, formatLocation, locationKey, normalizeHost} from '../../lib/git-url.js';
 import {validateName} from '../../lib/names.js';
 import {refuseSecretOptions} from '../../lib/secret.js';
@@ -142,9 +149,10 @@ type ProviderFacts = Pick<CodeRepositoryRecord, 'visibility' | 'defaultBranch' |
 
 function notFound(deps: Deps, record: CodeRepositoryRecord): UserError {
   const where = formatLocation({host: record.host ?? '', path: record.path ?? ''});
-  let hint = record.token
+  let hint: FieldText = record.token
     ? `Check the ${record.type === 'github' ? 'owner and repository' : 'group and project'}, and that token "${record.token}" can read it.`
-    : `Check the ${record.type === 'github' ? 'owner and repository' : 'group and project'}. A private repository needs a token (\`berth token list\`).`;
+    : (_f: FieldLabel, act: ActionLabel) =>
+        `Check the ${record.type === 'github' ? 'owner and repository' : 'group and project'}. A private repository needs a token: ${act({kind: 'token.list'})}.`;
   const metadata = record.token ? deps.tokenStore.get(record.token) : undefined;
   if (
     record.type === 'github' &&
@@ -242,7 +250,10 @@ async function refuseDuplicateProviderId(
   if (other) {
     throw new UserError(
       `${formatLocation({host: record.host ?? '', path: record.path ?? ''})} is already registered as "${other.name}" (${formatLocation({host: other.host ?? '', path: other.path ?? ''})}, the same ${record.type === 'github' ? 'GitHub' : 'GitLab'} repository, id ${record.providerId}).`,
-      {hint: `Use "${other.name}", or \`berth repo delete ${other.name}\` first.`},
+      {
+        hint: (_f, act) =>
+          `Use "${other.name}", or ${act({kind: 'repo.delete', name: other.name})} first.`,
+      },
     );
   }
 }
@@ -272,14 +283,17 @@ async function refuseDuplicateLocation(
   if (other) {
     throw new UserError(
       `${formatLocation({host: record.host ?? '', path: record.path ?? ''})} is already registered as "${other.name}".`,
-      {hint: `Use "${other.name}", or \`berth repo delete ${other.name}\` first.`},
+      {
+        hint: (_f, act) =>
+          `Use "${other.name}", or ${act({kind: 'repo.delete', name: other.name})} first.`,
+      },
     );
   }
 }
 
 /** Where a custom repository's secret goes instead of an option. */
-const customSecretHint =
-  'Store it with `berth token add` and pass its name: --token NAME (the module gets the secret at login()). Or name an environment variable the module reads: --option token_env=MY_TOKEN.';
+const customSecretHint: FieldText = (f, act) =>
+  `Store it as a token (${act({kind: 'token.add'})}) and pass its name: ${f('token')} NAME (the module gets the secret at login()). Or name an environment variable the module reads: ${f('options')} token_env=MY_TOKEN.`;
 
 /** How registering asks the provider. */
 export type CheckOptions = AccountHooks & {
@@ -363,7 +377,7 @@ async function askProvider(
 
 function nameTaken(name: string): UserError {
   return new UserError(`A code repository named "${name}" exists.`, {
-    hint: `Pick another name, or \`berth repo update ${name}\`.`,
+    hint: (_f, act) => `Pick another name, or change it: ${act({kind: 'repo.update', name})}.`,
   });
 }
 
@@ -543,7 +557,7 @@ export async function updateRepository(
       const stored = await collection.get(current.name);
       if (!stored)
         throw new UserError(`Code repository "${current.name}" was deleted meanwhile.`, {
-          hint: 'Register it again with `berth repo register`.',
+          hint: (_f, act) => `Register it again: ${act({kind: 'repo.register'})}.`,
         });
       if (JSON.stringify(stored) !== JSON.stringify(current))
         throw new UserError(`Code repository "${current.name}" was changed meanwhile.`, {

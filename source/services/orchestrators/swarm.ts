@@ -248,9 +248,9 @@ async function watch(
   throw new UserError(
     `The swarm did not run the job on ${nodeName ? `node ${nodeName}` : 'any node'}: ${task.error ?? task.message ?? task.state}.`,
     {
-      hint:
+      hint: (_f, act) =>
         task.state === 'rejected'
-          ? 'A node that cannot pull the image says so here: check the registry login (`berth token list`) and that every node reaches the registry.'
+          ? `A node that cannot pull the image says so here: check the registry login (${act({kind: 'token.list'})}) and that every node reaches the registry.`
           : 'See `docker service ps` on the manager.',
     },
   );

@@ -64,11 +64,11 @@ export class AnnotationError extends UserError {
           ? `berth does not read ${file}:`
           : `The module annotations in ${file} have ${count}:`;
     super(`${headline}\n${listed.join('\n')}`, {
-      hint:
+      hint: (_f, act) =>
         kind === 'annotations'
-          ? 'Fix the annotations, then run `berth publish --dry-run` to check them again.'
+          ? `Fix the annotations, then check them again: ${act({kind: 'publish', dryRun: true})}.`
           : kind === 'syntax'
-            ? 'Fix that line, then run `berth publish --dry-run` to check again (berth reads the file without running it).'
+            ? `Fix that line, then check again (berth reads the file without running it): ${act({kind: 'publish', dryRun: true})}.`
             : 'Keep the entry point small: move code into modules it imports.',
     });
     this.file = file;

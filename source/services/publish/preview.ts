@@ -2,7 +2,7 @@
 // reading as `berth publish --dry-run` (entry point, parameters, where the code comes from).
 // The TUI shows it before the user confirms a publish.
 import type {Deps} from '../../deps.js';
-import {humanFieldLabel, renderText} from '../../lib/errors.js';
+import {plainVocabulary, renderText} from '../../lib/errors.js';
 import type {ModuleParameter} from '../../models/module.js';
 import {protectedActiveStack} from '../stack-protection.js';
 import {prepareWithBaseImage, type BaseImageChoice} from './base-image-choice.js';
@@ -47,7 +47,7 @@ export async function previewPublish(
     mode:
       input.mode === 'full'
         ? 'full image: the code goes into the image'
-        : renderText(plan.message, humanFieldLabel),
+        : renderText(plan.message, plainVocabulary),
     protectedStack: await protectedActiveStack(deps, plan.context),
   };
 }

@@ -8,11 +8,12 @@ import type {BuilderKind} from '../../clients/docker.js';
 import {
   ExitCode,
   FieldError,
-  humanFieldLabel,
   renderText,
   UserError,
   type FieldLabel,
+  type Vocabulary,
 } from '../../lib/errors.js';
+import type {ActionLabel} from '../../lib/remedies.js';
 import type {ModuleSchema} from '../../models/module.js';
 import {readModuleAnnotations} from './annotations.js';
 import {BOOTSTRAP_SCRIPT} from './bootstrap.js';
@@ -128,9 +129,8 @@ export async function assembleProject(
     const reason = context.excluded.find(
       (e) => e.path === entryPoint || entryPoint.startsWith(e.path),
     );
-    const why = (f: FieldLabel) => (reason ? renderText(reason.reason, f) : 'excluded');
-    const message = (f: FieldLabel) =>
-      `The entry point ${entryPoint} is left out of the build context: ${why(f)}.`;
+    const message = (field: FieldLabel, action: ActionLabel) =>
+      `The entry point ${entryPoint} is left out of the build context: ${reason ? renderText(reason.reason, {field, action}) : 'excluded'}.`;
     // A secret-looking file is sent only when the user names it (the `include` field).
     if (reason?.kind === 'secret') {
       throw new FieldError('include', message, {
@@ -138,7 +138,7 @@ export async function assembleProject(
         exitCode: ExitCode.failure,
       });
     }
-    throw new UserError(message(humanFieldLabel), {
+    throw new UserError(message, {
       hint:
         reason?.kind === 'git-ignored'
           ? `Commit it (remove it from .gitignore), or add !${entryPoint} to .dockerignore.`
@@ -297,7 +297,7 @@ export function preparedWith(
 }
 
 /** The `berth publish --dry-run --json` document (names fixed by the CLI contract). */
-export function dryRunJson(prepared: PreparedProject, label: FieldLabel) {
+export function dryRunJson(prepared: PreparedProject, vocabulary: Vocabulary) {
   const {schema} = prepared;
   return {
     name: schema.name,
@@ -323,7 +323,7 @@ export function dryRunJson(prepared: PreparedProject, label: FieldLabel) {
     contextFiles: prepared.contextFiles.map((f) => f.path),
     excludedFiles: prepared.excludedFiles.map((e) => ({
       path: e.path,
-      reason: renderText(e.reason, label),
+      reason: renderText(e.reason, vocabulary),
     })),
     excludedCount: prepared.excludedCount,
     dependencyChecksum: prepared.dependencyChecksum,

@@ -43,12 +43,12 @@ import {
   FieldError,
   UserError,
   errorMessage,
-  humanFieldLabel,
+  plainVocabulary,
   renderText,
   restate,
   wrapError,
-  type FieldLabel,
   type FieldText,
+  type Vocabulary,
 } from '../../lib/errors.js';
 import type {CodeReference} from '../../models/code-reference.js';
 import type {CodeRepositoryRecord} from '../../models/code-repository.js';
@@ -106,7 +106,7 @@ export type PublishOptions = {
   /** Called once the version is recorded (pending): its number and the full log file. */
   onRecorded?: (publish: {slug: string; version: number; logFile: string}) => void;
   /** How log lines name the input's fields (the CLI: flags); words by default. */
-  label?: FieldLabel;
+  vocabulary?: Vocabulary;
 };
 
 export type PublishResult = {record: ModuleVersionRecord; context: ActiveContext};
@@ -141,12 +141,14 @@ export async function resolvePublishTarget(
   const stack = await getStack(store, context.stackName, context.profile.name);
   if (!stack.components.image_builder) {
     throw new UserError(`Stack '${stack.name}' has no image builder.`, {
-      hint: `Register one and a stack that uses it: \`berth component register image_builder docker --flavor docker\`, then \`berth stack register NAME -i docker -c REGISTRY --set\`.`,
+      hint: (_f, act) =>
+        `Register one and a stack that uses it: ${act({kind: 'component.register', type: 'image_builder', name: 'docker', flavor: 'docker'})}, then ${act({kind: 'stack.register', imageBuilder: 'docker', activate: true})}.`,
     });
   }
   if (!stack.components.container_registry) {
     throw new UserError(`Stack '${stack.name}' has no container registry.`, {
-      hint: `Register one and a stack that uses it: \`berth component register container_registry images --flavor local\` (the engine's own image store) or \`... --flavor oci --option uri=HOST:PORT\`, then \`berth stack register NAME -i BUILDER -c images --set\`.`,
+      hint: (_f, act) =>
+        `Register one and a stack that uses it: ${act({kind: 'component.register', type: 'container_registry', name: 'images', flavor: 'local'})} (the engine's own image store) or ${act({kind: 'component.register', type: 'container_registry', name: 'images', flavor: 'oci', options: {uri: 'HOST:PORT'}})}, then ${act({kind: 'stack.register', containerRegistry: 'images', activate: true})}.`,
     });
   }
   const builder = await getComponent(
@@ -183,7 +185,7 @@ export async function resolvePublishTarget(
     const token = await resolveToken(deps, registry.options.credentials);
     if (token.provider !== 'registry' || !token.login) {
       throw new UserError(`Token "${token.name}" is not a registry login.`, {
-        hint: 'Store one with `berth token add registry --name NAME --api-url HOST:PORT --username USER --stdin`.',
+        hint: (_f, act) => `Store one: ${act({kind: 'token.add', provider: 'registry'})}.`,
       });
     }
     credentials = {username: token.login, password: token.secret};
@@ -337,8 +339,8 @@ export function decidePublishMode(code: Detection, requested: PublishMode): Mode
       (f) =>
         `${f('dependenciesOnly')} needs a clean, pushed checkout of a registered code repository: ${reason}.`,
       {
-        hint: (f) =>
-          `Commit and push (check with \`berth repo detect\`), or publish without ${f('dependenciesOnly')}.`,
+        hint: (f, act) =>
+          `Commit and push (check: ${act({kind: 'repo.detect'})}), or publish without ${f('dependenciesOnly')}.`,
         exitCode: ExitCode.failure,
       },
     );
@@ -519,13 +521,13 @@ export async function publishModule(
   });
   emit({
     type: 'log',
-    line: renderText(decision.message, options.label ?? humanFieldLabel),
+    line: renderText(decision.message, options.vocabulary ?? plainVocabulary),
     step: null,
   });
   const remembered = rememberedBaseImageLine(
     baseImage,
     probe.schema.slug,
-    options.label ?? humanFieldLabel,
+    (options.vocabulary ?? plainVocabulary).field,
   );
   if (remembered) emit({type: 'log', line: remembered, step: null});
   for (const line of schemaChangeLines(schemaDiff)) emit({type: 'log', line, step: null});

@@ -37,7 +37,7 @@ export async function showCode(deps: Deps, ref: string): Promise<CodeShown> {
     const run = await store.collection<RunRecord>('runs').get(ref);
     if (!run) {
       throw new UserError(`No run with id "${ref}".`, {
-        hint: 'Write MODULE@VERSION or a run id (`berth runs list`).',
+        hint: (_f, act) => `Write MODULE@VERSION or a run id (${act({kind: 'runs.list'})}).`,
       });
     }
     subject = `run ${run.id}`;

@@ -64,7 +64,8 @@ export async function resolveSnapshotTarget(
     throw new UserError(
       `Stack '${stack.name}' has no container registry to keep code snapshots in.`,
       {
-        hint: 'Add a container registry to the stack (`berth stack describe` shows it).',
+        hint: (_f, act) =>
+          `Add a container registry to the stack (see its components: ${act({kind: 'stack.describe'})}).`,
       },
     );
   }
@@ -158,7 +159,8 @@ export async function saveSnapshot(
 export function checkDigest(digest: string): string {
   if (!/^sha256:[0-9a-f]{64}$/.test(digest)) {
     throw new UserError(`"${digest}" is not a snapshot digest.`, {
-      hint: 'A snapshot digest is sha256: and 64 hex digits (`berth runs describe` shows it).',
+      hint: (_f, act) =>
+        `A snapshot digest is sha256: and 64 hex digits (a run shows it: ${act({kind: 'runs.describe'})}).`,
     });
   }
   return digest;
@@ -207,9 +209,9 @@ export async function loadSnapshot(
     tried.push(`${target.host}/${repository}`);
   }
   throw new UserError(`No snapshot ${digest} in ${tried.join(' or ')}.`, {
-    hint:
+    hint: (_f, act) =>
       record?.location.kind === 'registry'
-        ? `It was pushed to ${record.location.registry}: use a stack with that container registry (\`berth stack set NAME\`).`
+        ? `It was pushed to ${record.location.registry}: use a stack with that container registry (${act({kind: 'stack.set'})}).`
         : 'Use the stack (or the team profile) whose registry holds it.',
   });
 }

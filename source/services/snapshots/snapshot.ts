@@ -142,7 +142,8 @@ function tooLarge(
   return new UserError(
     `The uncommitted work is ${formatBytes(bytes)}, over the snapshot limit of ${formatBytes(maxBytes)}. Largest: ${largest.join(', ')}.`,
     {
-      hint: 'Commit and push large files (or git-ignore data), or raise the limit: `berth component register container_registry NAME ... --option snapshot_max_size=50MiB`.',
+      hint: (_f, act) =>
+        `Commit and push large files (or git-ignore data), or raise the limit: ${act({kind: 'component.register', type: 'container_registry', options: {snapshot_max_size: '50MiB'}})}.`,
     },
   );
 }

@@ -7,7 +7,7 @@ import {
   isIgnored,
   parseDockerignore,
 } from '../../../source/services/publish/context.js';
-import {flagLabel} from '../../../source/commands/context.js';
+import {cliVocabulary} from '../../../source/commands/context.js';
 import {renderText} from '../../../source/lib/errors.js';
 import {tempProject} from '../../support/cli.js';
 import {runGit} from '../../support/git.js';
@@ -147,7 +147,10 @@ describe('buildContext: secrets and files git ignores stay out, and the dry run 
     const context = await buildContext(dir);
     expect(context.files.map((f) => f.path)).toEqual(['.dockerignore', '.env.example', 'train.py']);
     // The CLI names the field that sends a secret anyway as its flag.
-    const asCli = context.excluded.map((e) => ({...e, reason: renderText(e.reason, flagLabel)}));
+    const asCli = context.excluded.map((e) => ({
+      ...e,
+      reason: renderText(e.reason, cliVocabulary),
+    }));
     expect(asCli).toEqual([
       {
         path: '.aws/',

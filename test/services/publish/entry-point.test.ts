@@ -1,7 +1,7 @@
 import {mkdirSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
-import {flagLabel} from '../../../source/commands/context.js';
+import {cliVocabulary} from '../../../source/commands/context.js';
 import {BerthError, describeError, ExitCode} from '../../../source/lib/errors.js';
 import {findEntryPoint, pythonFiles} from '../../../source/services/publish/entry-point.js';
 import {tempDir} from '../../support/cli.js';
@@ -27,7 +27,7 @@ async function failure(promise: Promise<unknown>): Promise<{message: string; hin
     (e: unknown) => e,
   );
   expect(error).toBeInstanceOf(BerthError);
-  const report = describeError(error, flagLabel);
+  const report = describeError(error, cliVocabulary);
   expect(report.exitCode).toBe(ExitCode.failure);
   return {message: report.message, ...(report.hint ? {hint: report.hint} : {})};
 }

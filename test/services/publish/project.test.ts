@@ -2,7 +2,7 @@ import {cpSync, mkdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
-import {flagLabel} from '../../../source/commands/context.js';
+import {cliVocabulary} from '../../../source/commands/context.js';
 import {UserError} from '../../../source/lib/errors.js';
 import {AnnotationError} from '../../../source/services/publish/annotations.js';
 import {BOOTSTRAP_SCRIPT} from '../../../source/services/publish/bootstrap.js';
@@ -43,7 +43,7 @@ describe('prepareProject', () => {
       berthVersion: '0.1.0',
       baseImage: 'berth-test/python:3.11',
     });
-    const json = dryRunJson(prepared, flagLabel);
+    const json = dryRunJson(prepared, cliVocabulary);
 
     expect(Object.keys(json).slice(0, 7)).toEqual([
       'name',
