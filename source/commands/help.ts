@@ -25,7 +25,7 @@ export const examples: Readonly<Record<string, readonly Example[]>> = {
     ['berth status --json', 'the same, plus the code reference, as JSON'],
     [
       'eval "$(berth status --prompt --init bash)"',
-      "in ~/.bashrc, then PS1='${berth_prompt:+[$berth_prompt] }\\w \\$ ' (zsh: --init zsh)",
+      "in ~/.bashrc, then PS1='${berth_prompt:+[$berth_prompt] }\\w \\$ ' (zsh, fish: --init zsh|fish)",
     ],
   ],
   profile: [

@@ -55,6 +55,9 @@ export async function promptText(deps: Deps, withInputs: boolean): Promise<strin
   return `${line}${inputs.map((input) => `${inputLetters[input.kind]} ${input.path}\n`).join('')}.\n`;
 }
 
+export const unknownShell = (shell: string) =>
+  `berth has a prompt snippet for bash, zsh and fish, not "${shell}".`;
+
 /** The snippet for `shell`, or undefined for a shell berth has none for. */
 export function promptInit(deps: Pick<Deps, 'stateDir'>, shell: string): string | undefined {
   if (!(promptShells as readonly string[]).includes(shell)) return undefined;
@@ -100,7 +103,7 @@ function printInit(shell: string): number {
   const script = promptInit(createDeps(), shell);
   if (script === undefined) {
     process.stderr.write(
-      `Error: berth has a prompt snippet for ${promptShells.join(' and ')}, not "${inert(shell)}".\nRun \`eval "$(berth status --prompt --init bash)"\` in ~/.bashrc, or zsh's in ~/.zshrc.\n`,
+      `Error: ${unknownShell(inert(shell))}\nRun \`berth status --help\`: the snippet is loaded by ~/.bashrc, ~/.zshrc or config.fish.\n`,
     );
     return 2;
   }

@@ -15,7 +15,7 @@ export const registerStatusCommand: RegisterCommands = (program, ctx) => {
     )
     .option(
       '--init <shell>',
-      'with --prompt: print the bash or zsh snippet that keeps the line in $berth_prompt and runs berth only when something deciding it changed',
+      'with --prompt: print the bash, zsh or fish snippet that keeps the line in $berth_prompt and runs berth only when something deciding it changed',
     )
     .addOption(new Option('--with-inputs').hideHelp())
     .action(async (options: {prompt?: boolean; init?: string; withInputs?: boolean}) => {
@@ -24,9 +24,7 @@ export const registerStatusCommand: RegisterCommands = (program, ctx) => {
       if (options.init !== undefined) {
         const script = prompt.promptInit(ctx.deps, options.init);
         if (script === undefined) {
-          throw new UsageError(
-            `berth has a prompt snippet for bash and zsh, not "${options.init}".`,
-          );
+          throw new UsageError(prompt.unknownShell(options.init));
         }
         ctx.io.stdout.write(script);
         return;

@@ -1,4 +1,4 @@
-// The prompt snippet (`berth status --prompt --init bash|zsh`) in real bash and zsh: each prompt
+// The prompt snippet (`berth status --prompt --init bash|zsh|fish`) in real shells: each prompt
 // shows the right profile/stack after whatever could change it, and a redraw with nothing
 // changed starts no berth at all. `berth` on PATH is a wrapper that counts its starts.
 import {execFileSync} from 'node:child_process';
@@ -55,17 +55,40 @@ function tokenMetadata(name: string, login: string) {
 /** A shell command, then a prompt: the line the prompt shows and how many times berth started. */
 type Step = {run: string; prompt: string; starts: number};
 
+/**
+ * How each shell loads the snippet and defines the test's helpers: `settle` (a person's next
+ * prompt comes after the file-system clock moved past what they changed; a prompt drawn within
+ * the same tick, a few ms, would ask berth once more), `prompt` (what the shell does before it
+ * draws one, then the line shown) and `real_berth` (berth run by hand: not counted).
+ */
 const shells = {
   bash: {
     args: ['--noprofile', '--norc', '-c'],
-    load: 'eval "$(berth status --prompt --init bash)"',
-    // What bash does before it draws PS1.
-    hooks: 'eval "$PROMPT_COMMAND"',
+    prelude: () => [
+      'eval "$(berth status --prompt --init bash)"',
+      `settle() { local n=0; : >| '${bin}/before'; until : >| '${bin}/after'; [[ '${bin}/after' -nt '${bin}/before' ]] || (( ++n > 100000 )); do :; done; }`,
+      `prompt() { settle; echo prompt >> '${counter}'; eval "$PROMPT_COMMAND"; printf 'line:%s\\n' "$berth_prompt"; }`,
+      `real_berth() { '${nodeBinary}' '${cliPath}' "$@" >/dev/null 2>&1 || echo "failed: berth $*"; }`,
+    ],
   },
   zsh: {
     args: ['-f', '-c'],
-    load: 'eval "$(berth status --prompt --init zsh)"',
-    hooks: 'for hook in $precmd_functions; do $hook; done',
+    prelude: () => [
+      'eval "$(berth status --prompt --init zsh)"',
+      `settle() { local n=0; : >| '${bin}/before'; until : >| '${bin}/after'; [[ '${bin}/after' -nt '${bin}/before' ]] || (( ++n > 100000 )); do :; done; }`,
+      `prompt() { settle; echo prompt >> '${counter}'; for hook in $precmd_functions; do $hook; done; printf 'line:%s\\n' "$berth_prompt"; }`,
+      `real_berth() { '${nodeBinary}' '${cliPath}' "$@" >/dev/null 2>&1 || echo "failed: berth $*"; }`,
+    ],
+  },
+  fish: {
+    args: ['--no-config', '-c'],
+    prelude: () => [
+      'berth status --prompt --init fish | source',
+      `function settle; set -l n 0; true >'${bin}/before'; while true; true >'${bin}/after'; test '${bin}/after' -nt '${bin}/before'; and break; set n (math $n + 1); test $n -gt 100000; and break; end; end`,
+      `function prompt; settle; echo prompt >> '${counter}'; emit fish_prompt; printf 'line:%s\\n' "$berth_prompt"; end`,
+      `function real_berth; '${nodeBinary}' '${cliPath}' $argv >/dev/null 2>&1; or echo "failed: berth $argv"; end`,
+      'function unset; set -e $argv; end',
+    ],
   },
 } as const;
 
@@ -74,17 +97,8 @@ const shells = {
  * berth starts its prompt caused.
  */
 function drive(shell: keyof typeof shells, steps: Step[], cwd = repository) {
-  const {args, load, hooks} = shells[shell];
-  const script = [
-    load,
-    // A person's next prompt comes after the file-system clock moved past what they changed (a
-    // prompt drawn within the same tick, a few ms, would ask berth once more): wait for a tick.
-    `settle() { local n=0; : >| '${bin}/before'; until : >| '${bin}/after'; [[ '${bin}/after' -nt '${bin}/before' ]] || (( ++n > 100000 )); do :; done; }`,
-    `prompt() { settle; echo prompt >> '${counter}'; ${hooks}; printf 'line:%s\\n' "$berth_prompt"; }`,
-    // berth run by hand: not counted.
-    `real_berth() { '${nodeBinary}' '${cliPath}' "$@" >/dev/null 2>&1 || echo "failed: berth $*"; }`,
-    ...steps.map((step) => `${step.run}\nprompt`),
-  ].join('\n');
+  const {args, prelude} = shells[shell];
+  const script = [...prelude(), ...steps.map((step) => `${step.run}\nprompt`)].join('\n');
   const output = execFileSync(shell, [...args, script], {
     cwd,
     env: cleanEnv({BERTH_CONFIG_DIR: configDir, PATH: `${bin}:${process.env.PATH}`}),
@@ -103,12 +117,12 @@ function drive(shell: keyof typeof shells, steps: Step[], cwd = repository) {
   return steps.map((step, index) => ({run: step.run, prompt: lines[index], starts: starts[index]}));
 }
 
-const unchanged = (prompt: string): Step => ({run: ':', prompt, starts: 0});
+const unchanged = (prompt: string): Step => ({run: 'true', prompt, starts: 0});
 
-describe.each(['bash', 'zsh'] as const)('the prompt snippet in %s', (shell) => {
+describe.each(['bash', 'zsh', 'fish'] as const)('the prompt snippet in %s', (shell) => {
   it('shows the right stack after every change, and starts no berth while nothing changed', () => {
     const steps: Step[] = [
-      {run: ':', prompt: 'default/gpu', starts: 1},
+      {run: 'true', prompt: 'default/gpu', starts: 1},
       unchanged('default/gpu'),
       unchanged('default/gpu'),
       {run: 'real_berth stack set cpu', prompt: 'default/cpu', starts: 1},
@@ -141,7 +155,7 @@ describe.each(['bash', 'zsh'] as const)('the prompt snippet in %s', (shell) => {
       {run: `cd '${repository}' && real_berth stack set cpu`, prompt: 'default/cpu', starts: 1},
       // (from another directory: berth won't delete the active stack of the one it runs in)
       {
-        run: `(cd '${elsewhere}' && real_berth stack delete cpu -y)`,
+        run: `cd '${elsewhere}' && real_berth stack delete cpu -y && cd '${repository}'`,
         prompt: 'default/gpu',
         starts: 1,
       },
@@ -184,7 +198,7 @@ describe.each(['bash', 'zsh'] as const)('the prompt snippet in %s', (shell) => {
   it('asks berth on every prompt while the answer is an error, and shows nothing', () => {
     const steps: Step[] = [
       {run: 'export BERTH_STACK=gone', prompt: '', starts: 1},
-      {run: ':', prompt: '', starts: 1},
+      {run: 'true', prompt: '', starts: 1},
       {run: 'export BERTH_STACK=cpu', prompt: 'default/cpu (env)', starts: 1},
       unchanged('default/cpu (env)'),
     ];
@@ -193,16 +207,28 @@ describe.each(['bash', 'zsh'] as const)('the prompt snippet in %s', (shell) => {
 });
 
 describe('the prompt snippet in an interactive shell', () => {
-  it.each([
-    ['bash', ['--noprofile', '--norc', '-i'], `PS1='\${berth_prompt:+[$berth_prompt] }ready> '`],
-    [
-      'zsh',
-      ['-f', '-i'],
-      `setopt PROMPT_SUBST; PROMPT='\${berth_prompt:+[$berth_prompt] }ready> '`,
-    ],
-  ])(
-    '%s: PS1 shows the line, and a new one after `export BERTH_STACK`',
-    async (shell, args, ps1) => {
+  const interactive = {
+    bash: {
+      args: ['--noprofile', '--norc', '-i'],
+      load: `eval "$(berth status --prompt --init bash)"; PS1='\${berth_prompt:+[$berth_prompt] }ready> '`,
+      unset: 'unset BERTH_STACK',
+    },
+    zsh: {
+      args: ['-f', '-i'],
+      load: `eval "$(berth status --prompt --init zsh)"; setopt PROMPT_SUBST; PROMPT='\${berth_prompt:+[$berth_prompt] }ready> '`,
+      unset: 'unset BERTH_STACK',
+    },
+    fish: {
+      args: ['--no-config', '-i', '-C', `function fish_prompt; echo -n 'start> '; end`],
+      load: `berth status --prompt --init fish | source; function fish_prompt; test -n "$berth_prompt"; and echo -n "[$berth_prompt] "; echo -n 'ready> '; end`,
+      unset: 'set -e BERTH_STACK',
+    },
+  };
+
+  it.each(['bash', 'zsh', 'fish'] as const)(
+    '%s: the prompt shows the line, and a new one after `export BERTH_STACK`',
+    async (shell) => {
+      const {args, load, unset} = interactive[shell];
       const session = spawnInPty(shell, args, {
         cwd: repository,
         env: {
@@ -214,13 +240,13 @@ describe('the prompt snippet in an interactive shell', () => {
       try {
         await session.waitFor('start>');
         session.mark();
-        await session.type(`eval "$(berth status --prompt --init ${shell})"; ${ps1}\r`);
+        await session.type(`${load}\r`);
         await session.waitFor('[default/gpu] ready>');
         session.mark();
         await session.type('export BERTH_STACK=cpu\r');
         await session.waitFor('[default/cpu (env)] ready>');
         session.mark();
-        await session.type(`unset BERTH_STACK; cd '${elsewhere}'\r`);
+        await session.type(`${unset}; cd '${elsewhere}'\r`);
         await session.waitFor('[default/default] ready>');
       } finally {
         session.kill();
@@ -232,13 +258,15 @@ describe('the prompt snippet in an interactive shell', () => {
 describe('berth status --prompt --init', () => {
   it('refuses a shell it has no snippet for, naming the ones it has', async () => {
     for (const args of [
-      ['status', '--prompt', '--init', 'fish'],
-      ['status', '--prompt', '--init=tcsh'],
+      ['status', '--prompt', '--init', 'tcsh'],
+      ['status', '--prompt', '--init=csh'],
     ]) {
       const result = await runBerth(args, {cwd: repository, env: {BERTH_CONFIG_DIR: configDir}});
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
-      expect(result.stderr).toMatch(/^Error: berth has a prompt snippet for bash and zsh, not "/);
+      expect(result.stderr).toMatch(
+        /^Error: berth has a prompt snippet for bash, zsh and fish, not "/,
+      );
     }
   });
 
