@@ -1,10 +1,12 @@
 // Home `m`: the published versions of the active profile, newest first. Enter opens a version:
 // its state, image, digest, code reference, parameters and the runs of it; Enter on its log
 // (or a run's) opens the whole saved log from the log vault, scrollable and searchable (`/`).
+// `r` runs a published version with its parameters' defaults (as `berth run NAME@VERSION`): its
+// last output lines show while it runs, then the run is the first of its logs.
 // Everything is read through services (modules, runs, logs), as `berth module list`, `berth
 // runs list` and `berth logs` read it.
 import {Box, Text, useWindowSize} from 'ink';
-import {useEffect, useState} from 'react';
+import {useEffect, useRef, useState} from 'react';
 import {useScreenInput} from '../components/help-host.js';
 import {keyHints} from '../components/key-footer.js';
 import {LabelRow} from '../components/label-row.js';
@@ -19,7 +21,7 @@ import type {ModuleParameter} from '../models/module.js';
 import type {RunRecord} from '../models/run.js';
 import {openLog, type LogSubject} from '../services/logs.js';
 import {listModules, type ModuleView} from '../services/modules.js';
-import {listRuns} from '../services/runs.js';
+import {listRuns, runModule} from '../services/runs.js';
 import {LogViewer} from './log-viewer.js';
 import type {PluginScreenProps} from './registry.js';
 
@@ -29,6 +31,27 @@ type Mode =
   | {kind: 'list'}
   | {kind: 'version'; version: ModuleView; cursor: number}
   | {kind: 'log'; version: ModuleView; cursor: number; subject: LogSubject};
+
+/** A run started here: its last output lines while it runs, then how it ended. */
+type RunHere = {
+  ref: string;
+  id: string | null;
+  tail: string[];
+  outcome: {ok: boolean; message: string} | null;
+};
+
+/** Output lines shown while a run started here runs. */
+const runTailLines = 3;
+
+/** A version runs here when it is published and every parameter has a default. */
+function runsHere(version: ModuleView): boolean {
+  return (
+    version.status === 'published' &&
+    version.schema.parameters.every(
+      (parameter) => !parameter.required || parameter.defaultValue !== null,
+    )
+  );
+}
 
 /** A version's logs: its publish log first, then its runs' logs, newest first. */
 type LogChoice = {name: string; ref: string; label: string};
@@ -43,6 +66,10 @@ export function ModulesScreen({deps, onBack}: PluginScreenProps) {
   const [cursor, setCursor] = useState(0);
   const [mode, setMode] = useState<Mode>({kind: 'list'});
   const [opening, setOpening] = useState(false);
+  const [running, setRunning] = useState<RunHere | undefined>(undefined);
+  // Leaving the screen (or the app) stops a run started here; it is recorded cancelled.
+  const stopRun = useRef<AbortController | null>(null);
+  useEffect(() => () => stopRun.current?.abort(), []);
 
   useEffect(() => {
     let live = true;
@@ -80,6 +107,57 @@ export function ModulesScreen({deps, onBack}: PluginScreenProps) {
     );
   };
 
+  const startRun = (version: ModuleView) => {
+    if (running?.outcome === null) return;
+    const ref = `${version.slug}@${version.version}`;
+    const controller = new AbortController();
+    stopRun.current = controller;
+    setFailure(undefined);
+    setRunning({ref, id: null, tail: [], outcome: null});
+    const output = (chunk: Buffer) => {
+      const lines = chunk
+        .toString('utf8')
+        .split(/\r?\n/)
+        .filter((line) => line.trim() !== '');
+      if (lines.length > 0)
+        setRunning((now) => now && {...now, tail: [...now.tail, ...lines].slice(-runTailLines)});
+    };
+    runModule(
+      deps,
+      {ref, params: []},
+      {
+        signal: controller.signal,
+        onStart: (run) => setRunning((now) => now && {...now, id: run.id}),
+        onStdout: output,
+        onStderr: output,
+      },
+    )
+      .then(async ({run}) => {
+        const {runs} = await listRuns(deps);
+        setLoaded((now) => now && {...now, runs});
+        const ok = run.status === 'succeeded';
+        setRunning((now) => ({
+          ref,
+          id: run.id,
+          tail: now?.tail ?? [],
+          outcome: {
+            ok,
+            message: `run ${run.id} ${run.status}${ok ? '' : ` (exit code ${run.exitCode})`}: enter opens its log`,
+          },
+        }));
+        // Its log is the first after the publish log.
+        setMode((now) => (now.kind === 'version' ? {...now, cursor: 1} : now));
+      })
+      .catch((error: unknown) =>
+        setRunning({
+          ref,
+          id: null,
+          tail: [],
+          outcome: {ok: false, message: errorText(error, screenVocabulary)},
+        }),
+      );
+  };
+
   useScreenInput(
     (input, key) => {
       if (mode.kind === 'list') {
@@ -95,8 +173,11 @@ export function ModulesScreen({deps, onBack}: PluginScreenProps) {
       if (mode.kind === 'version') {
         if (key.escape || input === 'q') {
           setFailure(undefined);
+          stopRun.current?.abort();
+          setRunning(undefined);
           return setMode({kind: 'list'});
         }
+        if (input === 'r' && runsHere(mode.version)) return startRun(mode.version);
         if (key.upArrow) return setMode({...mode, cursor: Math.max(0, mode.cursor - 1)});
         if (key.downArrow)
           return setMode({...mode, cursor: Math.min(choices.length - 1, mode.cursor + 1)});
@@ -118,11 +199,39 @@ export function ModulesScreen({deps, onBack}: PluginScreenProps) {
 
   if (mode.kind === 'version') {
     const {version} = mode;
+    const here = running?.ref === `${version.slug}@${version.version}` ? running : undefined;
     return (
       <ScreenFrame
         title={`modules · ${version.slug}@${version.version}`}
-        hints={[keyHints.move, keyHints.enter('open log'), keyHints.back]}
+        hints={[
+          keyHints.move,
+          keyHints.enter('open log'),
+          ...(runsHere(version) && here?.outcome !== null ? [{key: 'r', label: 'run'}] : []),
+          keyHints.back,
+        ]}
       >
+        {here ? (
+          <Box flexDirection="column" marginBottom={compact ? 0 : 1}>
+            {here.outcome ? (
+              <Text color={theme.tint(here.outcome.ok ? 'success' : 'error')} wrap="wrap">
+                {here.outcome.ok ? '✓' : '✗'} {here.outcome.message}
+              </Text>
+            ) : (
+              <Text wrap="wrap">
+                Running {here.ref}
+                {here.id ? ` (run ${here.id})` : ''}…
+              </Text>
+            )}
+            {here.outcome === null
+              ? here.tail.map((line, index) => (
+                  <Text key={index} dimColor wrap="truncate">
+                    {'  '}
+                    {line}
+                  </Text>
+                ))
+              : null}
+          </Box>
+        ) : null}
         {/* The logs first: on a short terminal the details give up rows, not the choices. */}
         <Box flexDirection="column" marginBottom={compact ? 0 : 1}>
           <Text bold>Logs</Text>
@@ -228,11 +337,13 @@ function VersionDetails({
         {version.displayStatus} on stack {version.stack}
         {errorWorthSaying(version) ? ` · ${version.error}` : ''}
       </LabelRow>
-      {/* What to do with a published version next (the TUI shows runs; the CLI starts them). */}
+      {/* What to do with a published version next: r here when its parameters have defaults. */}
       {runnable ? (
         <LabelRow label="Run">
           <Text wrap="truncate">
-            berth run {version.slug}@{version.version}
+            {runsHere(version)
+              ? 'r runs it with the defaults'
+              : `berth run ${version.slug}@${version.version} --param …`}
             <Text dimColor>{runs === 0 ? ' · no runs yet' : ''}</Text>
           </Text>
         </LabelRow>

@@ -3,7 +3,8 @@
 // kept in the 0600 file because no keychain answers, the repository registered, init, the
 // default stack); `b` publishes the project on the default stack against a real Docker engine
 // (its own image store, no registry); `berth run` runs it; `m` shows the version and the run's
-// whole log, searched with `/`. The publish pane and the modules screen are driven at 60x15.
+// whole log, searched with `/`; `r` there runs it again with its defaults, and its log opens.
+// The publish pane and the modules screen are driven at 60x15.
 import {execFileSync} from 'node:child_process';
 import {writeFileSync} from 'node:fs';
 import path from 'node:path';
@@ -192,7 +193,22 @@ describe('a new user, from nothing to a run and its log', () => {
     tui.mark();
     await tui.write(keys.enter);
     await tui.waitFor('publish log · rotate-demo@1');
+    tui.mark();
     await tui.write(keys.escape);
+    await tui.waitFor(/Digest\s+sha256:/);
+
+    // r runs the version here, with its parameters' defaults; the run's log opens with enter.
+    expect((await tui.screen()).some((row) => row.includes('r run'))).toBe(true);
+    await tui.write('r');
+    rows = await tui.waitForScreen(/succeeded:\s+enter\s+opens\s+its\s+log/, 180_000);
+    expect(rows[0]).toContain('berth · modules · rotate-demo@1');
+    tui.mark();
+    await tui.write(keys.enter);
+    await tui.waitFor('run log');
+    await tui.waitFor('rotated by 90.0 degrees');
+    tui.mark();
+    await tui.write(keys.escape);
+    await tui.waitFor(/Digest\s+sha256:/);
     await tui.write(keys.escape);
     await tui.write(keys.escape);
     await tui.waitFor(/Stack\s+default/);
