@@ -10,7 +10,10 @@
 // (BENCH_DOWNLOAD_MBPS, default 12.5 MB/s = 100 Mbit/s), standing in for the internet pip has
 // not got here: the pip cache saves downloads, so downloads must cost what they cost.
 //
-//   npm run -s build && node bench/rebuild.mjs
+//   npm run -s build && node bench/rebuild.mjs          (every row)
+//   npm run -s build && node bench/rebuild.mjs code     (the cold publish and the code rows only)
+//
+// The code rows run berth with BERTH_TRACE=1 and print where its time went (medians per phase).
 //
 // Needs a Docker engine (DOCKER_HOST, default: the test engine the test suite starts at
 // /var/tmp/berth-test-services/docker/docker.sock) holding BASE_IMAGE (default
@@ -41,6 +44,7 @@ const dockerHost =
 const baseImage = process.env.BASE_IMAGE ?? 'berth-test/python:3.11';
 const rate = Number(process.env.BENCH_DOWNLOAD_MBPS ?? 12.5) * 1e6;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const codeOnly = process.argv.slice(2).includes('code');
 const work = mkdtempSync(path.join(tmpdir(), 'berth-bench-rebuild-'));
 const env = {
   ...process.env,
@@ -189,6 +193,11 @@ function berth(args, extraEnv = {}) {
 
 /** Asynchronous: the package index answers from this very process while the build runs. */
 function timedPublish(project, extraEnv = {}) {
+  return tracedPublish(project, extraEnv).then(({ms, out}) => ({ms, out}));
+}
+
+/** A publish, and its BERTH_TRACE lines: [{at: ms since the process started, label}]. */
+function tracedPublish(project, extraEnv = {}) {
   const args = [cli, 'publish', project, '--base-image', baseImage, '--plain'];
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -199,7 +208,12 @@ function timedPublish(project, extraEnv = {}) {
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = performance.now() - started;
-      if (code === 0) resolve({ms, out});
+      const marks = [...out.matchAll(/^berth-trace ([\d.]+) ms (.+)$/gm)].map((m) => ({
+        at: Number(m[1]),
+        label: m[2],
+      }));
+      out = out.replace(/^berth-trace .*\n/gm, '');
+      if (code === 0) resolve({ms, out, marks});
       else reject(new Error(`berth publish exited ${code}\n${out}`));
     });
   });
@@ -267,6 +281,78 @@ function pruneBuildCache(what) {
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+/** A code-change publish's phases, each from one BERTH_TRACE mark to the next ('' = start/end). */
+const phases = [
+  ["Node starts, berth's entry runs", '', 'cli: start'],
+  ['commander, the publish code loads', 'cli: start', 'publish command: publish module loaded'],
+  [
+    'context, checkout, project read and checked',
+    'publish command: publish module loaded',
+    'publish: project assembled',
+  ],
+  [
+    'registry and engine answers, base image',
+    'publish: project assembled',
+    'publish: preflight done',
+  ],
+  ['version recorded, log opened, context tar', 'publish: preflight done', 'publish: build'],
+  ['the engine builds (BuildKit, tar context)', 'publish: build', 'publish: built'],
+  ['inspect, tag, push', 'publish: built', 'publish: pushed'],
+  [
+    'digest confirmed, version recorded published',
+    'publish: pushed',
+    'publish: recorded published',
+  ],
+  ['output, stores closed, Node exits', 'publish: recorded published', ''],
+];
+
+function phaseTimes({ms, marks}) {
+  const at = (label) => (label === '' ? null : marks.find((mark) => mark.label === label)?.at);
+  return phases.map(([, from, to]) => {
+    const start = from === '' ? 0 : at(from);
+    const end = to === '' ? ms : at(to);
+    if (start === undefined || end === undefined) throw new Error(`no trace mark ${from} → ${to}`);
+    return end - start;
+  });
+}
+
+function codeRows(cold, code, bare) {
+  return [
+    [
+      'one line of code changed: `berth publish` (BuildKit through the engine API, tar context)',
+      seconds(code),
+      ratio(code, cold.ms),
+    ],
+    [
+      "one line of code changed: bare `docker build` + `docker push` (BuildKit through the CLI's session)",
+      seconds(bare),
+      ratio(bare, cold.ms),
+    ],
+  ];
+}
+
+function printCodeSummary(code, bare, phaseSamples) {
+  console.log(
+    `\nberth vs bare docker for a code change: ${ratio(code, bare)} (target ≤ 1.30x; < 1 s end to end: ${code < 1000 ? 'met' : 'not met'})`,
+  );
+  console.log('\nwhere a code-change publish spends its time (BERTH_TRACE, medians):\n');
+  console.log('| phase | median |');
+  console.log('| --- | --- |');
+  for (const [index, [name]] of phases.entries())
+    console.log(`| ${name} | ${median(phaseSamples[index]).toFixed(0)} ms |`);
+}
+
+function printCodeRows(cold, berthCode, bareCode, phaseSamples) {
+  const code = median(berthCode);
+  const bare = median(bareCode);
+  printTable(
+    `bench/rebuild code (publish = build + push + digest check; median of ${rounds})`,
+    ['case', 'wall time', 'vs cold'],
+    [['first publish, cold', seconds(cold.ms), '1.00x'], ...codeRows(cold, code, bare)],
+  );
+  printCodeSummary(code, bare, phaseSamples);
+}
 
 const port = await freePort();
 const registryDir = path.join(work, 'registry');
@@ -352,9 +438,11 @@ try {
   // One line of code: berth, then the same change built and pushed by the docker CLI, in turns.
   const berthCode = [];
   const bareCode = [];
+  const phaseSamples = phases.map(() => []);
   for (let round = 0; round < rounds; round++) {
     editEntry();
-    const published = await timedPublish(project);
+    const published = await tracedPublish(project, {BERTH_TRACE: '1'});
+    phaseTimes(published).forEach((ms, index) => phaseSamples[index].push(ms));
     if (!/Step \d+\/\d+ RUN .*pip install[^\n]*\nStep \d+\/\d+ CACHED/.test(published.out))
       throw new Error(`the rebuild did not take the pip step from the cache:\n${published.out}`);
     berthCode.push(published.ms);
@@ -365,6 +453,11 @@ try {
     await docker(['build', '-q', '--network', 'host', '-t', reference, context]);
     await docker(['push', reference]);
     bareCode.push(performance.now() - started);
+  }
+
+  if (codeOnly) {
+    printCodeRows(cold, berthCode, bareCode, phaseSamples);
+    process.exit(0);
   }
 
   const addPackage = (name) =>
@@ -400,12 +493,7 @@ try {
         seconds(cold.ms),
         '1.00x',
       ],
-      ['one line of code changed: `berth publish`', seconds(code), ratio(code, cold.ms)],
-      [
-        'one line of code changed: bare `docker build` + `docker push` (BuildKit)',
-        seconds(bare),
-        ratio(bare, cold.ms),
-      ],
+      ...codeRows(cold, code, bare),
       [
         'one package added: BuildKit, earlier pip layers and pip cache on the engine',
         seconds(warm.ms),
@@ -428,9 +516,7 @@ try {
       ],
     ],
   );
-  console.log(
-    `\nberth vs bare docker for a code change: ${ratio(code, bare)} (target ≤ 1.30x; < 1 s end to end: ${code < 1000 ? 'met' : 'not met'})`,
-  );
+  printCodeSummary(code, bare, phaseSamples);
   console.log(
     `requirements change, warm: ${(cold.ms / warm.ms).toFixed(2)}x faster than cold (target ≥ 3x), ${(fresh.ms / warm.ms).toFixed(2)}x faster than with all build cache emptied, ${(emptied.ms / warm.ms).toFixed(2)}x than with pip's cache emptied, ${(classic.ms / warm.ms).toFixed(2)}x than the classic builder`,
   );
