@@ -54,6 +54,23 @@ describe('the bundle', () => {
     }
   });
 
+  it('keeps zod, protobufjs and dockerode out of a publish (a code change waits on their load)', () => {
+    const publishChunk = outputs.find((file) =>
+      Object.keys(meta.outputs[file]!.inputs).includes('source/services/publish/publish.ts'),
+    );
+    expect(publishChunk).toBeDefined();
+    const inputs = [...staticClosure(meta, publishChunk!)].flatMap((file) =>
+      Object.keys(meta.outputs[file]!.inputs),
+    );
+    expect(inputs).toContain('source/clients/buildkit-status.ts');
+    for (const heavy of [
+      'node_modules/zod/',
+      'node_modules/protobufjs/',
+      'node_modules/dockerode/',
+    ])
+      expect(inputs.filter((input) => input.includes(heavy))).toEqual([]);
+  });
+
   it('answers `__complete`, `status --prompt` and `status`/`repo detect` from one file each, without commander', () => {
     // Built on their own (scripts/build.mjs): one module to load, npm packages only on demand.
     const fast = JSON.parse(

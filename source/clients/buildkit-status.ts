@@ -1,10 +1,9 @@
 // BuildKit's progress as the Docker Engine API streams it: `{"id":"moby.buildkit.trace",
 // "aux":"<base64>"}`, the base64 being a protobuf `moby.buildkit.v1.StatusResponse` as published
-// in moby/buildkit's api/services/control/control.proto. Decoded with protobufjs (light: the
-// schema below is that file's StatusResponse part as a JSON descriptor, so nothing parses a
-// .proto file at run time). Fields berth does not show (progress groups, source ranges) are left
-// out of the schema; protobuf decoders skip fields they do not know.
-import protobuf from 'protobufjs/light.js';
+// in moby/buildkit's api/services/control/control.proto. Decoded here by hand (the wire format is
+// five rules; a protobuf library costs a code-change publish more to load than its build takes to
+// report): the fields berth shows are read by number, everything else (progress groups, source
+// ranges, fields added later) is skipped as protobuf decoders skip fields they do not know.
 
 export const buildkitTraceId = 'moby.buildkit.trace';
 
@@ -46,141 +45,151 @@ export type BuildkitStatus = {
   warnings: BuildkitWarning[];
 };
 
-const timestamp = {fields: {seconds: {type: 'int64', id: 1}, nanos: {type: 'int32', id: 2}}};
-
-/** control.proto (moby.buildkit.v1) and google/protobuf/timestamp.proto, as protobufjs JSON. */
-export const statusResponseDescriptor = {
-  nested: {
-    google: {nested: {protobuf: {nested: {Timestamp: timestamp}}}},
-    moby: {
-      nested: {
-        buildkit: {
-          nested: {
-            v1: {
-              nested: {
-                StatusResponse: {
-                  fields: {
-                    vertexes: {rule: 'repeated', type: 'Vertex', id: 1},
-                    statuses: {rule: 'repeated', type: 'VertexStatus', id: 2},
-                    logs: {rule: 'repeated', type: 'VertexLog', id: 3},
-                    warnings: {rule: 'repeated', type: 'VertexWarning', id: 4},
-                  },
-                },
-                Vertex: {
-                  fields: {
-                    digest: {type: 'string', id: 1},
-                    inputs: {rule: 'repeated', type: 'string', id: 2},
-                    name: {type: 'string', id: 3},
-                    cached: {type: 'bool', id: 4},
-                    started: {type: 'google.protobuf.Timestamp', id: 5},
-                    completed: {type: 'google.protobuf.Timestamp', id: 6},
-                    error: {type: 'string', id: 7},
-                  },
-                },
-                VertexStatus: {
-                  fields: {
-                    ID: {type: 'string', id: 1},
-                    vertex: {type: 'string', id: 2},
-                    name: {type: 'string', id: 3},
-                    current: {type: 'int64', id: 4},
-                    total: {type: 'int64', id: 5},
-                    timestamp: {type: 'google.protobuf.Timestamp', id: 6},
-                    started: {type: 'google.protobuf.Timestamp', id: 7},
-                    completed: {type: 'google.protobuf.Timestamp', id: 8},
-                  },
-                },
-                VertexLog: {
-                  fields: {
-                    vertex: {type: 'string', id: 1},
-                    timestamp: {type: 'google.protobuf.Timestamp', id: 2},
-                    stream: {type: 'int64', id: 3},
-                    msg: {type: 'bytes', id: 4},
-                  },
-                },
-                VertexWarning: {
-                  fields: {
-                    vertex: {type: 'string', id: 1},
-                    level: {type: 'int64', id: 2},
-                    short: {type: 'bytes', id: 3},
-                    detail: {rule: 'repeated', type: 'bytes', id: 4},
-                    url: {type: 'string', id: 5},
-                  },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-  },
-};
-
-let statusType: protobuf.Type | undefined;
-
-/** The StatusResponse type (built once, on first use). */
-export function statusResponseType(): protobuf.Type {
-  statusType ??= protobuf.Root.fromJSON(statusResponseDescriptor).lookupType(
-    'moby.buildkit.v1.StatusResponse',
-  );
-  return statusType;
+/** Thrown for bytes that are not a well-formed message (truncated, or another format). */
+function malformed(why: string): Error {
+  return new RangeError(`not a BuildKit status message: ${why}`);
 }
 
-type RawTimestamp = {seconds?: number | {toNumber(): number}; nanos?: number} | null | undefined;
+/** A protobuf message's fields in order: number, wire type and the value's bytes or varint. */
+class Fields {
+  private offset = 0;
+  constructor(private readonly bytes: Uint8Array) {}
 
-function toNumber(value: unknown): number {
-  if (typeof value === 'number') return value;
-  if (value && typeof (value as {toNumber?: unknown}).toNumber === 'function')
-    return (value as {toNumber(): number}).toNumber();
-  return Number(value ?? 0);
+  /** The next field, or undefined at the end. */
+  next(): {field: number; varint?: number; bytes?: Uint8Array} | undefined {
+    if (this.offset >= this.bytes.length) return undefined;
+    const key = this.varint();
+    const field = Math.floor(key / 8);
+    if (field === 0) throw malformed('field number 0');
+    switch (key % 8) {
+      case 0:
+        return {field, varint: this.varint()};
+      case 1:
+        this.skip(8);
+        return {field};
+      case 2: {
+        const length = this.varint();
+        const start = this.offset;
+        this.skip(length);
+        return {field, bytes: this.bytes.subarray(start, start + length)};
+      }
+      case 5:
+        this.skip(4);
+        return {field};
+      default:
+        throw malformed(`wire type ${key % 8}`);
+    }
+  }
+
+  private skip(length: number): void {
+    if (length > this.bytes.length - this.offset) throw malformed('truncated');
+    this.offset += length;
+  }
+
+  /** A varint as a number; 64-bit values past 2^53 lose precision, negative ones keep their sign. */
+  private varint(): number {
+    let value = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (this.offset >= this.bytes.length) throw malformed('truncated');
+      const byte = this.bytes[this.offset++]!;
+      value |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) return Number(BigInt.asIntN(64, value));
+    }
+    throw malformed('a varint longer than ten bytes');
+  }
 }
 
-function millis(value: RawTimestamp): number | undefined {
-  if (!value) return undefined;
-  return toNumber(value.seconds) * 1000 + Math.floor((value.nanos ?? 0) / 1e6);
+/** Each field of `bytes` in order. */
+function fieldsOf(
+  bytes: Uint8Array,
+  read: (field: number, value: {varint?: number; bytes?: Uint8Array}) => void,
+): void {
+  const fields = new Fields(bytes);
+  for (let next = fields.next(); next; next = fields.next()) read(next.field, next);
+}
+
+const utf8 = new TextDecoder('utf-8');
+const text = (value: {bytes?: Uint8Array}) => (value.bytes ? utf8.decode(value.bytes) : '');
+const bytesOf = (value: {bytes?: Uint8Array}) => Buffer.from(value.bytes ?? []);
+const number = (value: {varint?: number}) => value.varint ?? 0;
+
+/** google.protobuf.Timestamp (seconds 1, nanos 2) in milliseconds since the epoch. */
+function millis(value: {bytes?: Uint8Array}): number {
+  let seconds = 0;
+  let nanos = 0;
+  fieldsOf(value.bytes ?? new Uint8Array(), (field, inner) => {
+    if (field === 1) seconds = number(inner);
+    else if (field === 2) nanos = number(inner);
+  });
+  return seconds * 1000 + Math.floor(nanos / 1e6);
+}
+
+function vertexOf(bytes: Uint8Array): BuildkitVertex {
+  const vertex: BuildkitVertex = {digest: '', inputs: [], name: '', cached: false, error: ''};
+  const times: {started?: number; completed?: number} = {};
+  fieldsOf(bytes, (field, value) => {
+    if (field === 1) vertex.digest = text(value);
+    else if (field === 2) vertex.inputs.push(text(value));
+    else if (field === 3) vertex.name = text(value);
+    else if (field === 4) vertex.cached = number(value) !== 0;
+    else if (field === 5) times.started = millis(value);
+    else if (field === 6) times.completed = millis(value);
+    else if (field === 7) vertex.error = text(value);
+  });
+  return {...vertex, ...times};
+}
+
+function vertexStatusOf(bytes: Uint8Array): BuildkitVertexStatus {
+  const status = {id: '', vertex: '', name: '', current: 0, total: 0};
+  const times: {started?: number; completed?: number} = {};
+  fieldsOf(bytes, (field, value) => {
+    if (field === 1) status.id = text(value);
+    else if (field === 2) status.vertex = text(value);
+    else if (field === 3) status.name = text(value);
+    else if (field === 4) status.current = number(value);
+    else if (field === 5) status.total = number(value);
+    else if (field === 7) times.started = millis(value);
+    else if (field === 8) times.completed = millis(value);
+  });
+  return {...status, ...times};
+}
+
+function vertexLogOf(bytes: Uint8Array): BuildkitVertexLog {
+  const log: BuildkitVertexLog = {vertex: '', stream: 0, data: Buffer.alloc(0)};
+  fieldsOf(bytes, (field, value) => {
+    if (field === 1) log.vertex = text(value);
+    else if (field === 3) log.stream = number(value);
+    else if (field === 4) log.data = bytesOf(value);
+  });
+  return log;
+}
+
+function warningOf(bytes: Uint8Array): BuildkitWarning {
+  const warning: BuildkitWarning = {vertex: '', level: 0, short: '', url: ''};
+  fieldsOf(bytes, (field, value) => {
+    if (field === 1) warning.vertex = text(value);
+    else if (field === 2) warning.level = number(value);
+    else if (field === 3) warning.short = text(value);
+    else if (field === 5) warning.url = text(value);
+  });
+  return warning;
 }
 
 /** Decodes one trace message's `aux` (base64 or raw bytes). Throws on a malformed message. */
 export function decodeBuildkitStatus(aux: string | Uint8Array): BuildkitStatus {
   const bytes = typeof aux === 'string' ? Buffer.from(aux, 'base64') : aux;
-  const message = statusResponseType().decode(bytes) as unknown as {
-    vertexes?: Array<Record<string, unknown>>;
-    statuses?: Array<Record<string, unknown>>;
-    logs?: Array<Record<string, unknown>>;
-    warnings?: Array<Record<string, unknown>>;
-  };
-  return {
-    vertexes: (message.vertexes ?? []).map((v) => ({
-      digest: String(v.digest ?? ''),
-      inputs: ((v.inputs as string[] | undefined) ?? []).map(String),
-      name: String(v.name ?? ''),
-      cached: v.cached === true,
-      ...optional('started', millis(v.started as RawTimestamp)),
-      ...optional('completed', millis(v.completed as RawTimestamp)),
-      error: String(v.error ?? ''),
-    })),
-    statuses: (message.statuses ?? []).map((s) => ({
-      id: String(s.ID ?? ''),
-      vertex: String(s.vertex ?? ''),
-      name: String(s.name ?? ''),
-      current: toNumber(s.current),
-      total: toNumber(s.total),
-      ...optional('started', millis(s.started as RawTimestamp)),
-      ...optional('completed', millis(s.completed as RawTimestamp)),
-    })),
-    logs: (message.logs ?? []).map((l) => ({
-      vertex: String(l.vertex ?? ''),
-      stream: toNumber(l.stream),
-      data: Buffer.from((l.msg as Uint8Array | undefined) ?? []),
-    })),
-    warnings: (message.warnings ?? []).map((w) => ({
-      vertex: String(w.vertex ?? ''),
-      level: toNumber(w.level),
-      short: Buffer.from((w.short as Uint8Array | undefined) ?? []).toString('utf8'),
-      url: String(w.url ?? ''),
-    })),
-  };
-}
-
-function optional<K extends string>(key: K, value: number | undefined): {[P in K]?: number} {
-  return (value === undefined ? {} : {[key]: value}) as {[P in K]?: number};
+  const status: BuildkitStatus = {vertexes: [], statuses: [], logs: [], warnings: []};
+  // StatusResponse: vertexes 1, statuses 2, logs 3, warnings 4 (all repeated messages).
+  fieldsOf(bytes, (field, value) => {
+    const inner = value.bytes;
+    if (!inner) {
+      if (field >= 1 && field <= 4) throw malformed(`field ${field} is not a message`);
+      return;
+    }
+    if (field === 1) status.vertexes.push(vertexOf(inner));
+    else if (field === 2) status.statuses.push(vertexStatusOf(inner));
+    else if (field === 3) status.logs.push(vertexLogOf(inner));
+    else if (field === 4) status.warnings.push(warningOf(inner));
+  });
+  return status;
 }

@@ -1,6 +1,9 @@
 // A code module: what a published code project declares about itself (its schema, read
 // statically from the entry point's annotations) and the states a published version goes through.
 import {z} from 'zod';
+import {MODULE_SLUG_PATTERN, PARAMETER_NAME_PATTERN} from './module-names.js';
+
+export {MODULE_SLUG_PATTERN, PARAMETER_NAME_PATTERN, moduleSlug} from './module-names.js';
 
 /** The parameter types of the CLI contract. MLReef's spellings are mapped onto these on read. */
 export const ParameterType = z.enum(['str', 'int', 'float', 'bool', 'list']);
@@ -12,12 +15,6 @@ export type ParameterValue = string | number | boolean | null | ParameterValue[]
 export const ParameterValue: z.ZodType<ParameterValue> = z.lazy(() =>
   z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(ParameterValue)]),
 );
-
-/**
- * Parameter names become `--name value` flags of the entry point, so they follow argparse:
- * an identifier that may also contain dashes (`input-path`, as MLReef scripts write them).
- */
-export const PARAMETER_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export const ModuleParameter = z.object({
   name: z.string().regex(PARAMETER_NAME_PATTERN),
@@ -32,9 +29,6 @@ export type ModuleParameter = z.infer<typeof ModuleParameter>;
 /** Which MLReef decorator declared the module. */
 export const ModuleKind = z.enum(['data-processor', 'model', 'data-visualization']);
 export type ModuleKind = z.infer<typeof ModuleKind>;
-
-/** Lowercase `[a-z0-9-]`, no leading, trailing or doubled dash: names the module everywhere. */
-export const MODULE_SLUG_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 export const ModuleSchema = z.object({
   /** As declared in `@data_processor(name=...)`. */
@@ -65,15 +59,3 @@ export type ModuleStatus = z.infer<typeof ModuleStatus>;
 
 export const Visibility = z.enum(['private', 'public']);
 export type Visibility = z.infer<typeof Visibility>;
-
-/** `Resnet 2.0 Filter` → `resnet-2-0-filter`. Returns '' when nothing usable is left. */
-export function moduleSlug(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 100)
-    .replace(/-+$/, '');
-}

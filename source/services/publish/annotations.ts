@@ -19,15 +19,14 @@
 import {parser} from '@lezer/python';
 import {UserError} from '../../lib/errors.js';
 import {shortenEchoes} from '../../lib/shorten.js';
-import {
-  PARAMETER_NAME_PATTERN,
-  moduleSlug,
-  type ModuleKind,
-  type ModuleParameter,
-  type ModuleSchema,
-  type ParameterType,
-  type ParameterValue,
+import type {
+  ModuleKind,
+  ModuleParameter,
+  ModuleSchema,
+  ParameterType,
+  ParameterValue,
 } from '../../models/module.js';
+import {PARAMETER_NAME_PATTERN, moduleSlug} from '../../models/module-names.js';
 import {checkPythonSyntax} from './python-syntax.js';
 
 type Tree = ReturnType<typeof parser.parse>;
