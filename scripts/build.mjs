@@ -7,6 +7,7 @@ import {readFile} from 'node:fs/promises';
 import {execFileSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
 import {builtinModules} from 'node:module';
+import {inkPatches} from './ink-patches.mjs';
 rmSync('dist', {recursive: true, force: true});
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -56,35 +57,6 @@ const builtinsThroughRequire = {
   },
 };
 
-/** Ink tokenises every line of text and measures its width again on every frame: its caches
- *  (pure functions of the text) live in one Output, and Ink makes a new Output per frame. Here
- *  they outlive the frame (dropped past 20,000 entries, so a streaming log cannot grow them
- *  without bound): a switcher key costs about a fifth less CPU (bench/tui). The build fails if
- *  Ink's file no longer has the line, rather than silently losing this. */
-const inkOutputCachesPath = /node_modules\/ink\/build\/output\.js$/;
-const inkCachesAcrossFrames = {
-  name: 'ink-caches-across-frames',
-  setup(builder) {
-    builder.onLoad({filter: inkOutputCachesPath}, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const line = '    caches = new OutputCaches();';
-      if (!source.includes(line))
-        throw new Error(`ink-caches-across-frames: "${line.trim()}" is gone from ${args.path}`);
-      return {
-        contents: source.replace(line, '    caches = sharedOutputCaches();').concat(`
-let sharedCaches;
-function sharedOutputCaches() {
-    const size = sharedCaches ? sharedCaches.styledChars.size + sharedCaches.widths.size : 0;
-    if (!sharedCaches || size > 20000) sharedCaches = new OutputCaches();
-    return sharedCaches;
-}
-`),
-        loader: 'js',
-      };
-    });
-  },
-};
-
 const common = {
   outdir: 'dist',
   bundle: true,
@@ -102,7 +74,7 @@ const common = {
     'process.env.NODE_ENV': '"production"',
   },
   alias: {'react-devtools-core': './source/lib/stubs/react-devtools-core.js'},
-  plugins: [lazyChildProcessForCommander, inertInk, builtinsThroughRequire, inkCachesAcrossFrames],
+  plugins: [lazyChildProcessForCommander, inertInk, builtinsThroughRequire, inkPatches],
   // Native or runtime-resolved packages stay in node_modules.
   external: [
     '@napi-rs/keyring',

@@ -1,6 +1,7 @@
 // The keys that work on the current screen, one line, wrapping on narrow terminals. Screens
 // name common keys through keyHints, so every footer spells them the same way.
 import {Box, Text} from 'ink';
+import {memo} from 'react';
 import {useTheme} from '../hooks/use-theme.js';
 
 export type KeyHint = {key: string; label: string};
@@ -15,7 +16,18 @@ export const keyHints = {
   enter: (label: string): KeyHint => ({key: 'enter', label}),
 } as const;
 
-export function KeyFooter({hints}: {hints: readonly KeyHint[]}) {
+/** Re-rendered only when a hint changes: screens build the list anew on every key. */
+export const KeyFooter = memo(
+  KeyFooterView,
+  (before, after) =>
+    before.hints.length === after.hints.length &&
+    before.hints.every(
+      (hint, index) =>
+        hint.key === after.hints[index]!.key && hint.label === after.hints[index]!.label,
+    ),
+);
+
+function KeyFooterView({hints}: {hints: readonly KeyHint[]}) {
   const theme = useTheme();
   return (
     <Box flexWrap="wrap" columnGap={2} marginTop={1} flexShrink={0}>

@@ -3,7 +3,7 @@
 // so title and footer stay on a 60x15 terminal; on a tall one the frame is only as tall as
 // its content.
 import {Box, Text, useWindowSize} from 'ink';
-import type {ReactNode} from 'react';
+import {memo, type ReactNode} from 'react';
 import {useTheme} from '../hooks/use-theme.js';
 import {KeyFooter, keyHints, type KeyHint} from './key-footer.js';
 
@@ -25,11 +25,7 @@ export function ScreenFrame({
     help && !hints.some((hint) => hint.key === '?') ? [...hints, keyHints.help] : hints;
   return (
     <Box flexDirection="column" paddingX={1} maxHeight={Math.max(rows - 1, 4)}>
-      <Box marginBottom={1} flexShrink={0}>
-        <Text bold wrap="truncate-end">
-          <Text color={theme.tint('accent')}>berth</Text> · {title}
-        </Text>
-      </Box>
+      <TitleBar title={title} accent={theme.tint('accent')} />
       <Box flexDirection="column" flexShrink={1} overflow="hidden">
         {/* Rows keep their height: what does not fit is cut at the bottom, not squeezed. */}
         <Box flexDirection="column" flexShrink={0}>
@@ -40,3 +36,13 @@ export function ScreenFrame({
     </Box>
   );
 }
+
+const TitleBar = memo(function TitleBar({title, accent}: {title: string; accent?: string}) {
+  return (
+    <Box marginBottom={1} flexShrink={0}>
+      <Text bold wrap="truncate-end">
+        <Text color={accent}>berth</Text> · {title}
+      </Text>
+    </Box>
+  );
+});

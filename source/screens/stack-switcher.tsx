@@ -3,7 +3,7 @@
 // stacks service. Only a window of rows is rendered, so 500 stacks filter as fast as five.
 import {Box, Text, useWindowSize} from 'ink';
 import {keyHints, type KeyHint} from '../components/key-footer.js';
-import {useMemo} from 'react';
+import {memo, useMemo} from 'react';
 import {ScreenFrame} from '../components/screen-frame.js';
 import {SelectList} from '../components/select-list.js';
 import type {Deps} from '../deps.js';
@@ -62,9 +62,11 @@ export function StackSwitcher({deps, isActive, onApplied, onClose}: StackSwitche
   const current = state.loaded ? currentStack(state.loaded, state.scope) : undefined;
   const {columns} = useWindowSize();
   const listWidth = switcherListWidth(columns);
+  const context = state.loaded?.context;
+  const hints = useMemo(() => switcherHints(context), [context]);
 
   return (
-    <ScreenFrame title="stacks" hints={switcherHints(state.loaded?.context)}>
+    <ScreenFrame title="stacks" hints={hints}>
       {state.status === 'loading' ? <Text dimColor>Loading stacks…</Text> : null}
       {state.loaded ? (
         <Box flexDirection="column">
@@ -125,7 +127,13 @@ const componentLabels: Record<ComponentType, string> = {
   image_builder: 'builder',
 };
 
-function ScopeLine({scope, context}: {scope: Source; context: ActiveContext}) {
+const ScopeLine = memo(function ScopeLine({
+  scope,
+  context,
+}: {
+  scope: Source;
+  context: ActiveContext;
+}) {
   const theme = useTheme();
   if (!context.repositoryRoot) {
     return (
@@ -153,9 +161,9 @@ function ScopeLine({scope, context}: {scope: Source; context: ActiveContext}) {
       {shadowed ? <Text dimColor> (this repository's own stack still applies here)</Text> : null}
     </Text>
   );
-}
+});
 
-function StackDetails({
+const StackDetails = memo(function StackDetails({
   stack,
   flavors,
 }: {
@@ -190,7 +198,7 @@ function StackDetails({
       ))}
     </Box>
   );
-}
+});
 
 function StatusLine({state}: {state: SwitcherState<Loaded>}) {
   const theme = useTheme();

@@ -1,16 +1,21 @@
-// Bundles the publish pane demo (test/support/publish-pane-demo.tsx) with the same esbuild
-// settings as the CLI, into node_modules/.cache so its external packages still resolve.
+// Bundles TypeScript or JavaScript for a test with the same esbuild settings as the CLI, into
+// node_modules/.cache so its external packages still resolve: the publish pane demo
+// (test/support/publish-pane-demo.tsx), or any entry a test writes itself.
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
-import {build} from 'esbuild';
+import {build, type BuildOptions} from 'esbuild';
 import {repoRoot} from './cli.js';
 
-export async function bundlePublishPaneDemo(): Promise<string> {
+/** Bundles `entry` (esbuild's entryPoints or stdin, and any plugins) to a file; returns its path. */
+export async function bundleForTest(
+  name: string,
+  entry: Pick<BuildOptions, 'entryPoints' | 'stdin' | 'plugins'>,
+): Promise<string> {
   const outdir = path.join(repoRoot, 'node_modules/.cache/berth-test');
   mkdirSync(outdir, {recursive: true});
-  const outfile = path.join(outdir, `publish-pane-demo-${process.pid}.mjs`);
+  const outfile = path.join(outdir, `${name}-${process.pid}.mjs`);
   await build({
-    entryPoints: [path.join(repoRoot, 'test/support/publish-pane-demo.tsx')],
+    ...entry,
     outfile,
     bundle: true,
     format: 'esm',
@@ -26,4 +31,10 @@ export async function bundlePublishPaneDemo(): Promise<string> {
     },
   });
   return outfile;
+}
+
+export function bundlePublishPaneDemo(): Promise<string> {
+  return bundleForTest('publish-pane-demo', {
+    entryPoints: [path.join(repoRoot, 'test/support/publish-pane-demo.tsx')],
+  });
 }
