@@ -78,7 +78,10 @@ const help: Record<ScreenId, HelpSection[]> = {
       title: 'Publish',
       keys: [
         ['enter', 'publish the project shown (a new version, its log streams here)'],
-        ['i', 'choose the base image the build starts FROM (enter keeps it, esc leaves it)'],
+        [
+          'i',
+          "choose the base image the build starts FROM (enter keeps it, ctrl+u clears, esc leaves it); the module's next publishes keep it",
+        ],
         ['c', 'while it runs: cancel the publish'],
         ['s', "save a copy of the log (in berth's state directory)"],
         ['↑↓ pgup pgdn', 'scroll the log'],
@@ -93,6 +96,7 @@ const help: Record<ScreenId, HelpSection[]> = {
         ['↑↓', 'select a version (newest first)'],
         ['enter', 'open it: state, image, digest, code, parameters, runs'],
         ['enter', 'on a log (publish or run): open it whole'],
+        ['r', "on a published version: run it with its parameters' defaults"],
         ['/ n N', 'in a log: search, next, previous match'],
         ['g G', 'in a log: top, end'],
         ['esc', 'back'],
