@@ -14,7 +14,8 @@ const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;
 const quoteFish = (text: string) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 
 const usage: Record<PosixShell, string> = {
-  bash: `# Load it from ~/.bashrc:  eval "$(berth status --prompt --init bash)"
+  bash: `# Load it from ~/.bashrc, after anything that sets PROMPT_COMMAND (it adds itself there):
+#   eval "$(berth status --prompt --init bash)"
 # and show it in PS1, e.g.: PS1='\${berth_prompt:+[$berth_prompt] }\\w \\$ '`,
   zsh: `# Load it from ~/.zshrc:  eval "$(berth status --prompt --init zsh)"
 # and show it, e.g.: setopt PROMPT_SUBST; PROMPT='\${berth_prompt:+[$berth_prompt] }%~ %# '`,
