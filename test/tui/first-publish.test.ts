@@ -133,7 +133,7 @@ describe('a new user, from nothing to a run and its log', () => {
     await tui.write('b');
     // A commit no remote has yet: nothing a run could download, so the code goes into the image
     // (no refusal on a new project's first publish).
-    await tui.waitForScreen(/Entry point\s+rotate\.py/);
+    await tui.waitForScreen(/berth · publish[\s\S]*Entry point\s+rotate\.py/, 15_000);
     let rows = await tui.screen();
     expect(rows[0]).toContain('berth · publish');
     expect(rows.join('\n')).toMatch(/Module\s+rotate-demo/);
