@@ -108,6 +108,16 @@ describe('the TUI names the screen and key, never a flag', () => {
       'press p on home and pick one (tab applies it globally)',
     );
     expect(screenAction({kind: 'token.use'})).toBe('name it under tokens: in .berth/config.yaml');
+    // The switcher needs the active profile itself: when that is broken, the file to edit.
+    expect(screenAction({kind: 'profile.set', global: true, file: '/c/config.json'})).toBe(
+      'set "activeProfile" to it in /c/config.json',
+    );
+    expect(commandLine({kind: 'profile.set', global: true, file: '/c/config.json'})).toBe(
+      'berth profile set NAME --global',
+    );
+    expect(screenAction({kind: 'run', module: 'trainer'})).toBe(
+      'open Modules (m), select a published version of trainer and press r',
+    );
     // A registry login has no screen: its command, without flags.
     expect(screenAction({kind: 'token.add', provider: 'registry'})).toBe(
       'run "berth token add registry" in a shell (no screen does it)',

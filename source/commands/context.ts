@@ -41,7 +41,7 @@ export function collect(value: string, previous: string[] = []): string[] {
 }
 
 /** A service's field as the flag that sets it: `apiUrl` → `--api-url`. */
-export const flagLabel: FieldLabel = (field) => {
+const flagLabel: FieldLabel = (field) => {
   const flag = flagNames[field] ?? field.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
   return `--${flag}`;
 };

@@ -35,7 +35,13 @@ export type Action =
     }
   | {kind: 'profile.list'}
   | {kind: 'profile.describe'}
-  | {kind: 'profile.set'; name?: string; global?: boolean}
+  | {
+      kind: 'profile.set';
+      name?: string;
+      global?: boolean;
+      /** The config file to edit where no screen opens (the active profile itself is broken). */
+      file?: string;
+    }
   | {kind: 'profile.create'; storeUrl?: string}
   | {kind: 'repo.list'}
   | {kind: 'repo.register'}

@@ -40,6 +40,7 @@ export const screenAction: ActionLabel = (action: Action) => {
     case 'profile.describe':
       return 'press p on home';
     case 'profile.set':
+      if (action.file) return `set "activeProfile" to it in ${action.file}`;
       return `press p on home and pick${named(action.name) || ' one'}${action.global ? ' (tab applies it globally)' : ''}`;
     case 'profile.create':
       return inShell('profile create');
@@ -68,7 +69,9 @@ export const screenAction: ActionLabel = (action: Action) => {
         ? `${open('publish')}: it checks the project before you confirm`
         : `${open('publish')} and press ${action.full ? 'f (code in the image)' : 'enter'}`;
     case 'run':
-      return inShell(`run${named(action.module)}`);
+      return action.sweep
+        ? inShell(`run${named(action.module)}`)
+        : `${open('modules')}, select a published version${action.module ? ` of ${action.module}` : ''} and press r`;
     case 'init':
       return 'press i on home (it makes the current directory a berth repository)';
     default:

@@ -158,7 +158,7 @@ export async function resolveContext(deps: Deps): Promise<ActiveContext> {
   if (!globalProfile) {
     throw new UserError(`The global active profile "${config.activeProfile}" does not exist.`, {
       hint: (_f, act) =>
-        `Choose one of ${config.profiles.map((p) => p.name).join(', ')}: ${act({kind: 'profile.set', global: true})}.`,
+        `Choose one of ${config.profiles.map((p) => p.name).join(', ')}: ${act({kind: 'profile.set', global: true, file: deps.globalConfig.file})}.`,
     });
   }
   let profile = globalProfile;

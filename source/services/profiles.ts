@@ -8,6 +8,7 @@ import {repositoryConfigFile, updateRepositoryConfig} from '../store/repository-
 import {
   findProfile,
   newProfile,
+  loadGlobalConfig,
   resolveContext,
   seedProfileStore,
   type ActiveContext,
@@ -86,6 +87,7 @@ export async function setActiveProfile(deps: Deps, input: {name: string; global?
 }
 
 async function setActiveProfileLocked(deps: Deps, input: {name: string; global?: boolean}) {
+  if (input.global) await repairGlobalProfile(deps, input.name);
   const context = await resolveContext(deps);
   const scope: Source = context.repositoryRoot && !input.global ? 'local' : 'global';
   let name = input.name;
@@ -112,6 +114,19 @@ async function setActiveProfileLocked(deps: Deps, input: {name: string; global?:
     });
   }
   return {profile, previous: context.profile.name, scope, context};
+}
+
+/**
+ * A global active profile that no longer exists (config.json edited by hand) is replaced by
+ * `name` first, so that the command its error suggests repairs it.
+ */
+async function repairGlobalProfile(deps: Deps, name: string): Promise<void> {
+  const config = await loadGlobalConfig(deps);
+  const exists = (profile: string) => config.profiles.some((p) => p.name === profile);
+  if ((config.activeProfile && exists(config.activeProfile)) || !exists(name)) return;
+  await deps.globalConfig.update((current) => {
+    current.activeProfile = name;
+  });
 }
 
 export async function deleteProfile(deps: Deps, name: string) {

@@ -1,6 +1,6 @@
 // Services speak in fields, not CLI flags: each error below names an input the user can change.
 // The TUI renders it with words (errorText, the screens' formatter) and must show no flag; the
-// CLI renders the same error with flags (describeError with flagLabel, as program.ts does) and
+// CLI renders the same error with flags (describeError with cliVocabulary, as invocation.ts does) and
 // must name the flag the user types.
 import {describe, expect, test} from 'vitest';
 import {cliVocabulary} from '../../source/commands/context.js';

@@ -2,7 +2,9 @@ import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {describe, expect, test} from 'vitest';
-import {UserError} from '../../../source/lib/errors.js';
+import {cliVocabulary} from '../../../source/commands/context.js';
+import {describeError, UserError} from '../../../source/lib/errors.js';
+import {screenVocabulary} from '../../../source/screens/remedies.js';
 import {ModuleSchema} from '../../../source/models/module.js';
 import {
   AnnotationError,
@@ -520,7 +522,11 @@ describe('extractModuleSchema: refusals, each at file:line:column', () => {
     );
     expect(error?.message).toContain('augment.py:20:30: @parameter "mode": unknown type "dict".');
     expect(error?.message).toContain('augment.py:21:17: @parameter "epochs" is declared twice.');
-    expect(error?.hint).toContain('berth publish --dry-run');
+    // The next step: the command on the CLI, the publish screen in the TUI.
+    expect(describeError(error, cliVocabulary).hint).toContain('`berth publish --dry-run`');
+    expect(describeError(error, screenVocabulary).hint).toBe(
+      'Fix the annotations, then check them again: open Publish (b): it checks the project before you confirm.',
+    );
   });
 
   test('columns count characters, not UTF-16 units', () => {
