@@ -237,7 +237,7 @@ describe('berth (TUI home)', () => {
     const shown = rows.join('\n');
     expect(rows[0]).toContain('berth · modules · trainer@1');
     expect(shown).toMatch(/State\s+published on stack default/);
-    expect(shown).toMatch(/Run\s+berth run trainer@1/);
+    expect(shown).toMatch(/Run\s+r runs it with the defaults/);
     expect(shown).toMatch(/Digest\s+none/);
     expect(shown).toContain('run r-two succeeded');
     expect(rows.some((row) => row.includes('enter open log'))).toBe(true);
@@ -247,7 +247,7 @@ describe('berth (TUI home)', () => {
     session.mark();
     await session.write(keys.enter);
     const failed = await session.waitForScreen(/State\s+failed on stack default · step 3 failed/);
-    expect(failed.join('\n')).not.toMatch(/Run\s+berth run/);
+    expect(failed.join('\n')).not.toMatch(/Run\s+(r runs it|berth run)/);
   });
 
   it('Ctrl+C exits 130 and shows the cursor again', async () => {
