@@ -1,6 +1,6 @@
 // The TUI root: providers, the screen switch and the one exit site. Screens report what the
 // user asked for (open, back, done, quit); only this component ends the app.
-import {Box, render, Text, useApp, useInput, type Instance} from 'ink';
+import {Box, Text, useApp, useInput, type Instance} from 'ink';
 import {
   Component,
   lazy,
@@ -22,6 +22,7 @@ import type {ActiveContext} from './services/context.js';
 import {initRepository} from './services/profiles.js';
 import {setActiveStack, type SetStackResult} from './services/stacks.js';
 import {HelpHost, useScreenInput} from './components/help-host.js';
+import {renderTui} from './components/key-input.js';
 import {keyHints} from './components/key-footer.js';
 import {ScreenFrame} from './components/screen-frame.js';
 import {helpFor} from './screens/help.js';
@@ -65,7 +66,7 @@ export function App({deps, color, ...props}: AppProps) {
 
 /** Mounts the app; Ctrl+C is a key like any other here (the app handles it and exits 130). */
 export function mountApp(props: AppProps): Instance {
-  return render(<App {...props} />, {
+  return renderTui(<App {...props} />, {
     exitOnCtrlC: false,
     // Leading-edge throttle: a keystroke after a pause is drawn at once; bursts are coalesced.
     maxFps: 60,

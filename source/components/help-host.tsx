@@ -15,6 +15,7 @@ import {
   type ReactNode,
 } from 'react';
 import {useTheme} from '../hooks/use-theme.js';
+import {KeyInputContext} from './key-input.js';
 import {keyHints, type KeyHint} from './key-footer.js';
 import {ScreenFrame} from './screen-frame.js';
 
@@ -46,39 +47,31 @@ export function useScreenActive(): boolean {
 }
 
 /**
- * useInput for a screen: off while the help covers it. Keys typed faster than berth reads them
- * (a loaded machine, a fast typist, a paste ending in a newline) reach Ink as one chunk, and
- * Ink passes `abc\r` on as text: the chunk is split so Enter and Tab stay keys.
+ * useInput for a screen: off while the help covers it. Keys come one keypress at a time even
+ * when typed faster than berth reads them (components/key-input.tsx).
  */
 export function useScreenInput(
   handler: (input: string, key: Key) => void,
   options: {isActive?: boolean} = {},
 ): void {
   const host = useContext(HostContext);
-  useInput(
-    (input, key) => {
-      for (const [text, extra] of splitKeys(input)) handler(text, {...key, ...extra});
-    },
-    {isActive: host.active && (options.isActive ?? true)},
-  );
+  useInput(handler, {isActive: host.active && (options.isActive ?? true)});
 }
 
-/** `ab\rc` → `ab`, Enter, `c`; anything without `\r`/`\t` (or an escape sequence) as it is. */
-export function splitKeys(input: string): [string, Partial<Key>][] {
-  if (input.length < 2 || input.startsWith('\u001b') || !/[\r\t]/.test(input)) return [[input, {}]];
-  const keys: [string, Partial<Key>][] = [];
-  for (const part of input.split(/([\r\t])/)) {
-    if (part === '\r') keys.push(['', {return: true}]);
-    else if (part === '\t') keys.push(['', {tab: true}]);
-    else if (part !== '') keys.push([part, {}]);
-  }
-  return keys;
-}
-
-/** A widget where the user types: while `typing`, `?` is text, not help. */
+/**
+ * A widget where the user types: while `typing`, `?` is text, not help, and text typed or
+ * pasted in one burst arrives as one string (a token in one go), not key by key.
+ */
 export function useTextEntry(typing: boolean): void {
+  const {claimText} = useContext(KeyInputContext);
+  useOwnQuestionMark(typing);
+  useEffect(() => (typing ? claimText() : undefined), [typing, claimText]);
+}
+
+/** While `owned`, `?` is the widget's own key (the publish pane's help), not the app's help. */
+export function useOwnQuestionMark(owned: boolean): void {
   const {claim} = useContext(HostContext);
-  useEffect(() => (typing ? claim() : undefined), [typing, claim]);
+  useEffect(() => (owned ? claim() : undefined), [owned, claim]);
 }
 
 export function HelpHost({

@@ -1,7 +1,7 @@
 // A full-screen viewer of one stored log (`berth logs SUBJECT` in a terminal). It pages from
 // the log vault: only the visible rows (plus the reader's few cached chunks) are in memory, so
 // a 1,000,000-line log opens, scrolls and searches like a 100-line one.
-import {Box, render, Text, useWindowSize} from 'ink';
+import {Box, Text, useWindowSize} from 'ink';
 import {useScreenInput, useTextEntry} from '../components/help-host.js';
 import {useCallback, useEffect, useRef, useState} from 'react';
 import {KeyFooter, keyHints, type KeyHint} from '../components/key-footer.js';
@@ -9,6 +9,7 @@ import {LogPane, clampTop} from '../components/log-pane.js';
 import {createTheme, ThemeContext, useTheme} from '../hooks/use-theme.js';
 import {shouldUseColor} from '../lib/output.js';
 import type {LogVaultReader} from '../services/log-vault.js';
+import {renderTui} from '../components/key-input.js';
 
 export type LogViewerOptions = {
   title: string;
@@ -163,7 +164,7 @@ export async function runLogViewer(options: LogViewerOptions): Promise<void> {
   const stdout = options.stdout ?? process.stdout;
   const color = shouldUseColor(options.env ?? process.env, undefined, Boolean(stdout.isTTY));
   let exit = () => {};
-  const instance = render(
+  const instance = renderTui(
     <ThemeContext.Provider value={createTheme(color)}>
       <LogViewer title={options.title} reader={options.reader} onExit={() => exit()} />
     </ThemeContext.Provider>,

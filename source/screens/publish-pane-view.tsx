@@ -1,7 +1,7 @@
 // The publish pane's view: a state machine over what the user does (STYLE.md 8); what the build
 // did is read from the model at each flush. publish-pane.tsx runs it.
 import {Box, Text, useWindowSize} from 'ink';
-import {useScreenInput, useTextEntry} from '../components/help-host.js';
+import {useOwnQuestionMark, useScreenInput, useTextEntry} from '../components/help-host.js';
 import {useMemo, useReducer, useRef} from 'react';
 import {LogPane, clampTop} from '../components/log-pane.js';
 import {StepChart} from '../components/step-chart.js';
@@ -258,7 +258,8 @@ export function PublishPaneView({
   };
 
   // The pane has its own `?` (its keys beside the log): in the TUI the app's help leaves it be.
-  useTextEntry(true);
+  useOwnQuestionMark(true);
+  useTextEntry(view.mode === 'search');
   useScreenInput((input, key) => {
     // Keys can arrive faster than renders (typing a search, a paste): read the state they built.
     const v = viewFor(stateRef.current, source.key);

@@ -17,7 +17,7 @@
 // pane never writes the log file — the service does; `s` copies it.
 //
 // The view is publish-pane-view.tsx; the TUI's publish screen is publish-here.tsx.
-import {render, type Instance, type RenderOptions} from 'ink';
+import type {Instance, RenderOptions} from 'ink';
 import {createTheme, ThemeContext} from '../hooks/use-theme.js';
 import type {Vocabulary} from '../lib/errors.js';
 import {shouldUseColor} from '../lib/output.js';
@@ -25,6 +25,7 @@ import type {PublishEvent, PublishEventHandler} from '../models/publish-events.j
 import type {LogModelOptions, PublishLogModel} from '../services/publish/log-model.js';
 import {createPaneSession} from './publish-pane-session.js';
 import {PublishPaneView} from './publish-pane-view.js';
+import {renderTui} from '../components/key-input.js';
 
 export type PublishEventSource =
   | ((handler: PublishEventHandler) => () => void)
@@ -131,7 +132,7 @@ export async function runPublishPane(options: PublishPaneOptions): Promise<Publi
       />
     </ThemeContext.Provider>
   );
-  instance = render(view(false), {
+  instance = renderTui(view(false), {
     stdout,
     stdin: options.stdin ?? process.stdin,
     stderr: options.stderr ?? process.stderr,

@@ -3,7 +3,7 @@
 // opens the selected run's log. The sweep's events only mutate a model (services/sweep-model.ts);
 // the view redraws from it ~10 times a second. `c` or Ctrl+C cancels (every running run's
 // container or service is removed and recorded `cancelled`); `q` leaves once the sweep is over.
-import {Box, render, Text, useInput, useWindowSize} from 'ink';
+import {Box, Text, useInput, useWindowSize} from 'ink';
 import {useReducer} from 'react';
 import {LogPane, clampTop} from '../components/log-pane.js';
 import {KeyFooter} from '../components/key-footer.js';
@@ -21,6 +21,7 @@ import {
   type SweepRowStatus,
 } from '../services/sweep-model.js';
 import {runSweep, type SweepPlan, type SweepResult} from '../services/sweeps.js';
+import {renderTui} from '../components/key-input.js';
 
 export type SweepControl = BuildLogClock & {
   readonly cancelRequested: boolean;
@@ -44,7 +45,7 @@ export async function runSweepView(
   let done = false;
   let leaveWhenDone = false;
   let extra = 0;
-  let instance: ReturnType<typeof render> | undefined = undefined;
+  let instance: ReturnType<typeof renderTui> | undefined = undefined;
   const control: SweepControl = {
     revision: () => model.revision + extra,
     ticking: () => !done,
@@ -72,7 +73,7 @@ export async function runSweepView(
   const onSignal = () => control.interrupt();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  instance = render(
+  instance = renderTui(
     <ThemeContext.Provider value={createTheme(color)}>
       <SweepView model={model} control={control} />
     </ThemeContext.Provider>,

@@ -1,4 +1,6 @@
-// Drives berth in a real pseudo-terminal, like a person: one key per write, waits for text.
+// Drives berth in a real pseudo-terminal, like a person: sends keys, waits for the screen they
+// lead to. Keys go as fast as a test sends them: berth reads a burst of keys one keypress at a
+// time (lib/keypresses.ts), as it must for a fast typist or a slow link.
 import pty from '@homebridge/node-pty-prebuilt-multiarch';
 import xterm from '@xterm/headless';
 import {cleanEnv, cliPath, nodeBinary} from './cli.js';
@@ -25,9 +27,12 @@ export type PtySession = {
   waitForScreen(pattern: string | RegExp, timeoutMs?: number): Promise<string[]>;
   /** Forgets what was seen so far, so the next waitFor sees only new output. */
   mark(): void;
+  /** Sends keys at once, however many (a burst, as a fast typist or ssh delivers them). */
   write(data: string): Promise<void>;
-  /** Types text one key per write. */
+  /** Types text one key per write, with nothing in between (they may arrive as one burst). */
   type(text: string): Promise<void>;
+  /** Sends `data`, then waits until the screen shows `expected` (waitForScreen). */
+  press(data: string, expected: string | RegExp, timeoutMs?: number): Promise<string[]>;
   resize(cols: number, rows: number): void;
   exit: Promise<number>;
   kill(): void;
@@ -83,10 +88,8 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
   let markAt = 0;
   const waiters = new Set<() => void>();
   let lastOutputAt = Date.now();
-  let draws = 0;
   child.onData((data) => {
     output += data;
-    draws++;
     terminal.write(data);
     lastOutputAt = Date.now();
     for (const waiter of waiters) waiter();
@@ -199,19 +202,15 @@ export function spawnInPty(file: string, args: string[], options: PtyOptions): P
       return rows;
     },
     async write(data) {
-      const drawnBefore = draws;
+      // No pacing: what a key leads to is awaited by the test (waitFor, waitForScreen, press).
       child.write(data);
-      // One key per write, paced as a person types (ENVIRONMENT.md: >= 50 ms between keys), and
-      // the next one only once berth has drawn something since (or 600 ms passed: a key that
-      // changes nothing): on a loaded machine keys sent faster than berth reads arrive as one
-      // chunk, and Ink reads `7\r` as text, not as 7 then Enter.
-      await new Promise((resolve) => setTimeout(resolve, 60));
-      const deadline = Date.now() + 540;
-      while (!hasExited && draws === drawnBefore && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 15));
     },
     async type(text) {
       for (const char of text) await session.write(char);
+    },
+    async press(data, expected, timeoutMs) {
+      await session.write(data);
+      return session.waitForScreen(expected, timeoutMs);
     },
     resize: (cols, rows) => {
       child.resize(cols, rows);

@@ -163,7 +163,10 @@ describe('the default base image is not on an offline engine', () => {
     await tui.type(base);
     tui.mark();
     await tui.write(keys.enter);
-    rows = await tui.waitForScreen(new RegExp(`Base image\\s+${escapeRegExp(base)} · chosen here`));
+    // The new base image, and the footer drawn with it.
+    rows = await tui.waitForScreen(
+      new RegExp(`Base image\\s+${escapeRegExp(base)} · chosen here[\\s\\S]*enter publish`),
+    );
     expect(rows.some((row) => row.includes('enter publish'))).toBe(true);
     tui.mark();
     await tui.write(keys.enter);

@@ -194,4 +194,25 @@ describe('tokens screen', () => {
     expectNoFlags(session);
     expect(oneLine(session.text())).not.toContain('berth token');
   });
+
+  it('reads keys that arrive in one burst one by one, each on the screen the last one left', async () => {
+    const world = createWorld();
+    await expectOk(world.berth(['status']));
+    // Two tokens from the environment: `github`, then `gitlab`.
+    session = world.open([], {
+      env: {...keychain.env, GH_TOKEN: octocat.token, GITLAB_TOKEN: 'glpat-burstTestToken0001'},
+    });
+    await session.waitFor(/Tokens\s+2 tokens/);
+    await session.press('t', /› github/);
+    await session.waitForScreen(/ {2}gitlab/);
+    // One write, as a fast typist or a slow link delivers it: down, down (stays on the last),
+    // and d asks about the token under the cursor.
+    await session.press('jjd', "Remove token 'gitlab' from this machine? (y/N)");
+    // Enter keeps it and closes the question; k and d then act on the list it returned to.
+    await session.press('\rkd', "Remove token 'github' from this machine? (y/N)");
+    // Arrow keys and text in one burst: an escape sequence is one key.
+    await session.press(`n${keys.down}d`, "Remove token 'gitlab' from this machine? (y/N)");
+    await session.press('n', /› gitlab/);
+    expect(session.output).not.toContain(octocat.token);
+  });
 });
