@@ -12,6 +12,7 @@
 //
 // Only the first problem is reported, as Python does: later ones are often its echoes.
 import {parser} from '@lezer/python';
+import {formatBytes} from '../../lib/format.js';
 
 type Tree = ReturnType<typeof parser.parse>;
 type SyntaxNode = Tree['topNode'];
@@ -135,14 +136,7 @@ function parseForLezer(source: string, rewrites: Rewrite[]): Tree {
 
 /** Why a Python file of `size` characters (or bytes) is not read. */
 export function tooLargeMessage(size: number): string {
-  return `is ${formatSize(size)}; berth reads entry points up to ${formatSize(PYTHON_LIMITS.maxChars)}. Move code into modules the entry point imports.`;
-}
-
-function formatSize(chars: number): string {
-  if (chars >= 1024 ** 3) return `${(chars / 1024 ** 3).toFixed(1)} GiB`;
-  return chars >= 1024 * 1024
-    ? `${(chars / 1024 / 1024).toFixed(1)} MiB`
-    : `${Math.ceil(chars / 1024)} KiB`;
+  return `is ${formatBytes(size)}; berth reads entry points up to ${formatBytes(PYTHON_LIMITS.maxChars)}. Move code into modules the entry point imports.`;
 }
 
 /** Unwinds the scanner at its first problem (caught in `run`). */

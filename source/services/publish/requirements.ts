@@ -19,6 +19,7 @@
 import {lstat, readFile, realpath, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError} from '../../lib/errors.js';
+import {formatBytes} from '../../lib/format.js';
 import {maskSecret} from '../../lib/mask.js';
 import {shortenEchoes} from '../../lib/shorten.js';
 
@@ -225,7 +226,7 @@ class IncludeReader {
 
   private tooLarge(relative: string, size: number): UserError {
     return new UserError(
-      `${relative} is ${(size / 1024 / 1024).toFixed(1)} MiB; berth reads requirements files up to ${REQUIREMENTS_LIMITS.maxChars / 1024 / 1024} MiB.`,
+      `${relative} is ${formatBytes(size)}; berth reads requirements files up to ${formatBytes(REQUIREMENTS_LIMITS.maxChars)}.`,
       {hint: 'List the packages your module needs, one per line.'},
     );
   }
@@ -384,7 +385,7 @@ function parseRequirementsText(
     problems.push({
       file,
       line: 1,
-      message: `is ${(text.length / 1024 / 1024).toFixed(1)} MiB; berth reads requirements files up to ${REQUIREMENTS_LIMITS.maxChars / 1024 / 1024} MiB.`,
+      message: `is ${formatBytes(text.length)}; berth reads requirements files up to ${formatBytes(REQUIREMENTS_LIMITS.maxChars)}.`,
     });
     text = '';
   }

@@ -298,7 +298,7 @@ describe('the requirements parser on hostile input', () => {
       'refused',
     ]);
     expect(firstLine(outcomes.at(-1)!)).toBe(
-      'requirements.txt:1: is 1.9 MiB; berth reads requirements files up to 1 MiB.',
+      'requirements.txt:1: is 1.9 MiB; berth reads requirements files up to 1.0 MiB.',
     );
     const [marker, flood] = outcomes as [
       FuzzOutcome & {firstLine: string},
