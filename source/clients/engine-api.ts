@@ -7,6 +7,7 @@ import http from 'node:http';
 import type https from 'node:https';
 import path from 'node:path';
 import type {Readable} from 'node:stream';
+import {text} from 'node:stream/consumers';
 
 /** Where the engine listens: a unix socket, or host and port. */
 export type EngineAddress =
@@ -62,17 +63,8 @@ function queryString(query: EngineRequest['query']): string {
     if (value === undefined) continue;
     params.set(key, typeof value === 'object' ? JSON.stringify(value) : String(value));
   }
-  const text = params.toString();
-  return text ? `?${text}` : '';
-}
-
-function readBody(response: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    response.on('error', reject);
-  });
+  const encoded = params.toString();
+  return encoded ? `?${encoded}` : '';
 }
 
 export function createEngineTransport(
@@ -113,7 +105,7 @@ export function createEngineTransport(
         (response) => {
           const code = response.statusCode ?? 0;
           if (code >= 200 && code < 300) return resolve(response);
-          readBody(response).then((body) => {
+          text(response).then((body) => {
             let json: {message?: string} | undefined;
             try {
               json = JSON.parse(body) as {message?: string};
@@ -134,8 +126,8 @@ export function createEngineTransport(
   return {
     request,
     async json<T>(options: EngineRequest) {
-      const text = await readBody(await request(options));
-      return text.trim() ? (JSON.parse(text) as T) : undefined;
+      const body = await text(await request(options));
+      return body.trim() ? (JSON.parse(body) as T) : undefined;
     },
   };
 }

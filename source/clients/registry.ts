@@ -2,6 +2,7 @@
 // and manifest digests (`HEAD /v2/NAME/manifests/REF`). Plain http only for registries on this
 // machine, as docker itself allows them.
 import http from 'node:http';
+import {buffer, text} from 'node:stream/consumers';
 import type https from 'node:https';
 import {AuthError, UserError} from '../lib/errors.js';
 import {networkReason} from './http-failure.js';
@@ -114,21 +115,14 @@ async function send(
       redirects + 1,
     );
   }
-  const read = () =>
-    new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(Buffer.concat(chunks)));
-      response.on('error', reject);
-    });
   return {
     status,
     header(name) {
       const value = response.headers[name.toLowerCase()];
       return Array.isArray(value) ? value.join(', ') : value;
     },
-    text: async () => (await read()).toString('utf8'),
-    buffer: read,
+    text: () => text(response),
+    buffer: () => buffer(response),
     discard: () => void response.resume(),
   };
 }
