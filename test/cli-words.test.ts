@@ -1,13 +1,13 @@
 // Services, clients, the store, lib and models hold no CLI text: a hint there names an action
 // (lib/remedies.ts) or a field, and each front end words it. The rule reads berth's commands and
 // flags from source/commands, and is shown to catch CLI text planted in a copy of the tree.
-import {spawnSync} from 'node:child_process';
 import {appendFileSync, cpSync, mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {afterAll, beforeEach, describe, expect, it} from 'vitest';
 import {repoRoot} from './support/cli.js';
 import {cliWordsOf, describeCliText, findCliText} from './support/cli-words.js';
+import {runWallCheck} from './support/import-walls.js';
 
 const source = path.join(repoRoot, 'source');
 
@@ -94,11 +94,7 @@ describe('no CLI text below the commands', () => {
   });
 
   it('fails the lint gate: `npm run lint` runs the check over source/', () => {
-    const lint = (root: string) =>
-      spawnSync(path.join(repoRoot, 'node_modules/.bin/node'), ['scripts/check-walls.mjs', root], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      });
+    const lint = (root: string) => runWallCheck(repoRoot, root);
     const clean = lint(source);
     expect(clean.stderr).toBe('');
     expect(clean.status).toBe(0);

@@ -1,6 +1,5 @@
 // The layers hold by construction: a test over the import graph of source/ fails on any import
 // that crosses a wall, and the walls are shown to catch a crossing planted in a copy of the tree.
-import {spawnSync} from 'node:child_process';
 import {appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import {
   describeCrossing,
   describeReader,
   findCollectionReaders,
+  runWallCheck,
   findWallCrossings,
 } from './support/import-walls.js';
 
@@ -112,12 +112,7 @@ describe('import walls', () => {
       scripts: Record<string, string>;
     };
     expect(pkg.scripts['lint']).toContain('node scripts/check-walls.mjs');
-    // npm scripts run the project's own Node (the `node` devDependency), which strips types.
-    const lint = (root: string) =>
-      spawnSync(path.join(repoRoot, 'node_modules/.bin/node'), ['scripts/check-walls.mjs', root], {
-        cwd: repoRoot,
-        encoding: 'utf8',
-      });
+    const lint = (root: string) => runWallCheck(repoRoot, root);
     const clean = lint(source);
     expect(clean.stderr).toBe('');
     expect(clean.status).toBe(0);
@@ -147,11 +142,7 @@ describe('import walls', () => {
       'screens/planted.tsx',
       'services/planted.ts',
     ]);
-    const lint = spawnSync(
-      path.join(repoRoot, 'node_modules/.bin/node'),
-      ['scripts/check-walls.mjs', copy],
-      {cwd: repoRoot, encoding: 'utf8'},
-    );
+    const lint = runWallCheck(repoRoot, copy);
     expect(lint.status).toBe(1);
     expect(lint.stderr).toContain(
       'collection wall: services/planted.ts opens the repositories collection outside services/code-repositories',

@@ -2,6 +2,7 @@
 // type-only, re-export) of every file, checked against what its folder may reach. Read with
 // TypeScript's own import scanner, so a commented-out import does not count and an
 // `await import('../clients/git.js')` in a screen does.
+import {spawnSync} from 'node:child_process';
 import {readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -132,4 +133,19 @@ export function findCollectionReaders(root: string): CollectionReader[] {
 
 export function describeReader(reader: CollectionReader): string {
   return `${reader.file} opens the ${reader.collection} collection outside ${reader.owner}: ${reader.why}`;
+}
+
+/**
+ * `npm run lint`'s wall check (scripts/check-walls.mjs) over the tree at `root`, run by the
+ * project's own Node (the `node` devDependency, which strips types), as npm scripts run it.
+ */
+export function runWallCheck(repoRoot: string, root: string) {
+  return spawnSync(
+    path.join(repoRoot, 'node_modules/.bin/node'),
+    ['scripts/check-walls.mjs', root],
+    {
+      cwd: repoRoot,
+      encoding: 'utf8',
+    },
+  );
 }
