@@ -5,6 +5,8 @@
 // report): the fields berth shows are read by number, everything else (progress groups, source
 // ranges, fields added later) is skipped as protobuf decoders skip fields they do not know.
 
+import {fieldsOf, malformed} from './protobuf.js';
+
 export const buildkitTraceId = 'moby.buildkit.trace';
 
 export type BuildkitVertex = {
@@ -44,69 +46,6 @@ export type BuildkitStatus = {
   logs: BuildkitVertexLog[];
   warnings: BuildkitWarning[];
 };
-
-/** Thrown for bytes that are not a well-formed message (truncated, or another format). */
-function malformed(why: string): Error {
-  return new RangeError(`not a BuildKit status message: ${why}`);
-}
-
-/** A protobuf message's fields in order: number, wire type and the value's bytes or varint. */
-class Fields {
-  private offset = 0;
-  constructor(private readonly bytes: Uint8Array) {}
-
-  /** The next field, or undefined at the end. */
-  next(): {field: number; varint?: number; bytes?: Uint8Array} | undefined {
-    if (this.offset >= this.bytes.length) return undefined;
-    const key = this.varint();
-    const field = Math.floor(key / 8);
-    if (field === 0) throw malformed('field number 0');
-    switch (key % 8) {
-      case 0:
-        return {field, varint: this.varint()};
-      case 1:
-        this.skip(8);
-        return {field};
-      case 2: {
-        const length = this.varint();
-        const start = this.offset;
-        this.skip(length);
-        return {field, bytes: this.bytes.subarray(start, start + length)};
-      }
-      case 5:
-        this.skip(4);
-        return {field};
-      default:
-        throw malformed(`wire type ${key % 8}`);
-    }
-  }
-
-  private skip(length: number): void {
-    if (length > this.bytes.length - this.offset) throw malformed('truncated');
-    this.offset += length;
-  }
-
-  /** A varint as a number; 64-bit values past 2^53 lose precision, negative ones keep their sign. */
-  private varint(): number {
-    let value = 0n;
-    for (let shift = 0n; shift < 70n; shift += 7n) {
-      if (this.offset >= this.bytes.length) throw malformed('truncated');
-      const byte = this.bytes[this.offset++]!;
-      value |= BigInt(byte & 0x7f) << shift;
-      if (byte < 0x80) return Number(BigInt.asIntN(64, value));
-    }
-    throw malformed('a varint longer than ten bytes');
-  }
-}
-
-/** Each field of `bytes` in order. */
-function fieldsOf(
-  bytes: Uint8Array,
-  read: (field: number, value: {varint?: number; bytes?: Uint8Array}) => void,
-): void {
-  const fields = new Fields(bytes);
-  for (let next = fields.next(); next; next = fields.next()) read(next.field, next);
-}
 
 const utf8 = new TextDecoder('utf-8');
 const text = (value: {bytes?: Uint8Array}) => (value.bytes ? utf8.decode(value.bytes) : '');

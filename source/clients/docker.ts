@@ -6,6 +6,12 @@ import type Docker from 'dockerode';
 import type {Readable} from 'node:stream';
 import {PassThrough} from 'node:stream';
 import {CancelledError, UserError} from '../lib/errors.js';
+import {trace} from '../lib/trace.js';
+import {contextTar, syncTree, type BuildContextEntry} from './build-context.js';
+import {openBuildSession, SessionSyncError, type BuildSession} from './buildkit-session.js';
+
+export {SessionSyncError};
+export type {BuildContextEntry};
 import {createEngineTransport, type EngineAddress, type EngineRequest} from './engine-api.js';
 
 /** One decoded JSON message of a build, push or pull stream. */
@@ -40,16 +46,27 @@ export type EngineInfo = {
 };
 
 /**
- * `buildkit`: `POST /build?version=2` with the tar context and no session (progress arrives as
- * `moby.buildkit.trace` messages). `classic`: the engine's original builder.
+ * `buildkit`: `POST /build?version=2`, the context read through a session's file sync (or sent as
+ * a tar), progress as `moby.buildkit.trace` messages. `classic`: the engine's original builder.
  */
 export type BuilderKind = 'buildkit' | 'classic';
+
+/**
+ * How BuildKit gets the context: `session` (its file sync, as `docker build` does: the engine
+ * keeps the last copy and asks only for what changed) or `tar` (uploaded whole, unpacked on the
+ * engine every build). The classic builder always takes a tar.
+ */
+export type ContextTransfer = 'session' | 'tar';
 
 export type BuildOptions = StreamOptions & {
   tag: string;
   labels?: Record<string, string>;
   networkMode?: string;
   builder?: BuilderKind;
+  /** `session` unless asked; see ContextTransfer. */
+  transfer?: ContextTransfer;
+  /** Names the engine's kept copy of this context (the project's folder): the same one each build. */
+  cacheKey?: string;
 };
 
 export type RunContainerInput = {
@@ -76,10 +93,12 @@ export interface DockerClient {
   /** `repository:tag` of every tagged image on the engine. */
   imageTags(): Promise<string[]>;
   /**
-   * Streams the build; rejects on an `error`/`errorDetail` event (EngineStreamError), and with
-   * BuilderRefusedError when the engine refuses the builder asked for before building anything.
+   * Streams the build; rejects on an `error`/`errorDetail` event (EngineStreamError), with
+   * BuilderRefusedError when the engine refuses the builder asked for before building anything,
+   * and with SessionSyncError when BuildKit's file sync could not be used (the build may be tried
+   * again with `transfer: 'tar'`).
    */
-  build(context: Readable, options: BuildOptions): Promise<void>;
+  build(context: BuildContextEntry[], options: BuildOptions): Promise<void>;
   tag(source: string, repository: string, tag: string): Promise<void>;
   push(
     reference: string,
@@ -363,6 +382,26 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
     async build(context, options) {
       const buildkit = options.builder === 'buildkit';
+      const throughSession = buildkit && options.transfer !== 'tar';
+      let session: BuildSession | undefined;
+      let body: Readable | undefined;
+      if (throughSession) {
+        const tree = await syncTree(context);
+        session = await start(options.signal, () =>
+          openBuildSession(
+            engine.upgrade,
+            // The dockerfile frontend reads its Dockerfile from a folder of its own.
+            {context: tree, dockerfile: tree.filter((entry) => entry.path === 'Dockerfile')},
+            options.cacheKey ?? '',
+            options.signal,
+          ).catch((error: unknown) => {
+            throw isUnreachable(error) || isAbort(error)
+              ? error
+              : new SessionSyncError(`the engine opened no session: ${refusalMessage(error)}`);
+          }),
+        );
+        trace('docker: session open');
+      } else body = await contextTar(context);
       const request: EngineRequest = {
         method: 'POST',
         path: '/build',
@@ -373,11 +412,10 @@ export function createDockerClient(hostValue?: string): DockerClient {
           rm: true,
           forcerm: true,
           ...(options.labels ? {labels: options.labels} : {}),
-          // BuildKit without a session: a tar context does not need one. (Build secrets would
-          // come through such a session.)
           ...(buildkit ? {version: '2'} : {}),
+          ...(session ? {session: session.id, remote: 'client-session'} : {}),
         },
-        body: context,
+        ...(body ? {body} : {}),
         ...(options.signal ? {signal: options.signal} : {}),
         reasons: {400: 'bad parameter', 500: 'server error'},
       };
@@ -385,27 +423,36 @@ export function createDockerClient(hostValue?: string): DockerClient {
         await follow(await start(options.signal, () => engine.request(request)), options);
         return;
       }
-      const stream = await start(options.signal, () =>
-        engine.request(request).catch((error: unknown) => {
-          const code = statusCode(error);
-          throw code === 400 || code === 500
-            ? new BuilderRefusedError(refusalMessage(error), code)
-            : error;
-        }),
-      );
-      let emptyTraces = 0;
-      await follow(stream, options, {
-        watch(event) {
-          if (event.id !== 'moby.buildkit.trace' || event.aux !== '') {
-            emptyTraces = 0;
-            return undefined;
-          }
-          if (++emptyTraces < stalledTraceRun) return undefined;
-          return new BuildkitStalledError(
-            `The engine at ${host} stopped sending BuildKit progress (only empty messages since a step printed over 1 MiB at once).`,
-          );
-        },
-      });
+      try {
+        const stream = await start(options.signal, () =>
+          engine.request(request).catch((error: unknown) => {
+            const code = statusCode(error);
+            throw code === 400 || code === 500
+              ? new BuilderRefusedError(refusalMessage(error), code)
+              : error;
+          }),
+        );
+        let emptyTraces = 0;
+        await follow(stream, options, {
+          watch(event) {
+            if (event.id !== 'moby.buildkit.trace' || event.aux !== '') {
+              emptyTraces = 0;
+              return undefined;
+            }
+            if (++emptyTraces < stalledTraceRun) return undefined;
+            return new BuildkitStalledError(
+              `The engine at ${host} stopped sending BuildKit progress (only empty messages since a step printed over 1 MiB at once).`,
+            );
+          },
+        });
+      } catch (error) {
+        // A build that failed because the file sync did is the session's failure, not the build's.
+        const broken = session?.failure();
+        if (broken && !(error instanceof CancelledError)) throw broken;
+        throw error;
+      } finally {
+        session?.close();
+      }
     },
     async tag(source, repository, tag) {
       const response = await call((signal) =>

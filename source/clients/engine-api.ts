@@ -6,8 +6,9 @@ import {readFileSync} from 'node:fs';
 import http from 'node:http';
 import type https from 'node:https';
 import path from 'node:path';
-import type {Readable} from 'node:stream';
+import type {Duplex, Readable} from 'node:stream';
 import {text} from 'node:stream/consumers';
+import type {UpgradeConnection} from './buildkit-session.js';
 
 /** Where the engine listens: a unix socket, or host and port. */
 export type EngineAddress =
@@ -44,6 +45,8 @@ export type EngineTransport = {
   request(request: EngineRequest): Promise<http.IncomingMessage>;
   /** A successful request's body as JSON (undefined when empty). */
   json<T>(request: EngineRequest): Promise<T | undefined>;
+  /** `POST path` switched to HTTP/2 (`Upgrade: h2c`): the connection, for a BuildKit session. */
+  upgrade: UpgradeConnection;
 };
 
 /** Docker's own TLS files (`DOCKER_CERT_PATH`), as the docker CLI and dockerode read them. */
@@ -81,13 +84,25 @@ export function createEngineTransport(
           agent: new https.Agent({keepAlive: true, ...tlsFiles(env)}),
         }))
       : Promise.resolve({transport: http, agent: new http.Agent({keepAlive: true})}));
+  const target =
+    'socketPath' in address
+      ? {socketPath: address.socketPath}
+      : {host: address.host, port: address.port};
+  /** A refusal's body, worded; `reasons` say why each code happens. */
+  const refusal = (response: http.IncomingMessage, reasons: EngineRequest['reasons']) =>
+    text(response).then((body) => {
+      const code = response.statusCode ?? 0;
+      let json: {message?: string} | undefined;
+      try {
+        json = JSON.parse(body) as {message?: string};
+      } catch {
+        json = undefined;
+      }
+      return new EngineHttpError(code, reasons?.[code] ?? 'unexpected', json, body);
+    });
   const request = async (options: EngineRequest) => {
     const {transport, agent} = await connect();
     return new Promise<http.IncomingMessage>((resolve, reject) => {
-      const target =
-        'socketPath' in address
-          ? {socketPath: address.socketPath}
-          : {host: address.host, port: address.port};
       const headers: Record<string, string> = {...options.headers};
       if (options.body) {
         headers['Content-Type'] ??= 'application/x-tar';
@@ -105,15 +120,7 @@ export function createEngineTransport(
         (response) => {
           const code = response.statusCode ?? 0;
           if (code >= 200 && code < 300) return resolve(response);
-          text(response).then((body) => {
-            let json: {message?: string} | undefined;
-            try {
-              json = JSON.parse(body) as {message?: string};
-            } catch {
-              json = undefined;
-            }
-            reject(new EngineHttpError(code, options.reasons?.[code] ?? 'unexpected', json, body));
-          }, reject);
+          refusal(response, options.reasons).then(reject, reject);
         },
       );
       outgoing.on('error', reject);
@@ -123,8 +130,32 @@ export function createEngineTransport(
       } else outgoing.end();
     });
   };
+  const upgrade: UpgradeConnection = async (options) => {
+    const {transport, agent} = await connect();
+    return new Promise<Duplex>((resolve, reject) => {
+      const outgoing = transport.request({
+        ...target,
+        agent,
+        method: 'POST',
+        path: options.path,
+        headers: {...options.headers, Connection: 'Upgrade', Upgrade: 'h2c'},
+        ...(options.signal ? {signal: options.signal} : {}),
+      });
+      outgoing.on('upgrade', (_response, socket, head) => {
+        if (head.length > 0) socket.unshift(head);
+        resolve(socket);
+      });
+      // Anything but "101 Switching Protocols": an engine (or a proxy) without sessions.
+      outgoing.on('response', (response) => {
+        refusal(response, {404: 'no such endpoint', 400: 'bad parameter'}).then(reject, reject);
+      });
+      outgoing.on('error', reject);
+      outgoing.end();
+    });
+  };
   return {
     request,
+    upgrade,
     async json<T>(options: EngineRequest) {
       const body = await text(await request(options));
       return body.trim() ? (JSON.parse(body) as T) : undefined;

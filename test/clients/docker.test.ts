@@ -1,5 +1,4 @@
 // The Docker client against the real test engine, and against nothing at all.
-import {Readable} from 'node:stream';
 import {beforeAll, describe, expect, test} from 'vitest';
 import {
   createDockerClient,
@@ -8,7 +7,7 @@ import {
   parseDockerHost,
   splitReference,
 } from '../../source/clients/docker.js';
-import {baseImage, contextTar, ensureBaseImage, startDocker} from '../support/services.js';
+import {baseImage, ensureBaseImage, startDocker} from '../support/services.js';
 
 let host: string;
 
@@ -69,10 +68,14 @@ describe('docker client', () => {
     expect(await client.imageExists(baseImage)).toBe(true);
     expect(await client.imageExists('berth-test/absent:never')).toBe(false);
     const lines: string[] = [];
-    const context = await contextTar({
-      Dockerfile: `FROM ${baseImage}\nRUN echo failing-step-output && exit 3\n`,
-    });
-    const build = client.build(Readable.from([context]), {
+    const context = [
+      {
+        name: 'Dockerfile',
+        mode: 0o644,
+        content: `FROM ${baseImage}\nRUN echo failing-step-output && exit 3\n`,
+      },
+    ];
+    const build = client.build(context, {
       tag: 'berth-test/client-failure:1',
       onEvent: (event) => typeof event.stream === 'string' && lines.push(event.stream),
     });

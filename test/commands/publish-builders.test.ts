@@ -13,6 +13,7 @@ import {
   baseImage,
   buildImage,
   dockerClient,
+  engineWithoutSessions,
   ensureBaseImage,
   runContainer,
   startPrivateDocker,
@@ -200,4 +201,27 @@ describe('BuildKit asked for with DOCKER_BUILDKIT=1', () => {
     expect(second).toMatch(/^Step \d+\/\d+ : RUN .*pip install --no-cache-dir/m);
     expectWholeOutput(second);
   }, 300_000);
+});
+
+describe('an engine that opens no BuildKit session (an older engine, or a proxy without upgrades)', () => {
+  test('BuildKit gets the context as a tar, said once, and the image runs the code', async () => {
+    const proxy = await engineWithoutSessions(engine.host);
+    try {
+      const dir = await project('tar upload', `# ${Date.now()}\n`);
+      const published = await ok(['publish', dir, '--base-image', baseImage, '--plain'], {
+        DOCKER_BUILDKIT: '1',
+        DOCKER_HOST: proxy.host,
+      });
+      const said =
+        'could not read the build context through a BuildKit session (the engine opened no session: page not found): sending it as a tar.';
+      expect(published.stdout.split(said)).toHaveLength(2);
+      expect(published.stdout).not.toContain(note);
+      expect(published.stdout).toMatch(/^Step \d+\/\d+ RUN --mount=type=cache/m);
+      const image = published.stdout.match(/^ {2}image +(\S+)$/m)![1]!;
+      const started = await runContainer(engine.host, image, ['--angle', '3']);
+      expect(started.stdout.trim()).toBe('tar upload 90 42');
+    } finally {
+      await proxy.close();
+    }
+  }, 240_000);
 });

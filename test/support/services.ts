@@ -6,6 +6,7 @@ export {
   contextTar,
   demux,
   dockerClient,
+  engineWithoutSessions,
   dockerHost,
   dockerSocket,
   ensureBaseImage,

@@ -41,6 +41,14 @@ export function refusedBuildkitNote(engineHost: string, reason: string): string 
 }
 
 /**
+ * The line said when BuildKit could not read the context through a session (its file sync) and
+ * the build starts again with the context uploaded as a tar, as older clients send it.
+ */
+export function contextSyncNote(engineHost: string, reason: string): string {
+  return `The engine at ${engineHost} could not read the build context through a BuildKit session (${reason}): sending it as a tar.`;
+}
+
+/**
  * The line said when the engine's BuildKit stopped reporting a build (Docker Engine 20.10 with a
  * step printing over 1 MiB at once) and the build starts again with the classic builder, whose
  * output has no such limit: the log then holds every line of the second build.

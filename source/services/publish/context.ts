@@ -13,6 +13,7 @@ import {lstat, readFile, readdir, readlink} from 'node:fs/promises';
 import path from 'node:path';
 import {listIgnoredFiles} from '../../clients/git.js';
 import type {FieldText} from '../../lib/errors.js';
+import {cleanPath, isIgnored, parseDockerignore} from '../../lib/docker-patterns.js';
 import {secretReason} from '../../lib/secret-files.js';
 import {comparePaths} from './entry-point.js';
 
@@ -26,8 +27,6 @@ export type ContextFile = {
   /** For symlinks: the link as written (kept as a link, never followed). */
   linkTarget?: string;
 };
-
-export type IgnorePattern = {pattern: string; exclusion: boolean; regex: RegExp};
 
 /** Never part of an image, whatever `.dockerignore` says. */
 const ALWAYS_EXCLUDED = new Set(['.git', '.berth', '__pycache__', 'venv', '.venv']);
@@ -58,87 +57,6 @@ export type BuildContext = {
 };
 
 export const MAX_LISTED_EXCLUSIONS = 1000;
-
-export function parseDockerignore(text: string): IgnorePattern[] {
-  const patterns: IgnorePattern[] = [];
-  for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
-    if (raw.startsWith('#')) continue;
-    let pattern = raw.trim();
-    if (pattern === '') continue;
-    const exclusion = pattern.startsWith('!');
-    if (exclusion) pattern = pattern.slice(1).trim();
-    if (pattern === '') continue;
-    pattern = cleanPath(pattern.replaceAll('\\', '/'));
-    if (pattern.length > 1 && pattern.startsWith('/')) pattern = pattern.slice(1);
-    patterns.push({pattern, exclusion, regex: compilePattern(pattern)});
-  }
-  return patterns;
-}
-
-/** Go's filepath.Clean on a POSIX path. */
-function cleanPath(value: string): string {
-  const normalized = path.posix.normalize(value);
-  if (normalized === '/' || normalized === '') return normalized || '.';
-  return normalized.replace(/\/+$/, '') || '.';
-}
-
-function compilePattern(pattern: string): RegExp {
-  let source = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') {
-      if (pattern[i + 1] === '*') {
-        i++;
-        if (pattern[i + 1] === '/') i++;
-        source += i + 1 >= pattern.length ? '.*' : '(?:.*/)?';
-      } else {
-        source += '[^/]*';
-      }
-    } else if (ch === '?') {
-      source += '[^/]';
-    } else if (ch === '\\' && i + 1 < pattern.length) {
-      source += escapeRegex(pattern[++i]!);
-    } else if (ch === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) {
-        source += '\\[';
-        continue;
-      }
-      // Go's syntax: `[^ab]` negates; `!` is an ordinary character, as in Docker.
-      const body = pattern.slice(i + 1, close);
-      source += `[${body.replace(/\\/g, '\\\\')}]`;
-      i = close;
-    } else {
-      source += escapeRegex(ch);
-    }
-  }
-  try {
-    return new RegExp(`${source}$`, 'u');
-  } catch {
-    // A pattern Docker would reject matches nothing here rather than crashing the publish.
-    return /(?!)/;
-  }
-}
-
-function escapeRegex(ch: string): string {
-  return /[.*+?^${}()|[\]\\/]/.test(ch) ? `\\${ch}` : ch;
-}
-
-/** Whether `file` (POSIX, relative) is excluded: it or one of its parent folders matches. */
-export function isIgnored(file: string, patterns: IgnorePattern[]): boolean {
-  const parts = file.split('/');
-  let ignored = false;
-  for (const pattern of patterns) {
-    // Only a pattern that could change the verdict needs evaluating.
-    if (pattern.exclusion !== ignored) continue;
-    let match = pattern.regex.test(file);
-    for (let i = 1; !match && i < parts.length; i++) {
-      match = pattern.regex.test(parts.slice(0, i).join('/'));
-    }
-    if (match) ignored = !pattern.exclusion;
-  }
-  return ignored;
-}
 
 /** The project's files to send as build context, sorted by path. */
 export async function buildContextFiles(

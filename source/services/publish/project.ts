@@ -4,7 +4,7 @@
 import {createHash} from 'node:crypto';
 import {createReadStream} from 'node:fs';
 import path from 'node:path';
-import type {BuilderKind} from '../../clients/docker.js';
+import type {BuilderKind, BuildContextEntry} from '../../clients/docker.js';
 import {
   ExitCode,
   FieldError,
@@ -294,6 +294,15 @@ export function preparedWith(
     ];
   }
   return {...prepared, dockerfile, dockerfileInput, contextEntries};
+}
+
+/** The context's entries as the engine client sends them (a tar, or BuildKit's file sync). */
+export function buildContextOf(prepared: PreparedProject): BuildContextEntry[] {
+  return prepared.contextEntries.map((entry) =>
+    entry.type === 'generated'
+      ? {name: entry.name, mode: entry.mode, content: entry.content}
+      : {name: entry.name, sourcePath: entry.sourcePath},
+  );
 }
 
 /** The `berth publish --dry-run --json` document (names fixed by the CLI contract). */

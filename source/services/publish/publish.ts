@@ -18,18 +18,18 @@
 // container download the code at that commit.
 import {createHash} from 'node:crypto';
 import {createWriteStream, mkdirSync, type WriteStream} from 'node:fs';
-import {lstat, readFile, readlink} from 'node:fs/promises';
+import {readFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {Readable} from 'node:stream';
-import tarStream from 'tar-stream';
 import {
   BuilderRefusedError,
   BuildkitStalledError,
   createDockerClient,
   EngineStreamError,
   parseDockerHost,
+  SessionSyncError,
   type BuilderKind,
+  type ContextTransfer,
   type DockerClient,
   type EngineEvent,
   type EngineInfo,
@@ -68,9 +68,20 @@ import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
 import {ensureBaseImage} from './base-image.js';
 import {chooseBaseImage, rememberedBaseImageLine} from './base-image-choice.js';
-import {chooseBuilder, refusedBuildkitNote, stalledBuildkitNote} from './builder.js';
+import {
+  chooseBuilder,
+  contextSyncNote,
+  refusedBuildkitNote,
+  stalledBuildkitNote,
+} from './builder.js';
 import type {BuildPipOptions} from './dockerfile.js';
-import {assembleProject, preparedWith, scanProject, type PreparedProject} from './project.js';
+import {
+  assembleProject,
+  buildContextOf,
+  preparedWith,
+  scanProject,
+  type PreparedProject,
+} from './project.js';
 import {checkBreaking, diffAgainst, latestPublished, schemaChangeLines} from './schema-diff.js';
 import {planDependencyLayers} from './dependency-layers.js';
 import {trace, traced} from '../../lib/trace.js';
@@ -209,46 +220,6 @@ export async function sha256File(file: string): Promise<string> {
   return createHash('sha256')
     .update(await readFile(file))
     .digest('hex');
-}
-
-/** The build context as a tar stream, in `contextEntries` order (links kept as links). */
-export async function contextTar(prepared: PreparedProject): Promise<Readable> {
-  const pack = tarStream.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  const add = (header: Parameters<typeof pack.entry>[0], body?: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const callback = (error?: Error | null) => (error ? reject(error) : resolve());
-      if (body) pack.entry(header, body, callback);
-      else pack.entry(header, callback);
-    });
-  for (const entry of prepared.contextEntries) {
-    if (entry.type === 'generated') {
-      await add(
-        {name: entry.name, mode: entry.mode, mtime: new Date(0)},
-        Buffer.from(entry.content),
-      );
-    } else if (entry.file.type === 'symlink') {
-      await add({
-        name: entry.name,
-        type: 'symlink',
-        linkname: await readlink(entry.sourcePath),
-        mode: 0o777,
-        mtime: new Date(0),
-      });
-    } else {
-      const info = await lstat(entry.sourcePath);
-      await add(
-        {name: entry.name, mode: info.mode & 0o777, mtime: new Date(0)},
-        await readFile(entry.sourcePath),
-      );
-    }
-  }
-  pack.finalize();
-  await done;
-  return Readable.from([Buffer.concat(chunks)]);
 }
 
 type Detection = {
@@ -668,17 +639,16 @@ export async function publishModule(
     const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;
     const builder = chooseBuilder(engine, deps.env, docker.host);
     if (builder.note) emit({type: 'log', line: builder.note, step: null});
-    const build = async (kind: BuilderKind) => {
+    const build = async (kind: BuilderKind, transfer?: ContextTransfer) => {
       parser = new BuildEventParser(emit);
       const activeParser = parser;
       try {
-        const tar = await traced('publish: context tar', () =>
-          contextTar(preparedWith(prepared, {builder: kind})),
-        );
         trace('publish: build');
-        await docker.build(tar, {
+        await docker.build(buildContextOf(preparedWith(prepared, {builder: kind})), {
           tag: buildTag,
           builder: kind,
+          ...(transfer ? {transfer} : {}),
+          cacheKey: projectDir,
           signal,
           onEvent: (event) => activeParser.push(event),
         });
@@ -686,18 +656,29 @@ export async function publishModule(
         activeParser.finish();
       }
     };
-    try {
-      await build(builder.kind);
-    } catch (error) {
-      if (builder.kind !== 'buildkit') throw error;
-      if (error instanceof BuilderRefusedError)
-        emit({type: 'log', line: refusedBuildkitNote(docker.host, error.message), step: null});
-      else if (error instanceof BuildkitStalledError)
-        emit({type: 'log', line: stalledBuildkitNote(error.message), step: null});
-      else throw error;
-      checkCancelled();
-      await build('classic');
-    }
+    /** BuildKit; the context as a tar if its file sync fails; the classic builder if refused. */
+    const buildWithBuildkit = async (transfer: ContextTransfer): Promise<void> => {
+      try {
+        await build('buildkit', transfer);
+      } catch (error) {
+        if (error instanceof SessionSyncError && transfer === 'session') {
+          emit({type: 'log', line: contextSyncNote(docker.host, error.message), step: null});
+          checkCancelled();
+          return buildWithBuildkit('tar');
+        }
+        if (error instanceof BuilderRefusedError)
+          emit({type: 'log', line: refusedBuildkitNote(docker.host, error.message), step: null});
+        else if (error instanceof BuildkitStalledError)
+          emit({type: 'log', line: stalledBuildkitNote(error.message), step: null});
+        else throw error;
+        checkCancelled();
+        await build('classic');
+      }
+    };
+    // BERTH_BUILD_CONTEXT=tar: the upload older clients send, for an engine whose file sync fails.
+    if (builder.kind === 'buildkit')
+      await buildWithBuildkit(deps.env.BERTH_BUILD_CONTEXT === 'tar' ? 'tar' : 'session');
+    else await build('classic');
     const activeParser = parser!;
     trace('publish: built');
     checkCancelled();

@@ -1,12 +1,8 @@
 import {chmodSync, symlinkSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
-import {
-  buildContext,
-  buildContextFiles,
-  isIgnored,
-  parseDockerignore,
-} from '../../../source/services/publish/context.js';
+import {buildContext, buildContextFiles} from '../../../source/services/publish/context.js';
+import {isIgnored, parseDockerignore} from '../../../source/lib/docker-patterns.js';
 import {cliVocabulary} from '../../../source/commands/context.js';
 import {renderText} from '../../../source/lib/errors.js';
 import {tempProject} from '../../support/cli.js';

@@ -10,8 +10,11 @@ import {afterAll, beforeAll, describe, expect, test} from 'vitest';
 import {createDockerClient} from '../../../source/clients/docker.js';
 import type {StepRecord} from '../../../source/models/module-version.js';
 import {BuildEventParser} from '../../../source/services/publish/build-events.js';
-import {prepareProject, type PreparedProject} from '../../../source/services/publish/project.js';
-import {contextTar} from '../../../source/services/publish/publish.js';
+import {
+  buildContextOf,
+  prepareProject,
+  type PreparedProject,
+} from '../../../source/services/publish/project.js';
 import {tempDir} from '../../support/cli.js';
 import {
   baseImage,
@@ -59,10 +62,10 @@ async function project(): Promise<string> {
   return dir;
 }
 
-/** Builds as `berth publish` does (BuildKit, the tar context); returns the steps it saw. */
+/** Builds as `berth publish` does (BuildKit, the context through a session); returns the steps it saw. */
 async function build(prepared: PreparedProject, tag: string): Promise<StepRecord[]> {
   const parser = new BuildEventParser(() => {});
-  await createDockerClient(host).build(await contextTar(prepared), {
+  await createDockerClient(host).build(buildContextOf(prepared), {
     tag,
     builder: 'buildkit',
     onEvent: (event) => parser.push(event),

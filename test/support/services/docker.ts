@@ -425,3 +425,42 @@ export async function removeRegistryImages(host: string, address: string): Promi
       .remove({force: true})
       .catch(() => undefined);
 }
+
+/**
+ * The engine at `host` behind a proxy that answers `POST /session` 404, as an engine without
+ * BuildKit sessions (or a proxy that passes no protocol upgrades) does; every other request
+ * reaches the engine as it was sent.
+ */
+export async function engineWithoutSessions(
+  host: string,
+): Promise<{host: string; close(): Promise<void>}> {
+  const target = socketPathOf(host);
+  const dir = await mkdtemp(path.join(servicesRoot, 'no-sessions-'));
+  const socketPath = path.join(dir, 'engine.sock');
+  const server = http.createServer((request, response) => {
+    const forward = http.request(
+      {socketPath: target, method: request.method, path: request.url, headers: request.headers},
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    forward.on('error', (error) => response.destroy(error));
+    request.pipe(forward);
+  });
+  server.on('upgrade', (_request, socket) => {
+    const body = '{"message":"page not found"}\n';
+    socket.end(
+      `HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    host: `unix://${socketPath}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await rm(dir, {recursive: true, force: true});
+    },
+  };
+}

@@ -1,0 +1,235 @@
+// A BuildKit session, as the docker CLI opens one for `docker build`: the engine reads the build
+// context through it (BuildKit's file sync) instead of unpacking an uploaded tar on every build,
+// keeps the last copy it received, and asks only for the files that changed since.
+//
+// The connection is `POST /session` switched to HTTP/2 (`Upgrade: h2c`); the engine then calls
+// gRPC methods on it, berth serving. Two are served: the health check and
+// /moby.filesync.v1.FileSync/DiffCopy (tonistiigi/fsutil's protocol: berth sends a `Stat` packet
+// per entry of the tree the engine names in `dir-name`, then an empty one; the engine asks for
+// files by their index (REQ) and berth sends their bytes (DATA, an empty DATA ending each); the
+// engine's FIN is answered with FIN and the end of the call). Nothing else is exposed: no
+// secrets, no SSH agent, no credentials.
+import {createHash, randomUUID} from 'node:crypto';
+import http2 from 'node:http2';
+import type {Duplex} from 'node:stream';
+import {compilePatterns, isIgnored, type IgnorePattern} from '../lib/docker-patterns.js';
+import {syncEntryBytes, type SyncEntry} from './build-context.js';
+import {fieldsOf, MessageWriter} from './protobuf.js';
+
+const diffCopy = '/moby.filesync.v1.FileSync/DiffCopy';
+const healthCheck = '/grpc.health.v1.Health/Check';
+
+/** fsutil's Packet types. */
+const packetStat = 0;
+const packetRequest = 1;
+const packetData = 2;
+const packetFinish = 3;
+const packetError = 4;
+
+/** fsutil sends files in pieces of this size. */
+const dataChunk = 32 * 1024;
+
+/** The session broke, or the engine's side of the file sync reported an error. */
+export class SessionSyncError extends Error {}
+
+export type BuildSession = {
+  id: string;
+  /** Why the file sync failed, once it has. */
+  failure(): SessionSyncError | undefined;
+  close(): void;
+};
+
+/** Opens `POST /session` switched to another protocol; the transport's part (engine-api.ts). */
+export type UpgradeConnection = (request: {
+  path: string;
+  headers: Record<string, string | string[]>;
+  signal?: AbortSignal;
+}) => Promise<Duplex>;
+
+/**
+ * Opens a session serving `dirs` (the dockerfile frontend asks for `context` and `dockerfile`).
+ * `cacheKey` names the engine's kept copy: the same project gets the same one, so its next build
+ * sends only what changed.
+ */
+export async function openBuildSession(
+  upgrade: UpgradeConnection,
+  dirs: Record<string, SyncEntry[]>,
+  cacheKey: string,
+  signal?: AbortSignal,
+): Promise<BuildSession> {
+  const id = randomUUID();
+  const socket = await upgrade({
+    path: '/session',
+    headers: {
+      'X-Docker-Expose-Session-Uuid': id,
+      'X-Docker-Expose-Session-Name': 'berth',
+      'X-Docker-Expose-Session-Sharedkey': createHash('sha256')
+        .update(`berth\0${cacheKey}`)
+        .digest('hex'),
+      'X-Docker-Expose-Session-Grpc-Method': [diffCopy, healthCheck],
+    },
+    ...(signal ? {signal} : {}),
+  });
+  let failure: SessionSyncError | undefined;
+  const fail = (message: string) => {
+    failure ??= new SessionSyncError(message);
+  };
+  const connection = http2.performServerHandshake(socket);
+  connection.on('error', (error) => fail(`the session broke: ${error.message}`));
+  socket.on('error', (error) => fail(`the session broke: ${error.message}`));
+  connection.on('stream', (stream, headers, _flags, rawHeaders) => {
+    stream.on('error', (error) => fail(`the file sync broke: ${error.message}`));
+    const method = headers[':path'];
+    if (method === healthCheck) {
+      respond(stream);
+      // HealthCheckResponse{status: SERVING}.
+      stream.end(frame(new MessageWriter().varint(1, 1).toBuffer()));
+    } else if (method === diffCopy) {
+      const metadata = metadataOf(rawHeaders as unknown as string[]);
+      const tree = dirs[metadata.get('dir-name')?.[0] ?? ''] ?? [];
+      respond(stream);
+      sendTree(stream, select(tree, metadata), fail);
+    } else {
+      // Not exposed (the session's headers name only the two above): gRPC's UNIMPLEMENTED.
+      stream.respond(
+        {':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12'},
+        {endStream: true},
+      );
+    }
+  });
+  return {
+    id,
+    failure: () => failure,
+    close() {
+      connection.destroy();
+      socket.destroy();
+    },
+  };
+}
+
+/** gRPC's answer headers; its status comes as trailers when the call ends. */
+function respond(stream: http2.ServerHttp2Stream): void {
+  stream.respond({':status': 200, 'content-type': 'application/grpc'}, {waitForTrailers: true});
+  stream.on('wantTrailers', () => stream.sendTrailers({'grpc-status': '0'}));
+}
+
+/** gRPC metadata by name, every value of a repeated one (Node's headers object joins them). */
+function metadataOf(rawHeaders: string[]): Map<string, string[]> {
+  const metadata = new Map<string, string[]>();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!.toLowerCase();
+    metadata.set(name, [...(metadata.get(name) ?? []), rawHeaders[index + 1]!]);
+  }
+  return metadata;
+}
+
+/**
+ * What the engine asked for of a tree, as fsutil's walker chooses: `include-patterns` and
+ * `followpaths` keep what they match (and what is under it), `exclude-patterns` drop what they
+ * match (`.dockerignore` rules); folders are kept for what they hold.
+ */
+function select(tree: SyncEntry[], metadata: Map<string, string[]>): SyncEntry[] {
+  const includes: IgnorePattern[] = compilePatterns([
+    ...(metadata.get('include-patterns') ?? []),
+    ...(metadata.get('followpaths') ?? []),
+  ]).filter((pattern) => !pattern.exclusion);
+  const excludes = compilePatterns(metadata.get('exclude-patterns') ?? []);
+  if (includes.length === 0 && excludes.length === 0) return tree;
+  const kept = new Set<string>();
+  for (const entry of tree) {
+    if (entry.kind === 'dir') continue;
+    // `isIgnored` with only plain patterns: whether one matches the path or a folder above it.
+    if (includes.length > 0 && !isIgnored(entry.path, includes)) continue;
+    if (isIgnored(entry.path, excludes)) continue;
+    kept.add(entry.path);
+    for (let slash = entry.path.lastIndexOf('/'); slash > 0; ) {
+      kept.add(entry.path.slice(0, slash));
+      slash = entry.path.lastIndexOf('/', slash - 1);
+    }
+  }
+  return tree.filter((entry) => kept.has(entry.path));
+}
+
+/** One gRPC message: a byte saying "not compressed", the length, the message. */
+function frame(message: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeUInt32BE(message.length, 1);
+  return Buffer.concat([header, message]);
+}
+
+function packet(type: number, fields: {stat?: SyncEntry; id?: number; data?: Buffer} = {}): Buffer {
+  const writer = new MessageWriter().varint(1, type);
+  if (fields.stat) {
+    const stat = fields.stat;
+    writer.bytes(
+      2,
+      new MessageWriter()
+        .bytes(1, stat.path)
+        .varint(2, stat.mode)
+        .varint(5, stat.size)
+        .varint(6, stat.modTime)
+        .bytes(7, stat.linkname),
+    );
+  }
+  return frame(
+    writer
+      .varint(3, fields.id ?? 0)
+      .bytes(4, fields.data)
+      .toBuffer(),
+  );
+}
+
+/** The sender's side of DiffCopy for one tree. */
+function sendTree(
+  stream: http2.ServerHttp2Stream,
+  tree: SyncEntry[],
+  fail: (message: string) => void,
+): void {
+  for (const stat of tree) stream.write(packet(packetStat, {stat}));
+  stream.write(packet(packetStat));
+  // Files go one at a time, in the order asked; each write waits for the engine to take it.
+  let queue = Promise.resolve();
+  const send = async (id: number) => {
+    const entry = tree[id];
+    if (!entry || entry.kind !== 'file') throw new Error(`the engine asked for entry ${id}`);
+    const bytes = await syncEntryBytes(entry);
+    for (let offset = 0; offset < bytes.length; offset += dataChunk) {
+      const data = bytes.subarray(offset, offset + dataChunk);
+      if (!stream.write(packet(packetData, {id, data})))
+        await new Promise((resolve) => stream.once('drain', resolve));
+    }
+    stream.write(packet(packetData, {id}));
+  };
+  let pending: Buffer = Buffer.alloc(0);
+  stream.on('data', (chunk: Buffer) => {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= 5) {
+      const length = pending.readUInt32BE(1);
+      if (pending.length < 5 + length) break;
+      const message = pending.subarray(5, 5 + length);
+      pending = pending.subarray(5 + length);
+      let type = 0;
+      let id = 0;
+      let data = '';
+      fieldsOf(message, (field, value) => {
+        if (field === 1) type = value.varint ?? 0;
+        else if (field === 3) id = value.varint ?? 0;
+        else if (field === 4) data = Buffer.from(value.bytes ?? []).toString();
+      });
+      if (type === packetRequest) {
+        queue = queue
+          .then(() => send(id))
+          .catch((error: unknown) => {
+            fail(`berth could not send a file: ${(error as Error).message}`);
+            stream.write(packet(packetError, {data: Buffer.from((error as Error).message)}));
+            stream.end();
+          });
+      } else if (type === packetFinish) {
+        queue = queue.then(() => {
+          stream.write(packet(packetFinish));
+          stream.end();
+        });
+      } else if (type === packetError) fail(`the engine could not take the context: ${data}`);
+    }
+  });
+}
