@@ -82,7 +82,7 @@ describe.skipIf(!haveOldNode && process.env.CI !== 'true')('the installed packag
     });
     const tarball = readdirSync(work).find((name) => name.endsWith('.tgz'));
     expect(tarball).toBeDefined();
-    // Its dependencies come from the npm cache that `npm ci` filled; no scripts run.
+    // Its dependencies' files come from the npm cache that `npm ci` filled; no scripts run.
     const prefix = path.join(work, 'prefix');
     await run(
       'npm',
@@ -93,6 +93,13 @@ describe.skipIf(!haveOldNode && process.env.CI !== 'true')('the installed packag
         prefix,
         path.join(work, tarball!),
         '--prefer-offline',
+        // A packed tarball has no lockfile: npm fetches each dependency's metadata. A request
+        // that stalls is retried after 20 s instead of npm's 5 minutes (one stalled request
+        // used to outlast the hook's timeout on a new machine).
+        '--fetch-timeout=20000',
+        '--fetch-retries=5',
+        '--fetch-retry-mintimeout=1000',
+        '--fetch-retry-maxtimeout=10000',
         '--ignore-scripts',
         '--no-audit',
         '--no-fund',
