@@ -1,6 +1,8 @@
 // Shared helpers for the benchmarks: medians of whole-process timings against a baseline
 // measured in the same run, printed as a Markdown table row per case.
 import {spawnSync} from 'node:child_process';
+import {mkdirSync, rmSync} from 'node:fs';
+import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 
 export const node = process.execPath;
@@ -53,3 +55,38 @@ export function printTable(title, headers, rows) {
 
 export const ms = (value) => `${value.toFixed(1)} ms`;
 export const ratio = (value, baseline) => `${(value / baseline).toFixed(2)}x`;
+
+/** A test-support module (TypeScript, test/support/...), bundled so plain Node can import it. */
+export async function loadTestSupport(entry) {
+  const {build} = await import('esbuild');
+  const outdir = path.resolve('node_modules/.cache/berth-bench');
+  mkdirSync(outdir, {recursive: true});
+  const outfile = path.join(outdir, `${path.basename(entry, '.ts')}-${process.pid}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    logLevel: 'warning',
+    packages: 'external',
+  });
+  try {
+    return await import(outfile);
+  } finally {
+    rmSync(outfile, {force: true});
+  }
+}
+
+/**
+ * The Docker engine a benchmark builds on: DOCKER_HOST when set, else the test suite's private
+ * engine, started as the tests start it (it outlives the run) with the offline base image built.
+ */
+export async function testEngine() {
+  if (process.env.DOCKER_HOST) return process.env.DOCKER_HOST;
+  const {startDocker, ensureBaseImage} = await loadTestSupport('test/support/services/docker.ts');
+  const {host} = await startDocker();
+  await ensureBaseImage(host);
+  return host;
+}

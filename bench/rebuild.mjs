@@ -15,10 +15,10 @@
 //
 // The code rows run berth with BERTH_TRACE=1 and print where its time went (medians per phase).
 //
-// Needs a Docker engine (DOCKER_HOST, default: the test engine the test suite starts at
-// /var/tmp/berth-test-services/docker/docker.sock) holding BASE_IMAGE (default
-// berth-test/python:3.11, built by the test set-up), `docker-registry` on PATH, and a docker CLI
-// that builds with BuildKit (Debian's 20.10 does with DOCKER_BUILDKIT=1).
+// Builds on DOCKER_HOST when set, else on the test suite's engine, started if it is not running,
+// with its offline base image (BASE_IMAGE, default berth-test/python:3.11); needs
+// `docker-registry` on PATH and a docker CLI that builds with BuildKit (Debian's 20.10 does with
+// DOCKER_BUILDKIT=1).
 import {spawn, spawnSync} from 'node:child_process';
 import {randomBytes} from 'node:crypto';
 import {
@@ -36,11 +36,10 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {crc32} from 'node:zlib';
-import {median, node, printTable, ratio} from './lib.mjs';
+import {median, node, printTable, ratio, testEngine} from './lib.mjs';
 
 const cli = path.resolve('dist/cli.js');
-const dockerHost =
-  process.env.DOCKER_HOST ?? 'unix:///var/tmp/berth-test-services/docker/docker.sock';
+const dockerHost = await testEngine();
 const baseImage = process.env.BASE_IMAGE ?? 'berth-test/python:3.11';
 const rate = Number(process.env.BENCH_DOWNLOAD_MBPS ?? 12.5) * 1e6;
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);

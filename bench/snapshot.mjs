@@ -8,8 +8,9 @@
 //
 //   npm run -s build && node bench/snapshot.mjs
 //
-// Needs the test Docker engine (DOCKER_HOST, default /var/tmp/berth-test-services/docker/docker.sock)
-// holding BASE_IMAGE (default berth-test/python:3.11), and `docker-registry` on PATH.
+// Builds on DOCKER_HOST when set, else on the test suite's engine, started if it is not running,
+// with its offline base image (BASE_IMAGE, default berth-test/python:3.11); needs
+// `docker-registry` on PATH.
 import {execFile, execFileSync, spawn, spawnSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {createServer} from 'node:net';
@@ -17,13 +18,12 @@ import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {promisify} from 'node:util';
-import {node, printTable, ratio} from './lib.mjs';
+import {node, printTable, ratio, testEngine} from './lib.mjs';
 
 const FILES = Number(process.env.BENCH_FILES ?? 5000);
 const CHANGED = 20;
 const cli = path.resolve('dist/cli.js');
-const dockerHost =
-  process.env.DOCKER_HOST ?? 'unix:///var/tmp/berth-test-services/docker/docker.sock';
+const dockerHost = await testEngine();
 const baseImage = process.env.BASE_IMAGE ?? 'berth-test/python:3.11';
 const root = mkdtempSync(path.join(tmpdir(), 'berth-bench-snapshot-'));
 const env = {

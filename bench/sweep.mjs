@@ -4,8 +4,8 @@
 //
 //   npm run -s build && node bench/sweep.mjs
 //
-// Needs the test engine (DOCKER_HOST, default /var/tmp/berth-test-services/docker/docker.sock)
-// holding BASE_IMAGE (default berth-test/python:3.11, built by the test set-up), dockerd and
+// Builds on DOCKER_HOST when set, else on the test suite's engine, started if it is not running,
+// with its offline base image (BASE_IMAGE, default berth-test/python:3.11); needs dockerd and
 // docker-registry on PATH, and root (two private dockerd processes form the swarm).
 import {spawn, spawnSync} from 'node:child_process';
 import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
@@ -13,15 +13,13 @@ import {createServer} from 'node:net';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {performance} from 'node:perf_hooks';
-import {build} from 'esbuild';
-import {median, node, printTable, ratio} from './lib.mjs';
+import {loadTestSupport, median, node, printTable, ratio, testEngine} from './lib.mjs';
 
 const runs = 24;
 const parallel = 8;
 const sleepSeconds = 2;
 const cli = path.resolve('dist/cli.js');
-const dockerHost =
-  process.env.DOCKER_HOST ?? 'unix:///var/tmp/berth-test-services/docker/docker.sock';
+const dockerHost = await testEngine();
 const baseImage = process.env.BASE_IMAGE ?? 'berth-test/python:3.11';
 const work = mkdtempSync(path.join(tmpdir(), 'berth-bench-sweep-'));
 const env = {
@@ -50,26 +48,7 @@ function freePort() {
 }
 
 /** The test suite's swarm starter (TypeScript), bundled so plain Node can import it. */
-async function loadSwarmStarter() {
-  const outdir = path.resolve('node_modules/.cache/berth-bench');
-  mkdirSync(outdir, {recursive: true});
-  const outfile = path.join(outdir, `swarm-${process.pid}.mjs`);
-  await build({
-    entryPoints: ['test/support/services/swarm.ts'],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    logLevel: 'warning',
-    packages: 'external',
-  });
-  try {
-    return await import(outfile);
-  } finally {
-    rmSync(outfile, {force: true});
-  }
-}
+const loadSwarmStarter = () => loadTestSupport('test/support/services/swarm.ts');
 
 function timed(work) {
   const started = performance.now();
