@@ -6,7 +6,7 @@ import {readFile} from 'node:fs/promises';
 
 import {execFileSync} from 'node:child_process';
 import {rmSync, writeFileSync} from 'node:fs';
-import {builtinModules} from 'node:module';
+import {builtinModules, createRequire} from 'node:module';
 import {inkPatches} from './ink-patches.mjs';
 rmSync('dist', {recursive: true, force: true});
 
@@ -38,8 +38,18 @@ const inertInk = {
 
 /** Node's own modules through `require` (the banner's), not `import`: an ESM import of a built-in
  *  reads every export, and lazy ones load more (node:http's web exports load all of fetch,
- *  node:crypto's load its ciphers): about 4x the cost of requiring them, on every command. */
+ *  node:crypto's load its ciphers): about 4x the cost of requiring them, on every command.
+ *
+ *  An `import` of one whose exports are an object (fs, path, child_process...; not events or
+ *  stream, which export a class) gets a module that requires it when a name is first read: the
+ *  bundle reads imported names at each use (`import_fs.readFile(...)`), so a built-in only some
+ *  paths use (child_process, fs/promises, crypto) is not loaded by the others. Its names live on
+ *  the prototype (a Proxy) of an object with none of its own: the bundle's interop (__toESM) copies
+ *  every own name of an imported CommonJS module once per importing file, which for the real ones
+ *  (node:fs has over a hundred) cost `status` about 6 ms. `require()` calls (bundled CommonJS
+ *  packages) keep the module itself. */
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const requireBuiltin = createRequire(import.meta.url);
 const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(builder) {
@@ -47,11 +57,21 @@ const builtinsThroughRequire = {
       // Static imports only: a dynamic import() of a CommonJS chunk would give only `default`.
       if (!builtins.has(args.path) || args.kind === 'dynamic-import') return undefined;
       // The stub's own require is Node's.
-      if (args.namespace === 'node-builtin') return {path: args.path, external: true};
-      return {path: args.path, namespace: 'node-builtin'};
+      if (args.namespace.startsWith('node-builtin')) return {path: args.path, external: true};
+      const lazy =
+        args.kind === 'import-statement' && typeof requireBuiltin(args.path) === 'object';
+      return {path: args.path, namespace: lazy ? 'node-builtin-lazy' : 'node-builtin'};
     });
     builder.onLoad({filter: /.*/, namespace: 'node-builtin'}, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+    builder.onLoad({filter: /.*/, namespace: 'node-builtin-lazy'}, (args) => ({
+      contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(args.path)}));
+module.exports = Object.create(
+  new Proxy({}, {get: (_target, key) => load()[key], has: (_target, key) => key in load()}),
+);`,
       loader: 'js',
     }));
   },

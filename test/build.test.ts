@@ -1,9 +1,10 @@
 // Plain commands must not load React, Ink or the network clients: they live in chunks that
 // only dynamic import() reaches. Checked on the real bundle's import graph.
+import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
-import {repoRoot} from './support/cli.js';
+import {cleanEnv, cliPath, nodeBinary, repoRoot, tempDir} from './support/cli.js';
 
 type Meta = {
   outputs: Record<
@@ -109,5 +110,28 @@ describe('the bundle', () => {
     );
     expect(jqImports.length).toBeGreaterThan(0);
     for (const imported of jqImports) expect(imported.kind).toBe('dynamic-import');
+  });
+
+  it('loads a built-in module where it is first used, not where it is imported', () => {
+    // `status` outside any checkout (after the first run, which writes the config) starts no
+    // process and reads no file asynchronously: Node's child-process and promise-fs modules
+    // (and what they load) stay unloaded, though the bundle imports them. What it does use
+    // (fs, path, sqlite) still works.
+    const report = `process.on('exit', () => process.stderr.write('\\nLOADED ' + process.moduleLoadList.join(',')))`;
+    const run = () =>
+      spawnSync(
+        nodeBinary,
+        ['--import', `data:text/javascript,${encodeURIComponent(report)}`, cliPath, 'status'],
+        {cwd: outside, env: cleanEnv({BERTH_CONFIG_DIR: config}), encoding: 'utf8'},
+      );
+    const [outside, config] = [tempDir(), tempDir()];
+    expect(run().status).toBe(0);
+    const result = run();
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain('Code:       not a git checkout');
+    const modules = result.stderr.split('\nLOADED ')[1]!.split(',');
+    expect(modules).toContain('NativeModule path');
+    for (const unused of ['child_process', 'fs/promises', 'internal/fs/promises'])
+      expect(modules).not.toContain(`NativeModule ${unused}`);
   });
 });
