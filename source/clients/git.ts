@@ -9,13 +9,13 @@
 // simple-git: simple-git waits 50 ms after every process that prints nothing (an unpushed
 // HEAD, a checkout without remotes), measured at 55–60 ms instead of 5 ms per call.
 import {execFile} from 'node:child_process';
-import {stat} from 'node:fs/promises';
 import path from 'node:path';
 import {UserError, errorMessage} from '../lib/errors.js';
 import {
   findRepositoryFiles,
   readConfigRemotes,
   readRemoteRefs,
+  statOrNothing,
   type RepositoryFiles,
 } from './git-files.js';
 import {parseRemoteUrl, redactUrl, type ParsedRemote} from '../lib/git-url.js';
@@ -117,7 +117,10 @@ async function readCheckoutWith(
   config: {timeoutMs: number; env: Record<string, string>},
 ): Promise<Checkout | undefined> {
   const absolute = path.resolve(dir);
-  const info = await stat(absolute).catch(() => undefined);
+  // Synchronous up to the start of `git status` (a few stats up the tree): git starts before this
+  // returns, and works while the repository's files are read here and the caller reads the rest
+  // of what it needs.
+  const info = statOrNothing(absolute);
   if (!info) throw new UserError(`No directory ${absolute}.`, {hint: 'Check the path.'});
   if (!info.isDirectory()) {
     throw new UserError(`${absolute} is not a directory.`, {
@@ -131,18 +134,29 @@ async function readCheckoutWith(
   // ask git. Else one git process; the remotes and the remote-tracking refs are read from the
   // repository's files meanwhile (git-files.ts), with git asked only for what those files
   // cannot say.
-  const layout = await findRepositoryFiles(absolute, config.env).catch(() => null);
-  if (layout === undefined) return undefined;
-  const [status, files] = await Promise.allSettled([
-    git(['status', '--porcelain=v2', '--branch', '-z', `--untracked-files=${untrackedMode}`]),
-    layout === null ? Promise.resolve(undefined) : readRepositoryFiles(layout, config.env),
-  ]);
-  if (status.status === 'rejected') {
-    if (isNotAWorkTree(status.reason)) return undefined;
-    throw gitFailure(absolute, status.reason);
+  let layout: RepositoryFiles | null | undefined;
+  try {
+    layout = findRepositoryFiles(absolute, config.env);
+  } catch {
+    layout = null;
   }
-  const state = parseStatus(status.value);
-  const read = files.status === 'fulfilled' ? files.value : undefined;
+  if (layout === undefined) return undefined;
+  const status = git([
+    'status',
+    '--porcelain=v2',
+    '--branch',
+    '-z',
+    `--untracked-files=${untrackedMode}`,
+  ]);
+  const read = layout === null ? undefined : readRepositoryFiles(layout, config.env);
+  let output: string;
+  try {
+    output = await status;
+  } catch (error) {
+    if (isNotAWorkTree(error)) return undefined;
+    throw gitFailure(absolute, error);
+  }
+  const state = parseStatus(output);
 
   let gitRoot: string;
   let subdirectory: string;
@@ -207,12 +221,13 @@ async function readCheckoutWith(
   };
 }
 
-async function readRepositoryFiles(layout: RepositoryFiles, env: NodeJS.ProcessEnv) {
-  const [remotes, refs] = await Promise.all([
-    readConfigRemotes(layout, env),
-    readRemoteRefs(layout),
-  ]);
-  return {layout, remotes, refs};
+/** The remotes and remote-tracking refs from the repository's files; undefined if unreadable. */
+function readRepositoryFiles(layout: RepositoryFiles, env: NodeJS.ProcessEnv) {
+  try {
+    return {layout, remotes: readConfigRemotes(layout, env), refs: readRemoteRefs(layout)};
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -410,10 +425,12 @@ export async function listIgnoredFiles(
   // Outside a work tree (known from the files, without a process) git is given an empty
   // repository, made here from the three entries git checks, so the project's own .gitignore
   // files still count.
-  const inRepository = await findRepositoryFiles(config.cwd, config.env).then(
-    (found) => found !== undefined,
-    () => true,
-  );
+  let inRepository = true;
+  try {
+    inRepository = findRepositoryFiles(config.cwd, config.env) !== undefined;
+  } catch {
+    // Unknown: git says.
+  }
   if (inRepository) {
     try {
       return entries(await runGit(args, config));

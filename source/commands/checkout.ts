@@ -10,7 +10,14 @@ import {announce, type CommandContext} from './context.js';
 
 /** `berth status`: the repository root, the active profile and stack, this directory's code. */
 export async function showStatus(ctx: CommandContext): Promise<void> {
-  const context = await resolveContext(ctx.deps);
+  // The checkout (one git process) is read while the context is: a failed context fails the
+  // command, a checkout that can't be read is a warning.
+  const resolving = resolveContext(ctx.deps);
+  const reading = getCodeReference(ctx.deps, ctx.deps.cwd, {context: resolving}).then(
+    (code) => ({code}),
+    (error: unknown) => ({code: undefined, error}),
+  );
+  const context = await resolving;
   announce(ctx, context, {repository: true});
   const status = {
     repositoryRoot: context.repositoryRoot,
@@ -18,10 +25,10 @@ export async function showStatus(ctx: CommandContext): Promise<void> {
     stack: {name: context.stackName, source: context.stackSource},
   };
   // This directory's code reference: local only (git + the profile store), never fatal.
-  const code = await getCodeReference(ctx.deps, ctx.deps.cwd, {context}).catch((error: unknown) => {
-    ctx.output.warn(`Can't read this directory's checkout: ${errorMessage(error)}`);
-    return undefined;
-  });
+  const read = await reading;
+  if ('error' in read)
+    ctx.output.warn(`Can't read this directory's checkout: ${errorMessage(read.error)}`);
+  const {code} = read;
   const detection = code?.detection ?? null;
   ctx.output.result(
     {...status, checkout: detection, codeReference: code?.codeReference ?? null},

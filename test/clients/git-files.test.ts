@@ -125,7 +125,7 @@ describe('one git process for a checkout', () => {
     expect(calls).toEqual(['status']);
     expect(ours).toEqual(gitSays(sub));
     expect(checkout).toMatchObject({gitRoot: linked, subdirectory: 'services', pushed: true});
-    const files = (await findRepositoryFiles(sub))!;
+    const files = findRepositoryFiles(sub)!;
     expect(files.commonDir).toBe(path.join(work, '.git'));
     expect(files.gitDir).toBe(path.join(work, '.git', 'worktrees', 'linked'));
   });

@@ -1,6 +1,7 @@
 // Detect a local checkout's code reference: local only (git and the profile store), never the
 // network.
 import path from 'node:path';
+import {trace} from '../../lib/trace.js';
 import type {Deps} from '../../deps.js';
 import {callCustom} from '../../lib/custom-repository.js';
 import {createGitClient, type Checkout} from '../../clients/git.js';
@@ -34,16 +35,27 @@ export type CodeReferenceResult = {
  *
  * The checkout's remotes are read first and only the records under their location keys are
  * read from the store, so the cost does not grow with the number of registered repositories.
+ * Git starts first and works while the context (which may still be resolving: `context` can be
+ * a promise) and the store are read.
  */
 export async function getCodeReference(
   deps: Deps,
   dir: string,
-  options: {context?: ActiveContext; ignoreUntracked?: boolean} = {},
+  options: {context?: ActiveContext | Promise<ActiveContext>; ignoreUntracked?: boolean} = {},
 ): Promise<CodeReferenceResult & {context: ActiveContext}> {
-  const {context, store, collection} = await repositoriesOf(deps, options.context);
   const ignoreUntracked = options.ignoreUntracked ?? ignoreUntrackedFromEnv(deps.env);
   const target = path.resolve(deps.cwd, dir);
-  const checkout = await createGitClient().readCheckout(target, {ignoreUntracked});
+  const reading = createGitClient().readCheckout(target, {ignoreUntracked});
+  const [repositories, read] = await Promise.allSettled([
+    Promise.resolve(options.context).then((context) => repositoriesOf(deps, context)),
+    reading,
+  ]);
+  // The context's failure first, as when it was read before the checkout.
+  if (repositories.status === 'rejected') throw repositories.reason;
+  if (read.status === 'rejected') throw read.reason;
+  const {context, store, collection} = repositories.value;
+  const checkout = read.value;
+  trace('detect: checkout read');
   const records = await candidateRecords(store, collection, checkout);
   // Candidates stay in registration order: resolveCodeReference lets the first one win.
   // A renamed repository also matches checkouts still cloned under a former path.
@@ -57,6 +69,7 @@ export async function getCodeReference(
       path: candidatePath,
     }));
   });
+  trace('detect: records found');
   let detection = resolveCodeReference(checkout, candidates);
   if (!detection.repository && detection.reason !== 'repository has no commits') {
     detection = (await detectCustom(records, target, detection)) ?? detection;
