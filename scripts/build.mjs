@@ -53,7 +53,7 @@ const requireBuiltin = createRequire(import.meta.url);
 const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(builder) {
-    builder.onResolve({filter: /^[a-z_:/]+$/}, (args) => {
+    builder.onResolve({filter: /^[a-z0-9_:/]+$/}, (args) => {
       // Static imports only: a dynamic import() of a CommonJS chunk would give only `default`.
       if (!builtins.has(args.path) || args.kind === 'dynamic-import') return undefined;
       // The stub's own require is Node's.

@@ -2,6 +2,7 @@
 // only dynamic import() reaches. Checked on the real bundle's import graph.
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
+import {isBuiltin} from 'node:module';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {cleanEnv, cliPath, nodeBinary, repoRoot, tempDir} from './support/cli.js';
@@ -110,6 +111,22 @@ describe('the bundle', () => {
     );
     expect(jqImports.length).toBeGreaterThan(0);
     for (const imported of jqImports) expect(imported.kind).toBe('dynamic-import');
+  });
+
+  it('imports no built-in module statically as ESM (each is required where first used)', () => {
+    // An ESM import of a built-in reads all its exports at load (node:http2 loads tls and
+    // crypto): every static import goes through scripts/build.mjs's require stubs instead.
+    const fast = JSON.parse(
+      readFileSync(path.join(repoRoot, 'dist/meta-fast.json'), 'utf8'),
+    ) as Meta;
+    const esmBuiltins = [meta, fast].flatMap((graph) =>
+      Object.entries(graph.outputs).flatMap(([file, output]) =>
+        output.imports
+          .filter((imported) => imported.kind === 'import-statement' && isBuiltin(imported.path))
+          .map((imported) => `${file}: ${imported.path}`),
+      ),
+    );
+    expect(esmBuiltins).toEqual([]);
   });
 
   it('loads a built-in module where it is first used, not where it is imported', () => {
