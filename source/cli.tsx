@@ -2,7 +2,7 @@
 // Entry point. Kept tiny: `berth --version` answers without loading anything, plain commands
 // load the commander program, and only the TUI loads React and Ink.
 import {fileURLToPath} from 'node:url';
-import {trace} from './lib/trace.js';
+import {trace, tracing} from './lib/trace.js';
 
 const argv = process.argv.slice(2);
 
@@ -19,6 +19,8 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.once('exit', () => trace('cli: exit'));
   const code = await main(argv);
   trace('cli: done');
+  // What would keep the process running from here (sockets, timers, child processes).
+  if (tracing) trace(`cli: open handles: ${process.getActiveResourcesInfo().join(', ') || 'none'}`);
   // In a terminal every write has landed (TTY writes are synchronous), and a handle left open
   // by a screen (a git child, a timer) must not keep berth running after the user quit.
   if (process.stdout.isTTY) process.exit(code);
