@@ -5,6 +5,7 @@ import {build} from 'esbuild';
 import {readFile} from 'node:fs/promises';
 
 import {execFileSync} from 'node:child_process';
+import {EventEmitter} from 'node:events';
 import {rmSync, writeFileSync} from 'node:fs';
 import {builtinModules, createRequire} from 'node:module';
 import {inkPatches} from './ink-patches.mjs';
@@ -40,14 +41,16 @@ const inertInk = {
  *  reads every export, and lazy ones load more (node:http's web exports load all of fetch,
  *  node:crypto's load its ciphers): about 4x the cost of requiring them, on every command.
  *
- *  An `import` of one whose exports are an object (fs, path, child_process...; not events or
- *  stream, which export a class) gets a module that requires it when a name is first read: the
- *  bundle reads imported names at each use (`import_fs.readFile(...)`), so a built-in only some
- *  paths use (child_process, fs/promises, crypto) is not loaded by the others. Its names live on
- *  the prototype (a Proxy) of an object with none of its own: the bundle's interop (__toESM) copies
- *  every own name of an imported CommonJS module once per importing file, which for the real ones
- *  (node:fs has over a hundred) cost `status` about 6 ms. `require()` calls (bundled CommonJS
- *  packages) keep the module itself. */
+ *  An `import` of one whose exports are an object of functions (fs, path, child_process...) gets
+ *  a module that requires it when a name is first read: the bundle reads imported names at each
+ *  use (`import_fs.readFile(...)`), so a built-in only some paths use (child_process,
+ *  fs/promises, crypto) is not loaded by the others. Its names live on the prototype (a Proxy) of
+ *  an object with none of its own: the bundle's interop (__toESM) copies every own name of an
+ *  imported CommonJS module once per importing file, which for the real ones (node:fs has over a
+ *  hundred) cost `status` about 6 ms. A method called on that object gets it as `this`, which
+ *  module functions never use (they are made to be destructured), but an event emitter's methods
+ *  do: process and cluster stay the real object, as do events and stream (they export a class).
+ *  `require()` calls (bundled CommonJS packages) keep the module itself. */
 const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 const requireBuiltin = createRequire(import.meta.url);
 const builtinsThroughRequire = {
@@ -58,8 +61,11 @@ const builtinsThroughRequire = {
       if (!builtins.has(args.path) || args.kind === 'dynamic-import') return undefined;
       // The stub's own require is Node's.
       if (args.namespace.startsWith('node-builtin')) return {path: args.path, external: true};
+      const exported = requireBuiltin(args.path);
       const lazy =
-        args.kind === 'import-statement' && typeof requireBuiltin(args.path) === 'object';
+        args.kind === 'import-statement' &&
+        typeof exported === 'object' &&
+        !(exported instanceof EventEmitter);
       return {path: args.path, namespace: lazy ? 'node-builtin-lazy' : 'node-builtin'};
     });
     builder.onLoad({filter: /.*/, namespace: 'node-builtin'}, (args) => ({

@@ -2,7 +2,8 @@
 // only dynamic import() reaches. Checked on the real bundle's import graph.
 import {spawnSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
-import {isBuiltin} from 'node:module';
+import {EventEmitter} from 'node:events';
+import {createRequire, isBuiltin} from 'node:module';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {cleanEnv, cliPath, nodeBinary, repoRoot, tempDir} from './support/cli.js';
@@ -127,6 +128,29 @@ describe('the bundle', () => {
       ),
     );
     expect(esmBuiltins).toEqual([]);
+  });
+
+  it('loads on first use only built-ins whose methods do not need the module as `this`', () => {
+    // A lazily loaded built-in is reached through a stand-in object: process.on() called on it
+    // would register the listener with the stand-in's bookkeeping, not the real process's.
+    const fast = JSON.parse(
+      readFileSync(path.join(repoRoot, 'dist/meta-fast.json'), 'utf8'),
+    ) as Meta;
+    const lazy = new Set(
+      [meta, fast].flatMap((graph) =>
+        Object.values(graph.outputs).flatMap((output) =>
+          Object.keys(output.inputs).filter((input) => input.startsWith('node-builtin-lazy:')),
+        ),
+      ),
+    );
+    expect([...lazy]).toContain('node-builtin-lazy:node:fs');
+    const require = createRequire(import.meta.url);
+    for (const input of lazy) {
+      const exported: unknown = require(input.slice('node-builtin-lazy:'.length));
+      expect(typeof exported, input).toBe('object');
+      expect(exported instanceof EventEmitter, input).toBe(false);
+    }
+    expect(lazy).not.toContain('node-builtin-lazy:node:process');
   });
 
   it('loads a built-in module where it is first used, not where it is imported', () => {
