@@ -3,3 +3,4 @@ import type {Plugin} from 'esbuild';
 
 export declare function patchInk(path: string, source: string): string;
 export declare const inkPatches: Plugin;
+export declare function inkPatchesFor(only?: RegExp): Plugin;

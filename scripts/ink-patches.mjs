@@ -9,7 +9,10 @@
 //   bound; the grid starts as one shared blank cell (cells are replaced, never changed in
 //   place), and a row's trailing blank cells are not turned into spaces only to be trimmed;
 // - render-node-to-output.js: a text's width comes from Ink's own cache (measure-text.js), not
-//   measured again on every frame.
+//   measured again on every frame;
+// - wrap-text.js: a wrapped row never starts with the space that followed a word ending at the
+//   right edge (wrap-ansi without trimming moves it there: "…registered\n repository"), so
+//   the rows of a wrapped value line up (the one edit that changes what is drawn).
 // The build fails if a line it edits is gone from Ink's file, rather than silently losing this.
 import {readFile} from 'node:fs/promises';
 
@@ -124,8 +127,34 @@ const renderNodeToOutputEdits = [
   ],
 ];
 
+const wrapTextEdits = [
+  [
+    `        wrappedText = wrapAnsi(text, maxWidth, {
+            trim: false,
+            hard: true,
+        });`,
+    `        wrappedText = wrapWords(text, maxWidth);`,
+  ],
+];
+
+const wrapTextAppended = `
+/** wrap-ansi's word wrap, each line of the text on its own, without the space it moves to the
+ *  start of a row after a word that ends at the edge (styles may open the row first). */
+function wrapWords(text, maxWidth) {
+    return text
+        .split('\\n')
+        .map(line => wrapAnsi(line, maxWidth, { trim: false, hard: true }).replace(/\\n((?:\\u001B\\[[0-9;]*m)*) /g, '\\n$1'))
+        .join('\\n');
+}
+`;
+
 /** The files edited, each with its edits ([line, replacement]) and what is appended. */
 const patches = [
+  {
+    file: /node_modules\/ink\/build\/wrap-text\.js$/,
+    edits: wrapTextEdits,
+    appended: wrapTextAppended,
+  },
   {file: /node_modules\/ink\/build\/output\.js$/, edits: outputEdits, appended: outputAppended},
   {
     file: /node_modules\/ink\/build\/render-node-to-output\.js$/,
@@ -147,15 +176,23 @@ export function patchInk(path, source) {
   return patched + patch.appended;
 }
 
-export const inkPatches = {
-  name: 'ink-patches',
-  setup(builder) {
-    builder.onLoad(
-      {filter: /node_modules\/ink\/build\/(output|render-node-to-output)\.js$/},
-      async (args) => ({
-        contents: patchInk(args.path, await readFile(args.path, 'utf8')),
-        loader: 'js',
-      }),
-    );
-  },
-};
+/** The esbuild plugin editing the files `only` matches (by default every edited file). */
+export function inkPatchesFor(only = /./) {
+  return {
+    name: 'ink-patches',
+    setup(builder) {
+      builder.onLoad(
+        {filter: /node_modules\/ink\/build\/(output|render-node-to-output|wrap-text)\.js$/},
+        async (args) => {
+          const source = await readFile(args.path, 'utf8');
+          return {
+            contents: only.test(args.path) ? patchInk(args.path, source) : source,
+            loader: 'js',
+          };
+        },
+      );
+    },
+  };
+}
+
+export const inkPatches = inkPatchesFor();

@@ -1,11 +1,13 @@
 // The build edits Ink's frame building for speed (scripts/ink-patches.mjs). A person must see the
 // same terminal: Ink with and without the edits renders the same trees (colors, wide characters,
 // clipping, truncation, borders, backgrounds, trailing styled blanks) to the same text, and the
-// edited Ink gives the same text again once its caches are warm.
+// edited Ink gives the same text again once its caches are warm. The one edit meant to change
+// what is drawn, wrapping (wrap-text.js), is in both and checked against Ink itself on its own.
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
+import {stripVTControlCharacters} from 'node:util';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
-import {inkPatches, patchInk} from '../scripts/ink-patches.mjs';
+import {inkPatches, inkPatchesFor, patchInk} from '../scripts/ink-patches.mjs';
 import {repoRoot} from './support/cli.js';
 import {bundleForTest} from './support/publish-pane-bundle.js';
 
@@ -49,24 +51,30 @@ export function frames(columns) {
 }
 `;
 
-async function bundle(name: string, patched: boolean): Promise<Frames> {
+/** Ink with every edit, with the wrapping edit only, or as published. */
+async function bundle(name: string, edits: 'all' | 'wrapping' | 'none'): Promise<Frames> {
+  const plugins = {all: [inkPatches], wrapping: [inkPatchesFor(/wrap-text\.js$/)], none: []};
   const outfile = await bundleForTest(`ink-${name}`, {
     stdin: {contents: entry, resolveDir: repoRoot, loader: 'js'},
-    plugins: patched ? [inkPatches] : [],
+    plugins: plugins[edits],
   });
-  if (patched) expect(readFileSync(outfile, 'utf8')).toContain('blankOutputCell');
+  const source = readFileSync(outfile, 'utf8');
+  expect(source.includes('blankOutputCell')).toBe(edits === 'all');
+  expect(source.includes('function wrapWords')).toBe(edits !== 'none');
   return (await import(outfile)) as Frames;
 }
 
 describe("the build's edits to Ink", () => {
   let plain: Frames;
+  let wrapping: Frames;
   let patched: Frames;
   const forceColor = process.env.FORCE_COLOR;
   beforeAll(async () => {
     // Colors on, so styles (and where they end) are part of what is compared.
     process.env.FORCE_COLOR = '3';
-    plain = await bundle('plain', false);
-    patched = await bundle('patched', true);
+    plain = await bundle('plain', 'none');
+    wrapping = await bundle('wrapping', 'wrapping');
+    patched = await bundle('patched', 'all');
   });
   afterAll(() => {
     if (forceColor === undefined) delete process.env.FORCE_COLOR;
@@ -75,11 +83,23 @@ describe("the build's edits to Ink", () => {
 
   it('draw the same frames as Ink itself, with warm caches too', () => {
     for (const columns of [100, 40, 12]) {
-      const expected = plain.frames(columns);
+      const expected = wrapping.frames(columns);
       expect(expected.join('\n')).toContain('\u001b[');
       expect(patched.frames(columns)).toEqual(expected);
       expect(patched.frames(columns)).toEqual(expected);
     }
+  });
+
+  it('wrap a word ending at the right edge without moving the next space onto the next row', () => {
+    // 'a line wider' fills the 12 columns of its box; the rest lines up under it, styled.
+    const row = (frames: string[]) =>
+      frames[2]!.split('\n').map((line) => stripVTControlCharacters(line).trimEnd());
+    expect(row(plain.frames(100))).toEqual(['a line wider', ' than its', 'box, clipped']);
+    expect(row(patched.frames(100))).toEqual(['a line wider', 'than its', 'box, clipped']);
+    expect(patched.frames(100)[2]).toContain('\u001b[32m');
+    // Elsewhere wrapping is Ink's own.
+    const others = (frames: string[]) => frames.filter((_frame, index) => index !== 2);
+    expect(others(patched.frames(100))).toEqual(others(plain.frames(100)));
   });
 
   it('fail the build when a line they edit is gone from Ink', () => {
