@@ -4,6 +4,7 @@
 import {createHash} from 'node:crypto';
 import {lstat, readFile, readlink} from 'node:fs/promises';
 import type {Readable} from 'node:stream';
+import {packTar} from '../lib/tar-pack.js';
 
 /** One file of a build context: text berth generated, or a file on disk (a link stays a link). */
 export type BuildContextEntry =
@@ -12,39 +13,25 @@ export type BuildContextEntry =
 
 /** The context as one tar, entries in order, every time stamp the epoch (reproducible layers). */
 export async function contextTar(entries: BuildContextEntry[]): Promise<Readable> {
-  const [{default: tarStream}, {Readable}] = await Promise.all([
-    import('tar-stream'),
-    import('node:stream'),
-  ]);
-  const pack = tarStream.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  const add = (header: Parameters<typeof pack.entry>[0], body?: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const callback = (error?: Error | null) => (error ? reject(error) : resolve());
-      if (body) pack.entry(header, body, callback);
-      else pack.entry(header, callback);
-    });
   const epoch = new Date(0);
-  for (const entry of entries) {
-    if ('content' in entry) {
-      await add({name: entry.name, mode: entry.mode, mtime: epoch}, Buffer.from(entry.content));
-      continue;
+  const tar = await packTar(async (add) => {
+    for (const entry of entries) {
+      if ('content' in entry) {
+        await add({name: entry.name, mode: entry.mode, mtime: epoch}, Buffer.from(entry.content));
+        continue;
+      }
+      const info = await lstat(entry.sourcePath);
+      if (info.isSymbolicLink()) {
+        const linkname = await readlink(entry.sourcePath);
+        await add({name: entry.name, type: 'symlink', linkname, mode: 0o777, mtime: epoch});
+      } else {
+        const body = await readFile(entry.sourcePath);
+        await add({name: entry.name, mode: info.mode & 0o777, mtime: epoch}, body);
+      }
     }
-    const info = await lstat(entry.sourcePath);
-    if (info.isSymbolicLink()) {
-      const linkname = await readlink(entry.sourcePath);
-      await add({name: entry.name, type: 'symlink', linkname, mode: 0o777, mtime: epoch});
-    } else {
-      const body = await readFile(entry.sourcePath);
-      await add({name: entry.name, mode: info.mode & 0o777, mtime: epoch}, body);
-    }
-  }
-  pack.finalize();
-  await done;
-  return Readable.from([Buffer.concat(chunks)]);
+  });
+  const {Readable} = await import('node:stream');
+  return Readable.from([tar]);
 }
 
 /** Go's os.FileMode bits, which BuildKit's file sync (fsutil) sends as a file's mode. */

@@ -9,10 +9,10 @@ import {CancelledError, UserError} from '../lib/errors.js';
 import {trace} from '../lib/trace.js';
 import {contextTar, syncTree, type BuildContextEntry} from './build-context.js';
 import {openBuildSession, SessionSyncError, type BuildSession} from './buildkit-session.js';
+import {createEngineTransport, type EngineAddress, type EngineRequest} from './engine-api.js';
 
 export {SessionSyncError};
 export type {BuildContextEntry};
-import {createEngineTransport, type EngineAddress, type EngineRequest} from './engine-api.js';
 
 /** One decoded JSON message of a build, push or pull stream. */
 export type EngineEvent = Record<string, unknown> & {

@@ -17,6 +17,7 @@ import {binaryPatch, readBlobs, readWorkTree, type TreeChange} from '../../clien
 import {UserError} from '../../lib/errors.js';
 import {isSecretFile} from '../../lib/secret-files.js';
 import {formatBytes} from '../../lib/format.js';
+import {packTar} from '../../lib/tar-pack.js';
 
 export const SNAPSHOT_META = 'berth-snapshot.json';
 export const SNAPSHOT_PATCH = 'snapshot.patch';
@@ -154,32 +155,21 @@ async function pack(
   written: readonly TreeChange[],
   blobs: ReadonlyMap<string, Buffer>,
 ): Promise<Buffer> {
-  const archive = tarStream.pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of archive) chunks.push(chunk as Buffer);
-  })();
-  const add = (header: Parameters<typeof archive.entry>[0], body?: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const done = (error?: Error | null) => (error ? reject(error) : resolve());
-      if (body) archive.entry(header, body, done);
-      else archive.entry(header, done);
-    });
-  const mtime = new Date(0);
-  await add({name: SNAPSHOT_META, mode: 0o644, mtime}, Buffer.from(JSON.stringify(meta)));
-  await add({name: SNAPSHOT_PATCH, mode: 0o644, mtime}, patch);
-  for (const change of [...written].sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    const content = blobs.get(change.blob) ?? Buffer.alloc(0);
-    const name = `files/${change.path}`;
-    if (change.mode === '120000') {
-      await add({name, type: 'symlink', linkname: content.toString('utf8'), mode: 0o777, mtime});
-    } else {
-      await add({name, mode: change.mode === '100755' ? 0o755 : 0o644, mtime}, content);
+  const tar = await packTar(async (add) => {
+    const mtime = new Date(0);
+    await add({name: SNAPSHOT_META, mode: 0o644, mtime}, Buffer.from(JSON.stringify(meta)));
+    await add({name: SNAPSHOT_PATCH, mode: 0o644, mtime}, patch);
+    for (const change of [...written].sort((a, b) => (a.path < b.path ? -1 : 1))) {
+      const content = blobs.get(change.blob) ?? Buffer.alloc(0);
+      const name = `files/${change.path}`;
+      if (change.mode === '120000') {
+        await add({name, type: 'symlink', linkname: content.toString('utf8'), mode: 0o777, mtime});
+      } else {
+        await add({name, mode: change.mode === '100755' ? 0o755 : 0o644, mtime}, content);
+      }
     }
-  }
-  archive.finalize();
-  await collected;
-  return gzipSync(Buffer.concat(chunks), {level: 9});
+  });
+  return gzipSync(tar, {level: 9});
 }
 
 /** Reads the metadata and patch of a packed snapshot (after its digest was checked). */
