@@ -13,6 +13,7 @@ import {
   type FieldLabel,
   type Vocabulary,
 } from '../../lib/errors.js';
+import {listIgnoredFiles} from '../../clients/git.js';
 import type {ActionLabel} from '../../lib/remedies.js';
 import type {ModuleSchema} from '../../models/module.js';
 import {readModuleAnnotations} from './annotations.js';
@@ -100,18 +101,27 @@ export async function scanProject(
   options: Pick<PrepareOptions, 'entry' | 'include'>,
 ): Promise<ProjectScan> {
   const root = path.resolve(projectDir);
-  const entryPoint = await findEntryPoint(
-    root,
-    options.entry === undefined ? {} : {entry: options.entry},
-  );
-  const source = await readEntryPoint(root, entryPoint);
-  const annotations = readModuleAnnotations(source, entryPoint);
-  const requirements = await readRequirements(root);
-  const context = await buildContext(root, {
-    include: options.include ?? [],
-    needed: requirements.localFindLinks,
-  });
-  return {root, entryPoint, annotations, requirements, context};
+  // What git ignores is asked first: git runs while the Python files are read and parsed.
+  const ignored = listIgnoredFiles(root);
+  try {
+    const entryPoint = await findEntryPoint(
+      root,
+      options.entry === undefined ? {} : {entry: options.entry},
+    );
+    const source = await readEntryPoint(root, entryPoint);
+    const annotations = readModuleAnnotations(source, entryPoint);
+    const requirements = await readRequirements(root);
+    const context = await buildContext(root, {
+      include: options.include ?? [],
+      needed: requirements.localFindLinks,
+      listIgnored: () => ignored,
+    });
+    return {root, entryPoint, annotations, requirements, context};
+  } catch (error) {
+    // git's temporary repository is gone before the error is reported.
+    await ignored.catch(() => undefined);
+    throw error;
+  }
 }
 
 /** A scanned project made ready to build in a mode (the Dockerfile, the context's entries). */

@@ -50,8 +50,6 @@ import {
   type FieldText,
   type Vocabulary,
 } from '../../lib/errors.js';
-import type {CodeReference} from '../../models/code-reference.js';
-import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import {
   localRegistryUri,
   moduleVersionKey,
@@ -86,6 +84,7 @@ import {checkBreaking, diffAgainst, latestPublished, schemaChangeLines} from './
 import {planDependencyLayers} from './dependency-layers.js';
 import {trace, traced} from '../../lib/trace.js';
 import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
+import {wantsSnapshot, type CheckoutForSnapshot} from '../snapshots/wants-snapshot.js';
 
 export type PublishInput = {
   path: string;
@@ -222,18 +221,10 @@ export async function sha256File(file: string): Promise<string> {
     .digest('hex');
 }
 
-type Detection = {
-  commit: string | null;
-  codeReference: CodeReference | null;
+type Detection = CheckoutForSnapshot & {
   sourceUrl?: string;
   /** Why there is no usable code reference (dirty, unpushed, no match…); null when there is. */
   reason: string | null;
-  repository: CodeRepositoryRecord | null;
-  gitRoot: string | null;
-  remote: string | null;
-  subdirectory: string | null;
-  clean: boolean;
-  pushed: boolean;
 };
 
 async function detectCode(deps: Deps, dir: string, context: ActiveContext): Promise<Detection> {
@@ -354,7 +345,7 @@ async function detectWithSnapshot(
   requested: PublishMode,
 ): Promise<{code: Detection; snapshot: PendingSnapshot | null}> {
   const code = await detectCode(deps, dir, context);
-  if (requested === 'full') return {code, snapshot: null};
+  if (requested === 'full' || !wantsSnapshot(code)) return {code, snapshot: null};
   const {prepareSnapshot} = await import('../snapshots/publish-snapshot.js');
   const {NoPushedBaseError} = await import('../snapshots/snapshot.js');
   let snapshot: PendingSnapshot | null;

@@ -3,28 +3,16 @@
 // reference of commit + snapshot, so the dependencies-only image serves it as a clean checkout.
 import type {Deps} from '../../deps.js';
 import type {CodeReference} from '../../models/code-reference.js';
-import type {CodeRepositoryRecord} from '../../models/code-repository.js';
 import type {ProfileStore} from '../../store/profile-store.js';
 import type {ActiveContext} from '../context.js';
 import {takeSnapshot, type Snapshot} from './snapshot.js';
+import {wantsSnapshot, type CheckoutForSnapshot} from './wants-snapshot.js';
 import {
   resolveSnapshotTarget,
   saveSnapshot,
   type SnapshotRecord,
   type SnapshotTarget,
 } from './snapshot-store.js';
-
-export type CheckoutForSnapshot = {
-  commit: string | null;
-  codeReference: CodeReference | null;
-  repository: CodeRepositoryRecord | null;
-  gitRoot: string | null;
-  /** `name=url` of the remote that matched the repository. */
-  remote: string | null;
-  subdirectory: string | null;
-  clean: boolean;
-  pushed: boolean;
-};
 
 export type PendingSnapshot = {
   snapshot: Snapshot;
@@ -33,18 +21,6 @@ export type PendingSnapshot = {
   /** For the log: `3 files changed, 1 deleted against a1b2c3d (sha256:…)`. */
   summary: string;
 };
-
-/** Whether a snapshot would make this checkout's code downloadable by a container. */
-export function wantsSnapshot(code: CheckoutForSnapshot): boolean {
-  return (
-    code.repository !== null &&
-    (code.repository.type === 'github' || code.repository.type === 'gitlab') &&
-    code.commit !== null &&
-    code.gitRoot !== null &&
-    code.remote !== null &&
-    (!code.clean || !code.pushed)
-  );
-}
 
 export async function prepareSnapshot(
   deps: Deps,
