@@ -10,8 +10,9 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.stdout.write(`${process.env.BERTH_VERSION ?? '0.0.0-dev'}\n`);
 } else {
   // Compiled code for the bundle is cached on disk (Node >= 22.1): start-up halves.
-  const {enableCompileCache} = await import('node:module');
+  const {enableCompileCache, registerHooks} = await import('node:module');
   enableCompileCache?.();
+  resolveChunksDirectly(registerHooks);
   silenceSqliteWarning();
   followNpmStart();
   stopWhenStdoutCloses();
@@ -114,4 +115,30 @@ function followNpmStart(): void {
   } catch {
     // The directory is gone: stay where npm put us.
   }
+}
+
+/**
+ * The bundle's files import each other by bare file name (`./chunk-X.js`, scripts/build.mjs):
+ * the URL and the format are known without Node's resolution, which stats the file and looks up
+ * the package's type for every import of every chunk (a publish resolves over 300; this takes
+ * its module loading from about 117 to 93 ms). Node >= 22.15 (module.registerHooks); an older
+ * Node resolves as always. Anything else (npm packages, built-ins) goes to Node's resolver.
+ */
+function resolveChunksDirectly(
+  registerHooks: typeof import('node:module').registerHooks | undefined,
+): void {
+  if (!registerHooks || !import.meta.url.endsWith('.js')) return;
+  const bundle = new URL('./', import.meta.url).href;
+  const chunk = /^\.\/[\w-]+\.js$/;
+  registerHooks({
+    resolve(specifier, context, nextResolve) {
+      if (chunk.test(specifier) && context.parentURL?.startsWith(bundle))
+        return {
+          url: new URL(specifier, context.parentURL).href,
+          format: 'module',
+          shortCircuit: true,
+        };
+      return nextResolve(specifier, context);
+    },
+  });
 }
