@@ -331,3 +331,71 @@ export function readRemoteRefs(files: RepositoryFiles): Map<string, string> | un
   }
   return refs;
 }
+
+/** Where git builds keep their system-wide config (Debian and most packages; /usr/local; Homebrew). */
+const SYSTEM_CONFIGS = [
+  '/etc/gitconfig',
+  '/usr/local/etc/gitconfig',
+  '/opt/homebrew/etc/gitconfig',
+];
+
+/** Entries looked through for a `.gitignore` before the question is left to git. */
+const MAX_ENTRIES_LOOKED_AT = 20_000;
+
+/**
+ * Whether git could ignore anything under `dir`, a folder outside any work tree: true when a
+ * `.gitignore` is in the tree or a user-wide excludes file may apply (git's default
+ * `$XDG_CONFIG_HOME/git/ignore`, or `core.excludesFile` in the global or system config), and
+ * whenever the files cannot say (a config include, an unreadable file or folder, a tree too large
+ * to look through, Windows): git then answers. False means git would list nothing.
+ */
+export function ignoreRulesMayApply(dir: string, env: NodeJS.ProcessEnv): boolean {
+  if (process.platform === 'win32') return true;
+  return userExcludesMayApply(env) || holdsGitignore(dir);
+}
+
+function userExcludesMayApply(env: NodeJS.ProcessEnv): boolean {
+  const home = env.HOME || os.homedir();
+  const xdg = env.XDG_CONFIG_HOME || path.join(home, '.config');
+  if (statOrNothing(path.join(xdg, 'git', 'ignore')) !== undefined) return true;
+  const configs =
+    env.GIT_CONFIG_GLOBAL === undefined
+      ? [path.join(xdg, 'git', 'config'), path.join(home, '.gitconfig')]
+      : [env.GIT_CONFIG_GLOBAL];
+  if (!/^(1|true|yes|on)$/i.test(env.GIT_CONFIG_NOSYSTEM ?? ''))
+    configs.push(
+      ...(env.GIT_CONFIG_SYSTEM === undefined ? SYSTEM_CONFIGS : [env.GIT_CONFIG_SYSTEM]),
+    );
+  return configs.some((file) => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return code !== 'ENOENT' && code !== 'ENOTDIR';
+    }
+    return /excludesfile|^\s*\[\s*include/im.test(text);
+  });
+}
+
+function holdsGitignore(dir: string): boolean {
+  const folders = [dir];
+  let looked = 0;
+  while (folders.length > 0) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folders.pop()!, {withFileTypes: true});
+    } catch {
+      return true;
+    }
+    looked += entries.length;
+    if (looked > MAX_ENTRIES_LOOKED_AT) return true;
+    for (const entry of entries) {
+      if (entry.name === '.gitignore') return true;
+      // Links are not followed (git does not), nor a nested repository's files (git keeps out).
+      if (entry.isDirectory() && entry.name !== '.git')
+        folders.push(path.join(entry.parentPath, entry.name));
+    }
+  }
+  return false;
+}

@@ -1,9 +1,9 @@
 import {mkdirSync} from 'node:fs';
 import path from 'node:path';
 import {beforeAll, describe, expect, it} from 'vitest';
-import {createGitClient, type Checkout} from '../../source/clients/git.js';
+import {createGitClient, listIgnoredFiles, type Checkout} from '../../source/clients/git.js';
 import {UserError} from '../../source/lib/errors.js';
-import {tempDir} from '../support/cli.js';
+import {tempDir, tempProject} from '../support/cli.js';
 import {gitEnv, pushedCheckout, runGit as git, writeTree as write} from '../support/git.js';
 
 // Real git in temp directories. "Pushed" needs real remote-tracking refs, so every checkout
@@ -254,6 +254,38 @@ describe('readCheckout', () => {
     const checkout = await read(dir);
     expect(checkout.remotes).toEqual([{name: 'origin', url: bareOf(dir), parsed: undefined}]);
     expect(checkout.pushed).toBe(true);
+  });
+});
+
+describe('listIgnoredFiles outside a work tree', () => {
+  // A user's home of their own: no git config, no global excludes file.
+  const homeEnv = () => ({...gitEnv, HOME: tempDir('berth-git-home-'), XDG_CONFIG_HOME: ''});
+  // No git on the PATH: a call that starts git fails.
+  const withoutGit = (env: Record<string, string>) => ({...env, PATH: tempDir('berth-no-git-')});
+
+  it('lists nothing without starting git when no ignore rule can apply', async () => {
+    const dir = tempProject({'train.py': 'x', 'outputs/run1/metrics.json': '{}', 'a.log': 'x'});
+    mkdirSync(path.join(dir, 'empty'));
+    expect(await listIgnoredFiles(dir, {env: withoutGit(homeEnv())})).toEqual([]);
+  });
+
+  it("asks git when a folder's .gitignore may apply", async () => {
+    const dir = tempProject({'train.py': 'x', 'logs/.gitignore': '*.log\n', 'logs/a.log': 'x'});
+    const env = homeEnv();
+    expect(await listIgnoredFiles(dir, {env})).toEqual(['logs/a.log']);
+    await expect(listIgnoredFiles(dir, {env: withoutGit(env)})).rejects.toThrow();
+  });
+
+  it("asks git for the user's global excludes: the default file and core.excludesFile", async () => {
+    const dir = tempProject({'train.py': 'x', 'scratch.tmp': 'x', 'notes.bak': 'x'});
+    const byDefault = homeEnv();
+    write(path.join(byDefault.HOME, '.config', 'git', 'ignore'), '*.tmp\n');
+    expect(await listIgnoredFiles(dir, {env: byDefault})).toEqual(['scratch.tmp']);
+
+    const configured = homeEnv();
+    write(path.join(configured.HOME, 'ignores'), '*.bak\n');
+    write(path.join(configured.HOME, '.gitconfig'), '[core]\n\texcludesFile = ~/ignores\n');
+    expect(await listIgnoredFiles(dir, {env: configured})).toEqual(['notes.bak']);
   });
 });
 

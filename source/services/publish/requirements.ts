@@ -16,7 +16,7 @@
 // symbolic link), credentials in any URL and ${VARIABLES} (they would end up in an image layer;
 // every message masks them). Limits bound the work on any input: file size, number of files,
 // include depth, marker nesting, and how many problems are listed.
-import {lstat, readFile, realpath, stat} from 'node:fs/promises';
+import {lstatSync, readFileSync, realpathSync, statSync, type Stats} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../../lib/errors.js';
 import {formatBytes} from '../../lib/format.js';
@@ -131,14 +131,18 @@ export function emptyPipOptions(): PipOptions {
  * Reads `requirements.txt` at the project root and every file it includes; a missing
  * requirements.txt means no dependencies. Nothing outside the project is read, also not
  * through a symbolic link.
+ *
+ * With synchronous reads: a few small files, where each step through libuv's thread pool
+ * (realpath, lstat, stat, open, read, close) would wait for the main thread, busy parsing the
+ * Python files while the publish reads them.
  */
 export async function readRequirements(projectDir: string): Promise<Requirements> {
   const file = 'requirements.txt';
-  const root = await realpath(projectDir);
+  const root = realpathSync(projectDir);
   const absolute = path.join(root, file);
-  const info = await lstat(absolute).catch(() => undefined);
+  const info = statOrUndefined(absolute, lstatSync);
   if (!info) {
-    const misspelled = await stat(path.join(root, 'requirement.txt')).catch(() => undefined);
+    const misspelled = statOrUndefined(path.join(root, 'requirement.txt'));
     if (misspelled?.isFile()) {
       throw new UserError('The project has requirement.txt but no requirements.txt.', {
         hint: 'Rename it: `git mv requirement.txt requirements.txt` (pip and berth read requirements.txt).',
@@ -152,15 +156,13 @@ export async function readRequirements(projectDir: string): Promise<Requirements
   }
 
   const reader = new IncludeReader(root);
-  const text = await reader.readProjectFile(file, null);
+  const text = reader.readProjectFile(file, null);
   const result = reader.parse(text, file, 'requirements');
-  await reader.follow(result, 0);
+  reader.follow(result, 0);
   const problems = reader.problems;
   for (const folder of result.value.localFindLinks) {
-    const inside = await reader.insideProject(folder);
-    const folderInfo = inside
-      ? await stat(path.join(root, ...folder.split('/'))).catch(() => undefined)
-      : undefined;
+    const inside = reader.insideProject(folder);
+    const folderInfo = inside ? statOrUndefined(path.join(root, ...folder.split('/'))) : undefined;
     if (!folderInfo?.isDirectory()) {
       problems.push({
         file,
@@ -173,6 +175,18 @@ export async function readRequirements(projectDir: string): Promise<Requirements
   }
   if (problems.length > 0) throw new RequirementsError(file, problems);
   return {...result.value, files: reader.files};
+}
+
+/** The file's stats, or undefined where it cannot be read (missing, no permission). */
+function statOrUndefined(
+  file: string,
+  read: (file: string) => Stats = statSync,
+): Stats | undefined {
+  try {
+    return read(file);
+  } catch {
+    return undefined;
+  }
 }
 
 type ParsedFile = {value: Requirements; includes: Include[]};
@@ -194,10 +208,10 @@ class IncludeReader {
   constructor(private readonly root: string) {}
 
   /** The text of a project file, or a thrown error naming `from` (where it was included). */
-  async readProjectFile(relative: string, from: Include | null): Promise<string> {
+  readProjectFile(relative: string, from: Include | null): string {
     const where = from ? `${from.file}:${from.line}: ` : '';
     const absolute = path.join(this.root, ...relative.split('/'));
-    if (!(await this.insideProject(relative))) {
+    if (!this.insideProject(relative)) {
       throw new UserError(
         `${where}${relative} is a symbolic link that leads out of the project; berth does not follow it.`,
         {
@@ -205,7 +219,7 @@ class IncludeReader {
         },
       );
     }
-    const info = await stat(absolute).catch(() => undefined);
+    const info = statOrUndefined(absolute);
     if (!info) {
       throw new UserError(`${where}${relative} does not exist in the project.`, {
         hint: 'Create it, or fix the path: -r and -c paths are relative to the file that names them.',
@@ -219,7 +233,7 @@ class IncludeReader {
     if (info.size > REQUIREMENTS_LIMITS.maxChars * 4) {
       throw this.tooLarge(relative, info.size);
     }
-    const text = await readFile(absolute, 'utf8');
+    const text = readFileSync(absolute, 'utf8');
     if (text.length > REQUIREMENTS_LIMITS.maxChars) throw this.tooLarge(relative, text.length);
     return text;
   }
@@ -232,10 +246,13 @@ class IncludeReader {
   }
 
   /** Whether the project path resolves (through any symbolic links) inside the project. */
-  async insideProject(relative: string): Promise<boolean> {
-    const resolved = await realpath(path.join(this.root, ...relative.split('/'))).catch(
-      (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : undefined),
-    );
+  insideProject(relative: string): boolean {
+    let resolved: string | null | undefined;
+    try {
+      resolved = realpathSync(path.join(this.root, ...relative.split('/')));
+    } catch (error) {
+      resolved = (error as NodeJS.ErrnoException).code === 'ENOENT' ? null : undefined;
+    }
     if (resolved === null) {
       // A missing file: whether a link on the way leads out is decided by its parent.
       const parent = path.posix.dirname(relative);
@@ -255,7 +272,7 @@ class IncludeReader {
   }
 
   /** Reads what `parsed` includes, depth first (pip's order), and merges it into `parsed`. */
-  async follow(parsed: ParsedFile, depth: number, chain: string[] = []): Promise<void> {
+  follow(parsed: ParsedFile, depth: number, chain: string[] = []): void {
     const own = parsed.value.file;
     const into = parsed.value;
     const ownRequirements = into.requirements;
@@ -289,9 +306,9 @@ class IncludeReader {
         });
         break;
       }
-      const text = await this.readProjectFile(include.target, include);
+      const text = this.readProjectFile(include.target, include);
       const child = this.parse(text, include.target, include.kind);
-      await this.follow(child, depth + 1, [...chain, own]);
+      this.follow(child, depth + 1, [...chain, own]);
       const from = child.value;
       if (include.kind === 'requirements') into.requirements.push(...from.requirements);
       else into.constraints.push(...from.requirements);
