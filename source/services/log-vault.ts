@@ -3,7 +3,8 @@
 // `logs` collection listing its chunks; each chunk is a few thousand lines, gzip-compressed and
 // stored as a blob under the sha256 of its compressed bytes (checked on every read). Lines not
 // yet in a chunk ride inline in the record (`tail`), flushed about once a second, so
-// `berth logs --follow` sees a running build or run while it writes.
+// `berth logs --follow` sees a running build or run while it writes; a closed log keeps its last
+// few KB there too.
 //
 // Readers page: they find a line's chunk by binary search over the chunk line counts and keep a
 // few decompressed chunks, so opening, scrolling and searching a 1,000,000-line log holds a
@@ -14,6 +15,9 @@ import {UserError} from '../lib/errors.js';
 import type {ProfileStore} from '../store/profile-store.js';
 
 export type LogChunk = {digest: string; lines: number; bytes: number};
+
+/** Lines a closed log keeps in its record (`tail`) instead of sealing them into a chunk. */
+const MAX_INLINE_TAIL_BYTES = 16 * 1024;
 
 export type LogRecord = {
   key: string;
@@ -155,7 +159,9 @@ export class LogVaultWriter {
       this.partial = '';
       this.line(last);
     }
-    this.seal();
+    // The last lines stay inline when they are few (a code change's publish logs a few KB): no
+    // chunk, no gzip, node:zlib is not even loaded. The record stays small either way.
+    if (this.pendingBytes > MAX_INLINE_TAIL_BYTES) this.seal();
     this.record.complete = true;
     await this.flush();
     if (this.failure) {
@@ -202,7 +208,7 @@ export class LogVaultWriter {
       lines: inChunks + this.pending.length,
       bytes:
         this.record.chunks.reduce((sum, chunk) => sum + chunk.bytes, 0) + Buffer.byteLength(tail),
-      complete: this.record.complete && this.pending.length === 0,
+      complete: this.record.complete,
       updatedAt: new Date().toISOString(),
     };
     await this.store.collection<LogRecord>('logs').put(record.key, record);

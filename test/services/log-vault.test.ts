@@ -111,6 +111,20 @@ async function checkFollow(store: ProfileStore): Promise<void> {
   expect(reader.complete).toBe(true);
 }
 
+/** A short log (a code change's publish) is complete and whole with its lines in the record. */
+async function checkShort(store: ProfileStore): Promise<void> {
+  const writer = new LogVaultWriter(store, 'publish/short@1', {kind: 'publish', subject: 's@1'});
+  for (let i = 0; i < 40; i++) writer.line(lineOf(i));
+  writer.write('no newline at the end');
+  await writer.close();
+  const record = await store.collection<{chunks: unknown[]}>('logs').get('publish/short@1');
+  expect(record!.chunks).toEqual([]);
+  const reader = (await LogVaultReader.open(store, 'publish/short@1'))!;
+  expect(reader.complete).toBe(true);
+  expect(reader.lineCount).toBe(41);
+  expect(await reader.lines(38, 10)).toEqual([lineOf(38), lineOf(39), 'no newline at the end']);
+}
+
 describe('log vault on SQLite', () => {
   let store: ProfileStore;
   beforeAll(async () => {
@@ -119,6 +133,7 @@ describe('log vault on SQLite', () => {
   afterAll(async () => store?.close());
   it('keeps a log whole and pages, searches and dedupes it', () => checkVault(store));
   it('is readable while it is written', () => checkFollow(store));
+  it('keeps a short log in its record, complete', () => checkShort(store));
 });
 
 describe('log vault on PostgreSQL', () => {
@@ -134,4 +149,5 @@ describe('log vault on PostgreSQL', () => {
   });
   it('keeps a log whole and pages, searches and dedupes it', () => checkVault(store));
   it('is readable while it is written', () => checkFollow(store));
+  it('keeps a short log in its record, complete', () => checkShort(store));
 });
