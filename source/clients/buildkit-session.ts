@@ -56,8 +56,8 @@ export async function openBuildSession(
   dirs: Record<string, SyncEntry[]>,
   cacheKey: string,
   signal?: AbortSignal,
+  id: string = randomUUID(),
 ): Promise<BuildSession> {
-  const id = randomUUID();
   const socket = await upgrade({
     path: '/session',
     headers: {

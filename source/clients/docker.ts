@@ -3,7 +3,7 @@
 // become one message naming the host and the fix. Requests go over node:http (engine-api.ts);
 // only container runs load dockerode, for its attach and output demultiplexing.
 import type Docker from 'dockerode';
-import type {Readable} from 'node:stream';
+import {randomUUID} from 'node:crypto';
 import {PassThrough} from 'node:stream';
 import {CancelledError, UserError} from '../lib/errors.js';
 import {trace} from '../lib/trace.js';
@@ -382,26 +382,13 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
     async build(context, options) {
       const buildkit = options.builder === 'buildkit';
-      const throughSession = buildkit && options.transfer !== 'tar';
-      let session: BuildSession | undefined;
-      let body: Readable | undefined;
-      if (throughSession) {
-        const tree = await syncTree(context);
-        session = await start(options.signal, () =>
-          openBuildSession(
-            engine.upgrade,
-            // The dockerfile frontend reads its Dockerfile from a folder of its own.
-            {context: tree, dockerfile: tree.filter((entry) => entry.path === 'Dockerfile')},
-            options.cacheKey ?? '',
-            options.signal,
-          ).catch((error: unknown) => {
-            throw isUnreachable(error) || isAbort(error)
-              ? error
-              : new SessionSyncError(`the engine opened no session: ${refusalMessage(error)}`);
-          }),
-        );
-        trace('docker: session open');
-      } else body = await contextTar(context);
+      const sessionId = buildkit && options.transfer !== 'tar' ? randomUUID() : undefined;
+      const body = sessionId ? undefined : await contextTar(context);
+      // Stops the build when its session cannot open (the engine waits for it otherwise).
+      const sessionless = new AbortController();
+      const signal = options.signal
+        ? AbortSignal.any([options.signal, sessionless.signal])
+        : sessionless.signal;
       const request: EngineRequest = {
         method: 'POST',
         path: '/build',
@@ -413,25 +400,58 @@ export function createDockerClient(hostValue?: string): DockerClient {
           forcerm: true,
           ...(options.labels ? {labels: options.labels} : {}),
           ...(buildkit ? {version: '2'} : {}),
-          ...(session ? {session: session.id, remote: 'client-session'} : {}),
+          ...(sessionId ? {session: sessionId, remote: 'client-session'} : {}),
         },
         ...(body ? {body} : {}),
-        ...(options.signal ? {signal: options.signal} : {}),
+        signal,
         reasons: {400: 'bad parameter', 500: 'server error'},
       };
       if (!buildkit) {
         await follow(await start(options.signal, () => engine.request(request)), options);
         return;
       }
+      // Asked for first: the engine prepares the build while the session opens here, and waits
+      // for the session when it first needs a file (as `docker build` runs the two at once).
+      const requesting = start(options.signal, () =>
+        engine.request(request).catch((error: unknown) => {
+          const code = statusCode(error);
+          throw code === 400 || code === 500
+            ? new BuilderRefusedError(refusalMessage(error), code)
+            : error;
+        }),
+      );
+      requesting.catch(() => undefined);
+      let session: BuildSession | undefined;
+      if (sessionId) {
+        try {
+          const tree = await syncTree(context);
+          session = await start(options.signal, () =>
+            openBuildSession(
+              engine.upgrade,
+              // The dockerfile frontend reads its Dockerfile from a folder of its own.
+              {context: tree, dockerfile: tree.filter((entry) => entry.path === 'Dockerfile')},
+              options.cacheKey ?? '',
+              options.signal,
+              sessionId,
+            ).catch((error: unknown) => {
+              throw isUnreachable(error) || isAbort(error)
+                ? error
+                : new SessionSyncError(`the engine opened no session: ${refusalMessage(error)}`);
+            }),
+          );
+          trace('docker: session open');
+        } catch (error) {
+          sessionless.abort();
+          // An engine that refused the build says why (no BuildKit), not its missing session.
+          const refusal = await requesting.then(
+            () => undefined,
+            (cause: unknown) => (cause instanceof BuilderRefusedError ? cause : undefined),
+          );
+          throw refusal ?? error;
+        }
+      }
       try {
-        const stream = await start(options.signal, () =>
-          engine.request(request).catch((error: unknown) => {
-            const code = statusCode(error);
-            throw code === 400 || code === 500
-              ? new BuilderRefusedError(refusalMessage(error), code)
-              : error;
-          }),
-        );
+        const stream = await requesting;
         let emptyTraces = 0;
         await follow(stream, options, {
           watch(event) {

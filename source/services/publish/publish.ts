@@ -680,14 +680,18 @@ export async function publishModule(
       : `${record.version}-${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
     const reference = `${target.registryHost}/${repository}:${tag}`;
     await docker.tag(buildTag, `${target.registryHost}/${repository}`, tag);
-    await docker.removeImage(buildTag);
-    await save({
+    // The build's own name goes while the record is saved and the image pushed.
+    const untagging = docker.removeImage(buildTag);
+    untagging.catch(() => undefined);
+    const built = {
       image: reference,
       sizeBytes: image.sizeBytes,
       labels: image.labels,
       steps: activeParser.steps,
-    });
+    };
     if (!registry) {
+      await save(built);
+      await untagging;
       // The engine's own image store: the image is where `berth run` will use it.
       emit({
         type: 'log',
@@ -701,7 +705,8 @@ export async function publishModule(
       ? {...target.credentials, serveraddress: target.registryHost}
       : undefined;
     trace('publish: tagged');
-    await state('pushing');
+    await save({...built, status: 'pushing'});
+    emit({type: 'state', state: 'pushing', at: Date.now()});
     emit({type: 'log', line: `Pushing ${reference}`, step: null});
     const pushEvents = await docker.push(reference, {
       ...(auth ? {auth} : {}),
@@ -714,6 +719,7 @@ export async function publishModule(
       },
     });
     trace('publish: pushed');
+    await untagging;
     checkCancelled();
     const pushedDigest = pushEvents
       .map((e) => (typeof e.aux === 'object' ? e.aux.Digest : undefined))

@@ -50,8 +50,19 @@ export type PythonCheck = {
   tree: Tree | null;
 };
 
+/** The last text checked, and what was found: a publish checks the entry point when it finds it,
+ *  then again when it reads its annotations (lezer's trees are immutable, so one is shared). */
+let lastCheck: {source: string; check: PythonCheck} | undefined;
+
 /** The first syntax problem of `source` (null when Python 3 would compile it), and its tree. */
 export function checkPythonSyntax(source: string): PythonCheck {
+  if (lastCheck?.source === source) return lastCheck.check;
+  const check = checkOnce(source);
+  lastCheck = {source, check};
+  return check;
+}
+
+function checkOnce(source: string): PythonCheck {
   const scanned = scanPython(source);
   if (scanned.problem?.limit) return {problem: scanned.problem, tree: null};
   const tree = parseForLezer(source, scanned.rewrites);
