@@ -85,24 +85,27 @@ export async function inspectEngineObjects(hosts: string[]): Promise<EngineObjec
       if (error.statusCode === 503) return [];
       throw error;
     });
+  /** Adds what inspect says of one object; one removed since it was listed (a swarm task of a
+   *  deleted service goes a moment later) holds nothing any more, and is left out. */
+  const add = async (kind: EngineObject['kind'], id: string, inspect: () => Promise<unknown>) => {
+    try {
+      objects.push({kind, id, text: JSON.stringify(await inspect())});
+    } catch (error) {
+      if ((error as {statusCode?: number}).statusCode !== 404) throw error;
+    }
+  };
   for (const host of hosts) {
     const docker = new Docker({socketPath: host.slice('unix://'.length)});
-    for (const service of await inSwarm(() => docker.listServices())) {
-      const text = JSON.stringify(await docker.getService(service.ID).inspect());
-      objects.push({kind: 'service', id: service.ID, text});
-    }
+    for (const service of await inSwarm(() => docker.listServices()))
+      await add('service', service.ID, () => docker.getService(service.ID).inspect());
     for (const task of await inSwarm(() => docker.listTasks())) {
       const id = (task as {ID: string}).ID;
-      objects.push({kind: 'task', id, text: JSON.stringify(await docker.getTask(id).inspect())});
+      await add('task', id, () => docker.getTask(id).inspect());
     }
-    for (const secret of await inSwarm(() => docker.listSecrets())) {
-      const text = JSON.stringify(await docker.getSecret(secret.ID).inspect());
-      objects.push({kind: 'secret', id: secret.ID, text});
-    }
-    for (const container of await docker.listContainers({all: true})) {
-      const text = JSON.stringify(await docker.getContainer(container.Id).inspect());
-      objects.push({kind: 'container', id: container.Id, text});
-    }
+    for (const secret of await inSwarm(() => docker.listSecrets()))
+      await add('secret', secret.ID, () => docker.getSecret(secret.ID).inspect());
+    for (const container of await docker.listContainers({all: true}))
+      await add('container', container.Id, () => docker.getContainer(container.Id).inspect());
   }
   return objects;
 }

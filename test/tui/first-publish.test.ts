@@ -127,8 +127,11 @@ describe('a new user, from nothing to a run and its log', () => {
     await tui.write(keys.enter);
     await tui.waitFor(/Stack\s+default \(local\)/);
 
-    // b on a 60x15 terminal: the project read, a confirm step, then the live pane.
+    // b on a 60x15 terminal: the project read, a confirm step, then the live pane. The home
+    // screen is redrawn for the new size first, as a person sees it before pressing b.
+    tui.mark();
     tui.resize(60, 15);
+    await tui.waitFor(/Stack\s+default/);
     tui.mark();
     await tui.write('b');
     // A commit no remote has yet: nothing a run could download, so the code goes into the image
