@@ -189,6 +189,13 @@ class PostgresStore implements ProfileStore {
         const sql = findBySql(field, values.includes(null));
         return (await client.query<{data: T}>(sql, [name, strings])).rows.map((row) => row.data);
       },
+      keys: async (prefix) =>
+        (
+          await client.query<{key: string}>(
+            'SELECT key FROM berth_records WHERE collection = $1 AND left(key, length($2)) = $2 ORDER BY key COLLATE "C"',
+            [name, prefix],
+          )
+        ).rows.map((row) => row.key),
       get: async (key) =>
         (
           await client.query<{data: T}>(

@@ -32,6 +32,8 @@ export interface Collection<T> {
    * A null in `values` also matches records without the field (or with null).
    */
   findBy(field: string, values: ReadonlyArray<string | null>): Promise<T[]>;
+  /** The keys that start with `prefix`, sorted: without reading a record (a module's versions). */
+  keys(prefix: string): Promise<string[]>;
   get(key: string): Promise<T | undefined>;
   /** Inserts a new record; throws DuplicateKeyError when the key exists. */
   insert(key: string, value: T): Promise<void>;

@@ -252,6 +252,13 @@ class SqliteStore implements ProfileStore {
           .all(name, ...strings)
           .map(decode);
       },
+      keys: async (prefix) =>
+        db
+          .prepare(
+            "SELECT key FROM records WHERE collection = ? AND (? = '' OR instr(key, ?) = 1) ORDER BY key",
+          )
+          .all(name, prefix, prefix)
+          .map((row) => (row as {key: string}).key),
       get: async (key) => {
         const row = db
           .prepare('SELECT data FROM records WHERE collection = ? AND key = ?')

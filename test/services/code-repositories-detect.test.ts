@@ -36,6 +36,7 @@ function counting(store: ProfileStore, reads: Reads): ProfileStore {
           reads.records += found.length;
           return found;
         },
+        keys: (prefix) => inner.keys(prefix),
         get: async (key) => {
           const found = await inner.get(key);
           if (found) reads.records++;

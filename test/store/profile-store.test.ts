@@ -64,6 +64,24 @@ async function checkFindBy(store: ProfileStore): Promise<void> {
   for (const field of ["locationKey') OR 1=1 --", 'data.x', '', '$.type', 'a b']) {
     await expect(repositories.findBy(field, ['x'])).rejects.toThrow('is not a record field name');
   }
+
+  // keys: those of one collection that start with the prefix (no pattern characters), sorted.
+  const modules = store.collection<Doc>('modules');
+  for (const key of ['rotate@2', 'rotate@10', 'rotate-demo@1', 'rotate@1', 'other@1'])
+    await modules.insert(key, {name: key, type: 'module'});
+  expect(await modules.keys('rotate@')).toEqual(['rotate@1', 'rotate@10', 'rotate@2']);
+  expect(await modules.keys('rotate_')).toEqual([]);
+  expect(await modules.keys('%')).toEqual([]);
+  expect(await modules.keys('nothing@')).toEqual([]);
+  expect(await repositories.keys('a')).toEqual(['a', 'a-again']);
+  expect(await modules.keys('')).toEqual([
+    'm',
+    'other@1',
+    'rotate-demo@1',
+    'rotate@1',
+    'rotate@10',
+    'rotate@2',
+  ]);
 }
 
 describe('SQLite profile store findBy', () => {

@@ -4,9 +4,9 @@
 // is remembered for the module's later publishes without another file: nothing is written into
 // the project, and a checkout stays as clean as it was.
 import type {FieldLabel} from '../../lib/errors.js';
-import type {ModuleVersionRecord} from '../../models/module-version.js';
 import type {ProfileStore} from '../../store/profile-store.js';
 import {DEFAULT_BASE_IMAGE} from './dockerfile.js';
+import {latestVersionWhere} from './versions.js';
 import {
   assembleProject,
   scanProject,
@@ -30,10 +30,7 @@ export async function chooseBaseImage(
   given: string | undefined,
 ): Promise<BaseImageChoice> {
   if (given) return {image: given, source: 'given', version: null};
-  const latest = (await store.collection<ModuleVersionRecord>('modules').list())
-    .filter((record) => record.slug === slug && record.baseImage)
-    .sort((a, b) => a.version - b.version)
-    .at(-1);
+  const latest = await latestVersionWhere(store, slug, (record) => Boolean(record.baseImage));
   if (latest) return {image: latest.baseImage, source: 'remembered', version: latest.version};
   return {image: DEFAULT_BASE_IMAGE, source: 'default', version: null};
 }

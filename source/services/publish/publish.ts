@@ -82,6 +82,7 @@ import {
 } from './project.js';
 import {checkBreaking, diffAgainst, latestPublished, schemaChangeLines} from './schema-diff.js';
 import {planDependencyLayers} from './dependency-layers.js';
+import {versionNumbers} from './versions.js';
 import {trace, traced} from '../../lib/trace.js';
 import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
 import {wantsSnapshot, type CheckoutForSnapshot} from '../snapshots/wants-snapshot.js';
@@ -370,10 +371,7 @@ async function allocateVersion(
 ): Promise<ModuleVersionRecord> {
   const modules = store.collection<ModuleVersionRecord>('modules');
   for (let attempt = 0; attempt < 20; attempt++) {
-    const versions = (await modules.list())
-      .filter((m) => m.slug === record.slug)
-      .map((m) => m.version);
-    const version = Math.max(0, ...versions) + 1;
+    const version = ((await versionNumbers(store, record.slug))[0] ?? 0) + 1;
     const full: ModuleVersionRecord = {...record, version, logFile: logFileOf(version)};
     try {
       await modules.insert(moduleVersionKey(record.slug, version), full);

@@ -6,6 +6,7 @@ import {ExitCode, FieldError} from '../../lib/errors.js';
 import type {ModuleParameter} from '../../models/module.js';
 import type {ModuleVersionRecord, SchemaChange} from '../../models/module-version.js';
 import type {ProfileStore} from '../../store/profile-store.js';
+import {latestVersionWhere} from './versions.js';
 
 export type {SchemaChange};
 
@@ -92,10 +93,7 @@ export async function latestPublished(
   store: ProfileStore,
   slug: string,
 ): Promise<ModuleVersionRecord | undefined> {
-  return (await store.collection<ModuleVersionRecord>('modules').list())
-    .filter((m) => m.slug === slug && m.status === 'published')
-    .sort((a, b) => a.version - b.version)
-    .at(-1);
+  return latestVersionWhere(store, slug, (m) => m.status === 'published');
 }
 
 export async function diffAgainstLatest(
