@@ -68,6 +68,18 @@ function relaunch(node) {
   });
 }
 
+if (!fs.existsSync(cli)) {
+  // A checkout that was installed but not built (`npx berth`, `npm link` before `npm start`).
+  process.stderr.write(
+    'berth is not built yet: ' +
+      cli +
+      ' is missing.\nRun `npm run build` in ' +
+      root +
+      ' (`npm start` builds it too), then run berth again.\n',
+  );
+  process.exit(1);
+}
+
 if (majorOf(process.versions.node) >= minimumMajor) {
   // `import()` inside a Function, so that Nodes which predate it can still parse this file.
   var url = require('url').pathToFileURL(cli).href;

@@ -3,7 +3,7 @@
 // the system's Node first on PATH. An old Node hears which Node berth needs, or berth relaunches
 // itself on the Node the package pins; it never crashes inside berth.
 import {execFile} from 'node:child_process';
-import {mkdirSync, readFileSync, readdirSync, symlinkSync} from 'node:fs';
+import {copyFileSync, mkdirSync, readFileSync, readdirSync, symlinkSync} from 'node:fs';
 import path from 'node:path';
 import {promisify} from 'node:util';
 import {beforeAll, describe, expect, it} from 'vitest';
@@ -182,6 +182,26 @@ describe.skipIf(!haveOldNode && process.env.CI !== 'true')('the installed packag
     });
     const {stdout} = await run('npx', ['berth', '--version'], {cwd: repoRoot, env});
     expect(stdout).toBe(`${pkg.version}\n`);
+  });
+});
+
+describe('a checkout not built yet', () => {
+  it('says how to build it, on any Node', async () => {
+    const checkout = tempDir('berth-unbuilt-');
+    mkdirSync(path.join(checkout, 'bin'));
+    copyFileSync(path.join(repoRoot, 'bin', 'berth.cjs'), path.join(checkout, 'bin', 'berth.cjs'));
+    for (const node of [nodeBinary, ...(haveOldNode ? [oldNode!.binary] : [])]) {
+      const failed = await run(node, [path.join(checkout, 'bin', 'berth.cjs'), 'status'], {
+        env: cleanEnv(),
+      }).then(
+        () => undefined,
+        (error: {code?: number; stderr?: string}) => error,
+      );
+      expect(failed?.code).toBe(1);
+      expect(failed?.stderr).toBe(
+        `berth is not built yet: ${path.join(checkout, 'dist', 'cli.js')} is missing.\nRun \`npm run build\` in ${checkout} (\`npm start\` builds it too), then run berth again.\n`,
+      );
+    }
   });
 });
 
