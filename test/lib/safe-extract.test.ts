@@ -15,7 +15,7 @@ import {
   chmodSync,
 } from 'node:fs';
 import path from 'node:path';
-import {Readable} from 'node:stream';
+import {PassThrough, Readable} from 'node:stream';
 import {gzipSync} from 'node:zlib';
 import tar, {type Header} from 'tar-stream';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
@@ -414,14 +414,24 @@ describe('extractTarGz with a real `git archive`', () => {
     git('commit', '-q', '-m', 'snapshot');
   }, 120_000);
 
+  /** git's archive; it ends once git has exited, and a git that failed says so (CI once saw a
+   *  stream cut short, "unexpected end of file", with no word of why). */
   function gitArchive(...paths: string[]): Readable {
     const args = ['archive', '--format=tar.gz', '--prefix=acme-models-0123abc/', 'HEAD', ...paths];
     const child = spawn('git', args, {
       cwd: repo,
       env: gitEnv,
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return child.stdout;
+    const archive = new PassThrough();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.pipe(archive, {end: false});
+    child.on('close', (code, signal) => {
+      if (code === 0) archive.end();
+      else archive.destroy(new Error(`git archive exited ${code ?? signal}: ${stderr.trim()}`));
+    });
+    return archive;
   }
 
   it('streams 10,000 files, keeping executables, symlinks and binaries', async () => {
