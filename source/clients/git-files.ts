@@ -10,9 +10,10 @@
 // scheduled, milliseconds each on a busy machine (measured: 5–14 ms for the remotes alone in
 // `berth status`, against git's whole run). The caller finds the repository, starts `git status`
 // and reads the rest while git works. (node:fs/promises would also load streams and readline.)
-import {readdirSync, readFileSync, realpathSync, statSync, type Dirent} from 'node:fs';
+import {readdirSync, readFileSync, realpathSync, type Dirent} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import {statOrNothing} from '../lib/file-errors.js';
 
 export type RepositoryFiles = {
   /** The work tree's top level (physical path, as `git rev-parse --show-toplevel` gives it). */
@@ -39,15 +40,6 @@ function entriesOf(dir: string): Dirent[] {
     return readdirSync(dir, {withFileTypes: true});
   } catch {
     return [];
-  }
-}
-
-/** What stat says of `file`, or undefined when it cannot say (missing, unreadable...). */
-export function statOrNothing(file: string) {
-  try {
-    return statSync(file, {throwIfNoEntry: false});
-  } catch {
-    return undefined;
   }
 }
 

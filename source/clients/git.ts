@@ -13,12 +13,12 @@ import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {UserError, errorMessage} from '../lib/errors.js';
+import {statOrNothing} from '../lib/file-errors.js';
 import {
   findRepositoryFiles,
   ignoreRulesMayApply,
   readConfigRemotes,
   readRemoteRefs,
-  statOrNothing,
   type RepositoryFiles,
 } from './git-files.js';
 import {parseRemoteUrl, redactUrl, type ParsedRemote} from '../lib/git-url.js';

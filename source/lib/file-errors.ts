@@ -1,6 +1,7 @@
 // File-system failures as messages that name the real cause and the file: a read-only or
 // full disk, a permission, a directory where a file belongs. Used wherever berth reads or
 // writes its own files, so no failure reads as "another process holds the lock" or a bug.
+import {statSync, type Stats} from 'node:fs';
 import {UserError} from './errors.js';
 
 const causes: Record<string, string> = {
@@ -51,4 +52,16 @@ export function fileError(error: unknown, file: string, action = 'write'): UserE
     hint: code ? hints[code] : undefined,
     cause: error,
   });
+}
+
+/** What stat (or `read`: lstatSync) says of `file`, or undefined when it cannot say (missing, unreadable...). */
+export function statOrNothing(
+  file: string,
+  read: (file: string) => Stats = statSync,
+): Stats | undefined {
+  try {
+    return read(file);
+  } catch {
+    return undefined;
+  }
 }

@@ -564,8 +564,8 @@ export async function publishModule(
     record = {...record, ...changes, updatedAt: now()};
     await modules.put(moduleVersionKey(record.slug, record.version), record);
   };
-  const state = async (next: PublishState) => {
-    await save({status: next});
+  const state = async (next: PublishState, changes: Partial<ModuleVersionRecord> = {}) => {
+    await save({...changes, status: next});
     emit({type: 'state', state: next, at: Date.now()});
   };
 
@@ -703,8 +703,7 @@ export async function publishModule(
       ? {...target.credentials, serveraddress: target.registryHost}
       : undefined;
     trace('publish: tagged');
-    await save({...built, status: 'pushing'});
-    emit({type: 'state', state: 'pushing', at: Date.now()});
+    await state('pushing', built);
     emit({type: 'log', line: `Pushing ${reference}`, step: null});
     const pushEvents = await docker.push(reference, {
       ...(auth ? {auth} : {}),

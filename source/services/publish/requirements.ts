@@ -16,9 +16,10 @@
 // symbolic link), credentials in any URL and ${VARIABLES} (they would end up in an image layer;
 // every message masks them). Limits bound the work on any input: file size, number of files,
 // include depth, marker nesting, and how many problems are listed.
-import {lstatSync, readFileSync, realpathSync, statSync, type Stats} from 'node:fs';
+import {lstatSync, readFileSync, realpathSync} from 'node:fs';
 import path from 'node:path';
 import {UserError} from '../../lib/errors.js';
+import {statOrNothing} from '../../lib/file-errors.js';
 import {formatBytes} from '../../lib/format.js';
 import {maskSecret} from '../../lib/mask.js';
 import {shortenEchoes} from '../../lib/shorten.js';
@@ -140,9 +141,9 @@ export async function readRequirements(projectDir: string): Promise<Requirements
   const file = 'requirements.txt';
   const root = realpathSync(projectDir);
   const absolute = path.join(root, file);
-  const info = statOrUndefined(absolute, lstatSync);
+  const info = statOrNothing(absolute, lstatSync);
   if (!info) {
-    const misspelled = statOrUndefined(path.join(root, 'requirement.txt'));
+    const misspelled = statOrNothing(path.join(root, 'requirement.txt'));
     if (misspelled?.isFile()) {
       throw new UserError('The project has requirement.txt but no requirements.txt.', {
         hint: 'Rename it: `git mv requirement.txt requirements.txt` (pip and berth read requirements.txt).',
@@ -162,7 +163,7 @@ export async function readRequirements(projectDir: string): Promise<Requirements
   const problems = reader.problems;
   for (const folder of result.value.localFindLinks) {
     const inside = reader.insideProject(folder);
-    const folderInfo = inside ? statOrUndefined(path.join(root, ...folder.split('/'))) : undefined;
+    const folderInfo = inside ? statOrNothing(path.join(root, ...folder.split('/'))) : undefined;
     if (!folderInfo?.isDirectory()) {
       problems.push({
         file,
@@ -175,18 +176,6 @@ export async function readRequirements(projectDir: string): Promise<Requirements
   }
   if (problems.length > 0) throw new RequirementsError(file, problems);
   return {...result.value, files: reader.files};
-}
-
-/** The file's stats, or undefined where it cannot be read (missing, no permission). */
-function statOrUndefined(
-  file: string,
-  read: (file: string) => Stats = statSync,
-): Stats | undefined {
-  try {
-    return read(file);
-  } catch {
-    return undefined;
-  }
 }
 
 type ParsedFile = {value: Requirements; includes: Include[]};
@@ -219,7 +208,7 @@ class IncludeReader {
         },
       );
     }
-    const info = statOrUndefined(absolute);
+    const info = statOrNothing(absolute);
     if (!info) {
       throw new UserError(`${where}${relative} does not exist in the project.`, {
         hint: 'Create it, or fix the path: -r and -c paths are relative to the file that names them.',
