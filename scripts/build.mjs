@@ -90,6 +90,12 @@ const common = {
   platform: 'node',
   target: 'node22',
   sourcemap: 'linked',
+  // No comments or indentation, shorter syntax (names kept): a publish reads, decodes and checks
+  // 29% fewer bytes of JavaScript (545 KB instead of 765 KB), and every chunk is plain ASCII
+  // (a comment's dash made a chunk's text two bytes a character); 20-35 ms less CPU a publish,
+  // measured in turns. A stack trace's line and column map back to source/ through the .map files.
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,

@@ -2,8 +2,9 @@
 // session can be opened), or the tree BuildKit's file sync walks (clients/buildkit-session.ts).
 // Both come from the same list of entries, in the same order, with the same names and modes.
 import {createHash} from 'node:crypto';
-import {lstat, readFile, readlink} from 'node:fs/promises';
+import {lstatSync, readFileSync, readlinkSync} from 'node:fs';
 import type {Readable} from 'node:stream';
+import {breather} from '../lib/breather.js';
 import {packTar} from '../lib/tar-pack.js';
 
 /** One file of a build context: text berth generated, or a file on disk (a link stays a link). */
@@ -20,12 +21,12 @@ export async function contextTar(entries: BuildContextEntry[]): Promise<Readable
         await add({name: entry.name, mode: entry.mode, mtime: epoch}, Buffer.from(entry.content));
         continue;
       }
-      const info = await lstat(entry.sourcePath);
+      const info = lstatSync(entry.sourcePath);
       if (info.isSymbolicLink()) {
-        const linkname = await readlink(entry.sourcePath);
+        const linkname = readlinkSync(entry.sourcePath);
         await add({name: entry.name, type: 'symlink', linkname, mode: 0o777, mtime: epoch});
       } else {
-        const body = await readFile(entry.sourcePath);
+        const body = readFileSync(entry.sourcePath);
         await add({name: entry.name, mode: info.mode & 0o777, mtime: epoch}, body);
       }
     }
@@ -74,47 +75,53 @@ function compareNames(a: string, b: string): number {
 
 type Folder = {children: Map<string, Folder | SyncEntry>};
 
+/** One entry as the file sync sends it: its stat, and where its bytes come from. */
+function syncEntryOf(entry: BuildContextEntry): SyncEntry {
+  if ('content' in entry) {
+    const content = Buffer.from(entry.content);
+    return {
+      path: entry.name,
+      kind: 'file',
+      mode: entry.mode & 0o777,
+      size: content.length,
+      modTime: stampOf(content),
+      source: {content},
+    };
+  }
+  const info = lstatSync(entry.sourcePath, {bigint: true});
+  const stamp = stampOf(info.ctimeNs, info.mtimeNs, info.ino, info.size, info.mode);
+  if (info.isSymbolicLink()) {
+    const linkname = readlinkSync(entry.sourcePath);
+    return {
+      path: entry.name,
+      kind: 'symlink',
+      mode: goModeSymlink | 0o777,
+      size: Buffer.byteLength(linkname),
+      modTime: stamp,
+      linkname,
+    };
+  }
+  return {
+    path: entry.name,
+    kind: 'file',
+    mode: Number(info.mode & 0o777n),
+    size: Number(info.size),
+    modTime: stamp,
+    source: {path: entry.sourcePath},
+  };
+}
+
 /**
  * The entries as the tree fsutil's receiver accepts: depth first, each folder before what it
  * holds, names in byte order, every parent folder present.
  */
 export async function syncTree(entries: BuildContextEntry[]): Promise<SyncEntry[]> {
-  const files = await Promise.all(
-    entries.map(async (entry): Promise<SyncEntry> => {
-      if ('content' in entry) {
-        const content = Buffer.from(entry.content);
-        return {
-          path: entry.name,
-          kind: 'file',
-          mode: entry.mode & 0o777,
-          size: content.length,
-          modTime: stampOf(content),
-          source: {content},
-        };
-      }
-      const info = await lstat(entry.sourcePath, {bigint: true});
-      const stamp = stampOf(info.ctimeNs, info.mtimeNs, info.ino, info.size, info.mode);
-      if (info.isSymbolicLink()) {
-        const linkname = await readlink(entry.sourcePath);
-        return {
-          path: entry.name,
-          kind: 'symlink',
-          mode: goModeSymlink | 0o777,
-          size: Buffer.byteLength(linkname),
-          modTime: stamp,
-          linkname,
-        };
-      }
-      return {
-        path: entry.name,
-        kind: 'file',
-        mode: Number(info.mode & 0o777n),
-        size: Number(info.size),
-        modTime: stamp,
-        source: {path: entry.sourcePath},
-      };
-    }),
-  );
+  const breathe = breather();
+  const files: SyncEntry[] = [];
+  for (const entry of entries) {
+    await breathe();
+    files.push(syncEntryOf(entry));
+  }
   const root: Folder = {children: new Map()};
   for (const file of files) {
     const parts = file.path.split('/');
@@ -153,5 +160,5 @@ export async function syncTree(entries: BuildContextEntry[]): Promise<SyncEntry[
 /** A file's bytes, for the engine's request. */
 export async function syncEntryBytes(entry: SyncEntry): Promise<Buffer> {
   if (!entry.source) return Buffer.alloc(0);
-  return 'content' in entry.source ? entry.source.content : readFile(entry.source.path);
+  return 'content' in entry.source ? entry.source.content : readFileSync(entry.source.path);
 }

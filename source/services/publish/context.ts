@@ -9,9 +9,10 @@
 // `.netrc`, cloud credentials, `kaggle.json`, ...) stay out unless `include` names them — a
 // `.dockerignore` line is not enough, it is too easy to write `!*`. What is left out is listed
 // with the reason, for the dry run.
-import {lstat, readFile, readdir, readlink} from 'node:fs/promises';
+import {lstatSync, readFileSync, readdirSync, readlinkSync} from 'node:fs';
 import path from 'node:path';
 import {listIgnoredFiles} from '../../clients/git.js';
+import {breather} from '../../lib/breather.js';
 import type {FieldText} from '../../lib/errors.js';
 import {cleanPath, isIgnored, parseDockerignore} from '../../lib/docker-patterns.js';
 import {secretReason} from '../../lib/secret-files.js';
@@ -71,12 +72,7 @@ export async function buildContext(
   projectDir: string,
   options: BuildContextOptions = {},
 ): Promise<BuildContext> {
-  const ignoreText = await readFile(path.join(projectDir, '.dockerignore'), 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return '';
-      throw error;
-    },
-  );
+  const ignoreText = readDockerignore(projectDir);
   const patterns = parseDockerignore(ignoreText);
   const reinclusions = patterns.filter((p) => p.exclusion);
   /** A `!` pattern might bring back something inside `folder` (decided by its literal prefix). */
@@ -125,9 +121,10 @@ export async function buildContext(
     !isNeeded(child) &&
     !reincludedByDockerignore(child);
 
+  const breathe = breather();
   async function walk(relative: string): Promise<void> {
     const absolute = path.join(projectDir, ...relative.split('/').filter(Boolean));
-    const entries = await readdir(absolute, {withFileTypes: true});
+    const entries = readdirSync(absolute, {withFileTypes: true});
     if (relative !== '' && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) {
       excluded.push({path: `${relative}/`, kind: 'tool', reason: 'a virtual environment'});
       return;
@@ -190,14 +187,15 @@ export async function buildContext(
         });
         continue;
       }
-      const info = await lstat(path.join(absolute, entry.name));
+      await breathe();
+      const info = lstatSync(path.join(absolute, entry.name));
       const file: ContextFile = {
         path: child,
         type: info.isSymbolicLink() ? 'symlink' : 'file',
         mode: info.mode & 0o777,
         size: info.isSymbolicLink() ? 0 : info.size,
       };
-      if (info.isSymbolicLink()) file.linkTarget = await readlink(path.join(absolute, entry.name));
+      if (info.isSymbolicLink()) file.linkTarget = readlinkSync(path.join(absolute, entry.name));
       files.push(file);
     }
   }
@@ -205,4 +203,14 @@ export async function buildContext(
   files.sort((a, b) => comparePaths(a.path, b.path));
   excludedList.sort((a, b) => comparePaths(a.path, b.path));
   return {files, excluded: excludedList, excludedCount};
+}
+
+/** `.dockerignore`'s text, '' when the project has none. */
+function readDockerignore(projectDir: string): string {
+  try {
+    return readFileSync(path.join(projectDir, '.dockerignore'), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
 }

@@ -1,7 +1,8 @@
 // Finds the entry point of a code project: the one `.py` file that declares the module.
-import {closeSync, fstatSync, openSync, readSync} from 'node:fs';
-import {readdir, realpath, stat} from 'node:fs/promises';
+import {closeSync, fstatSync, openSync, readdirSync, readSync} from 'node:fs';
+import {realpath, stat} from 'node:fs/promises';
 import path from 'node:path';
+import {breather} from '../../lib/breather.js';
 import {ExitCode, FieldError, UserError, type FieldText} from '../../lib/errors.js';
 import {AnnotationError, declaresModule} from './annotations.js';
 import {PYTHON_LIMITS, tooLargeMessage} from './python-syntax.js';
@@ -119,9 +120,11 @@ export async function readEntryPoint(projectDir: string, file: string): Promise<
 /** Every `.py` file of the project (POSIX paths, sorted), outside skipped folders. */
 export async function pythonFiles(projectDir: string): Promise<string[]> {
   const found: string[] = [];
+  const breathe = breather();
   async function walk(relative: string): Promise<void> {
     const absolute = path.join(projectDir, ...relative.split('/').filter(Boolean));
-    const entries = await readdir(absolute, {withFileTypes: true});
+    const entries = readdirSync(absolute, {withFileTypes: true});
+    await breathe();
     // A virtual environment may have any name; `pyvenv.cfg` marks it (PEP 405).
     if (relative !== '' && entries.some((e) => e.name === 'pyvenv.cfg' && e.isFile())) return;
     for (const entry of entries) {

@@ -17,8 +17,7 @@
 // new version records the existing digest and this publish's commit, and `berth run` has the
 // container download the code at that commit.
 import {createHash} from 'node:crypto';
-import {createWriteStream, mkdirSync, type WriteStream} from 'node:fs';
-import {readFile} from 'node:fs/promises';
+import {createWriteStream, mkdirSync, readFileSync, type WriteStream} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -216,10 +215,8 @@ export function publishLogFile(deps: Deps, slug: string, version: number): strin
   return path.join(deps.stateDir, 'logs', `publish-${slug}-${version}.log`);
 }
 
-export async function sha256File(file: string): Promise<string> {
-  return createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex');
+function sha256File(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 type Detection = CheckoutForSnapshot & {
@@ -536,7 +533,7 @@ export async function publishModule(
       projectPath: projectDir,
       hostname: os.hostname(),
       entryPoint: probe.entryPoint,
-      entryPointSha256: await sha256File(path.join(projectDir, ...probe.entryPoint.split('/'))),
+      entryPointSha256: sha256File(path.join(projectDir, ...probe.entryPoint.split('/'))),
       mode: dependenciesOnly ? 'dependencies-only' : 'full',
       dependencyChecksum: null,
       ...(layers ? {dependencyLayers: layers.layers} : {}),

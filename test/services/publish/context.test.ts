@@ -122,6 +122,22 @@ describe('buildContextFiles', () => {
       {path: 'train.py', type: 'file', mode: expect.any(Number), size: 1},
     ]);
   });
+  test('a project of thousands of files is read while the event loop keeps turning (a screen keeps drawing)', async () => {
+    const data = Array.from({length: 5000}, (_, i) => [`data/${i % 50}/f${i}.txt`, 'x']);
+    const dir = project({'train.py': 'x', ...Object.fromEntries(data)});
+    let turns = 0;
+    let counting = true;
+    const turn = () => {
+      if (!counting) return;
+      turns++;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const context = await buildContext(dir, {listIgnored: async () => []});
+    counting = false;
+    expect(context.files).toHaveLength(5001);
+    expect(turns).toBeGreaterThanOrEqual(2);
+  });
 });
 
 describe('buildContext: secrets and files git ignores stay out, and the dry run says why', () => {
