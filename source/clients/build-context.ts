@@ -1,10 +1,10 @@
 // A build context as the engine receives it: one tar (the classic builder, and BuildKit when no
 // session can be opened), or the tree BuildKit's file sync walks (clients/buildkit-session.ts).
 // Both come from the same list of entries, in the same order, with the same names and modes.
-import {createHash} from 'node:crypto';
 import {lstatSync, readFileSync, readlinkSync} from 'node:fs';
 import type {Readable} from 'node:stream';
 import {breather} from '../lib/breather.js';
+import {fnv1a32} from '../lib/fnv.js';
 import {packTar} from '../lib/tar-pack.js';
 
 /** One file of a build context: text berth generated, or a file on disk (a link stays a link). */
@@ -63,9 +63,9 @@ export type SyncEntry = {
 const halfSecondNs = 500_000_000;
 
 function stampOf(...parts: Array<string | Buffer | bigint | number>): number {
-  const hash = createHash('sha256');
-  for (const part of parts) hash.update(typeof part === 'object' ? part : `${part}\0`);
-  return hash.digest().readUInt32BE(0) % halfSecondNs;
+  return (
+    fnv1a32(parts.map((part) => (typeof part === 'object' ? part : `${part}\0`))) % halfSecondNs
+  );
 }
 
 /** Byte order of UTF-8, as Go compares names: fsutil wants each folder's names in that order. */

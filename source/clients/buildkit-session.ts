@@ -3,17 +3,17 @@
 // keeps the last copy it received, and asks only for the files that changed since.
 //
 // The connection is `POST /session` switched to HTTP/2 (`Upgrade: h2c`); the engine then calls
-// gRPC methods on it, berth serving. Two are served: the health check and
-// /moby.filesync.v1.FileSync/DiffCopy (tonistiigi/fsutil's protocol: berth sends a `Stat` packet
-// per entry of the tree the engine names in `dir-name`, then an empty one; the engine asks for
-// files by their index (REQ) and berth sends their bytes (DATA, an empty DATA ending each); the
-// engine's FIN is answered with FIN and the end of the call). Nothing else is exposed: no
-// secrets, no SSH agent, no credentials.
-import {createHash, randomUUID} from 'node:crypto';
-import http2 from 'node:http2';
+// gRPC methods on it, berth serving through its own small HTTP/2 server (h2-server.ts). Two are
+// served: the health check and /moby.filesync.v1.FileSync/DiffCopy (tonistiigi/fsutil's
+// protocol: berth sends a `Stat` packet per entry of the tree the engine names in `dir-name`,
+// then an empty one; the engine asks for files by their index (REQ) and berth sends their bytes
+// (DATA, an empty DATA ending each); the engine's FIN is answered with FIN and the end of the
+// call). Nothing else is exposed: no secrets, no SSH agent, no credentials.
 import type {Duplex} from 'node:stream';
 import {compilePatterns, isIgnored, type IgnorePattern} from '../lib/docker-patterns.js';
+import {fnv1a64Hex} from '../lib/fnv.js';
 import {syncEntryBytes, type SyncEntry} from './build-context.js';
+import {serveHttp2, type ServerStream} from './h2-server.js';
 import {fieldsOf, MessageWriter} from './protobuf.js';
 
 const diffCopy = '/moby.filesync.v1.FileSync/DiffCopy';
@@ -56,16 +56,15 @@ export async function openBuildSession(
   dirs: Record<string, SyncEntry[]>,
   cacheKey: string,
   signal?: AbortSignal,
-  id: string = randomUUID(),
+  id: string = sessionUuid(),
 ): Promise<BuildSession> {
   const socket = await upgrade({
     path: '/session',
     headers: {
       'X-Docker-Expose-Session-Uuid': id,
       'X-Docker-Expose-Session-Name': 'berth',
-      'X-Docker-Expose-Session-Sharedkey': createHash('sha256')
-        .update(`berth\0${cacheKey}`)
-        .digest('hex'),
+      // The engine keeps one copy of the context per key: the project's, every build.
+      'X-Docker-Expose-Session-Sharedkey': fnv1a64Hex(`berth\0${cacheKey}`),
       'X-Docker-Expose-Session-Grpc-Method': [diffCopy, healthCheck],
     },
     ...(signal ? {signal} : {}),
@@ -74,53 +73,60 @@ export async function openBuildSession(
   const fail = (message: string) => {
     failure ??= new SessionSyncError(message);
   };
-  const connection = http2.performServerHandshake(socket);
-  connection.on('error', (error) => fail(`the session broke: ${error.message}`));
-  socket.on('error', (error) => fail(`the session broke: ${error.message}`));
-  connection.on('stream', (stream, headers, _flags, rawHeaders) => {
-    stream.on('error', (error) => fail(`the file sync broke: ${error.message}`));
-    const method = headers[':path'];
-    if (method === healthCheck) {
-      respond(stream);
-      // HealthCheckResponse{status: SERVING}.
-      stream.end(frame(new MessageWriter().varint(1, 1).toBuffer()));
-    } else if (method === diffCopy) {
-      const metadata = metadataOf(rawHeaders as unknown as string[]);
-      const tree = dirs[metadata.get('dir-name')?.[0] ?? ''] ?? [];
-      respond(stream);
-      sendTree(stream, select(tree, metadata), fail);
-    } else {
-      // Not exposed (the session's headers name only the two above): gRPC's UNIMPLEMENTED.
-      stream.respond(
-        {':status': 200, 'content-type': 'application/grpc', 'grpc-status': '12'},
-        {endStream: true},
-      );
-    }
-  });
+  const connection = serveHttp2(
+    socket,
+    (stream) => {
+      stream.onError((error) => fail(`the file sync broke: ${error.message}`));
+      const metadata = metadataOf(stream.headers);
+      const method = metadata.get(':path')?.[0];
+      if (method === healthCheck) {
+        stream.respond(answer);
+        // HealthCheckResponse{status: SERVING}.
+        stream.write(frame(new MessageWriter().varint(1, 1).toBuffer()));
+        stream.end(ok);
+      } else if (method === diffCopy) {
+        const tree = dirs[metadata.get('dir-name')?.[0] ?? ''] ?? [];
+        stream.respond(answer);
+        sendTree(stream, select(tree, metadata), fail);
+      } else {
+        // Not exposed (the session's headers name only the two above): gRPC's UNIMPLEMENTED.
+        stream.respond([...answer, ['grpc-status', '12']], {endStream: true});
+      }
+    },
+    (error) => fail(`the session broke: ${error.message}`),
+  );
   return {
     id,
     failure: () => failure,
-    close() {
-      connection.destroy();
-      socket.destroy();
-    },
+    close: () => connection.close(),
   };
 }
 
-/** gRPC's answer headers; its status comes as trailers when the call ends. */
-function respond(stream: http2.ServerHttp2Stream): void {
-  stream.respond({':status': 200, 'content-type': 'application/grpc'}, {waitForTrailers: true});
-  stream.on('wantTrailers', () => stream.sendTrailers({'grpc-status': '0'}));
+/** gRPC's answer headers; its status comes as trailers when the call ends (`ok`). */
+const answer: Array<[string, string]> = [
+  [':status', '200'],
+  ['content-type', 'application/grpc'],
+];
+const ok: Array<[string, string]> = [['grpc-status', '0']];
+
+/** The request's headers by name, every value of a repeated one. */
+function metadataOf(headers: Array<[string, string]>): Map<string, string[]> {
+  const metadata = new Map<string, string[]>();
+  for (const [name, value] of headers) metadata.set(name, [...(metadata.get(name) ?? []), value]);
+  return metadata;
 }
 
-/** gRPC metadata by name, every value of a repeated one (Node's headers object joins them). */
-function metadataOf(rawHeaders: string[]): Map<string, string[]> {
-  const metadata = new Map<string, string[]>();
-  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
-    const name = rawHeaders[index]!.toLowerCase();
-    metadata.set(name, [...(metadata.get(name) ?? []), rawHeaders[index + 1]!]);
-  }
-  return metadata;
+/**
+ * A BuildKit session's name among the engine's sessions, shaped as a random UUID (v4). It only
+ * has to be unique, not secret (the engine's socket is the credential), so Math.random does:
+ * node:crypto would take 12 ms to load while the engine waits.
+ */
+export function sessionUuid(): string {
+  const hex = Array.from({length: 32}, () => Math.floor(Math.random() * 16).toString(16));
+  hex[12] = '4';
+  hex[16] = '89ab'[Math.floor(Math.random() * 4)]!;
+  const text = hex.join('');
+  return `${text.slice(0, 8)}-${text.slice(8, 12)}-${text.slice(12, 16)}-${text.slice(16, 20)}-${text.slice(20)}`;
 }
 
 /**
@@ -180,11 +186,7 @@ function packet(type: number, fields: {stat?: SyncEntry; id?: number; data?: Buf
 }
 
 /** The sender's side of DiffCopy for one tree. */
-function sendTree(
-  stream: http2.ServerHttp2Stream,
-  tree: SyncEntry[],
-  fail: (message: string) => void,
-): void {
+function sendTree(stream: ServerStream, tree: SyncEntry[], fail: (message: string) => void): void {
   for (const stat of tree) stream.write(packet(packetStat, {stat}));
   stream.write(packet(packetStat));
   // Files go one at a time, in the order asked; each write waits for the engine to take it.
@@ -195,13 +197,12 @@ function sendTree(
     const bytes = await syncEntryBytes(entry);
     for (let offset = 0; offset < bytes.length; offset += dataChunk) {
       const data = bytes.subarray(offset, offset + dataChunk);
-      if (!stream.write(packet(packetData, {id, data})))
-        await new Promise((resolve) => stream.once('drain', resolve));
+      if (!stream.write(packet(packetData, {id, data}))) await stream.drained();
     }
     stream.write(packet(packetData, {id}));
   };
   let pending: Buffer = Buffer.alloc(0);
-  stream.on('data', (chunk: Buffer) => {
+  stream.onData((chunk) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 5) {
       const length = pending.readUInt32BE(1);
@@ -222,12 +223,12 @@ function sendTree(
           .catch((error: unknown) => {
             fail(`berth could not send a file: ${(error as Error).message}`);
             stream.write(packet(packetError, {data: Buffer.from((error as Error).message)}));
-            stream.end();
+            stream.end(ok);
           });
       } else if (type === packetFinish) {
         queue = queue.then(() => {
           stream.write(packet(packetFinish));
-          stream.end();
+          stream.end(ok);
         });
       } else if (type === packetError) fail(`the engine could not take the context: ${data}`);
     }

@@ -3,12 +3,16 @@
 // become one message naming the host and the fix. Requests go over node:http (engine-api.ts);
 // only container runs load dockerode, for its attach and output demultiplexing.
 import type Docker from 'dockerode';
-import {randomUUID} from 'node:crypto';
 import {PassThrough} from 'node:stream';
 import {CancelledError, UserError} from '../lib/errors.js';
 import {trace} from '../lib/trace.js';
 import {contextTar, syncTree, type BuildContextEntry} from './build-context.js';
-import {openBuildSession, SessionSyncError, type BuildSession} from './buildkit-session.js';
+import {
+  openBuildSession,
+  sessionUuid,
+  SessionSyncError,
+  type BuildSession,
+} from './buildkit-session.js';
 import {createEngineTransport, type EngineAddress, type EngineRequest} from './engine-api.js';
 
 export {SessionSyncError};
@@ -382,7 +386,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
     },
     async build(context, options) {
       const buildkit = options.builder === 'buildkit';
-      const sessionId = buildkit && options.transfer !== 'tar' ? randomUUID() : undefined;
+      const sessionId = buildkit && options.transfer !== 'tar' ? sessionUuid() : undefined;
       const body = sessionId ? undefined : await contextTar(context);
       // Stops the build when its session cannot open (the engine waits for it otherwise).
       const sessionless = new AbortController();

@@ -39,7 +39,7 @@ export type ModuleVersionRecord = {
   projectPath: string;
   hostname: string;
   entryPoint: string;
-  /** sha256 of the entry point's content at publish time. */
+  /** sha256 of the entry point's content when it was published ('' until then). */
   entryPointSha256: string;
   mode: 'full' | 'dependencies-only';
   /** Dependencies-only: the checksum the image is tagged by. */

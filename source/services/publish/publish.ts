@@ -533,7 +533,9 @@ export async function publishModule(
       projectPath: projectDir,
       hostname: os.hostname(),
       entryPoint: probe.entryPoint,
-      entryPointSha256: sha256File(path.join(projectDir, ...probe.entryPoint.split('/'))),
+      // Hashed once published (finishPublished): node:crypto takes 12 ms to load, and nothing
+      // before the build needs it.
+      entryPointSha256: '',
       mode: dependenciesOnly ? 'dependencies-only' : 'full',
       dependencyChecksum: null,
       ...(layers ? {dependencyLayers: layers.layers} : {}),
@@ -771,6 +773,7 @@ export async function publishModule(
     const durationMs = Date.now() - started;
     await save({
       status: 'published',
+      entryPointSha256: sha256File(path.join(projectDir, ...record.entryPoint.split('/'))),
       image,
       digest,
       reused,
