@@ -533,8 +533,8 @@ export async function publishModule(
       projectPath: projectDir,
       hostname: os.hostname(),
       entryPoint: probe.entryPoint,
-      // Hashed once published (finishPublished): node:crypto takes 12 ms to load, and nothing
-      // before the build needs it.
+      // Hashed while the image is pushed (or once published): node:crypto takes 12 ms to load,
+      // and nothing before the build needs it.
       entryPointSha256: '',
       mode: dependenciesOnly ? 'dependencies-only' : 'full',
       dependencyChecksum: null,
@@ -597,6 +597,8 @@ export async function publishModule(
   trace('publish: log opened');
 
   let parser: BuildEventParser | undefined;
+  /** The entry point's sha256, taken while the image is pushed (else once published). */
+  let entryHash: string | undefined;
   try {
     const prepared = preparedWith(probe, {
       moduleVersion: String(record.version),
@@ -708,6 +710,8 @@ export async function publishModule(
       ...(auth ? {auth} : {}),
       signal,
       onEvent: (event: EngineEvent) => {
+        // The engine is pushing: the entry point is hashed meanwhile (node:crypto's 12 ms).
+        entryHash ??= entryPointHash();
         const progress = pushEventOf(event);
         if (progress) emit(progress);
         else if (typeof event.status === 'string')
@@ -763,6 +767,10 @@ export async function publishModule(
     }));
   }
 
+  function entryPointHash(): string {
+    return sha256File(path.join(projectDir, ...record.entryPoint.split('/')));
+  }
+
   async function finishPublished(
     image: string,
     digest: string,
@@ -773,7 +781,7 @@ export async function publishModule(
     const durationMs = Date.now() - started;
     await save({
       status: 'published',
-      entryPointSha256: sha256File(path.join(projectDir, ...record.entryPoint.split('/'))),
+      entryPointSha256: entryHash ?? entryPointHash(),
       image,
       digest,
       reused,
