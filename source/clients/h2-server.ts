@@ -86,6 +86,7 @@ export function serveHttp2(
   let sawPreface = false;
   let headerBlock: {id: number; parts: Buffer[]} | undefined;
   let closed = false;
+  let lastOpened = 0;
 
   const send = (type: number, flags: number, id: number, payload: Buffer = Buffer.alloc(0)) => {
     if (closed) return;
@@ -250,8 +251,10 @@ export function serveHttp2(
         const {parts} = headerBlock!;
         headerBlock = undefined;
         const headers = decoder.decode(Buffer.concat(parts));
-        // A request's trailers (its stream is open already) say nothing berth needs.
-        if (streams.has(id)) return;
+        // A request's trailers (on a stream opened before: new ones count up) say nothing
+        // berth needs.
+        if (id <= lastOpened) return;
+        lastOpened = id;
         return open(id, headers);
       }
       case frame.data: {
