@@ -12,13 +12,12 @@ import {encodeHeaders, HpackDecoder} from './hpack.js';
 
 const preface = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
+/** The frame types berth reads or sends (PRIORITY, 2, and PUSH_PROMISE, 5, are ignored). */
 const frame = {
   data: 0,
   headers: 1,
-  priority: 2,
   rstStream: 3,
   settings: 4,
-  pushPromise: 5,
   ping: 6,
   goaway: 7,
   windowUpdate: 8,
@@ -291,7 +290,7 @@ export function serveHttp2(
       case frame.goaway:
         return close();
       default:
-        // PRIORITY, PUSH_PROMISE (never sent to a server) and unknown types are ignored.
+        // PRIORITY, PUSH_PROMISE (never sent to a server) and unknown types.
         return;
     }
   };
