@@ -1,15 +1,13 @@
 // Published code modules: listing and describing versions. Two things are computed at query
 // time, never stored: visibility (the code repository's, when the module came from one) and
 // `outdated` (the entry point on this machine no longer matches what was published).
-import {createHash} from 'node:crypto';
-import {readFile} from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import type {Deps} from '../deps.js';
 import {UsageError, UserError} from '../lib/errors.js';
 import type {ModuleVersionRecord} from '../models/module-version.js';
 import {listRepositories} from './code-repositories/queries.js';
 import {resolveContext, type ActiveContext} from './context.js';
+import {entryPointSha256} from './publish/entry-hash.js';
 
 export type ModuleStatusView = ModuleVersionRecord['status'] | 'outdated';
 
@@ -63,8 +61,7 @@ export function parseModuleRef(value: string): {slug: string; version: number | 
 async function entryPointChanged(record: ModuleVersionRecord): Promise<boolean> {
   if (record.hostname !== os.hostname()) return false;
   try {
-    const text = await readFile(path.join(record.projectPath, ...record.entryPoint.split('/')));
-    return createHash('sha256').update(text).digest('hex') !== record.entryPointSha256;
+    return entryPointSha256(record) !== record.entryPointSha256;
   } catch {
     // Moved or deleted locally: nothing to compare against.
     return false;

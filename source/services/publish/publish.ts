@@ -16,8 +16,7 @@
 // already has that tag — from an earlier commit, or a colleague — nothing is built or pushed: the
 // new version records the existing digest and this publish's commit, and `berth run` has the
 // container download the code at that commit.
-import {createHash} from 'node:crypto';
-import {createWriteStream, mkdirSync, readFileSync, type WriteStream} from 'node:fs';
+import {createWriteStream, mkdirSync, type WriteStream} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -63,6 +62,7 @@ import {requireConfirmedStack} from '../stack-protection.js';
 import {LogVaultWriter, publishLogKey} from '../log-vault.js';
 import {getStack} from '../stacks.js';
 import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
+import {entryPointSha256} from './entry-hash.js';
 import {ensureBaseImage} from './base-image.js';
 import {chooseBaseImage, rememberedBaseImageLine} from './base-image-choice.js';
 import {
@@ -213,10 +213,6 @@ export async function resolvePublishTarget(
 
 export function publishLogFile(deps: Deps, slug: string, version: number): string {
   return path.join(deps.stateDir, 'logs', `publish-${slug}-${version}.log`);
-}
-
-function sha256File(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
 type Detection = CheckoutForSnapshot & {
@@ -711,7 +707,7 @@ export async function publishModule(
       signal,
       onEvent: (event: EngineEvent) => {
         // The engine is pushing: the entry point is hashed meanwhile (node:crypto's 12 ms).
-        entryHash ??= entryPointHash();
+        entryHash ??= entryPointSha256(record);
         const progress = pushEventOf(event);
         if (progress) emit(progress);
         else if (typeof event.status === 'string')
@@ -767,10 +763,6 @@ export async function publishModule(
     }));
   }
 
-  function entryPointHash(): string {
-    return sha256File(path.join(projectDir, ...record.entryPoint.split('/')));
-  }
-
   async function finishPublished(
     image: string,
     digest: string,
@@ -781,7 +773,7 @@ export async function publishModule(
     const durationMs = Date.now() - started;
     await save({
       status: 'published',
-      entryPointSha256: entryHash ?? entryPointHash(),
+      entryPointSha256: entryHash ?? entryPointSha256(record),
       image,
       digest,
       reused,
