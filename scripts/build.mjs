@@ -9,6 +9,7 @@ import {EventEmitter} from 'node:events';
 import {rmSync, writeFileSync} from 'node:fs';
 import {builtinModules, createRequire} from 'node:module';
 import {inkPatches} from './ink-patches.mjs';
+import {lezerTables} from './lezer-tables.mjs';
 rmSync('dist', {recursive: true, force: true});
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
@@ -106,7 +107,13 @@ const common = {
     'process.env.NODE_ENV': '"production"',
   },
   alias: {'react-devtools-core': './source/lib/stubs/react-devtools-core.js'},
-  plugins: [lazyChildProcessForCommander, inertInk, builtinsThroughRequire, inkPatches],
+  plugins: [
+    lazyChildProcessForCommander,
+    inertInk,
+    builtinsThroughRequire,
+    inkPatches,
+    lezerTables,
+  ],
   // Native or runtime-resolved packages stay in node_modules.
   external: [
     '@napi-rs/keyring',
