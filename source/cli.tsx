@@ -22,13 +22,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   trace('cli: done');
   // What would keep the process running from here (sockets, timers, child processes).
   if (tracing) trace(`cli: open handles: ${process.getActiveResourcesInfo().join(', ') || 'none'}`);
-  // In a terminal every write has landed (TTY writes are synchronous), and a handle left open
-  // by a screen (a git child, a timer) must not keep berth running after the user quit.
+  // The command is done: berth ends once its output has landed (at once in a terminal, whose
+  // writes are synchronous; a pipe's may not be, off Linux). A handle left open (a screen's git
+  // child or timer, work that ignored a signal) does not keep it running, and Node skips taking
+  // its heap apart, which an exit from an empty event loop does (a few ms after every command).
   if (process.stdout.isTTY) process.exit(code);
-  // Stopped by a signal (or cancelled): end now, once stdout has flushed. Work that ignored the
-  // signal (a custom repository's download, a child process) must not keep berth running.
-  if (code === 130 || code === 143) process.stdout.write('', () => process.exit(code));
-  else process.exitCode = code;
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
 async function main(args: string[]): Promise<number> {
