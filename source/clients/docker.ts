@@ -100,9 +100,10 @@ export interface DockerClient {
    * Streams the build; rejects on an `error`/`errorDetail` event (EngineStreamError), with
    * BuilderRefusedError when the engine refuses the builder asked for before building anything,
    * and with SessionSyncError when BuildKit's file sync could not be used (the build may be tried
-   * again with `transfer: 'tar'`).
+   * again with `transfer: 'tar'`). Resolves with the image's ID when the engine said it (both
+   * builders do, in the stream's last messages).
    */
-  build(context: BuildContextEntry[], options: BuildOptions): Promise<void>;
+  build(context: BuildContextEntry[], options: BuildOptions): Promise<string | undefined>;
   tag(source: string, repository: string, tag: string): Promise<void>;
   push(
     reference: string,
@@ -230,6 +231,14 @@ export function jsonLines(onEvent: (event: EngineEvent) => void): (chunk: Buffer
     // Kept as a copy: the stream may reuse its buffers.
     if (start < bytes.length) parts.push(Buffer.from(bytes.subarray(start)));
   };
+}
+
+/** The built image's ID: BuildKit's `moby.image.id` message, or the classic builder's `aux`. */
+function builtImageIdOf(event: EngineEvent): string | undefined {
+  if (typeof event.aux !== 'object' || (event.id !== undefined && event.id !== 'moby.image.id'))
+    return undefined;
+  const id = event.aux.ID;
+  return typeof id === 'string' && id.startsWith('sha256:') ? id : undefined;
 }
 
 export function engineErrorOf(event: EngineEvent): string | undefined {
@@ -384,7 +393,15 @@ export function createDockerClient(hostValue?: string): DockerClient {
         .flatMap((image) => image.RepoTags ?? [])
         .filter((tag) => tag !== '<none>:<none>');
     },
-    async build(context, options) {
+    async build(context, given) {
+      let imageId: string | undefined;
+      const options: BuildOptions = {
+        ...given,
+        onEvent: (event) => {
+          imageId = builtImageIdOf(event) ?? imageId;
+          given.onEvent?.(event);
+        },
+      };
       const buildkit = options.builder === 'buildkit';
       const sessionId = buildkit && options.transfer !== 'tar' ? sessionUuid() : undefined;
       const body = sessionId ? undefined : await contextTar(context);
@@ -412,7 +429,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
       };
       if (!buildkit) {
         await follow(await start(options.signal, () => engine.request(request)), options);
-        return;
+        return imageId;
       }
       // Asked for first: the engine prepares the build while the session opens here, and waits
       // for the session when it first needs a file (as `docker build` runs the two at once).
@@ -477,6 +494,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
       } finally {
         session?.close();
       }
+      return imageId;
     },
     async tag(source, repository, tag) {
       const response = await call((signal) =>

@@ -84,6 +84,24 @@ describe('docker client', () => {
     expect(lines.join('')).toContain('failing-step-output');
   });
 
+  test('a build says which image it made, with either builder', async () => {
+    const client = createDockerClient(host);
+    const context = [
+      {name: 'Dockerfile', mode: 0o644, content: `FROM ${baseImage}\nCOPY stamp /stamp\n`},
+      {name: 'stamp', mode: 0o644, content: `${process.pid}-${Date.now()}\n`},
+    ];
+    for (const builder of ['classic', 'buildkit'] as const) {
+      const tag = `berth-test/client-id-${builder}:1`;
+      try {
+        const id = await client.build(context, {tag, builder});
+        expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(id).toBe((await client.inspectImage(tag))?.id);
+      } finally {
+        await client.removeImage(tag).catch(() => undefined);
+      }
+    }
+  });
+
   test('runs a container and demultiplexes its output', async () => {
     const client = createDockerClient(host);
     let stdout = '';

@@ -16,7 +16,7 @@
 // already has that tag — from an earlier commit, or a colleague — nothing is built or pushed: the
 // new version records the existing digest and this publish's commit, and `berth run` has the
 // container download the code at that commit.
-import {createWriteStream, mkdirSync, type WriteStream} from 'node:fs';
+import {mkdirSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -53,7 +53,7 @@ import {
   moduleVersionKey,
   type ModuleVersionRecord,
 } from '../../models/module-version.js';
-import type {PublishEvent, PublishEventHandler, PublishState} from '../../models/publish-events.js';
+import type {PublishEvent, PublishEventHandler} from '../../models/publish-events.js';
 import type {Component} from '../../models/stack.js';
 import {DuplicateKeyError, type ProfileStore} from '../../store/profile-store.js';
 import {getComponent} from '../components.js';
@@ -82,6 +82,8 @@ import {
 import {checkBreaking, diffAgainst, latestPublished, schemaChangeLines} from './schema-diff.js';
 import {planDependencyLayers} from './dependency-layers.js';
 import {versionNumbers} from './versions.js';
+import {AppendFile} from '../../lib/append-file.js';
+import {nextTurn} from '../../lib/breather.js';
 import {trace, traced} from '../../lib/trace.js';
 import type {PendingSnapshot} from '../snapshots/publish-snapshot.js';
 import {wantsSnapshot, type CheckoutForSnapshot} from '../snapshots/wants-snapshot.js';
@@ -559,13 +561,9 @@ export async function publishModule(
     record = {...record, ...changes, updatedAt: now()};
     await modules.put(moduleVersionKey(record.slug, record.version), record);
   };
-  const state = async (next: PublishState, changes: Partial<ModuleVersionRecord> = {}) => {
-    await save({...changes, status: next});
-    emit({type: 'state', state: next, at: Date.now()});
-  };
 
   mkdirSync(path.dirname(record.logFile), {recursive: true});
-  const file: WriteStream = createWriteStream(record.logFile, {mode: 0o600});
+  const file = new AppendFile(record.logFile);
   // The whole log also goes to the profile's store (`berth logs SLUG@VERSION`), never clipped.
   const vault = new LogVaultWriter(store, publishLogKey(record.slug, record.version), {
     kind: 'publish',
@@ -580,7 +578,7 @@ export async function publishModule(
       await vault.close().catch((error: unknown) => {
         file.write(`berth: the log could not be kept in the store: ${errorMessage(error)}\n`);
       });
-      await closeLog(file);
+      file.close();
     },
   };
   sink.write(
@@ -590,6 +588,12 @@ export async function publishModule(
     sink.write(`${line}
 `);
   log = sink;
+  if (file.failure)
+    emit({
+      type: 'log',
+      line: `berth: the log file ${record.logFile} could not be written (${errorMessage(file.failure)}); the store keeps the log`,
+      step: null,
+    });
   trace('publish: log opened');
 
   let parser: BuildEventParser | undefined;
@@ -619,9 +623,19 @@ export async function publishModule(
     if (!docker || !clients.engine)
       throw new UserError('The Docker engine was not checked before the build.');
     const engine = clients.engine;
-    if (prepared.dependencyChecksum) await save({dependencyChecksum: prepared.dependencyChecksum});
-
-    await state('building');
+    // Said now, recorded once the engine has the build's request (in `build` below): the store's
+    // write waits for the engine, not the engine for the write.
+    emit({type: 'state', state: 'building', at: Date.now()});
+    let recordedBuilding: Promise<void> | undefined;
+    const recordBuilding = () =>
+      (recordedBuilding ??= nextTurn().then(() =>
+        save({
+          status: 'building',
+          ...(prepared.dependencyChecksum ? {dependencyChecksum: prepared.dependencyChecksum} : {}),
+        }),
+      ));
+    /** The image's ID, as the engine said it at the end of the build. */
+    let builtImageId: string | undefined;
     const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;
     const builder = chooseBuilder(engine, deps.env, docker.host);
     if (builder.note) emit({type: 'log', line: builder.note, step: null});
@@ -630,7 +644,7 @@ export async function publishModule(
       const activeParser = parser;
       try {
         trace('publish: build');
-        await docker.build(buildContextOf(preparedWith(prepared, {builder: kind})), {
+        const building = docker.build(buildContextOf(preparedWith(prepared, {builder: kind})), {
           tag: buildTag,
           builder: kind,
           ...(transfer ? {transfer} : {}),
@@ -638,6 +652,9 @@ export async function publishModule(
           signal,
           onEvent: (event) => activeParser.push(event),
         });
+        building.catch(() => undefined);
+        await recordBuilding();
+        builtImageId = await building;
       } finally {
         activeParser.finish();
       }
@@ -668,16 +685,23 @@ export async function publishModule(
     const activeParser = parser!;
     trace('publish: built');
     checkCancelled();
-    const image = await docker.inspectImage(buildTag);
-    if (!image) throw new UserError(`The engine built ${buildTag} but does not show it.`);
+    // The tag needs only the image's ID, which the build's stream ended with; its size and labels
+    // (for the record) are asked meanwhile, by ID: the build's own name goes once tagged.
+    const inspecting = docker.inspectImage(builtImageId ?? buildTag);
+    inspecting.catch(() => undefined);
+    const imageId = builtImageId ?? (await inspecting)?.id;
+    const missing = () => new UserError(`The engine built ${buildTag} but does not show it.`);
+    if (!imageId) throw missing();
     const tag = prepared.dependencyChecksum
       ? `deps-${prepared.dependencyChecksum}`
-      : `${record.version}-${image.id.replace(/^sha256:/, '').slice(0, 12)}`;
+      : `${record.version}-${imageId.replace(/^sha256:/, '').slice(0, 12)}`;
     const reference = `${target.registryHost}/${repository}:${tag}`;
     await docker.tag(buildTag, `${target.registryHost}/${repository}`, tag);
     // The build's own name goes while the record is saved and the image pushed.
     const untagging = docker.removeImage(buildTag);
     untagging.catch(() => undefined);
+    const image = await inspecting;
+    if (!image) throw missing();
     const built = {
       image: reference,
       sizeBytes: image.sizeBytes,
@@ -700,9 +724,10 @@ export async function publishModule(
       ? {...target.credentials, serveraddress: target.registryHost}
       : undefined;
     trace('publish: tagged');
-    await state('pushing', built);
+    // As with the build: the push is asked for first, and recorded while the engine starts it.
+    emit({type: 'state', state: 'pushing', at: Date.now()});
     emit({type: 'log', line: `Pushing ${reference}`, step: null});
-    const pushEvents = await docker.push(reference, {
+    const pushing = docker.push(reference, {
       ...(auth ? {auth} : {}),
       signal,
       onEvent: (event: EngineEvent) => {
@@ -714,6 +739,10 @@ export async function publishModule(
           emit({type: 'log', line: event.status, step: null});
       },
     });
+    pushing.catch(() => undefined);
+    await nextTurn();
+    await save({...built, status: 'pushing'});
+    const pushEvents = await pushing;
     trace('publish: pushed');
     await untagging;
     checkCancelled();
@@ -898,10 +927,6 @@ async function preflight(
   await traced('preflight: base image', () => ensureBaseImage(docker, probe.baseImage, io.signal));
   checkCancelled();
   return {docker, engine, registry};
-}
-
-function closeLog(log: WriteStream): Promise<void> {
-  return new Promise((resolve) => log.end(() => resolve()));
 }
 
 function failureMessage(error: unknown, parser: BuildEventParser | undefined): string {
