@@ -114,6 +114,29 @@ describe('the bundle', () => {
     for (const imported of jqImports) expect(imported.kind).toBe('dynamic-import');
   });
 
+  it('makes a `require` only in the chunks that call it, and keeps every column in place', () => {
+    const banner =
+      /^import \{createRequire as __berthCreateRequire\} from 'node:module'; const require = __berthCreateRequire\(import\.meta\.url\);/;
+    const uses = /(?<![\w$.])require\b/;
+    let kept = 0;
+    for (const file of outputs) {
+      const code = readFileSync(path.join(repoRoot, file), 'utf8').replace(/^#!.*\n/, '');
+      const head = banner.exec(code)?.[0];
+      if (head) {
+        kept++;
+        expect(code.slice(head.length), file).toMatch(uses);
+      } else {
+        // Blanks where the banner was: the source maps' columns on the first line still hold.
+        const blank = /^ +/.exec(code)?.[0] ?? '';
+        expect(blank.length, file).toBe(121);
+        expect(code.slice(blank.length), file).not.toMatch(uses);
+      }
+    }
+    // The bundled CommonJS packages' `require` (esbuild's __require) still has one.
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(outputs.length / 4);
+  });
+
   it('imports no built-in module statically as ESM (each is required where first used)', () => {
     // An ESM import of a built-in reads all its exports at load (node:http2 loads tls and
     // crypto): every static import goes through scripts/build.mjs's require stubs instead.
