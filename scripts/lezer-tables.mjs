@@ -3,7 +3,7 @@
 // JavaScript that has not been compiled yet, 2.5-4 ms on every publish. This esbuild plugin
 // decodes them at build time; the bundle carries their bytes as base64, which Node's Buffer turns
 // back into the same arrays in a tenth of a millisecond (lezer takes an array as it is).
-// test/build.test.ts compares the parser built from these tables with the original.
+// test/lezer-tables.test.ts compares the parser built from these tables with the original.
 import {readFile} from 'node:fs/promises';
 
 /** The tables `LRParser.deserialize` decodes, and the array type it decodes each into. */

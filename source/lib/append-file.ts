@@ -10,10 +10,10 @@ export class AppendFile {
   /** Why the file could not be opened or written; its text is dropped from then on, not thrown. */
   failure: unknown;
 
-  /** Creates (or empties) `file`, readable by its owner only unless `mode` says otherwise. */
-  constructor(file: string, mode = 0o600) {
+  /** Creates (or empties) `file`, readable by its owner only. */
+  constructor(file: string) {
     try {
-      this.fd = openSync(file, 'w', mode);
+      this.fd = openSync(file, 'w', 0o600);
     } catch (error) {
       this.failure = error;
     }

@@ -561,6 +561,10 @@ export async function publishModule(
     record = {...record, ...changes, updatedAt: now()};
     await modules.put(moduleVersionKey(record.slug, record.version), record);
   };
+  /** Saved one turn after a request went to the engine: the store's write waits for the engine,
+   *  not the engine for the write (the state's event is emitted before the request). */
+  const saveOnceAsked = (changes: Partial<ModuleVersionRecord>) =>
+    nextTurn().then(() => save(changes));
 
   mkdirSync(path.dirname(record.logFile), {recursive: true});
   const file = new AppendFile(record.logFile);
@@ -623,17 +627,14 @@ export async function publishModule(
     if (!docker || !clients.engine)
       throw new UserError('The Docker engine was not checked before the build.');
     const engine = clients.engine;
-    // Said now, recorded once the engine has the build's request (in `build` below): the store's
-    // write waits for the engine, not the engine for the write.
+    // Said now, recorded once the engine has the first build's request (in `build` below).
     emit({type: 'state', state: 'building', at: Date.now()});
     let recordedBuilding: Promise<void> | undefined;
     const recordBuilding = () =>
-      (recordedBuilding ??= nextTurn().then(() =>
-        save({
-          status: 'building',
-          ...(prepared.dependencyChecksum ? {dependencyChecksum: prepared.dependencyChecksum} : {}),
-        }),
-      ));
+      (recordedBuilding ??= saveOnceAsked({
+        status: 'building',
+        ...(prepared.dependencyChecksum ? {dependencyChecksum: prepared.dependencyChecksum} : {}),
+      }));
     /** The image's ID, as the engine said it at the end of the build. */
     let builtImageId: string | undefined;
     const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;
@@ -724,7 +725,7 @@ export async function publishModule(
       ? {...target.credentials, serveraddress: target.registryHost}
       : undefined;
     trace('publish: tagged');
-    // As with the build: the push is asked for first, and recorded while the engine starts it.
+    // As with the build: said now, recorded once the engine has the push's request.
     emit({type: 'state', state: 'pushing', at: Date.now()});
     emit({type: 'log', line: `Pushing ${reference}`, step: null});
     const pushing = docker.push(reference, {
@@ -740,8 +741,7 @@ export async function publishModule(
       },
     });
     pushing.catch(() => undefined);
-    await nextTurn();
-    await save({...built, status: 'pushing'});
+    await saveOnceAsked({...built, status: 'pushing'});
     const pushEvents = await pushing;
     trace('publish: pushed');
     await untagging;
