@@ -1,7 +1,7 @@
 // A private PostgreSQL server on 127.0.0.1 for the team-store tests: a fresh cluster per call,
 // run as the postgres user (the server refuses root), trust auth on loopback.
 import {spawn} from 'node:child_process';
-import {chmodSync, chownSync, existsSync, mkdtempSync, readdirSync} from 'node:fs';
+import {chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
 import {freePort, run, terminate, trackProcess} from './services/common.js';
 import {waitFor} from './wait.js';
@@ -20,6 +20,7 @@ function binDir(): string {
 
 export async function startPostgres(): Promise<Postgres> {
   const bin = binDir();
+  // Under /tmp itself: the server's socket path must stay short (107 bytes at most).
   const dir = mkdtempSync('/tmp/berth-pg-');
   chmodSync(dir, 0o755);
   const {uid, gid} = await postgresUser();
@@ -90,6 +91,7 @@ export async function startPostgres(): Promise<Postgres> {
     async stop() {
       await terminate(server.pid!);
       forget();
+      rmSync(dir, {recursive: true, force: true});
     },
   };
 }
