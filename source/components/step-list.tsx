@@ -37,6 +37,16 @@ export function fit(text: string, width: number): string {
   return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
 }
 
+/** As `fit`, cut in the middle: a path keeps its file name (and `/`) on a narrow terminal. */
+export function fitMiddle(text: string, width: number): string {
+  if (width <= 2 || text.length <= width) return fit(text, width);
+  const half = Math.floor((width - 1) / 2);
+  const slash = text.lastIndexOf('/');
+  const name = slash === -1 ? 0 : text.length - slash;
+  const tail = Math.min(Math.max(half, name), width - 1 - Math.min(half, 12));
+  return `${text.slice(0, width - 1 - tail)}…${text.slice(text.length - tail)}`;
+}
+
 /**
  * `text` in rows of at most `width` characters, broken at spaces where it can be, at most
  * `maxRows` rows; the last one ends in "…" when text is left over.

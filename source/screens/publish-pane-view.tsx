@@ -5,7 +5,14 @@ import {useOwnQuestionMark, useScreenInput, useTextEntry} from '../components/he
 import {useMemo, useReducer, useRef} from 'react';
 import {LogPane, clampTop} from '../components/log-pane.js';
 import {StepChart} from '../components/step-chart.js';
-import {fit, formatDuration, StepList, wrapRows, type StepRow} from '../components/step-list.js';
+import {
+  fit,
+  fitMiddle,
+  formatDuration,
+  StepList,
+  wrapRows,
+  type StepRow,
+} from '../components/step-list.js';
 import {useBuildLog, type BuildLogClock} from '../hooks/use-build-log.js';
 import {useTheme, type TintName} from '../hooks/use-theme.js';
 import {errorMessage} from '../lib/errors.js';
@@ -352,9 +359,10 @@ export function PublishPaneView({
     ? 'q close  ? help  s save log  / search  n/N match  f follow  PgUp/PgDn scroll'
     : 'c cancel  ? help  s save log  / search  n/N match  f follow  PgUp/PgDn scroll';
 
-  let logHeader: {tone: TintName | undefined; text: string};
+  // A flash may name a file (the saved log): cut in the middle, its name stays on screen.
+  let logHeader: {tone: TintName | undefined; text: string; middle?: boolean};
   if (view.mode === 'search') logHeader = {tone: 'accent', text: `/${view.draft}▏`};
-  else if (view.flash) logHeader = {tone: view.flash.tone, text: view.flash.text};
+  else if (view.flash) logHeader = {tone: view.flash.tone, text: view.flash.text, middle: true};
   else if (control.cancelRequested && !model.finished)
     logHeader = {tone: 'warning', text: 'Cancelling… waiting for the build to stop.'};
   else {
@@ -403,7 +411,7 @@ export function PublishPaneView({
       ))}
       {logFile && (
         <Text wrap="truncate" dimColor>
-          {fit(`  Log     ${logFile}`, width)}
+          {fitMiddle(`  Log     ${logFile}`, width)}
         </Text>
       )}
       <Text
@@ -411,7 +419,7 @@ export function PublishPaneView({
         color={logHeader.tone ? theme.tint(logHeader.tone) : undefined}
         dimColor={!logHeader.tone}
       >
-        {fit(logHeader.text, width)}
+        {(logHeader.middle ? fitMiddle : fit)(logHeader.text, width)}
       </Text>
       {view.mode === 'help' ? (
         <HelpRows height={logHeight} width={width} />

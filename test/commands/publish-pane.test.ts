@@ -95,7 +95,8 @@ describe('berth publish in a terminal', () => {
       session.mark();
       await session.write('s');
       const saved = path.join(configDir, 'state', 'logs', 'saved', 'berth-publish-pane-demo-1.log');
-      await session.waitFor(saved);
+      // The message names the file; a long path is cut in its middle on a narrow terminal.
+      await session.waitFor(path.basename(saved));
       const modules = (
         await runBerth(['module', 'list', '--json'], {cwd: project, env: env()})
       ).json<Array<{version: number; status: string; logFile: string}>>();

@@ -2,7 +2,12 @@ import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {clampTop, LogPane} from '../../source/components/log-pane.js';
 import {barLength, chartSteps, StepChart} from '../../source/components/step-chart.js';
-import {formatDuration, StepList, visibleSteps} from '../../source/components/step-list.js';
+import {
+  fitMiddle,
+  formatDuration,
+  StepList,
+  visibleSteps,
+} from '../../source/components/step-list.js';
 import {RingBuffer} from '../../source/lib/ring-buffer.js';
 
 function ringOf(count: number): RingBuffer<string> {
@@ -103,6 +108,21 @@ describe('the step list', () => {
     expect(visibleSteps([1, 2, 3, 4, 5], 3)).toEqual({hidden: 3, rows: [4, 5]});
     expect(visibleSteps([1, 2], 3)).toEqual({hidden: 0, rows: [1, 2]});
     expect(formatDuration(185_000)).toBe('3m 05s');
+  });
+
+  it('cuts a long path in its middle, keeping the file name on a narrow terminal', () => {
+    const saved =
+      'Saved the log to /root/.local/state/berth/logs/saved/berth-publish-image-rotation-12.log';
+    expect(fitMiddle(saved, 80)).toBe(
+      'Saved the log to /root/.local/state/bert…ved/berth-publish-image-rotation-12.log',
+    );
+    expect(fitMiddle(saved, 60)).toBe(
+      'Saved the log to /root/…/berth-publish-image-rotation-12.log',
+    );
+    // Too narrow for the name: the message's start, then as much of its end as fits.
+    expect(fitMiddle(saved, 40)).toBe('Saved the lo…blish-image-rotation-12.log');
+    expect(fitMiddle('short', 10)).toBe('short     ');
+    expect(fitMiddle('no slashes in this long sentence', 15)).toBe('no slas…entence');
   });
 });
 

@@ -68,7 +68,7 @@ describe('the publish pane in a terminal', () => {
       // Beside the log file (berth passes its state directory), never the working directory.
       const saved = path.join(cwd, 'saved', 'berth-publish-demo-module-7.log');
       // Incremental rendering rewrites only what changed ("Saving…" → "Saved…"): wait for the path.
-      await pane.waitFor(saved);
+      await pane.waitFor(path.basename(saved));
       expect(readFileSync(saved, 'utf8')).toBe(
         readFileSync(pane.logFile, 'utf8').slice(0, readFileSync(saved, 'utf8').length),
       );
