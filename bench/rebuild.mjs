@@ -286,8 +286,13 @@ const phases = [
   ["Node starts, berth's entry runs", '', 'cli: start'],
   ['commander, the publish code loads', 'cli: start', 'publish command: publish module loaded'],
   [
-    'context, checkout, project read and checked',
+    'the engine asked for the build (its session open)',
     'publish command: publish module loaded',
+    'docker: session open',
+  ],
+  [
+    'checkout, project read and checked (the engine prepares the build)',
+    'docker: session open',
     'publish: project assembled',
   ],
   [
@@ -297,7 +302,7 @@ const phases = [
   ],
   ['version recorded, log opened', 'publish: preflight done', 'publish: build'],
   [
-    'the engine builds (BuildKit, the context through a session)',
+    'the engine builds, from when it has the files (BuildKit, through a session)',
     'publish: build',
     'publish: built',
   ],

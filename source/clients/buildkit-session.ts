@@ -48,12 +48,13 @@ export type UpgradeConnection = (request: {
 
 /**
  * Opens a session serving `dirs` (the dockerfile frontend asks for `context` and `dockerfile`).
- * `cacheKey` names the engine's kept copy: the same project gets the same one, so its next build
- * sends only what changed.
+ * A tree may still be coming (a build asked for before its files were checked): the engine's call
+ * waits for it, and ends CANCELLED if it never comes. `cacheKey` names the engine's kept copy: the
+ * same project gets the same one, so its next build sends only what changed.
  */
 export async function openBuildSession(
   upgrade: UpgradeConnection,
-  dirs: Record<string, SyncEntry[]>,
+  dirs: Record<string, SyncEntry[] | Promise<SyncEntry[]>>,
   cacheKey: string,
   signal?: AbortSignal,
   id: string = sessionUuid(),
@@ -85,9 +86,19 @@ export async function openBuildSession(
         stream.write(frame(new MessageWriter().varint(1, 1).toBuffer()));
         stream.end(ok);
       } else if (method === diffCopy) {
-        const tree = dirs[metadata.get('dir-name')?.[0] ?? ''] ?? [];
-        stream.respond(answer);
-        sendTree(stream, select(tree, metadata), fail);
+        // What the engine sends before the tree is there waits with it.
+        const early: Buffer[] = [];
+        let receive: ((bytes: Buffer) => void) | undefined;
+        stream.onData((bytes) => (receive ? receive(bytes) : early.push(bytes)));
+        Promise.resolve(dirs[metadata.get('dir-name')?.[0] ?? ''] ?? []).then(
+          (tree) => {
+            stream.respond(answer);
+            receive = sendTree(stream, select(tree, metadata), fail);
+            for (const bytes of early.splice(0)) receive(bytes);
+          },
+          // The build was called off before it had its files: gRPC's CANCELLED.
+          () => stream.respond([...answer, ['grpc-status', '1']], {endStream: true}),
+        );
       } else {
         // Not exposed (the session's headers name only the two above): gRPC's UNIMPLEMENTED.
         stream.respond([...answer, ['grpc-status', '12']], {endStream: true});
@@ -185,8 +196,12 @@ function packet(type: number, fields: {stat?: SyncEntry; id?: number; data?: Buf
   );
 }
 
-/** The sender's side of DiffCopy for one tree. */
-function sendTree(stream: ServerStream, tree: SyncEntry[], fail: (message: string) => void): void {
+/** The sender's side of DiffCopy for one tree; what the engine sends goes to the handler returned. */
+function sendTree(
+  stream: ServerStream,
+  tree: SyncEntry[],
+  fail: (message: string) => void,
+): (bytes: Buffer) => void {
   for (const stat of tree) stream.write(packet(packetStat, {stat}));
   stream.write(packet(packetStat));
   // Files go one at a time, in the order asked; each write waits for the engine to take it.
@@ -202,7 +217,7 @@ function sendTree(stream: ServerStream, tree: SyncEntry[], fail: (message: strin
     stream.write(packet(packetData, {id}));
   };
   let pending: Buffer = Buffer.alloc(0);
-  stream.onData((chunk) => {
+  return (chunk) => {
     pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
     while (pending.length >= 5) {
       const length = pending.readUInt32BE(1);
@@ -232,5 +247,5 @@ function sendTree(stream: ServerStream, tree: SyncEntry[], fail: (message: strin
         });
       } else if (type === packetError) fail(`the engine could not take the context: ${data}`);
     }
-  });
+  };
 }

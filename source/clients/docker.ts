@@ -63,7 +63,8 @@ export type BuilderKind = 'buildkit' | 'classic';
 export type ContextTransfer = 'session' | 'tar';
 
 export type BuildOptions = StreamOptions & {
-  tag: string;
+  /** The image's name; without one, the image is known by the ID the build resolves with. */
+  tag?: string;
   labels?: Record<string, string>;
   networkMode?: string;
   builder?: BuilderKind;
@@ -71,6 +72,8 @@ export type BuildOptions = StreamOptions & {
   transfer?: ContextTransfer;
   /** Names the engine's kept copy of this context (the project's folder): the same one each build. */
   cacheKey?: string;
+  /** BuildKit through a session: told once the session is open (the engine then prepares the build). */
+  onSessionOpen?: () => void;
 };
 
 export type RunContainerInput = {
@@ -102,8 +105,15 @@ export interface DockerClient {
    * and with SessionSyncError when BuildKit's file sync could not be used (the build may be tried
    * again with `transfer: 'tar'`). Resolves with the image's ID when the engine said it (both
    * builders do, in the stream's last messages).
+   *
+   * The context may still be coming: a BuildKit build through a session is asked for at once,
+   * and the engine, which prepares a build for some 25 ms before it first asks for a file, gets
+   * the files when they are there; if they never come (the promise rejects), the build stops.
    */
-  build(context: BuildContextEntry[], options: BuildOptions): Promise<string | undefined>;
+  build(
+    context: BuildContextEntry[] | Promise<BuildContextEntry[]>,
+    options: BuildOptions,
+  ): Promise<string | undefined>;
   tag(source: string, repository: string, tag: string): Promise<void>;
   push(
     reference: string,
@@ -404,7 +414,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
       };
       const buildkit = options.builder === 'buildkit';
       const sessionId = buildkit && options.transfer !== 'tar' ? sessionUuid() : undefined;
-      const body = sessionId ? undefined : await contextTar(context);
+      const body = sessionId ? undefined : await contextTar(await context);
       // Stops the build when its session cannot open (the engine waits for it otherwise).
       const sessionless = new AbortController();
       const signal = options.signal
@@ -414,7 +424,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
         method: 'POST',
         path: '/build',
         query: {
-          t: options.tag,
+          ...(options.tag ? {t: options.tag} : {}),
           // The engine may run without a default bridge (dockerd --bridge=none); host works everywhere.
           networkmode: options.networkMode ?? 'host',
           rm: true,
@@ -443,14 +453,19 @@ export function createDockerClient(hostValue?: string): DockerClient {
       );
       requesting.catch(() => undefined);
       let session: BuildSession | undefined;
-      if (sessionId) {
+      // The files as the session serves them, once the context is there.
+      const tree = sessionId ? Promise.resolve(context).then(syncTree) : undefined;
+      if (sessionId && tree) {
+        // The dockerfile frontend reads its Dockerfile from a folder of its own.
+        const dockerfile = tree.then((entries) =>
+          entries.filter((entry) => entry.path === 'Dockerfile'),
+        );
+        for (const files of [tree, dockerfile]) files.catch(() => undefined);
         try {
-          const tree = await syncTree(context);
           session = await start(options.signal, () =>
             openBuildSession(
               engine.upgrade,
-              // The dockerfile frontend reads its Dockerfile from a folder of its own.
-              {context: tree, dockerfile: tree.filter((entry) => entry.path === 'Dockerfile')},
+              {context: tree, dockerfile},
               options.cacheKey ?? '',
               options.signal,
               sessionId,
@@ -461,6 +476,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
             }),
           );
           trace('docker: session open');
+          options.onSessionOpen?.();
         } catch (error) {
           sessionless.abort();
           // An engine that refused the build says why (no BuildKit), not its missing session.
@@ -471,6 +487,12 @@ export function createDockerClient(hostValue?: string): DockerClient {
           throw refusal ?? error;
         }
       }
+      // A context that cannot be read (or never comes) stops the build, for that reason.
+      let unreadable: {reason: unknown} | undefined;
+      tree?.catch((reason: unknown) => {
+        unreadable = {reason};
+        sessionless.abort();
+      });
       try {
         const stream = await requesting;
         let emptyTraces = 0;
@@ -486,7 +508,9 @@ export function createDockerClient(hostValue?: string): DockerClient {
             );
           },
         });
+        if (unreadable) throw unreadable.reason;
       } catch (error) {
+        if (unreadable) throw unreadable.reason;
         // A build that failed because the file sync did is the session's failure, not the build's.
         const broken = session?.failure();
         if (broken && !(error instanceof CancelledError)) throw broken;

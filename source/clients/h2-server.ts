@@ -171,6 +171,8 @@ export function serveHttp2(
       errorListeners: [],
       drainWaiters: [],
       respond(answer, options = {}) {
+        // Answered late (the tree came after the engine reset the call): nothing to answer.
+        if (stream.closed) return;
         send(
           frame.headers,
           flag.endHeaders | (options.endStream ? flag.endStream : 0),

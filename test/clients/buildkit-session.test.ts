@@ -164,6 +164,51 @@ describe('the build context through a BuildKit session', () => {
     ]);
   });
 
+  test('files that come later: the engine starts the build, waits for them and builds them; files that never come stop it', async () => {
+    const project = tempDir('berth-session-');
+    const entries: BuildContextEntry[] = [
+      dockerfile(),
+      {name: 'late.txt', mode: 0o644, content: 'late\n'},
+    ];
+    const tag = `berth-test/session-${randomBytes(4).toString('hex')}:1`;
+    tags.push(tag);
+    // Given once the engine has said something of the build: it had begun without them.
+    let give!: (files: BuildContextEntry[]) => void;
+    const files = new Promise<BuildContextEntry[]>((resolve) => (give = resolve));
+    let spokeFirst = false;
+    let given = false;
+    await createDockerClient(host).build(files, {
+      tag,
+      builder: 'buildkit',
+      cacheKey: project,
+      onEvent: () => {
+        if (given) return;
+        spokeFirst = true;
+        given = true;
+        give(entries);
+      },
+    });
+    expect(spokeFirst).toBe(true);
+    const listed = await runContainer(host, tag, ['cat', '/ctx/late.txt']);
+    expect(listed.stdout).toBe('late\n');
+
+    // Called off before the files come: the build stops with the reason, nothing is named, and
+    // the next build of the same project (the engine's copy of it) is not held up.
+    const offTag = `berth-test/session-${randomBytes(4).toString('hex')}:1`;
+    let refuse!: (reason: Error) => void;
+    const never = new Promise<BuildContextEntry[]>((_resolve, reject) => (refuse = reject));
+    const stopped = createDockerClient(host).build(never, {
+      tag: offTag,
+      builder: 'buildkit',
+      cacheKey: project,
+      onEvent: () => refuse(new Error('the project did not pass its checks')),
+    });
+    await expect(stopped).rejects.toThrow('the project did not pass its checks');
+    expect(await dockerClient(host).listImages({filters: {reference: [offTag]}})).toEqual([]);
+    const after = await buildAndList(entries, {cacheKey: project});
+    expect(after).toContain(`late.txt file 0o644 0 ${sha256('late\n')}`);
+  });
+
   test('an engine that opens no session: the build says so, and the tar upload builds', async () => {
     const proxy = await engineWithoutSessions(host);
     try {

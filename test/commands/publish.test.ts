@@ -232,7 +232,10 @@ describe('berth publish', () => {
     // Logs live in berth's state directory (here inside BERTH_CONFIG_DIR), never in the project.
     expect(first.logFile).toBe(path.join(configDir, 'state', 'logs', 'publish-rotate-demo-1.log'));
     expect(log).toMatch(/Step \d+\/\d+ : RUN .*pip install/);
-    expect(log).toMatch(/Successfully tagged .*rotate-demo:build-1/);
+    // The image the engine wrote, then the name it is pushed under (VERSION-IMAGEID12).
+    const imageId = first.image!.split(':').at(-1)!.split('-')[1]!;
+    expect(log).toMatch(new RegExp(`writing image sha256:${imageId}`));
+    expect(log).toContain(`Pushing ${first.image}`);
     expect(log).toContain('==> published');
 
     const described = (await ok(['module', 'describe', 'rotate-demo', '--json'])).json<
@@ -401,6 +404,30 @@ describe('berth publish', () => {
       for (const socket of sockets) socket.destroy();
       server.close();
     }
+  });
+
+  test('checks that fail after the engine was asked for the build call it off: nothing built or recorded, and the fixed project publishes at once', async () => {
+    const entry = ENTRY.replace('Rotate demo', 'Called off demo');
+    const dir = await project(entry, '--no-index\n--find-links wheels\nberthdemo=== =1.0\n');
+    const failed = await publish(dir);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/requirements\.txt.*3|line 3/);
+    expect(failed.stdout).not.toContain('==> building');
+    const labelled = {filters: {label: ['dev.berth.slug=called-off-demo']}};
+    expect(await dockerClient(host).listImages({all: true, ...labelled})).toEqual([]);
+    expect(await modules('called-off-demo')).toEqual([]);
+
+    // The engine's copy of the project is not held by the build called off.
+    writeFileSync(
+      path.join(dir, 'requirements.txt'),
+      '--no-index\n--find-links wheels\nberthdemo==1.0.0\n',
+    );
+    const fixed = await publish(dir);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    const [published] = await modules('called-off-demo');
+    expect(published).toMatchObject({version: 1, status: 'published'});
+    images.push(published!.image!);
+    expect(await dockerClient(host).listImages({all: true, ...labelled})).toHaveLength(1);
   });
 });
 

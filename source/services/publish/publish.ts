@@ -65,6 +65,7 @@ import {BuildEventParser, logLineOf, pushEventOf} from './build-events.js';
 import {entryPointSha256} from './entry-hash.js';
 import {ensureBaseImage} from './base-image.js';
 import {chooseBaseImage, rememberedBaseImageLine} from './base-image-choice.js';
+import {EarlyBuild} from './early-build.js';
 import {
   chooseBuilder,
   contextSyncNote,
@@ -149,6 +150,8 @@ export async function resolvePublishTarget(
   deps: Deps,
   context: ActiveContext,
   store: ProfileStore,
+  /** Told where the engine is as soon as that is known (before the registry's credentials). */
+  onEngine?: (engineHost: string) => void,
 ): Promise<PublishTarget> {
   const stack = await getStack(store, context.stackName, context.profile.name);
   if (!stack.components.image_builder) {
@@ -169,13 +172,14 @@ export async function resolvePublishTarget(
     'image_builder',
     stack.components.image_builder,
   );
+  const engineHost = engineHostOf(deps, builder);
+  onEngine?.(engineHost);
   const registry = await getComponent(
     deps,
     context,
     'container_registry',
     stack.components.container_registry,
   );
-  const engineHost = engineHostOf(deps, builder);
   if (registry.flavor === 'local') {
     return {
       stack: stack.name,
@@ -386,6 +390,20 @@ export async function publishModule(
   input: PublishInput,
   options: PublishOptions = {},
 ): Promise<PublishResult> {
+  const earlyBuild = new EarlyBuild();
+  try {
+    return await publishWith(deps, input, options, earlyBuild);
+  } finally {
+    earlyBuild.drop();
+  }
+}
+
+async function publishWith(
+  deps: Deps,
+  input: PublishInput,
+  options: PublishOptions,
+  earlyBuild: EarlyBuild,
+): Promise<PublishResult> {
   const signal = options.signal;
   trace('publish: start');
   const context = await resolveContext(deps);
@@ -399,9 +417,21 @@ export async function publishModule(
   const projectDir = path.resolve(deps.cwd, input.path);
   // Where the image goes, and whether its registry and engine answer, are asked now, while the
   // checkout and the project are read; their failures are reported where they always were (after
-  // the project's own checks, in preflight's order).
-  const targeting = resolvePublishTarget(deps, context, store);
-  const answering = targeting.then(askTarget);
+  // the project's own checks, in preflight's order). The engine is known first (the registry's
+  // credentials may take a keychain's time): it is asked for the build at once (early-build.ts),
+  // and the project is read once the build's session is open, while the engine prepares it.
+  let engineKnown: (engineHost: string | undefined) => void = () => undefined;
+  const engineHost = new Promise<string | undefined>((resolve) => (engineKnown = resolve));
+  const targeting = resolvePublishTarget(deps, context, store, engineKnown);
+  targeting.catch(() => engineKnown(undefined));
+  const host = await engineHost;
+  const engine =
+    host === undefined
+      ? undefined
+      : askEngine(host, buildsEarly(deps.env) ? {earlyBuild, cacheKey: projectDir, signal} : {});
+  await engine?.sessionOpen;
+  // The target resolves only after telling where its engine is: `engine` is there.
+  const answering = targeting.then((target) => askTarget(target, engine!.answer));
   answering.catch(() => undefined);
   // The project's files are read while the checkout is (both wait on git); a failure of either
   // is reported in this order: the checkout's, then the project's.
@@ -637,22 +667,34 @@ export async function publishModule(
       }));
     /** The image's ID, as the engine said it at the end of the build. */
     let builtImageId: string | undefined;
-    const buildTag = `${target.registryHost}/${repository}:build-${record.version}`;
+    /** The build's own name while it is tagged; a build asked for early has none. */
+    let buildTag: string | undefined;
     const builder = chooseBuilder(engine, deps.env, docker.host);
     if (builder.note) emit({type: 'log', line: builder.note, step: null});
+    if (builder.kind !== 'buildkit') earlyBuild.drop();
     const build = async (kind: BuilderKind, transfer?: ContextTransfer) => {
       parser = new BuildEventParser(emit);
       const activeParser = parser;
       try {
         trace('publish: build');
-        const building = docker.build(buildContextOf(preparedWith(prepared, {builder: kind})), {
-          tag: buildTag,
-          builder: kind,
-          ...(transfer ? {transfer} : {}),
-          cacheKey: projectDir,
-          signal,
-          onEvent: (event) => activeParser.push(event),
-        });
+        const context = buildContextOf(preparedWith(prepared, {builder: kind}));
+        const onEvent = (event: EngineEvent) => activeParser.push(event);
+        const asked =
+          kind === 'buildkit' && transfer === 'session'
+            ? earlyBuild.take(context, onEvent)
+            : undefined;
+        const tag = `${target.registryHost}/${repository}:build-${record.version}`;
+        buildTag = asked ? undefined : tag;
+        const building =
+          asked ??
+          docker.build(context, {
+            tag,
+            builder: kind,
+            ...(transfer ? {transfer} : {}),
+            cacheKey: projectDir,
+            signal,
+            onEvent,
+          });
         building.catch(() => undefined);
         await recordBuilding();
         builtImageId = await building;
@@ -688,18 +730,20 @@ export async function publishModule(
     checkCancelled();
     // The tag needs only the image's ID, which the build's stream ended with; its size and labels
     // (for the record) are asked meanwhile, by ID: the build's own name goes once tagged.
-    const inspecting = docker.inspectImage(builtImageId ?? buildTag);
+    const builtAs = builtImageId ?? buildTag;
+    const inspecting = builtAs ? docker.inspectImage(builtAs) : Promise.resolve(undefined);
     inspecting.catch(() => undefined);
     const imageId = builtImageId ?? (await inspecting)?.id;
-    const missing = () => new UserError(`The engine built ${buildTag} but does not show it.`);
+    const missing = () =>
+      new UserError(`The engine built ${buildTag ?? 'the image'} but does not show it.`);
     if (!imageId) throw missing();
     const tag = prepared.dependencyChecksum
       ? `deps-${prepared.dependencyChecksum}`
       : `${record.version}-${imageId.replace(/^sha256:/, '').slice(0, 12)}`;
     const reference = `${target.registryHost}/${repository}:${tag}`;
-    await docker.tag(buildTag, `${target.registryHost}/${repository}`, tag);
-    // The build's own name goes while the record is saved and the image pushed.
-    const untagging = docker.removeImage(buildTag);
+    await docker.tag(imageId, `${target.registryHost}/${repository}`, tag);
+    // The build's own name, if it had one, goes while the record is saved and the image pushed.
+    const untagging = buildTag ? docker.removeImage(buildTag) : Promise.resolve();
     untagging.catch(() => undefined);
     const image = await inspecting;
     if (!image) throw missing();
@@ -848,27 +892,58 @@ type TargetAnswers = {
   engine: Promise<{docker: DockerClient; info: EngineInfo}>;
 };
 
-/** Asks the registry and the engine at once; a failure waits (unhandled) until preflight reads it. */
-function askTarget(target: PublishTarget): TargetAnswers {
-  const quiet = <T>(promise: Promise<T>) => {
-    promise.catch(() => undefined);
-    return promise;
-  };
-  const client = target.local
+/** Whether the build can be asked for before the project is read: BuildKit, through a session. */
+function buildsEarly(env: NodeJS.ProcessEnv): boolean {
+  const unknownEngine = {apiVersion: undefined, builderVersion: undefined};
+  return (
+    chooseBuilder(unknownEngine, env, '').kind === 'buildkit' && env.BERTH_BUILD_CONTEXT !== 'tar'
+  );
+}
+
+/** A promise whose failure waits (unhandled) until preflight reads it. */
+function quiet<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * Asks the engine for the build when given one to start (its session open settles
+ * `sessionOpen`), then whether it answers and which builder its operator chose.
+ */
+function askEngine(
+  engineHost: string,
+  early: {earlyBuild?: EarlyBuild; cacheKey?: string; signal?: AbortSignal | undefined},
+): {answer: TargetAnswers['engine']; sessionOpen: Promise<void>} {
+  let docker: DockerClient;
+  try {
+    docker = createDockerClient(engineHost);
+  } catch (error) {
+    // A malformed address: preflight reports it.
+    return {answer: quiet(Promise.reject(error)), sessionOpen: Promise.resolve()};
+  }
+  const sessionOpen = early.earlyBuild
+    ? early.earlyBuild.start(docker, {
+        ...(early.cacheKey ? {cacheKey: early.cacheKey} : {}),
+        ...(early.signal ? {signal: early.signal} : {}),
+      })
+    : Promise.resolve();
+  const answer = traced('engine ping', () => docker.ping()).then((info) => ({docker, info}));
+  return {answer: quiet(answer), sessionOpen};
+}
+
+/** Asks the registry (the engine was asked already): both answers wait for preflight. */
+function askTarget(target: PublishTarget, engine: TargetAnswers['engine']): TargetAnswers {
+  const registry = target.local
     ? undefined
     : createRegistryClient({
         host: target.registryHost,
         ...(target.credentials ? {credentials: target.credentials} : {}),
       });
-  const engine = async () => {
-    const docker = createDockerClient(target.engineHost);
-    return {docker, info: await traced('engine ping', () => docker.ping())};
-  };
   return {
-    registry: client
-      ? {client, ping: quiet(traced('registry ping', () => client.ping()))}
+    registry: registry
+      ? {client: registry, ping: quiet(traced('registry ping', () => registry.ping()))}
       : undefined,
-    engine: quiet(engine()),
+    engine,
   };
 }
 
