@@ -49,15 +49,16 @@ export function resolveCodeReference(
     if (repository) matches.push({remote, repository});
   }
   const chosen = chooseMatch(matches, checkout.pushedRemotes);
-  // The commit must be on a remote of *this* repository: a push to a fork does not make it
-  // downloadable from the registered one.
+  // Pushed: HEAD is on some remote-tracking ref. For a registered repository, on a remote of
+  // *that* repository: a push to a fork does not make it downloadable from the registered one.
   const pushed =
-    chosen !== undefined &&
-    matches.some(
-      (match) =>
-        match.repository === chosen.repository &&
-        checkout.pushedRemotes.includes(match.remote.name),
-    );
+    chosen === undefined
+      ? checkout.pushed
+      : matches.some(
+          (match) =>
+            match.repository === chosen.repository &&
+            checkout.pushedRemotes.includes(match.remote.name),
+        );
 
   const codeReference =
     chosen && checkout.commit && checkout.clean

@@ -107,16 +107,19 @@ describe('code reference detection: a checkout read, then resolved', () => {
     });
   });
 
-  it('names the remotes when no registered repository matches', async () => {
+  it('names the remotes when no registered repository matches (and says pushed as git does)', async () => {
     const work = pushedCheckout('https://github.com/someone/else.git');
     addPushedRemote(work, 'upstream', 'git@gitlab.com:acme/unrelated.git');
     const detection = await detect(work);
+    // HEAD is on a remote-tracking ref: pushed, though no registered repository can download it.
     expect(detection).toMatchObject({
       repository: null,
       remote: null,
       codeReference: null,
-      pushed: false,
+      pushed: true,
     });
+    run(work, 'commit', '-q', '--allow-empty', '-m', 'local only');
+    expect(await detect(work)).toMatchObject({repository: null, pushed: false});
     expect(detection.reason).toBe(
       'no registered repository matches remotes origin=https://github.com/someone/else.git, upstream=git@gitlab.com:acme/unrelated.git',
     );
