@@ -107,7 +107,7 @@ export interface DockerClient {
    * builders do, in the stream's last messages).
    *
    * The context may still be coming: a BuildKit build through a session is asked for at once,
-   * and the engine, which prepares a build for some 25 ms before it first asks for a file, gets
+   * and the engine, which prepares a build for about 30 ms before it first asks for a file, gets
    * the files when they are there; if they never come (the promise rejects), the build stops.
    */
   build(
@@ -455,7 +455,7 @@ export function createDockerClient(hostValue?: string): DockerClient {
       let session: BuildSession | undefined;
       // The files as the session serves them, once the context is there.
       const tree = sessionId ? Promise.resolve(context).then(syncTree) : undefined;
-      if (sessionId && tree) {
+      if (tree) {
         // The dockerfile frontend reads its Dockerfile from a folder of its own.
         const dockerfile = tree.then((entries) =>
           entries.filter((entry) => entry.path === 'Dockerfile'),

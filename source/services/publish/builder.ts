@@ -14,18 +14,26 @@ export type BuilderChoice = {
 
 const classicCost = 'without the pip cache: a requirements change downloads every package again';
 
+/** The builder DOCKER_BUILDKIT asks for, read as the docker CLI reads it; undefined when unsaid. */
+export function builderAskedFor(env: NodeJS.ProcessEnv): BuilderKind | undefined {
+  const asked = env.DOCKER_BUILDKIT?.trim().toLowerCase();
+  if (asked === '0' || asked === 'false') return 'classic';
+  if (asked === '1' || asked === 'true') return 'buildkit';
+  return undefined;
+}
+
 export function chooseBuilder(
   engine: EngineInfo,
   env: NodeJS.ProcessEnv,
   engineHost: string,
 ): BuilderChoice {
-  const asked = env.DOCKER_BUILDKIT?.trim().toLowerCase();
-  if (asked === '0' || asked === 'false')
+  const asked = builderAskedFor(env);
+  if (asked === 'classic')
     return {
       kind: 'classic',
       note: `DOCKER_BUILDKIT=${env.DOCKER_BUILDKIT}: building with the classic builder, ${classicCost}.`,
     };
-  if (asked === '1' || asked === 'true') return {kind: 'buildkit', note: null};
+  if (asked === 'buildkit') return {kind: 'buildkit', note: null};
   if (engine.builderVersion === '1') {
     return {
       kind: 'classic',

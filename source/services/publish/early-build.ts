@@ -1,5 +1,5 @@
 // A BuildKit build asked of the engine as soon as the engine is known, before the project is read
-// and checked. The engine prepares a build for some 25 ms before it first asks for a file (the
+// and checked. The engine prepares a build for about 30 ms before it first asks for a file (the
 // Dockerfile, through the session); berth's own checks take about as long, so the two overlap:
 // the build's files are given when the checks pass, and the build is called off when they fail,
 // before the engine has a Dockerfile (nothing is built). A code-change publish ends that much

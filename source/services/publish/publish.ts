@@ -67,6 +67,7 @@ import {ensureBaseImage} from './base-image.js';
 import {chooseBaseImage, rememberedBaseImageLine} from './base-image-choice.js';
 import {EarlyBuild} from './early-build.js';
 import {
+  builderAskedFor,
   chooseBuilder,
   contextSyncNote,
   refusedBuildkitNote,
@@ -894,10 +895,7 @@ type TargetAnswers = {
 
 /** Whether the build can be asked for before the project is read: BuildKit, through a session. */
 function buildsEarly(env: NodeJS.ProcessEnv): boolean {
-  const unknownEngine = {apiVersion: undefined, builderVersion: undefined};
-  return (
-    chooseBuilder(unknownEngine, env, '').kind === 'buildkit' && env.BERTH_BUILD_CONTEXT !== 'tar'
-  );
+  return builderAskedFor(env) !== 'classic' && env.BERTH_BUILD_CONTEXT !== 'tar';
 }
 
 /** A promise whose failure waits (unhandled) until preflight reads it. */
