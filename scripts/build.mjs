@@ -152,6 +152,41 @@ const fast = await build({
 });
 writeFileSync('dist/meta-fast.json', JSON.stringify(fast.metafile));
 
+// The command program once more, as one CommonJS script (dist/commands.cjs) that cli.tsx runs
+// through node:vm when no screen can open (stdin or stdout is not a terminal: CI, pipelines,
+// scripts). V8's code cache for such a script can be written after it ran, so it holds every
+// function the command compiled; Node's compile cache for the chunks above holds each file as
+// first compiled, and each run compiles again the functions it calls (lib/cached-script.ts).
+// The screens and the TUI need a terminal on both: here they are a stub, and React and Ink
+// stay out of the script.
+const noScreens = {
+  name: 'no-screens',
+  setup(builder) {
+    builder.onResolve({filter: /\/(screens\/[\w-]+|tui)\.js$/}, (args) => ({
+      path: args.path,
+      namespace: 'no-screen',
+    }));
+    builder.onLoad({filter: /.*/, namespace: 'no-screen'}, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`berth: ${args.path} needs a terminal on stdin and stdout, and this run has none (dist/commands.cjs).`)});`,
+      loader: 'js',
+    }));
+  },
+};
+const scripted = await build({
+  ...common,
+  entryPoints: {commands: 'source/commands/program.ts'},
+  outExtension: {'.js': '.cjs'},
+  format: 'cjs',
+  splitting: false,
+  // The script's own file as the URL `import.meta.url` stands for (Node's require for CommonJS).
+  define: {...common.define, 'import.meta.url': '__berthScriptUrl'},
+  banner: {
+    js: `"use strict";var __berthScriptUrl=require("node:url").pathToFileURL(__filename).href;`,
+  },
+  plugins: [noScreens, ...common.plugins],
+});
+writeFileSync('dist/meta-commands.json', JSON.stringify(scripted.metafile));
+
 // Most chunks never call `require` (8 of 168): their banner only cost a createRequire and an
 // import.meta each, 60 of them on a publish (3 ms). It becomes blanks of its length, so every
 // column the source maps name stays where it was.

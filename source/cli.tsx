@@ -13,7 +13,7 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   const {enableCompileCache, registerHooks} = await import('node:module');
   enableCompileCache?.();
   resolveChunksDirectly(registerHooks);
-  silenceSqliteWarning();
+  silenceKnownWarnings();
   followNpmStart();
   stopWhenStdoutCloses();
   trace('cli: start');
@@ -42,8 +42,9 @@ async function main(args: string[]): Promise<number> {
         return reportUncaught(error);
       }
     }
-    const {runCli} = await import('./commands/program.js');
-    const code = await runCli({argv: ['status']});
+    const program = await loadProgram(['status']);
+    const code = await program.runCli({argv: ['status']});
+    program.done(code);
     process.stderr.write(
       'Run `berth` in a terminal for the TUI, or `berth --help` for the commands.\n',
     );
@@ -72,8 +73,48 @@ async function main(args: string[]): Promise<number> {
     const code = await runHere({argv: args});
     if (code !== undefined) return code;
   }
+  const program = await loadProgram(args);
+  const code = await program.runCli({argv: args});
+  program.done(code);
+  return code;
+}
+
+type Program = {
+  runCli: typeof import('./commands/program.js').runCli;
+  /** The command ended with `code`. */
+  done(code: number): void;
+};
+
+/**
+ * The command program. When no screen can open (stdin or stdout is not a terminal: CI, pipelines,
+ * scripts; every screen needs both), it comes from dist/commands.cjs through node:vm, with the
+ * code V8 compiled in an earlier run of the same command (lib/cached-script.ts): about 40 ms less
+ * processor time a publish. Else, or when that script cannot load (a run from source/), from the
+ * ES modules.
+ */
+async function loadProgram(args: string[]): Promise<Program> {
+  if (!(process.stdin.isTTY && process.stdout.isTTY) && import.meta.url.endsWith('.js')) {
+    try {
+      const {loadCachedScript} = await import('./lib/cached-script.js');
+      const script = loadCachedScript<typeof import('./commands/program.js')>(
+        fileURLToPath(new URL('./commands.cjs', import.meta.url)),
+        commandWord(args),
+      );
+      if (script) {
+        trace(`cli: commands.cjs, ${script.fromCache ? 'code from the cache' : 'no code cache'}`);
+        return {runCli: script.exports.runCli, done: (code) => script.keepCompiledCode(code)};
+      }
+    } catch {
+      // No script beside this file, or it did not load: the modules below say the same.
+    }
+  }
   const {runCli} = await import('./commands/program.js');
-  return runCli({argv: args});
+  return {runCli, done: () => undefined};
+}
+
+/** The command a line names (its first word that looks like one), for its own code cache. */
+function commandWord(args: string[]): string {
+  return args.find((word) => /^[a-z][a-z-]{0,23}$/.test(word)) ?? 'other';
 }
 
 /**
@@ -90,12 +131,20 @@ function stopWhenStdoutCloses(): void {
   });
 }
 
-/** node:sqlite is stable in use but Node 22 still labels it experimental on every start. */
-function silenceSqliteWarning(): void {
+/**
+ * node:sqlite is stable in use but Node 22 still labels it experimental on every start; so does
+ * Node 24 the main loader that dist/commands.cjs imports Node's modules through (loadProgram).
+ */
+function silenceKnownWarnings(): void {
   const emit = process.emitWarning.bind(process);
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;
-    if (/SQLite is an experimental feature/.test(text)) return;
+    if (
+      /SQLite is an experimental feature|vm\.USE_MAIN_CONTEXT_DEFAULT_LOADER is an experimental feature/.test(
+        text,
+      )
+    )
+      return;
     (emit as (...args: unknown[]) => void)(warning, ...rest);
   }) as typeof process.emitWarning;
 }

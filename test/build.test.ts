@@ -100,6 +100,24 @@ describe('the bundle', () => {
     }
   });
 
+  it('builds the program once more as one script for runs without a terminal, without screens', () => {
+    // dist/commands.cjs (cli.tsx's loadProgram): every screen needs a terminal on stdin and
+    // stdout, so React, Ink and the screens stay out; the commands are all there.
+    const scripted = JSON.parse(
+      readFileSync(path.join(repoRoot, 'dist/meta-commands.json'), 'utf8'),
+    ) as Meta;
+    const inputs = Object.keys(scripted.outputs['dist/commands.cjs']!.inputs);
+    expect(inputs).toContain('source/commands/program.ts');
+    expect(inputs).toContain('source/services/publish/publish.ts');
+    for (const screenOnly of [
+      'node_modules/react/',
+      'node_modules/ink/',
+      'source/screens/',
+      'source/tui',
+    ])
+      expect(inputs.filter((input) => input.includes(screenOnly))).toEqual([]);
+  });
+
   it('loads jq (WebAssembly, 1.3 MB) only through a dynamic import, for --jq', () => {
     const loaded = new Set([
       ...staticClosure(meta, 'dist/cli.js'),
