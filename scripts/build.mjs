@@ -153,8 +153,8 @@ const fast = await build({
 writeFileSync('dist/meta-fast.json', JSON.stringify(fast.metafile));
 
 // The command program once more, as one CommonJS script (dist/commands.cjs) that cli.tsx runs
-// through node:vm when no screen can open (stdin or stdout is not a terminal: CI, pipelines,
-// scripts). V8's code cache for such a script can be written after it ran, so it holds every
+// through node:vm for the commands that run the most code (publish, run, sweep) when no screen
+// can open (stdin or stdout is not a terminal: CI, pipelines, scripts). V8's code cache for such a script can be written after it ran, so it holds every
 // function the command compiled; Node's compile cache for the chunks above holds each file as
 // first compiled, and each run compiles again the functions it calls (lib/cached-script.ts).
 // The screens and the TUI need a terminal on both: here they are a stub, and React and Ink

@@ -10,21 +10,26 @@
 // cache. V8 checks a cache only against the script's length and its own version and flags: the
 // cache's name carries the script's place, size and modification time (a rebuilt berth never
 // runs another build's code, and writing a cache removes the ones an earlier build of the same
-// script left), and its content a CRC-32 (V8 checks none outside debug builds; Node's compile
-// cache checks one too). A cache is used only from folders that are the user's own and nobody
-// else can write to.
+// script left). A cache is written to a file of its own, flushed to the disk, then renamed into
+// place, so a run reads a whole one or none (V8 refuses one cut short); like dist/ itself, it is
+// trusted as written. It is used only from folders that are the user's own and nobody else can
+// write to.
 import {
+  closeSync,
+  fsyncSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
-  writeFileSync,
+  writeSync,
 } from 'node:fs';
 import {createRequire, getCompileCacheDir} from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import {fnv1a32} from './fnv.js';
 
 export type CachedScript<T> = {
   exports: T;
@@ -34,9 +39,6 @@ export type CachedScript<T> = {
    *  succeeded. */
   keepCompiledCode(exitCode: number): void;
 };
-
-const magic = 0x31435242; // "BRC1": a berth code cache, this layout.
-const headerBytes = 8; // magic, CRC-32 of the rest (both little-endian), then V8's data.
 
 /**
  * Runs `file` (CommonJS) for `command`, with the code cache kept in `nodeCache`/berth (by default
@@ -55,9 +57,8 @@ export function loadCachedScript<T>(
     // There already (checked below), or not to be made: no cache then.
   }
   if (!ownFolder(dir)) return undefined;
-  const {crc32} = process.getBuiltinModule('node:zlib');
   const info = statSync(file);
-  const place = `${crc32(file).toString(16)}-`;
+  const place = `${fnv1a32([file]).toString(16)}-`;
   const build = `${place}${info.size}-${Math.trunc(info.mtimeMs)}-`;
   const stem = path.join(dir, `${build}${command}`);
   const succeeded = `${stem}.ok.bin`;
@@ -65,14 +66,8 @@ export function loadCachedScript<T>(
   let used: string | undefined;
   let cachedData: Buffer | undefined;
   for (const candidate of [succeeded, failed]) {
-    const data = readOrNothing(candidate);
-    if (
-      data &&
-      data.length > headerBytes &&
-      data.readUInt32LE(0) === magic &&
-      data.readUInt32LE(4) === crc32(data.subarray(headerBytes))
-    ) {
-      cachedData = data.subarray(headerBytes);
+    cachedData = readOrNothing(candidate);
+    if (cachedData) {
       used = candidate;
       break;
     }
@@ -102,12 +97,15 @@ export function loadCachedScript<T>(
       const target = exitCode === 0 ? succeeded : failed;
       if (accepted && (used === succeeded || used === target)) return;
       try {
-        const data = script.createCachedData();
-        const header = Buffer.alloc(headerBytes);
-        header.writeUInt32LE(magic, 0);
-        header.writeUInt32LE(crc32(data), 4);
         const temporary = `${target}.${process.pid}.tmp`;
-        writeFileSync(temporary, Buffer.concat([header, data]), {mode: 0o600});
+        const descriptor = openSync(temporary, 'w', 0o600);
+        try {
+          const data = script.createCachedData();
+          for (let at = 0; at < data.length; ) at += writeSync(descriptor, data, at);
+          fsyncSync(descriptor);
+        } finally {
+          closeSync(descriptor);
+        }
         renameSync(temporary, target);
         if (target === succeeded) rmSync(failed, {force: true});
         // What an earlier build of this script left is never used again.
