@@ -172,6 +172,10 @@ const noScreens = {
     }));
   },
 };
+const scriptBanner = {
+  js: `"use strict";var __berthScriptUrl=require("node:url").pathToFileURL(__filename).href;`,
+};
+const scriptDefine = {...common.define, 'import.meta.url': '__berthScriptUrl'};
 const scripted = await build({
   ...common,
   entryPoints: {commands: 'source/commands/program.ts'},
@@ -179,13 +183,24 @@ const scripted = await build({
   format: 'cjs',
   splitting: false,
   // The script's own file as the URL `import.meta.url` stands for (Node's require for CommonJS).
-  define: {...common.define, 'import.meta.url': '__berthScriptUrl'},
-  banner: {
-    js: `"use strict";var __berthScriptUrl=require("node:url").pathToFileURL(__filename).href;`,
-  },
+  define: scriptDefine,
+  banner: scriptBanner,
   plugins: [noScreens, ...common.plugins],
 });
 writeFileSync('dist/meta-commands.json', JSON.stringify(scripted.metafile));
+// `status` and `repo detect` (here.js above) the same way: they open no screen, so their script
+// serves a terminal too, its npm packages left external as here.js's.
+await build({
+  ...common,
+  entryPoints: {here: 'source/commands/here.ts'},
+  outExtension: {'.js': '.cjs'},
+  format: 'cjs',
+  splitting: false,
+  packages: 'external',
+  define: scriptDefine,
+  banner: scriptBanner,
+  plugins: common.plugins,
+});
 
 // Most chunks never call `require` (8 of 168): their banner only cost a createRequire and an
 // import.meta each, 60 of them on a publish (3 ms). It becomes blanks of its length, so every

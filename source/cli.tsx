@@ -65,13 +65,20 @@ async function main(args: string[]): Promise<number> {
     return runComplete(args.slice(1));
   }
   // `status` and `repo detect` are typed all day: answered without commander when the line is
-  // just that (here.ts), else by the full program.
+  // just that (here.ts), else by the full program. They open no screen: their script, with the
+  // code their last run compiled (dist/here.cjs, as commands.cjs below), serves a terminal too.
   if (args.includes('status') || args.includes('detect')) {
-    const {runHere} = (await import(
-      new URL('./here.js', import.meta.url).href
-    )) as typeof import('./commands/here.js');
+    const here = await cachedScript<typeof import('./commands/here.js')>('here.cjs', 'here');
+    const {runHere} =
+      here?.exports ??
+      ((await import(
+        new URL('./here.js', import.meta.url).href
+      )) as typeof import('./commands/here.js'));
     const code = await runHere({argv: args});
-    if (code !== undefined) return code;
+    if (code !== undefined) {
+      here?.done(code);
+      return code;
+    }
   }
   const program = await loadProgram(args);
   const code = await program.runCli({argv: args});
@@ -97,27 +104,38 @@ type Program = {
 async function loadProgram(args: string[]): Promise<Program> {
   // The commands that run the most code: a build, a push, containers started and followed.
   const command = args.find((word) => ['publish', 'run', 'sweep'].includes(word));
-  if (
-    command &&
-    !(process.stdin.isTTY && process.stdout.isTTY) &&
-    import.meta.url.endsWith('.js')
-  ) {
-    try {
-      const {loadCachedScript} = await import('./lib/cached-script.js');
-      const script = loadCachedScript<typeof import('./commands/program.js')>(
-        fileURLToPath(new URL('./commands.cjs', import.meta.url)),
-        command,
-      );
-      if (script) {
-        trace(`cli: commands.cjs, ${script.fromCache ? 'code from the cache' : 'no code cache'}`);
-        return {runCli: script.exports.runCli, done: (code) => script.keepCompiledCode(code)};
-      }
-    } catch {
-      // No script beside this file, or it did not load: the modules below say the same.
-    }
-  }
+  const script =
+    command && !(process.stdin.isTTY && process.stdout.isTTY)
+      ? await cachedScript<typeof import('./commands/program.js')>('commands.cjs', command)
+      : undefined;
+  if (script) return {runCli: script.exports.runCli, done: script.done};
   const {runCli} = await import('./commands/program.js');
   return {runCli, done: () => undefined};
+}
+
+/**
+ * `name`, a CommonJS script beside this file (scripts/build.mjs), with the code its last run as
+ * `command` compiled (lib/cached-script.ts); undefined when there is none to use (a run from
+ * source/, no folder for the cache): the ES modules then serve.
+ */
+async function cachedScript<T>(
+  name: string,
+  command: string,
+): Promise<{exports: T; done(code: number): void} | undefined> {
+  if (!import.meta.url.endsWith('.js')) return undefined;
+  try {
+    const {loadCachedScript} = await import('./lib/cached-script.js');
+    const script = loadCachedScript<T>(
+      fileURLToPath(new URL(`./${name}`, import.meta.url)),
+      command,
+    );
+    if (!script) return undefined;
+    trace(`cli: ${name}, ${script.fromCache ? 'code from the cache' : 'no code cache'}`);
+    return {exports: script.exports, done: (code) => script.keepCompiledCode(code)};
+  } catch {
+    // Not built beside this file, or it did not load: the modules say the same.
+    return undefined;
+  }
 }
 
 /**

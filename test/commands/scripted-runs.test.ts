@@ -5,6 +5,7 @@ import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {runBerth, tempDir, tempProject} from '../support/cli.js';
+import {spawnBerth} from '../support/pty.js';
 
 const entry = `@data_processor(name="Scripted", description="runs without a terminal")
 @parameter(name="angle", type="float", required=False, defaultValue=90)
@@ -26,8 +27,8 @@ function setUp() {
   return {env, caches, cacheFile, project};
 }
 
-const traced = (stderr: string) =>
-  /cli: commands\.cjs, (code from the cache|no code cache)/.exec(stderr)?.[1];
+const traced = (stderr: string, script = 'commands') =>
+  new RegExp(`cli: ${script}\\.cjs, (code from the cache|no code cache)`).exec(stderr)?.[1];
 
 describe('a publish without a terminal', () => {
   test('runs the code the last publish compiled, and says what the modules say', async () => {
@@ -94,5 +95,29 @@ describe('a publish without a terminal', () => {
       expect(result.stderr).not.toMatch(/Warning|experimental/i);
     }
     expect(caches()).toEqual([]);
+  });
+});
+
+describe('status and repo detect', () => {
+  test('take their compiled code from the last run, in a pipe and in a terminal alike', async () => {
+    const {env, caches, project} = setUp();
+    const first = await runBerth(['repo', 'detect', '--json'], {
+      cwd: project,
+      env: {...env, BERTH_TRACE: '1'},
+    });
+    expect(first.code, first.stderr).toBe(0);
+    expect(traced(first.stderr, 'here')).toBe('no code cache');
+    expect(caches()).toEqual([expect.stringMatching(/-here\.ok\.bin$/)]);
+    const second = await runBerth(['repo', 'detect', '--json'], {
+      cwd: project,
+      env: {...env, BERTH_TRACE: '1'},
+    });
+    expect(traced(second.stderr, 'here')).toBe('code from the cache');
+    expect(second.stdout).toBe(first.stdout);
+
+    const terminal = spawnBerth(['status'], {cwd: project, env: {...env, BERTH_TRACE: '1'}});
+    expect(await terminal.exit).toBe(0);
+    expect(terminal.text()).toMatch(/cli: here\.cjs, code from the cache/);
+    expect(terminal.text()).toMatch(/Code: +not a git checkout/);
   });
 });
