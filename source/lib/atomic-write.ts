@@ -1,8 +1,8 @@
-import {closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync} from 'node:fs';
+import {closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 
 /** Writes a file so that readers see the old or the new content, never a partial one. */
-export function writeFileAtomic(file: string, content: string, mode = 0o644): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o644): void {
   const temporary = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`,
@@ -10,7 +10,7 @@ export function writeFileAtomic(file: string, content: string, mode = 0o644): vo
   try {
     const fd = openSync(temporary, 'wx', mode);
     try {
-      writeSync(fd, content);
+      writeFileSync(fd, content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);

@@ -1,34 +1,25 @@
-// A CommonJS script (scripts/build.mjs: dist/commands.cjs) run through node:vm with a V8 code
+// A CommonJS script (scripts/build.mjs: dist/commands.cjs, dist/here.cjs) run through node:vm with a V8 code
 // cache written after the run, beside Node's own compile cache. V8 compiles a function when it is
 // first called; a code cache made after a run holds every function that run compiled, so the next
 // run of the same command starts from them. Node's compile cache for ES modules is made as a file
 // is first compiled (its top level only), and each run compiles again every function it calls:
 // for a publish, about a quarter of its processor time.
 //
-// One cache per command (`publish`, `status`...), written by the first run of that command that
+// One cache per command (`publish`, `here` for status and repo detect...), written by the first run of that command that
 // succeeds (or, until one does, by the first that fails), in a `berth` folder of Node's compile
 // cache. V8 checks a cache only against the script's length and its own version and flags: the
 // cache's name carries the script's place, size and modification time (a rebuilt berth never
 // runs another build's code, and writing a cache removes the ones an earlier build of the same
-// script left). A cache is written to a file of its own, flushed to the disk, then renamed into
-// place, so a run reads a whole one or none (V8 refuses one cut short); like dist/ itself, it is
+// script left). A cache is written atomically (lib/atomic-write.ts), so a run reads a whole one
+// or none (V8 refuses one cut short); like dist/ itself, it is
 // trusted as written. It is used only from folders that are the user's own and nobody else can
 // write to.
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeSync,
-} from 'node:fs';
+import {mkdirSync, readdirSync, readFileSync, rmSync, statSync} from 'node:fs';
 import {createRequire, getCompileCacheDir} from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import {writeFileAtomic} from './atomic-write.js';
+import {statOrNothing} from './file-errors.js';
 import {fnv1a32} from './fnv.js';
 
 export type CachedScript<T> = {
@@ -97,16 +88,7 @@ export function loadCachedScript<T>(
       const target = exitCode === 0 ? succeeded : failed;
       if (accepted && (used === succeeded || used === target)) return;
       try {
-        const temporary = `${target}.${process.pid}.tmp`;
-        const descriptor = openSync(temporary, 'w', 0o600);
-        try {
-          const data = script.createCachedData();
-          for (let at = 0; at < data.length; ) at += writeSync(descriptor, data, at);
-          fsyncSync(descriptor);
-        } finally {
-          closeSync(descriptor);
-        }
-        renameSync(temporary, target);
+        writeFileAtomic(target, script.createCachedData(), 0o600);
         if (target === succeeded) rmSync(failed, {force: true});
         // What an earlier build of this script left is never used again.
         for (const name of readdirSync(dir))
@@ -129,11 +111,12 @@ function readOrNothing(file: string): Buffer | undefined {
 
 /** Compiled code runs as this user: only from a folder of theirs that others cannot write to. */
 function ownFolder(dir: string): boolean {
-  try {
-    const info = statSync(dir);
-    const uid = process.getuid?.();
-    return info.isDirectory() && (uid === undefined || info.uid === uid) && !(info.mode & 0o022);
-  } catch {
-    return false;
-  }
+  const info = statOrNothing(dir);
+  const uid = process.getuid?.();
+  return (
+    info !== undefined &&
+    info.isDirectory() &&
+    (uid === undefined || info.uid === uid) &&
+    !(info.mode & 0o022)
+  );
 }
